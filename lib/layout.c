@@ -46,6 +46,17 @@ enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len
 	return LAYOUT_CSV;
 }
 
+static int check_bootloader_offset(const struct pt_config *c)
+{
+	if (c->has_primary_bootloader && c->primary_bootloader_offset >= c->table_offset)
+		return diag_error("Unsupported configuration. Primary bootloader must be below "
+				  "partition table. Check --primary-bootloader-offset=0x%llx and "
+				  "--offset=0x%llx",
+				  (unsigned long long)c->primary_bootloader_offset,
+				  (unsigned long long)c->table_offset);
+	return 0;
+}
+
 int layout_load(const char *path, struct pt_config *c, struct parttable *pt,
 		enum layout_kind *kind)
 {
@@ -54,6 +65,8 @@ int layout_load(const char *path, struct pt_config *c, struct parttable *pt,
 	int rc = -1;
 
 	pt->file = path;
+	if (check_bootloader_offset(c) < 0)
+		goto out;
 	if (read_file(path, LAYOUT_MAX_FILE, &data) < 0)
 		goto out;
 	k = layout_detect(path, data.data, data.len);
@@ -66,15 +79,9 @@ int layout_load(const char *path, struct pt_config *c, struct parttable *pt,
 		if (k == LAYOUT_INI ? layout_parse_ini(data.data, data.len, c, pt) < 0
 				    : layout_parse_csv(data.data, data.len, c, pt) < 0)
 			goto out;
-		if (c->has_primary_bootloader &&
-		    c->primary_bootloader_offset >= c->table_offset) {
-			diag_error("Unsupported configuration. Primary bootloader must be below "
-				   "partition table. Check --primary-bootloader-offset=0x%llx and "
-				   "--offset=0x%llx",
-				   (unsigned long long)c->primary_bootloader_offset,
-				   (unsigned long long)c->table_offset);
+		/* again for INI: its own offset setting may have moved the table */
+		if (check_bootloader_offset(c) < 0)
 			goto out;
-		}
 		if (pt_resolve_offsets(pt, c) < 0)
 			goto out;
 	}

@@ -79,7 +79,25 @@ static int ini_number(struct ini_state *st, const struct ini_value *v, const cha
 		      const struct pt_subtype *kw, size_t nkw, int64_t max, int64_t *out)
 {
 	struct buf err = BUF_INIT;
+	char c0 = v->text[0];
+	size_t i;
 
+	/* names are looked up whole (the CSV form's K/M stripping would turn "nvram"
+	 * into "nvra" in the message); numbers take the CSV grammar */
+	if (nkw && !(c0 >= '0' && c0 <= '9') && c0 != '-' && c0 != '+') {
+		for (i = 0; i < nkw; i++) {
+			if (ascii_casecmp(kw[i].name, v->text) == 0) {
+				*out = kw[i].value;
+				return 0;
+			}
+		}
+		buf_printf(&err, "unknown %s '%s' (known: ", what, v->text);
+		for (i = 0; i < nkw; i++)
+			buf_printf(&err, "%s%s", i ? ", " : "", kw[i].name);
+		ini_fail(st, v->line, "%.*s)", (int)err.len, (char *)err.data);
+		buf_free(&err);
+		return -1;
+	}
 	if (pt_parse_int(v->text, strlen(v->text), kw, nkw, out, &err) < 0) {
 		ini_fail(st, v->line, "%s: %.*s", what, (int)err.len, (char *)err.data);
 		buf_free(&err);

@@ -552,25 +552,35 @@ int pt_check_flash_size(const struct parttable *pt, const struct pt_config *c)
 	return 0;
 }
 
+/* "0x1f" or "-0x1f", for our own messages (Python's '0x%x' would print "0x-1f"). */
+static const char *signed_hex(int64_t v, char buf[24])
+{
+	if (v < 0)
+		snprintf(buf, 24, "-0x%" PRIx64, (uint64_t)0 - (uint64_t)v);
+	else
+		snprintf(buf, 24, "0x%" PRIx64, (uint64_t)v);
+	return buf;
+}
+
 static int check_range(const struct parttable *pt, const struct pt_entry *e)
 {
 	char h[24];
 
 	if (e->type < 0 || e->type > 0xff)
-		return pt_entry_error(pt, e, "Partition %s invalid: type 0x%s is out of range 0-0xff",
-				      e->name, pyhex(e->type, h));
+		return pt_entry_error(pt, e, "Partition %s invalid: type %s is out of range 0-0xff",
+				      e->name, signed_hex(e->type, h));
 	if (e->subtype < 0 || e->subtype > 0xff)
 		return pt_entry_error(pt, e,
-				      "Partition %s invalid: subtype 0x%s is out of range 0-0xff",
-				      e->name, pyhex(e->subtype, h));
+				      "Partition %s invalid: subtype %s is out of range 0-0xff",
+				      e->name, signed_hex(e->subtype, h));
 	if (e->offset < 0 || e->offset > 0xffffffff)
 		return pt_entry_error(pt, e,
-				      "Partition %s invalid: offset 0x%s does not fit in 32 bits",
-				      e->name, pyhex(e->offset, h));
+				      "Partition %s invalid: offset %s does not fit in 32 bits",
+				      e->name, signed_hex(e->offset, h));
 	if (e->size < 0 || e->size > 0xffffffff)
 		return pt_entry_error(pt, e,
-				      "Partition %s invalid: size 0x%s does not fit in 32 bits",
-				      e->name, pyhex(e->size, h));
+				      "Partition %s invalid: size %s does not fit in 32 bits",
+				      e->name, signed_hex(e->size, h));
 	return 0;
 }
 
@@ -701,10 +711,6 @@ int pt_decode(const uint8_t *data, size_t len, const struct pt_config *c, struct
 		e.bin_pos = (uint32_t)pos;
 		for (nlen = 0; nlen < PT_LABEL_LEN && r[12 + nlen]; nlen++)
 			;
-		if (!utf8_valid(r + 12, nlen)) {
-			diag_file(pt->file, "entry at 0x%zx: label is not valid UTF-8", pos);
-			goto out;
-		}
 		if (r[0] != 0xAA || r[1] != 0x50) {
 			char repr[32];
 
@@ -712,6 +718,10 @@ int pt_decode(const uint8_t *data, size_t len, const struct pt_config *c, struct
 			diag_file(pt->file,
 				  "entry at 0x%zx: Invalid magic bytes (%s) for partition definition",
 				  pos, repr);
+			goto out;
+		}
+		if (!utf8_valid(r + 12, nlen)) {
+			diag_file(pt->file, "entry at 0x%zx: label is not valid UTF-8", pos);
 			goto out;
 		}
 		e.name = malloc(nlen + 1);

@@ -4,7 +4,8 @@
 #   golden.sh own    TOOL SHARED_DIR BIN_DIR   our own set in tests/golden/TOOL/cases.tsv
 # The own-set format is that of shared/vectors (name, args, input, expected) plus an
 # optional 'stderr' column: a substring the tool's stderr must contain. expected=ERROR
-# means exit status 1 and no output file; expected=STDOUT:FILE compares stdout.
+# means exit status 1 and no output file; expected=USAGE means exit status 2 and no
+# output file.
 set -u
 mode=$1 tool=$2 shared=$3 bin=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,8 +44,9 @@ while IFS= read -r line; do
 	(cd "$dir" && "${cmd[@]}") >"$tmp/stdout" 2>"$tmp/stderr"
 	rc=$?
 	why=""
-	if [ "$expected" = ERROR ]; then
-		[ $rc -eq 1 ] || why="exit $rc, want 1"
+	if [ "$expected" = ERROR ] || [ "$expected" = USAGE ]; then
+		want=1; [ "$expected" = USAGE ] && want=2
+		[ $rc -eq $want ] || why="exit $rc, want $want"
 		[ -e "$out" ] && why="$why; left an output file"
 	elif [ $rc -ne 0 ]; then
 		why="exit $rc: $(head -c 300 "$tmp/stderr")"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages espgen needs to build and test, when any is missing.
+set -eu
+pkgs="cmake make gcc pkg-config libelf-dev libmbedtls-dev libinih-dev uuid-dev libjansson-dev"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing

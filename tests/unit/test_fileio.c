@@ -1,0 +1,46 @@
+/* read_file limits and atomic_write_file: all or nothing. */
+#include "fileio.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "diag.h"
+
+int main(void)
+{
+	char dir[] = "/tmp/espgen-fileio-XXXXXX", path[256], bad[300];
+	struct buf b = BUF_INIT;
+
+	diag_set_program("test_fileio");
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/out.bin", dir);
+
+	CHECK(atomic_write_file(path, "hello", 5) == 0);
+	CHECK(read_file(path, 100, &b) == 0 && b.len == 5 && memcmp(b.data, "hello", 5) == 0);
+	buf_free(&b);
+	CHECK(read_file(path, 4, &b) < 0); /* over the limit */
+	buf_free(&b);
+	CHECK(read_file(dir, 100, &b) < 0); /* a directory */
+	buf_free(&b);
+
+	/* a failed write (missing directory) creates nothing */
+	snprintf(bad, sizeof(bad), "%s/missing/out.bin", dir);
+	CHECK(atomic_write_file(bad, "x", 1) < 0);
+	CHECK(access(bad, F_OK) != 0);
+
+	/* replacing keeps the new content only */
+	CHECK(atomic_write_file(path, "bye", 3) == 0);
+	CHECK(read_file(path, 100, &b) == 0 && b.len == 3 && memcmp(b.data, "bye", 3) == 0);
+	buf_free(&b);
+	CHECK(atomic_write_file(path, "", 0) == 0);
+	CHECK(read_file(path, 100, &b) == 0 && b.len == 0);
+	buf_free(&b);
+
+	unlink(path);
+	rmdir(dir);
+	return check_status();
+}
