@@ -1,0 +1,105 @@
+/*
+ * The ESP32-family chip table (spec/app-image.md §1.4, §4; spec/flash-layout.md):
+ * image chip ids, memory maps, flash-mapped ranges, MMU page sizes, flash
+ * parameter encodings and bootloader offsets, as esptool v5.3.1 defines them.
+ * Data only: every per-chip difference is a field here, not an if in a tool.
+ */
+#ifndef ESPGEN_CHIP_H
+#define ESPGEN_CHIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ELF e_machine values an ESP image may come from (app-image.md §5.1). */
+#define CHIP_EM_XTENSA 0x5E
+#define CHIP_EM_RISCV 0xF3
+
+/* Bits of chip.elf_machines. Xtensa chips also accept RISC-V ELFs (their ULP
+ * coprocessors are RISC-V and esptool never looks at the code). */
+#define CHIP_ELF_XTENSA 1u
+#define CHIP_ELF_RISCV 2u
+
+#define CHIP_MAX_MMU_SIZES 4
+#define CHIP_DEFAULT_MMU_PAGE 0x10000
+
+/* One [start, end) range of a chip's address space and its memory type name. */
+struct chip_region {
+	uint32_t start;
+	uint32_t end;
+	const char *name;
+};
+
+/* A --flash-freq spelling and the low nibble of image header byte 3. */
+struct chip_freq {
+	const char *name;
+	uint8_t code;
+};
+
+struct chip {
+	const char *name;	  /* --chip spelling: "esp32c3" */
+	const char *title;	  /* "ESP32-C3" */
+	uint16_t image_chip_id;	  /* extended header chip_id */
+	unsigned elf_machines;	  /* CHIP_ELF_* bits: ELF e_machine values accepted */
+	uint32_t irom_start, irom_end; /* flash-mapped instruction range */
+	uint32_t drom_start, drom_end; /* flash-mapped data range */
+	uint32_t bootloader_offset;    /* flash offset of the 2nd stage bootloader */
+	const struct chip_region *memory_map; /* esptool MEMORY_MAP, in its order */
+	size_t memory_map_len;
+	const struct chip_freq *freqs; /* accepted --flash-freq values */
+	size_t freqs_len;
+	const char *default_freq;      /* the frequency code 0 stands for */
+	/* Configurable MMU page sizes, ascending; none: fixed 64 KB. */
+	uint32_t mmu_sizes[CHIP_MAX_MMU_SIZES];
+	size_t mmu_sizes_len;
+	int esp32_tail_fix;	/* zero-extend flash segments ending < 0x24 past a page */
+	int secure_pad_v1;	/* --secure-pad (Secure Boot v1) applies */
+	uint16_t default_min_rev_full;
+	uint16_t default_max_rev_full;
+};
+
+/* Looks a chip up by its --chip name ("esp32s3"). NULL when unknown. */
+const struct chip *chip_find(const char *name);
+/* Looks a chip up by image chip_id. NULL when unknown. */
+const struct chip *chip_by_image_id(uint16_t id);
+/* The table, for listing: index 0..chip_count()-1. */
+size_t chip_count(void);
+const struct chip *chip_at(size_t i);
+/* Space-separated list of every chip name, for usage and error messages. */
+const char *chip_names(void);
+
+/* Flash parameter codes of image header bytes 2 and 3 (app-image.md §1.1, §1.4).
+ * Each returns 0 and stores the code, or -1 (no message) for a spelling the chip
+ * does not accept. NULL @freq means "not given": code 0, the chip's default. */
+int chip_flash_mode_code(const char *mode, uint8_t *code);
+int chip_flash_freq_code(const struct chip *c, const char *freq, uint8_t *code);
+int chip_flash_size_code(const char *size, uint8_t *code);
+/* Flash size in bytes of a --flash-size spelling ("4MB"), or 0 when not one. */
+uint64_t chip_flash_size_bytes(const char *size);
+/* Space-separated accepted spellings, for error messages. */
+const char *chip_flash_modes(void);
+const char *chip_flash_sizes(void);
+/* Writes the chip's accepted frequencies ("80m 40m 26m 20m") into @out. */
+void chip_flash_freqs(const struct chip *c, char *out, size_t outlen);
+
+/* 1 when an ELF with machine @e_machine may be turned into an image for @c. */
+int chip_elf_machine_ok(const struct chip *c, unsigned e_machine);
+/* 1 when @addr is inside the chip's IROM or DROM flash-mapped range. */
+int chip_is_flash_addr(const struct chip *c, uint32_t addr);
+/*
+ * The memory type list of @addr as esptool computes it: the names of every
+ * memory map range containing it, in map order. Stores up to @max names, returns
+ * how many there are.
+ */
+size_t chip_memory_types(const struct chip *c, uint32_t addr, const char **names, size_t max);
+/* 1 when the two addresses have equal memory type lists (merging rule, §5.3). */
+int chip_same_memory_types(const struct chip *c, uint32_t a, uint32_t b);
+/*
+ * 1 when every byte of [addr, addr+len) lies in the chip's address space: the
+ * memory map ranges (except the PADDING pseudo range) and the flash-mapped ranges.
+ * An empty range is checked at its start address.
+ */
+int chip_range_valid(const struct chip *c, uint32_t addr, uint32_t len);
+/* 1 when @size is a valid MMU page size for @c (64 KB only on fixed chips). */
+int chip_mmu_size_valid(const struct chip *c, uint32_t size);
+
+#endif
