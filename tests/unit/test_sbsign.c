@@ -1,0 +1,465 @@
+/*
+ * Unit tests for lib/sbkey and lib/sbsign. Keys are made here with mbedTLS (RSA-3072
+ * from a fixed-seed DRBG, ECDSA keys from the RFC 6979 appendix A.2 private scalars), so
+ * no private key is committed. RFC 6979 known answers pin the deterministic nonces.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/bignum.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha512.h>
+
+#include "buf.h"
+#include "check.h"
+#include "crc.h"
+#include "hash.h"
+#include "sbkey.h"
+#include "sbsign.h"
+
+/* Deterministic "entropy" so the generated RSA key is the same on every run. */
+static int fixed_entropy(void *ctx, unsigned char *out, size_t len)
+{
+	unsigned *counter = ctx;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = (unsigned char)(++*counter * 2654435761u >> 24);
+	return 0;
+}
+
+static struct sb_key *pk_to_key(mbedtls_pk_context *pk, const char *name)
+{
+	unsigned char pem[8192];
+	struct sb_key *key = NULL;
+
+	if (mbedtls_pk_write_key_pem(pk, pem, sizeof(pem)) != 0)
+		return NULL;
+	if (sb_key_parse(name, pem, strlen((char *)pem), SB_KEY_NEED_PRIVATE, &key) < 0)
+		return NULL;
+	return key;
+}
+
+static int hexval(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+static size_t unhex(const char *s, uint8_t *out)
+{
+	size_t n = 0;
+
+	for (; s[0] && s[1]; s += 2)
+		out[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+	return n;
+}
+
+static struct sb_key *ec_key(mbedtls_ecp_group_id gid, const char *d_hex, const char *name)
+{
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_pk_context pk;
+	mbedtls_ecp_keypair *ec;
+	struct sb_key *key = NULL;
+	unsigned counter = 7;
+
+	mbedtls_pk_init(&pk);
+	mbedtls_ctr_drbg_init(&drbg);
+	if (mbedtls_ctr_drbg_seed(&drbg, fixed_entropy, &counter, NULL, 0) != 0 ||
+	    mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0)
+		goto out;
+	ec = mbedtls_pk_ec(pk);
+	if (mbedtls_ecp_group_load(&ec->grp, gid) != 0)
+		goto out;
+	if (d_hex) {
+		if (mbedtls_mpi_read_string(&ec->d, 16, d_hex) != 0 ||
+		    mbedtls_ecp_mul(&ec->grp, &ec->Q, &ec->d, &ec->grp.G, mbedtls_ctr_drbg_random,
+				    &drbg) != 0)
+			goto out;
+	} else if (mbedtls_ecp_gen_key(gid, ec, mbedtls_ctr_drbg_random, &drbg) != 0) {
+		goto out;
+	}
+	key = pk_to_key(&pk, name);
+out:
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_pk_free(&pk);
+	return key;
+}
+
+static struct sb_key *rsa_key(unsigned bits, unsigned seed, const char *name)
+{
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_pk_context pk;
+	struct sb_key *key = NULL;
+	unsigned counter = seed;
+
+	mbedtls_pk_init(&pk);
+	mbedtls_ctr_drbg_init(&drbg);
+	if (mbedtls_ctr_drbg_seed(&drbg, fixed_entropy, &counter, NULL, 0) == 0 &&
+	    mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) == 0 &&
+	    mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, bits,
+				65537) == 0)
+		key = pk_to_key(&pk, name);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_pk_free(&pk);
+	return key;
+}
+
+/* RFC 6979 appendix A.2 private keys. */
+#define P192_D "6FAB034934E4C0FC9AE67F5B5659A9D7D1FEFD187EE09FD4"
+#define P256_D "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721"
+#define P384_D                                                                             \
+	"6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D896D5724E4C70A825F8" \
+	"72C9EA60D2EDF5"
+
+static void test_padded_len(void)
+{
+	CHECK(sbv2_padded_len(0) == 0);
+	CHECK(sbv2_padded_len(1) == 4096);
+	CHECK(sbv2_padded_len(4096) == 4096);
+	CHECK(sbv2_padded_len(4097) == 8192);
+}
+
+/* RFC 6979 A.2.3/A.2.5/A.2.7 with message "sample": the nonce is deterministic. */
+static void test_rfc6979(struct sb_key *p192, struct sb_key *p256, struct sb_key *p384)
+{
+	static const char *const want[3][2] = {
+		{"4B0B8CE98A92866A2820E20AA6B75B56382E0F9BFD5ECB55",
+		 "CCDB006926EA9565CBADC840829D8C384E06DE1F1E381B85"},
+		{"EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716",
+		 "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"},
+		{"94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C81A648152E44ACF9"
+		 "6E36DD1E80FABE46",
+		 "99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94FA329C145786E679E"
+		 "7B82C71A38628AC8"},
+	};
+	struct sb_key *keys[3] = {p192, p256, p384};
+	uint8_t digest[64], sig[SB_MAX_SIG], r[48], s[48];
+	size_t i, cb, dlen;
+
+	for (i = 0; i < 3; i++) {
+		/* P-384 signs SHA-384 (as in SBv2), the others SHA-256 */
+		if (i == 2)
+			mbedtls_sha512_ret((const unsigned char *)"sample", 6, digest, 1);
+		else
+			hash_sha256("sample", 6, digest);
+		dlen = i == 2 ? 48 : 32;
+		CHECK(sb_key_sign_digest(keys[i], digest, dlen, 0, sig) == 0);
+		cb = sb_scheme_coord_len(sb_key_scheme(keys[i]));
+		CHECK(unhex(want[i][0], r) == cb);
+		CHECK(unhex(want[i][1], s) == cb);
+		CHECK_MEM(sig, r, cb);
+		CHECK_MEM(sig + cb, s, cb);
+		CHECK(sb_key_verify_digest(keys[i], digest, dlen, sig, 2 * cb) == 0);
+		sig[3] ^= 1;
+		CHECK(sb_key_verify_digest(keys[i], digest, dlen, sig, 2 * cb) == 1);
+	}
+}
+
+static void fill_image(struct buf *img, size_t len)
+{
+	size_t i;
+
+	img->len = 0;
+	buf_reserve(img, len);
+	for (i = 0; i < len; i++)
+		img->data[i] = (uint8_t)(i * 7 + (i >> 8));
+	img->len = len;
+}
+
+/* Layout of a freshly signed image (secure-boot.md §2). */
+static void check_layout(const struct buf *img, const struct buf *out, struct sb_key *const *keys,
+			 size_t nkeys)
+{
+	size_t padded = sbv2_padded_len(img->len), i;
+	const uint8_t *sector = out->data + padded;
+
+	CHECK(out->len == padded + SBV2_SECTOR_SIZE);
+	CHECK_MEM(out->data, img->data, img->len);
+	for (i = img->len; i < padded; i++) {
+		if (out->data[i] != 0xff)
+			break;
+	}
+	CHECK(i == padded);
+	for (i = 0; i < nkeys; i++) {
+		const uint8_t *b = sector + i * SBV2_BLOCK_SIZE;
+		enum sb_scheme sch = sb_key_scheme(keys[i]);
+		uint8_t digest[48], kd[32];
+		struct sbv2_block_info info;
+		size_t j;
+
+		CHECK(b[0] == 0xE7);
+		CHECK(b[1] == (sch == SB_RSA3072 ? 2 : 3));
+		CHECK(get_le32(b + 1196) == crc32_le(0, b, 1196));
+		for (j = 1200; j < SBV2_BLOCK_SIZE && b[j] == 0; j++)
+			;
+		CHECK(j == SBV2_BLOCK_SIZE);
+		sbv2_image_digest(sch, out->data, padded, digest);
+		CHECK_MEM(b + 4, digest, sb_scheme_digest_len(sch));
+		sbv2_block_decode(b, &info);
+		CHECK(info.state == SBV2_BLOCK_VALID);
+		CHECK(info.scheme == sch);
+		CHECK(sbv2_pubkey_digest(keys[i], kd) == 0);
+		CHECK_MEM(info.key_digest, kd, 32);
+		/* the key digest covers block bytes 36..811 (RSA), 36..100, or 52..148 */
+		if (sch == SB_RSA3072)
+			hash_sha256(b + 36, 776, digest);
+		else if (sch == SB_ECDSA_P384)
+			hash_sha256(b + 52, 97, digest);
+		else
+			hash_sha256(b + 36, 65, digest);
+		CHECK_MEM(digest, kd, 32);
+		if (sch == SB_RSA3072) {
+			uint32_t n0 = get_le32(b + 36), mp = get_le32(b + 808);
+
+			CHECK(get_le32(b + 420) == 65537);
+			CHECK((uint32_t)(n0 * mp + 1u) == 0); /* m' = -n^-1 mod 2^32 */
+		} else {
+			CHECK(b[2] == (sch == SB_ECDSA_P384 ? 1 : 0));
+			CHECK(b[sch == SB_ECDSA_P384 ? 52 : 36] ==
+			      (sch == SB_ECDSA_P192 ? 1 : sch == SB_ECDSA_P256 ? 2 : 3));
+		}
+	}
+	for (i = nkeys * SBV2_BLOCK_SIZE; i < SBV2_SECTOR_SIZE; i++) {
+		if (sector[i] != 0xff)
+			break;
+	}
+	CHECK(i == SBV2_SECTOR_SIZE);
+}
+
+static void test_sign_verify(struct sb_key *key, size_t len)
+{
+	struct buf img = BUF_INIT, out = BUF_INIT, again = BUF_INIT, rnd = BUF_INIT;
+	struct sbv2_verify_result res;
+	struct sb_key *keys[1] = {key};
+	uint8_t kd[32];
+
+	fill_image(&img, len);
+	CHECK(sbv2_sign_image("img", img.data, img.len, keys, 1, 0, &out) == 0);
+	check_layout(&img, &out, keys, 1);
+	/* deterministic by default, fresh with SB_SIGN_RANDOM; both verify */
+	CHECK(sbv2_sign_image("img", img.data, img.len, keys, 1, 0, &again) == 0);
+	CHECK(again.len == out.len && memcmp(again.data, out.data, out.len) == 0);
+	CHECK(sbv2_sign_image("img", img.data, img.len, keys, 1, SB_SIGN_RANDOM, &rnd) == 0);
+	CHECK(rnd.len == out.len && memcmp(rnd.data, out.data, out.len) != 0);
+
+	CHECK(sbv2_verify_image("img", out.data, out.len, key, NULL, &res) == 0);
+	CHECK(res.verified == 0 && !res.tampered);
+	CHECK(res.verdict[1] == SBV2_NOT_A_BLOCK && res.info[1].state == SBV2_BLOCK_EMPTY);
+	CHECK(sbv2_verify_image("img", rnd.data, rnd.len, key, NULL, &res) == 0);
+	CHECK(res.verified == 0);
+	CHECK(sbv2_pubkey_digest(key, kd) == 0);
+	CHECK(sbv2_verify_image("img", out.data, out.len, NULL, kd, &res) == 0);
+	CHECK(res.verified == 0);
+	kd[0] ^= 1;
+	CHECK(sbv2_verify_image("img", out.data, out.len, NULL, kd, &res) == 0);
+	CHECK(res.verified < 0 && res.verdict[0] == SBV2_OTHER_KEY);
+
+	/* a changed image byte: digest mismatch */
+	out.data[10] ^= 0x40;
+	CHECK(sbv2_verify_image("img", out.data, out.len, key, NULL, &res) == 0);
+	CHECK(res.verified < 0 && res.tampered && res.verdict[0] == SBV2_DIGEST_MISMATCH);
+	out.data[10] ^= 0x40;
+	/* a changed signature byte with a fixed-up CRC: the signature fails */
+	{
+		uint8_t *b = out.data + out.len - SBV2_SECTOR_SIZE;
+		size_t sigoff = sb_key_scheme(key) == SB_RSA3072       ? 812
+				: sb_key_scheme(key) == SB_ECDSA_P384 ? 149
+								      : 101;
+
+		b[sigoff + 5] ^= 1;
+		put_le32(b + 1196, crc32_le(0, b, 1196));
+		CHECK(sbv2_verify_image("img", out.data, out.len, key, NULL, &res) == 0);
+		CHECK(res.verified < 0 && res.verdict[0] == SBV2_BAD_SIGNATURE);
+		/* a broken CRC: not a block at all */
+		b[1196] ^= 1;
+		CHECK(sbv2_verify_image("img", out.data, out.len, key, NULL, &res) == 0);
+		CHECK(res.verified < 0 && res.info[0].state == SBV2_BLOCK_BAD_CRC);
+	}
+	/* sizes that cannot be a signed image */
+	CHECK(sbv2_verify_image("img", out.data, out.len - 1, key, NULL, &res) == -1);
+	CHECK(sbv2_verify_image("img", out.data, 0, key, NULL, &res) == -1);
+
+	buf_free(&img);
+	buf_free(&out);
+	buf_free(&again);
+	buf_free(&rnd);
+}
+
+/* Adding signatures one at a time gives the bytes of signing with all keys at once. */
+static void test_append(struct sb_key *a, struct sb_key *b, struct sb_key *c, struct sb_key *d)
+{
+	struct buf img = BUF_INIT, s1 = BUF_INIT, s2 = BUF_INIT, all = BUF_INIT, s3 = BUF_INIT,
+		   s4 = BUF_INIT;
+	struct sb_key *ab[2] = {a, b}, *abc[3] = {a, b, c}, *cd[2] = {c, d};
+	struct sbv2_verify_result res;
+	size_t content_len;
+	unsigned n;
+
+	fill_image(&img, 70000);
+	CHECK(sbv2_sign_image("img", img.data, img.len, &a, 1, 0, &s1) == 0);
+	CHECK(sbv2_split("img", s1.data, s1.len, &content_len, &n) == 0);
+	CHECK(content_len == sbv2_padded_len(img.len) && n == 1);
+	CHECK(sbv2_sign_image("img", s1.data, s1.len, &b, 1, 0, &s2) == 0);
+	CHECK(sbv2_sign_image("img", img.data, img.len, ab, 2, 0, &all) == 0);
+	CHECK(s2.len == all.len && memcmp(s2.data, all.data, all.len) == 0);
+	check_layout(&img, &all, ab, 2);
+	CHECK(sbv2_verify_image("img", s2.data, s2.len, b, NULL, &res) == 0);
+	CHECK(res.verified == 1 && res.verdict[0] == SBV2_OTHER_KEY);
+	/* 2 + 2 do not fit; 3 + 1 neither */
+	CHECK(sbv2_sign_image("img", s2.data, s2.len, cd, 2, 0, &s3) == -1);
+	s3.len = 0;
+	CHECK(sbv2_sign_image("img", s2.data, s2.len, &c, 1, 0, &s3) == 0);
+	check_layout(&img, &s3, abc, 3);
+	CHECK(sbv2_sign_image("img", s3.data, s3.len, &d, 1, 0, &s4) == -1);
+	/* a changed byte before the sector: appending refuses */
+	s2.data[100] ^= 1;
+	s4.len = 0;
+	CHECK(sbv2_sign_image("img", s2.data, s2.len, &c, 1, 0, &s4) == -1);
+	/* an empty image */
+	CHECK(sbv2_sign_image("img", img.data, 0, &c, 1, 0, &s4) == -1);
+
+	buf_free(&img);
+	buf_free(&s1);
+	buf_free(&s2);
+	buf_free(&all);
+	buf_free(&s3);
+	buf_free(&s4);
+}
+
+/* External signer: digest out, signature in (DER or raw for ECDSA). */
+static void test_external(struct sb_key *key)
+{
+	struct buf img = BUF_INIT, out = BUF_INIT, ref = BUF_INIT;
+	enum sb_scheme sch = sb_key_scheme(key);
+	uint8_t digest[48], sig[SB_MAX_SIG], imported[SB_MAX_SIG], der[120];
+	size_t cb = sb_scheme_coord_len(sch), n = 0;
+
+	fill_image(&img, 5000);
+	CHECK(sbv2_signing_digest("img", img.data, img.len, sch, digest) == 0);
+	CHECK(sb_key_sign_digest(key, digest, sb_scheme_digest_len(sch), 0, sig) == 0);
+	CHECK(sbv2_append_signature("img", img.data, img.len, key, sig, &out) == 0);
+	CHECK(sbv2_sign_image("img", img.data, img.len, &key, 1, 0, &ref) == 0);
+	CHECK(out.len == ref.len && memcmp(out.data, ref.data, ref.len) == 0);
+	if (cb) {
+		/* hand-made DER with both integers padded as DER needs */
+		der[n++] = 0x30;
+		der[n++] = 0;
+		der[n++] = 0x02;
+		der[n++] = (uint8_t)(cb + 1);
+		der[n++] = 0;
+		memcpy(der + n, sig, cb);
+		n += cb;
+		der[n++] = 0x02;
+		der[n++] = (uint8_t)(cb + 1);
+		der[n++] = 0;
+		memcpy(der + n, sig + cb, cb);
+		n += cb;
+		der[1] = (uint8_t)(n - 2);
+		CHECK(sb_sig_import("sig", sch, der, n, imported) == 0);
+		CHECK_MEM(imported, sig, 2 * cb);
+		CHECK(sb_sig_import("sig", sch, sig, 2 * cb, imported) == 0);
+		CHECK_MEM(imported, sig, 2 * cb);
+		CHECK(sb_sig_import("sig", sch, sig, 2 * cb - 1, imported) == -1);
+	} else {
+		CHECK(sb_sig_import("sig", sch, sig, 383, imported) == -1);
+	}
+	/* a signature over other data does not go in */
+	sig[0] ^= 0x80;
+	out.len = 0;
+	CHECK(sbv2_append_signature("img", img.data, img.len, key, sig, &out) == -1);
+	buf_free(&img);
+	buf_free(&out);
+	buf_free(&ref);
+}
+
+/* SBv1: 68-byte block, r and s big-endian, RFC 6979 so it equals espsecure's bytes. */
+static void test_v1(struct sb_key *p256, struct sb_key *p384)
+{
+	static const char r_hex[] =
+		"EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716";
+	static const char s_hex[] =
+		"F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8";
+	struct buf out = BUF_INIT, out2 = BUF_INIT;
+	uint8_t r[32], s[32];
+
+	CHECK(sbv1_sign_image("img", (const uint8_t *)"sample", 6, p256, 0, &out) == 0);
+	CHECK(out.len == 6 + 68);
+	CHECK_MEM(out.data, "sample", 6);
+	CHECK(get_le32(out.data + 6) == 0);
+	unhex(r_hex, r);
+	unhex(s_hex, s);
+	CHECK_MEM(out.data + 10, r, 32);
+	CHECK_MEM(out.data + 42, s, 32);
+	CHECK(sbv1_verify_image("img", out.data, out.len, p256) == 0);
+	out.data[0] ^= 1;
+	CHECK(sbv1_verify_image("img", out.data, out.len, p256) == 1);
+	out.data[0] ^= 1;
+	out.data[6] = 1; /* version 1 */
+	CHECK(sbv1_verify_image("img", out.data, out.len, p256) == -1);
+	CHECK(sbv1_verify_image("img", out.data, 67, p256) == -1);
+	CHECK(sbv1_sign_image("img", (const uint8_t *)"sample", 6, p384, 0, &out2) == -1);
+	CHECK(out2.len == 0);
+	buf_free(&out);
+	buf_free(&out2);
+}
+
+static void test_key_checks(struct sb_key *rsa2048, struct sb_key *p521, struct sb_key *rsa)
+{
+	static const char not_a_key[] = "hello\n";
+	struct sb_key *k = NULL;
+	uint8_t kd[32];
+
+	CHECK(sb_key_scheme(rsa2048) == SB_SCHEME_NONE);
+	CHECK(sb_key_check(rsa2048, 2) == -1);
+	CHECK(sbv2_pubkey_digest(rsa2048, kd) == -1);
+	CHECK(sb_key_scheme(p521) == SB_SCHEME_NONE);
+	CHECK(sb_key_check(p521, 2) == -1);
+	CHECK(sb_key_check(rsa, 1) == -1);
+	CHECK(sb_key_check(rsa, 2) == 0);
+	CHECK(sb_key_parse("x", (const uint8_t *)not_a_key, sizeof(not_a_key) - 1, 0, &k) == -1);
+	CHECK(k == NULL);
+}
+
+int main(void)
+{
+	struct sb_key *rsa = rsa_key(3072, 1, "rsa-a");
+	struct sb_key *rsa_b = rsa_key(3072, 2, "rsa-b");
+	struct sb_key *rsa2048 = rsa_key(2048, 3, "rsa2048");
+	struct sb_key *p192 = ec_key(MBEDTLS_ECP_DP_SECP192R1, P192_D, "p192");
+	struct sb_key *p256 = ec_key(MBEDTLS_ECP_DP_SECP256R1, P256_D, "p256");
+	struct sb_key *p384 = ec_key(MBEDTLS_ECP_DP_SECP384R1, P384_D, "p384");
+	struct sb_key *p521 = ec_key(MBEDTLS_ECP_DP_SECP521R1, NULL, "p521");
+
+	CHECK(rsa && rsa_b && rsa2048 && p192 && p256 && p384 && p521);
+	if (!(rsa && rsa_b && rsa2048 && p192 && p256 && p384 && p521))
+		return check_status();
+	CHECK(sb_key_scheme(rsa) == SB_RSA3072 && sb_key_has_private(rsa));
+	CHECK(sb_key_scheme(p192) == SB_ECDSA_P192);
+	CHECK(sb_key_scheme(p256) == SB_ECDSA_P256);
+	CHECK(sb_key_scheme(p384) == SB_ECDSA_P384);
+
+	test_padded_len();
+	test_rfc6979(p192, p256, p384);
+	test_sign_verify(rsa, 65728);
+	test_sign_verify(p192, 4096);
+	test_sign_verify(p256, 1);
+	test_sign_verify(p384, 12345);
+	test_append(rsa, p256, p384, rsa_b);
+	test_external(rsa);
+	test_external(p192);
+	test_external(p384);
+	test_v1(p256, p384);
+	test_key_checks(rsa2048, p521, rsa);
+
+	sb_key_free(rsa);
+	sb_key_free(rsa_b);
+	sb_key_free(rsa2048);
+	sb_key_free(p192);
+	sb_key_free(p256);
+	sb_key_free(p384);
+	sb_key_free(p521);
+	return check_status();
+}
