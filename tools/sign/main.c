@@ -411,9 +411,10 @@ static int cmd_verify(const struct sign_opts *o, const struct buf *img, struct s
 		if (read_file(o->key_digest, 4096, &d) < 0)
 			return -1;
 		if (d.len != sizeof(want)) {
+			diag_file(o->key_digest, "key digest must be %zu bytes, not %zu",
+				  sizeof(want), d.len);
 			buf_free(&d);
-			return diag_file(o->key_digest, "key digest must be %zu bytes, not %zu",
-					 sizeof(want), d.len);
+			return -1;
 		}
 		memcpy(want, d.data, sizeof(want));
 		buf_free(&d);
