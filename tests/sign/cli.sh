@@ -4,7 +4,7 @@
 # Secure Boot v1, and error cases (exact message, exit status, no output file).
 #   cli.sh BIN_DIR
 set -u
-bin=$1
+bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 if ! command -v openssl >/dev/null 2>&1; then
 	echo "SKIP: the openssl command is needed to make keys and check signatures"

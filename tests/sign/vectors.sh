@@ -6,7 +6,8 @@
 # - public-key digests are byte-identical, from the public and the private key.
 #   vectors.sh SHARED_DIR BIN_DIR
 set -u
-shared=$1 bin=$2
+shared=$1
+bin=$(cd "$2" && pwd) || exit 1
 dir=$shared/vectors/sign
 sign=$bin/esp-sign
 if [ ! -f "$dir/cases.tsv" ]; then
