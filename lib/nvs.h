@@ -1,0 +1,149 @@
+/*
+ * NVS partition images (spec/nvs.md): the CSV the ESP-IDF NVS partition generator
+ * reads, the page/entry layout it writes (byte-identical to esp-idf-nvs-partition-gen
+ * 0.2.0), and the way back from an image to that CSV. No file access here: file
+ * rows are read through a callback the caller supplies.
+ */
+#ifndef ESPGEN_NVS_H
+#define ESPGEN_NVS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define NVS_PAGE_SIZE 4096
+#define NVS_ENTRY_SIZE 32
+#define NVS_PAGE_ENTRIES 126	/* entries per page, after header and bitmap (§2) */
+#define NVS_KEY_MAX 15		/* characters; the 16th key byte is the NUL (§3) */
+#define NVS_CSV_FIELD_MAX 131072 /* Python csv.field_size_limit() default */
+
+/* Item types (§3). */
+enum nvs_type {
+	NVS_TYPE_U8 = 0x01,
+	NVS_TYPE_I8 = 0x11,
+	NVS_TYPE_U16 = 0x02,
+	NVS_TYPE_I16 = 0x12,
+	NVS_TYPE_U32 = 0x04,
+	NVS_TYPE_I32 = 0x14,
+	NVS_TYPE_U64 = 0x08,
+	NVS_TYPE_I64 = 0x18,
+	NVS_TYPE_STR = 0x21,
+	NVS_TYPE_BLOB = 0x41,	   /* version 1 blob */
+	NVS_TYPE_BLOB_DATA = 0x42, /* version 2 blob chunk */
+	NVS_TYPE_BLOB_IDX = 0x48,  /* version 2 blob index */
+};
+
+/* Page states (§2). */
+#define NVS_PAGE_UNINIT 0xFFFFFFFFu
+#define NVS_PAGE_ACTIVE 0xFFFFFFFEu
+#define NVS_PAGE_FULL 0xFFFFFFFCu
+#define NVS_PAGE_FREEING 0xFFFFFFF8u
+
+/* One CSV field: @s holds @len bytes of UTF-8 plus a NUL; @s is NULL when the
+ * record was too short to have the field (Python's DictReader restval None). */
+struct nvs_field {
+	char *s;
+	size_t len;
+};
+
+/* One CSV record, its fields looked up by the header's column names. */
+struct nvs_row {
+	struct nvs_field key, type, encoding, value;
+	unsigned line;	  /* physical line where the record starts */
+};
+
+/* A parsed generator CSV. @missing names a column the header lacks (NULL if none):
+ * the generator fails on the first record then, so nvs_generate() does too. */
+struct nvs_csv {
+	const char *file; /* for messages; not owned */
+	struct nvs_row *v;
+	size_t n;
+	size_t cap;
+	const char *missing;
+	unsigned header_line;
+};
+
+void nvs_csv_init(struct nvs_csv *csv, const char *file);
+void nvs_csv_free(struct nvs_csv *csv);
+
+/*
+ * Parses generator CSV text as the generator reads it (§6): strict UTF-8, universal
+ * newlines, physical lines starting with '#' dropped, then Python csv.DictReader
+ * (excel dialect) with the first remaining record as header. Records are appended
+ * to @csv. Returns 0, or -1 with a FILE:LINE message.
+ */
+int nvs_csv_parse(struct nvs_csv *csv, const uint8_t *data, size_t len);
+
+/*
+ * Reads the file a 'file' row names into @out. @csv_file/@line locate the row for
+ * messages. Returns 0, or -1 after printing a message.
+ */
+typedef int (*nvs_file_reader)(void *ctx, const char *csv_file, unsigned line, const char *path,
+			       struct buf *out);
+
+struct nvs_gen_opts {
+	uint64_t size;	/* partition size (nvs_size_problem() must accept it) */
+	int version;	/* 1 or 2 */
+};
+
+/*
+ * Why @size is not a partition size the generator accepts (check_size), or NULL:
+ * a multiple of 4096, at least 0x1000; below 0x3000 the partition is read-only.
+ */
+const char *nvs_size_problem(int64_t size);
+/* True for sizes below 0x3000: no spare page, output only as long as the data (§5). */
+int nvs_size_read_only(uint64_t size);
+
+/*
+ * Builds the image of the rows of @csvs (in order, sharing namespace state) into
+ * @out (appended), byte-identical to the generator. Every error names FILE:LINE of
+ * its row; -1 then, and @out must be discarded.
+ */
+int nvs_generate(const struct nvs_csv *csvs, size_t ncsvs, const struct nvs_gen_opts *opts,
+		 nvs_file_reader reader, void *reader_ctx, struct buf *out);
+
+/* One item read back from an image. */
+struct nvs_item {
+	uint8_t ns;
+	uint8_t type;		/* primitive, NVS_TYPE_STR, NVS_TYPE_BLOB or NVS_TYPE_BLOB_IDX */
+	char key[NVS_KEY_MAX + 2]; /* up to the first NUL of the 16 key bytes */
+	uint64_t value;		/* primitives: the 8 data bytes, little-endian */
+	uint8_t *data;		/* string/blob payload (v2 blobs reassembled); owned */
+	size_t len;
+	uint32_t page;		/* page index in the file and entry of the item */
+	unsigned entry;
+};
+
+struct nvs_image {
+	struct nvs_item *v;
+	size_t n;
+	size_t cap;
+	int version;		/* 1 or 2, from the first page with a header; 0 if none */
+	size_t size;		/* bytes decoded */
+};
+
+void nvs_image_init(struct nvs_image *im);
+void nvs_image_free(struct nvs_image *im);
+
+/*
+ * Reads every written item of an image, pages in sequence-number order, v2 blobs
+ * reassembled from their chunks. Damaged pages/items (bad CRC, bad span) are
+ * skipped with a warning naming @file. Returns 0, or -1 with a message when @len is
+ * not a whole number of pages or memory runs out.
+ */
+int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_image *im);
+
+/*
+ * Writes the items as generator CSV (header, namespace rows, data rows). For an
+ * image the generator made, generating from this CSV with the same size and
+ * version gives the same bytes. Items the CSV cannot express are written as '#'
+ * comments, with a warning naming @file. Returns 0 or -1.
+ */
+int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out);
+
+/* PBKDF2-HMAC-SHA1 (RFC 8018), used for the generator's Wi-Fi 'ap.pmk_info'. */
+void nvs_pbkdf2_sha1(const uint8_t *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
+		     unsigned iterations, uint8_t *out, size_t outlen);
+
+#endif
