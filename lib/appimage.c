@@ -510,6 +510,8 @@ int appimage_encode(const struct appimage_opts *o, struct appimage_seglist *l, s
 	}
 	rc = 0;
 out:
+	if (rc < 0 && out->len > e.base)
+		out->len = e.base; /* no half-built image */
 	for (i = 0; i < nflash; i++)
 		seg_free(&flash[i]);
 	for (i = 0; i < nram; i++)

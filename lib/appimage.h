@@ -81,7 +81,8 @@ struct appimage_opts {
 /*
  * Lays the segments out as esptool's ESP32FirmwareImage.save() does (§5.4-§7) and
  * appends the image to @out. @l is consumed: segment data is freed as it is
- * written, so the list is empty afterwards. Returns 0, or -1 with a message.
+ * written, so the list is empty afterwards. Returns 0, or -1 with a message (then
+ * @out->len is what it was before).
  */
 int appimage_encode(const struct appimage_opts *o, struct appimage_seglist *l, struct buf *out);
 

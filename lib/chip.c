@@ -177,6 +177,12 @@ static const struct chip_region map_esp32e22[] = {
 	{0xC0000000, 0xC0008000, "RTC_DRAM"},
 };
 
+/* ESP-IDF soc/esp32p4 soc.h: TCM and the whole L2 memory (esptool stops DRAM at 0x4FFA0000). */
+static const struct chip_region extra_esp32p4[] = {
+	{0x30100000, 0x30102000, "TCM"},
+	{0x4FF00000, 0x4FFC0000, "L2MEM"},
+};
+
 /* FLASH_FREQUENCY tables (app-image.md §1.4); code 0 is the chip's default. */
 static const struct chip_freq freq_esp32[] = {
 	{"80m", 0xF}, {"40m", 0x0}, {"26m", 0x1}, {"20m", 0x2}};
@@ -195,40 +201,41 @@ static const struct chip_freq freq_esp32h2[] = {
 #define MMU_C2 {0x4000, 0x8000, 0x10000}, 3
 #define MMU_C6 {0x2000, 0x4000, 0x8000, 0x10000}, 4
 #define MMU_S31 {0x8000, 0x10000, 0x20000, 0x40000}, 4
+#define NO_EXTRA NULL, 0
 #define XT (CHIP_ELF_XTENSA | CHIP_ELF_RISCV)
 #define RV CHIP_ELF_RISCV
 
 /* esptool v5.3.1 CHIP_DEFS order. */
 static const struct chip chips[] = {
 	{"esp32", "ESP32", 0, XT, 0x400D0000, 0x40400000, 0x3F400000, 0x3F800000, 0x1000,
-	 MAP(map_esp32), FREQ(freq_esp32, "40m"), MMU_FIXED, 1, 1, 0, 0xFFFF},
+	 MAP(map_esp32), FREQ(freq_esp32, "40m"), MMU_FIXED, 1, 1, 0, 0xFFFF, NO_EXTRA},
 	{"esp32s2", "ESP32-S2", 2, XT, 0x40080000, 0x40B80000, 0x3F000000, 0x3F3F0000, 0x1000,
-	 MAP(map_esp32s2), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32s2), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32s3", "ESP32-S3", 9, XT, 0x42000000, 0x44000000, 0x3C000000, 0x3E000000, 0x0,
-	 MAP(map_esp32s3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32s3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32c3", "ESP32-C3", 5, RV, 0x42000000, 0x42800000, 0x3C000000, 0x3C800000, 0x0,
-	 MAP(map_esp32c3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32c3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32c2", "ESP32-C2", 12, RV, 0x42000000, 0x42400000, 0x3C000000, 0x3C400000, 0x0,
-	 MAP(map_esp32c2), FREQ(freq_esp32c2, "30m"), MMU_C2, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32c2), FREQ(freq_esp32c2, "30m"), MMU_C2, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32c6", "ESP32-C6", 13, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32c6, "40m"), MMU_C6, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32c6), FREQ(freq_esp32c6, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32c61", "ESP32-C61", 20, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c61), FREQ(freq_esp32c5, "40m"), MMU_C6, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32c61), FREQ(freq_esp32c5, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32c5", "ESP32-C5", 23, RV, 0x42000000, 0x44000000, 0x42000000, 0x44000000, 0x2000,
-	 MAP(map_esp32c5), FREQ(freq_esp32c5, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32c5), FREQ(freq_esp32c5, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	/* Core architecture not known to us: both ELF machines accepted. */
 	{"esp32e22", "ESP32-E22", 31, XT, 0x3C000000, 0x40000000, 0x3C000000, 0x40000000, 0x0,
-	 MAP(map_esp32e22), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32e22), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32h2", "ESP32-H2", 16, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32h21", "ESP32-H21", 25, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32p4", "ESP32-P4", 18, RV, 0x40000000, 0x4C000000, 0x40000000, 0x4C000000, 0x2000,
-	 MAP(map_esp32p4), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32p4), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, MAP(extra_esp32p4)},
 	{"esp32h4", "ESP32-H4", 28, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x2000,
-	 MAP(map_esp32h4), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32h4), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
 	{"esp32s31", "ESP32-S31", 32, RV, 0x40000000, 0x54000000, 0x40000000, 0x54000000, 0x2000,
-	 MAP(map_esp32s31), FREQ(freq_esp32c5, "40m"), MMU_S31, 0, 0, 0, 0xFFFF},
+	 MAP(map_esp32s31), FREQ(freq_esp32c5, "40m"), MMU_S31, 0, 0, 0, 0xFFFF, NO_EXTRA},
 };
 
 static const char *const flash_modes[] = {"qio", "qout", "dio", "dout"};
@@ -406,6 +413,12 @@ static uint64_t valid_reach(const struct chip *c, uint64_t addr)
 
 		if (strcmp(r->name, "PADDING") == 0)
 			continue;
+		if (addr >= r->start && addr < r->end && r->end > reach)
+			reach = r->end;
+	}
+	for (i = 0; i < c->extra_map_len; i++) {
+		const struct chip_region *r = &c->extra_map[i];
+
 		if (addr >= r->start && addr < r->end && r->end > reach)
 			reach = r->end;
 	}

@@ -55,6 +55,10 @@ struct chip {
 	int secure_pad_v1;	/* --secure-pad (Secure Boot v1) applies */
 	uint16_t default_min_rev_full;
 	uint16_t default_max_rev_full;
+	/* Loadable memory esptool's MEMORY_MAP lacks (ESP-IDF soc.h), for the address
+	 * check only: it never changes a memory type list. */
+	const struct chip_region *extra_map;
+	size_t extra_map_len;
 };
 
 /* Looks a chip up by its --chip name ("esp32s3"). NULL when unknown. */
@@ -95,7 +99,8 @@ size_t chip_memory_types(const struct chip *c, uint32_t addr, const char **names
 int chip_same_memory_types(const struct chip *c, uint32_t a, uint32_t b);
 /*
  * 1 when every byte of [addr, addr+len) lies in the chip's address space: the
- * memory map ranges (except the PADDING pseudo range) and the flash-mapped ranges.
+ * memory map ranges (except the PADDING pseudo range), the extra ranges and the
+ * flash-mapped ranges.
  * An empty range is checked at its start address.
  */
 int chip_range_valid(const struct chip *c, uint32_t addr, uint32_t len);

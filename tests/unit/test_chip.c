@@ -1,0 +1,148 @@
+/* Chip table: lookups, flash parameter codes, memory types and address checks. */
+#include "chip.h"
+
+#include "check.h"
+
+static void test_lookup(void)
+{
+	static const struct {
+		const char *name;
+		uint16_t id;
+		uint32_t bl;
+	} want[] = {
+		{"esp32", 0, 0x1000},	 {"esp32s2", 2, 0x1000}, {"esp32s3", 9, 0},
+		{"esp32c3", 5, 0},	 {"esp32c2", 12, 0},	 {"esp32c6", 13, 0},
+		{"esp32c61", 20, 0},	 {"esp32c5", 23, 0x2000}, {"esp32h2", 16, 0},
+		{"esp32h21", 25, 0},	 {"esp32h4", 28, 0x2000}, {"esp32p4", 18, 0x2000},
+		{"esp32s31", 32, 0x2000}, {"esp32e22", 31, 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct chip *c = chip_find(want[i].name);
+
+		CHECK(c != NULL);
+		if (!c)
+			continue;
+		CHECK(c->image_chip_id == want[i].id);
+		CHECK(c->bootloader_offset == want[i].bl);
+		CHECK(chip_by_image_id(want[i].id) == c);
+		CHECK(c->default_min_rev_full == 0 && c->default_max_rev_full == 0xFFFF);
+	}
+	CHECK(chip_count() == sizeof(want) / sizeof(want[0]));
+	CHECK(chip_at(chip_count()) == NULL);
+	CHECK(chip_find("esp8266") == NULL);
+	CHECK(chip_find("ESP32") == NULL);
+	CHECK(chip_find("") == NULL);
+	CHECK(chip_find(NULL) == NULL);
+	CHECK(chip_by_image_id(0x1234) == NULL);
+}
+
+static void test_flash_codes(void)
+{
+	const struct chip *c3 = chip_find("esp32c3"), *c2 = chip_find("esp32c2");
+	const struct chip *c6 = chip_find("esp32c6"), *h2 = chip_find("esp32h2");
+	const struct chip *c5 = chip_find("esp32c5");
+	uint8_t v = 0xAA;
+	char list[64];
+
+	CHECK(chip_flash_mode_code("qio", &v) == 0 && v == 0);
+	CHECK(chip_flash_mode_code("qout", &v) == 0 && v == 1);
+	CHECK(chip_flash_mode_code("dio", &v) == 0 && v == 2);
+	CHECK(chip_flash_mode_code("dout", &v) == 0 && v == 3);
+	CHECK(chip_flash_mode_code("QIO", &v) < 0);
+	CHECK(chip_flash_mode_code("fastrd", &v) < 0);
+
+	CHECK(chip_flash_size_code("1MB", &v) == 0 && v == 0x00);
+	CHECK(chip_flash_size_code("4MB", &v) == 0 && v == 0x20);
+	CHECK(chip_flash_size_code("128MB", &v) == 0 && v == 0x70);
+	CHECK(chip_flash_size_code("512KB", &v) < 0); /* ESP8266 only */
+	CHECK(chip_flash_size_code("2MB-c1", &v) < 0);
+	CHECK(chip_flash_size_code("keep", &v) < 0);
+	CHECK(chip_flash_size_bytes("16MB") == 16u << 20);
+	CHECK(chip_flash_size_bytes("3MB") == 0);
+
+	CHECK(chip_flash_freq_code(c3, NULL, &v) == 0 && v == 0);
+	CHECK(chip_flash_freq_code(c3, "80m", &v) == 0 && v == 0xF);
+	CHECK(chip_flash_freq_code(c3, "26m", &v) == 0 && v == 0x1);
+	CHECK(chip_flash_freq_code(c3, "60m", &v) < 0);
+	CHECK(chip_flash_freq_code(c2, "60m", &v) == 0 && v == 0xF);
+	CHECK(chip_flash_freq_code(c2, "15m", &v) == 0 && v == 0x2);
+	CHECK(chip_flash_freq_code(c2, "80m", &v) < 0);
+	CHECK(chip_flash_freq_code(c6, "80m", &v) == 0 && v == 0x0); /* deliberate 0 */
+	CHECK(chip_flash_freq_code(c6, "26m", &v) < 0);
+	CHECK(chip_flash_freq_code(c5, "80m", &v) == 0 && v == 0xF);
+	CHECK(chip_flash_freq_code(h2, "48m", &v) == 0 && v == 0xF);
+	CHECK(chip_flash_freq_code(h2, "12m", &v) == 0 && v == 0x2);
+	CHECK(chip_flash_freq_code(h2, "80m", &v) < 0);
+	chip_flash_freqs(h2, list, sizeof(list));
+	CHECK_STR(list, "48m 24m 16m 12m");
+	chip_flash_freqs(h2, list, 4);
+	CHECK_STR(list, "48m");
+	CHECK_STR(h2->default_freq, "24m");
+	CHECK_STR(c2->default_freq, "30m");
+}
+
+static void test_memory(void)
+{
+	const struct chip *e32 = chip_find("esp32"), *c3 = chip_find("esp32c3");
+	const struct chip *c6 = chip_find("esp32c6"), *s3 = chip_find("esp32s3");
+	const struct chip *p4 = chip_find("esp32p4");
+	const char *names[8];
+
+	CHECK(chip_is_flash_addr(c3, 0x3C000020));
+	CHECK(chip_is_flash_addr(c3, 0x42000000));
+	CHECK(!chip_is_flash_addr(c3, 0x42800000));
+	CHECK(!chip_is_flash_addr(c3, 0x3FC88000));
+	CHECK(chip_is_flash_addr(e32, 0x400D0020));
+	CHECK(!chip_is_flash_addr(e32, 0x40080000));
+	CHECK(chip_is_flash_addr(s3, 0x43000000)); /* flash map is wider than MEMORY_MAP IROM */
+
+	CHECK(chip_memory_types(c3, 0x3FC88000, names, 8) == 2);
+	CHECK_STR(names[0], "DRAM");
+	CHECK_STR(names[1], "BYTE_ACCESSIBLE");
+	CHECK(chip_memory_types(c6, 0x42000020, names, 8) == 2);
+	CHECK_STR(names[0], "DROM");
+	CHECK_STR(names[1], "IROM");
+	CHECK(chip_memory_types(c3, 0x10000000, names, 8) == 0);
+	CHECK(chip_memory_types(c3, 0x3FC88000, names, 1) == 2); /* count beyond max */
+
+	CHECK(chip_same_memory_types(c3, 0x40380000, 0x40380100));
+	CHECK(!chip_same_memory_types(c3, 0x3FC80000, 0x3FC88000)); /* DRAM vs DRAM+BYTE_ACC */
+	/* esp32 has two ranges named IROM: equal lists */
+	CHECK(chip_same_memory_types(e32, 0x40000000, 0x400D0000));
+	CHECK(chip_same_memory_types(c3, 0x10000000, 0x20000000)); /* both empty lists */
+
+	CHECK(chip_range_valid(c3, 0x3FC88000, 0x100));
+	CHECK(chip_range_valid(c3, 0x3FCDFF00, 0x20000)); /* DRAM into BYTE_ACCESSIBLE */
+	CHECK(!chip_range_valid(c3, 0x3FCFFF00, 0x200));  /* runs off the end */
+	CHECK(!chip_range_valid(c3, 0x00001000, 4));	   /* PADDING is no memory */
+	CHECK(!chip_range_valid(e32, 0x42000020, 0x100)); /* a C6 address on ESP32 */
+	CHECK(chip_range_valid(e32, 0x3FFFFFF8, 4));
+	CHECK(chip_range_valid(c3, 0x42000000, 0));
+	CHECK(!chip_range_valid(c3, 0xFFFFFFF0, 0x20));
+	CHECK(chip_range_valid(p4, 0x30100000, 0x100)); /* TCM */
+	CHECK(chip_range_valid(p4, 0x4FFB0000, 0x100)); /* L2MEM past esptool's DRAM range */
+
+	CHECK(chip_mmu_size_valid(c3, 0x10000));
+	CHECK(!chip_mmu_size_valid(c3, 0x8000));
+	CHECK(chip_mmu_size_valid(c6, 0x2000));
+	CHECK(!chip_mmu_size_valid(chip_find("esp32c2"), 0x2000));
+	CHECK(chip_mmu_size_valid(chip_find("esp32s31"), 0x40000));
+
+	CHECK(chip_elf_machine_ok(e32, CHIP_EM_XTENSA));
+	CHECK(chip_elf_machine_ok(e32, CHIP_EM_RISCV));
+	CHECK(chip_elf_machine_ok(c3, CHIP_EM_RISCV));
+	CHECK(!chip_elf_machine_ok(c3, CHIP_EM_XTENSA));
+	CHECK(!chip_elf_machine_ok(c3, 0x28));
+	CHECK(e32->esp32_tail_fix && !c3->esp32_tail_fix);
+	CHECK(e32->secure_pad_v1 && !s3->secure_pad_v1);
+}
+
+int main(void)
+{
+	test_lookup();
+	test_flash_codes();
+	test_memory();
+	return check_status();
+}
