@@ -715,16 +715,59 @@ static int a2b_base64(const uint8_t *in, size_t len, struct buf *out, const char
 	return 0;
 }
 
+/* First code point of well-formed UTF-8 at @p (@n > 0 bytes); *len gets its length. */
+static uint32_t utf8_decode1(const uint8_t *p, size_t n, size_t *len)
+{
+	uint32_t c = p[0];
+	size_t k = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4, i;
+
+	if (k > n)
+		k = n;
+	if (k > 1)
+		c &= 0xFFu >> (k + 1);
+	for (i = 1; i < k; i++)
+		c = c << 6 | (p[i] & 0x3Fu);
+	*len = k;
+	return c;
+}
+
+/* Zero digits of Unicode's decimal digit ranges (category Nd, Unicode 14 as in
+ * Python 3.11): Python's int() accepts every one of them in a str. */
+static const uint32_t nd_zeros[] = {
+	0x660,	 0x6F0,	  0x7C0,   0x966,   0x9E6,   0xA66,   0xAE6,   0xB66,   0xBE6,
+	0xC66,	 0xCE6,	  0xD66,   0xDE6,   0xE50,   0xED0,   0xF20,   0x1040,  0x1090,
+	0x17E0,	 0x1810,  0x1946,  0x19D0,  0x1A80,  0x1A90,  0x1B50,  0x1BB0,  0x1C40,
+	0x1C50,	 0xA620,  0xA8D0,  0xA900,  0xA9D0,  0xA9F0,  0xAA50,  0xABF0,  0xFF10,
+	0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0,
+	0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60,
+	0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0,
+	0x1E950, 0x1FBF0,
+};
+
+static int decimal_value(uint32_t c)
+{
+	size_t i;
+
+	if (c >= '0' && c <= '9')
+		return (int)(c - '0');
+	for (i = 0; i < sizeof(nd_zeros) / sizeof(nd_zeros[0]); i++)
+		if (c >= nd_zeros[i] && c < nd_zeros[i] + 10)
+			return (int)(c - nd_zeros[i]);
+	return -1;
+}
+
 /*
- * Python int(x) in base 10 for a str (Unicode whitespace around) or bytes (ASCII
- * whitespace): sign, digits, single '_' between digits, leading zeros allowed.
- * Returns 0, -1 when it is not such a literal, -2 when the magnitude exceeds 2^64-1.
+ * Python int(x) in base 10 for a str (Unicode whitespace around, Unicode decimal
+ * digits) or bytes (ASCII only): sign, digits, single '_' between digits, leading
+ * zeros allowed. Returns 0, -1 when it is not such a literal, -2 when the
+ * magnitude exceeds 2^64-1.
  */
 static int py_int10(const struct val *v, int *neg, uint64_t *mag)
 {
 	const uint8_t *p;
-	size_t n, i = 0;
-	int digit_before = 0, overflow = 0;
+	size_t n, i = 0, k;
+	int digit_before = 0, overflow = 0, d;
+	uint32_t c;
 
 	val_strip(v, &p, &n);
 	*neg = 0;
@@ -733,22 +776,32 @@ static int py_int10(const struct val *v, int *neg, uint64_t *mag)
 		*neg = p[i++] == '-';
 	if (i >= n)
 		return -1;
-	for (; i < n; i++) {
+	for (; i < n; i += k) {
 		if (p[i] == '_') {
-			if (!digit_before || i + 1 >= n || p[i + 1] < '0' || p[i + 1] > '9')
+			k = 1;
+			if (!digit_before || i + 1 >= n)
 				return -1;
 			digit_before = 0;
 			continue;
 		}
-		if (p[i] < '0' || p[i] > '9')
+		if (v->kind == V_STR) {
+			c = utf8_decode1(p + i, n - i, &k);
+		} else {
+			c = p[i];
+			k = 1;
+			if (c >= 0x80)
+				return -1;
+		}
+		d = decimal_value(c);
+		if (d < 0)
 			return -1;
-		if (*mag > (UINT64_MAX - (uint64_t)(p[i] - '0')) / 10)
+		if (*mag > (UINT64_MAX - (uint64_t)d) / 10)
 			overflow = 1;
 		else
-			*mag = *mag * 10 + (uint64_t)(p[i] - '0');
+			*mag = *mag * 10 + (uint64_t)d;
 		digit_before = 1;
 	}
-	return overflow ? -2 : 0;
+	return digit_before ? (overflow ? -2 : 0) : -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1404,6 +1457,7 @@ struct chunk {
 	char key[NVS_KEY_MAX + 2];
 	const uint8_t *data;
 	size_t len;
+	size_t seq;
 };
 
 static unsigned entry_state(const uint8_t *pg, unsigned i)
@@ -1438,7 +1492,7 @@ static int is_primitive(uint8_t type)
 
 /* Items of one page, in entry order; blob chunks go to @chunks. */
 static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct nvs_image *im,
-		       struct chunk **chunks, size_t *nchunks)
+		       struct chunk **chunks, size_t *nchunks, size_t *seq)
 {
 	unsigned i = 0, span;
 
@@ -1462,6 +1516,7 @@ static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct
 		memcpy(it.key, e + 8, 16);
 		it.page = pno;
 		it.entry = i;
+		it.seq = (*seq)++;
 		if (is_primitive(e[1])) {
 			it.value = (uint64_t)get_le32(e + 24) | (uint64_t)get_le32(e + 28) << 32;
 			if (image_add(im, &it) < 0)
@@ -1488,6 +1543,7 @@ static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct
 				memcpy(c->key, it.key, sizeof(c->key));
 				c->data = data;
 				c->len = size;
+				c->seq = it.seq;
 			} else {
 				it.data = malloc(size ? size : 1);
 				if (!it.data)
@@ -1533,10 +1589,14 @@ static int join_blobs(const char *file, struct nvs_image *im, const struct chunk
 			if (!it->data)
 				return diag_error("out of memory");
 			for (n = 0; n < count && ok; n++) {
-				for (j = 0; j < nc; j++)
+				size_t best = nc;
+
+				/* the closest chunk before the index: a key may be written twice */
+				for (j = 0; j < nc && c[j].seq < it->seq; j++)
 					if (c[j].ns == it->ns && c[j].index == (uint8_t)(start + n) &&
 					    !strcmp(c[j].key, it->key))
-						break;
+						best = j;
+				j = best;
 				if (j == nc || got + c[j].len > size) {
 					ok = 0;
 					break;
@@ -1567,7 +1627,7 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
 	size_t npages = len / NVS_PAGE_SIZE, n = 0, i, j;
 	size_t *order = NULL;
 	struct chunk *chunks = NULL;
-	size_t nchunks = 0;
+	size_t nchunks = 0, seq = 0;
 	int rc = -1;
 
 	if (len == 0 || len % NVS_PAGE_SIZE)
@@ -1609,7 +1669,7 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
 	}
 	for (i = 0; i < n; i++)
 		if (decode_page(file, img + order[i] * NVS_PAGE_SIZE, (uint32_t)order[i], im, &chunks,
-				&nchunks) < 0)
+				&nchunks, &seq) < 0)
 			goto out;
 	rc = join_blobs(file, im, chunks, nchunks);
 out:

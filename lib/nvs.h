@@ -113,6 +113,7 @@ struct nvs_item {
 	size_t len;
 	uint32_t page;		/* page index in the file and entry of the item */
 	unsigned entry;
+	size_t seq;		/* position in reading order (pages by sequence number) */
 };
 
 struct nvs_image {
