@@ -21,7 +21,7 @@
 /* Key files are small; anything bigger is not a key. */
 #define SB_KEY_FILE_MAX ((size_t)1 << 20)
 
-#define RSA_BYTES 384 /* RSA-3072 */
+#define RSA_BYTES 384	/* RSA-3072 */
 #define PSS_SALT_LEN 32 /* espsecure and the ROM use a 32-byte salt (secure-boot.md §2.1) */
 
 struct sb_key {
@@ -159,6 +159,14 @@ int sb_key_has_private(const struct sb_key *key)
 	return key->priv;
 }
 
+static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = src[n - 1 - i];
+}
+
 static int mem_has(const uint8_t *data, size_t len, const char *needle)
 {
 	size_t n = strlen(needle), i;
@@ -179,6 +187,16 @@ int sb_key_parse(const char *name, const uint8_t *data, size_t len, unsigned fla
 	int ret;
 
 	*out = NULL;
+	/* espsecure also takes a P-256 public key as 64 raw bytes X || Y (big-endian) */
+	if (len == 64 && !(flags & SB_KEY_NEED_PRIVATE)) {
+		uint8_t fields[65];
+
+		fields[0] = curve_id(SB_ECDSA_P256);
+		reverse_copy(fields + 1, data, 32);
+		reverse_copy(fields + 33, data + 32, 32);
+		if (sb_key_from_sbv2_fields(name, SB_ECDSA_P256, fields, sizeof(fields), out) == 0)
+			return 0;
+	}
 	/* mbedTLS wants PEM text NUL-terminated, with the NUL counted in the length */
 	copy = malloc(len + 1);
 	k = key_new(name);
@@ -226,8 +244,9 @@ int sb_key_parse(const char *name, const uint8_t *data, size_t len, unsigned fla
 		}
 	}
 	if (mbedtls_pk_get_type(&k->pk) != MBEDTLS_PK_RSA && !is_ec(&k->pk)) {
-		diag_file(name, "unsupported key type %s (only RSA and ECDSA keys are used by "
-				"Secure Boot)",
+		diag_file(name,
+			  "unsupported key type %s (only RSA and ECDSA keys are used by "
+			  "Secure Boot)",
 			  mbedtls_pk_get_name(&k->pk));
 		goto fail;
 	}
@@ -257,7 +276,7 @@ int sb_key_load(const char *path, unsigned flags, struct sb_key **out)
 static const char *curve_name(const struct sb_key *key)
 {
 	const mbedtls_ecp_curve_info *ci =
-		mbedtls_ecp_curve_info_from_grp_id(mbedtls_pk_ec(key->pk)->grp.id);
+	    mbedtls_ecp_curve_info_from_grp_id(mbedtls_pk_ec(key->pk)->grp.id);
 
 	return ci ? ci->name : "unknown";
 }
@@ -272,27 +291,22 @@ int sb_key_check(const struct sb_key *key, int version)
 		if (rsa)
 			return diag_file(key->name, "RSA key given; Secure Boot v1 needs an "
 						    "ECDSA P-256 (prime256v1) key");
-		return diag_file(key->name, "key uses curve %s; Secure Boot v1 needs ECDSA "
-					    "P-256 (prime256v1)",
+		return diag_file(key->name,
+				 "key uses curve %s; Secure Boot v1 needs ECDSA "
+				 "P-256 (prime256v1)",
 				 curve_name(key));
 	}
 	if (key->scheme != SB_SCHEME_NONE)
 		return 0;
 	if (rsa)
-		return diag_file(key->name, "RSA key has %zu bits; Secure Boot v2 supports only "
-					    "RSA-3072",
+		return diag_file(key->name,
+				 "RSA key has %zu bits; Secure Boot v2 supports only "
+				 "RSA-3072",
 				 mbedtls_pk_get_bitlen(&key->pk));
-	return diag_file(key->name, "key uses curve %s; Secure Boot v2 supports ECDSA P-192, "
-				    "P-256 and P-384 only",
+	return diag_file(key->name,
+			 "key uses curve %s; Secure Boot v2 supports ECDSA P-192, "
+			 "P-256 and P-384 only",
 			 curve_name(key));
-}
-
-static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		dst[i] = src[n - 1 - i];
 }
 
 /* Writes @x as @n bytes little-endian (zero-extended). */
@@ -506,8 +520,8 @@ static int pss_salt(const mbedtls_rsa_context *rsa, const uint8_t *digest, size_
 	sha256_update(&c, key_label, sizeof(key_label) - 1);
 	sha256_update(&c, d, sizeof(d));
 	sha256_end(&c, k);
-	hmac_sha256(k, sizeof(k), (const uint8_t *)salt_label, sizeof(salt_label) - 1, digest,
-		    dlen, salt);
+	hmac_sha256(k, sizeof(k), (const uint8_t *)salt_label, sizeof(salt_label) - 1, digest, dlen,
+		    salt);
 	memset(d, 0, sizeof(d));
 	memset(k, 0, sizeof(k));
 	return 0;
@@ -553,8 +567,8 @@ static void pss_encode(const uint8_t mhash[SHA256_LEN], const uint8_t salt[PSS_S
 	em[RSA_BYTES - 1] = 0xbc;
 }
 
-static int rsa_sign(const struct sb_key *key, const uint8_t *digest, size_t dlen,
-		    unsigned flags, struct sb_rng *rng, uint8_t *sig)
+static int rsa_sign(const struct sb_key *key, const uint8_t *digest, size_t dlen, unsigned flags,
+		    struct sb_rng *rng, uint8_t *sig)
 {
 	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
 	uint8_t salt[PSS_SALT_LEN], em[RSA_BYTES];
@@ -579,8 +593,8 @@ static mbedtls_md_type_t ec_md(enum sb_scheme scheme)
 	return scheme == SB_ECDSA_P384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256;
 }
 
-static int ec_sign(const struct sb_key *key, const uint8_t *digest, size_t dlen,
-		   unsigned flags, struct sb_rng *rng, uint8_t *sig)
+static int ec_sign(const struct sb_key *key, const uint8_t *digest, size_t dlen, unsigned flags,
+		   struct sb_rng *rng, uint8_t *sig)
 {
 	mbedtls_ecp_keypair *ec = mbedtls_pk_ec(key->pk);
 	size_t cb = sb_scheme_coord_len(key->scheme);
@@ -607,8 +621,8 @@ static int ec_sign(const struct sb_key *key, const uint8_t *digest, size_t dlen,
 	return 0;
 }
 
-int sb_key_sign_digest(const struct sb_key *key, const uint8_t *digest, size_t dlen,
-		       unsigned flags, uint8_t *sig)
+int sb_key_sign_digest(const struct sb_key *key, const uint8_t *digest, size_t dlen, unsigned flags,
+		       uint8_t *sig)
 {
 	struct sb_rng rng;
 	int rc;
@@ -644,10 +658,9 @@ int sb_key_verify_digest(const struct sb_key *key, const uint8_t *digest, size_t
 	if (key->scheme == SB_RSA3072) {
 		if (dlen != SHA256_LEN)
 			return 1;
-		ret = mbedtls_rsa_rsassa_pss_verify_ext(mbedtls_pk_rsa(key->pk), NULL, NULL,
-							MBEDTLS_RSA_PUBLIC, MBEDTLS_MD_SHA256,
-							(unsigned)dlen, digest, MBEDTLS_MD_SHA256,
-							PSS_SALT_LEN, sig);
+		ret = mbedtls_rsa_rsassa_pss_verify_ext(
+		    mbedtls_pk_rsa(key->pk), NULL, NULL, MBEDTLS_RSA_PUBLIC, MBEDTLS_MD_SHA256,
+		    (unsigned)dlen, digest, MBEDTLS_MD_SHA256, PSS_SALT_LEN, sig);
 	} else {
 		mbedtls_ecp_keypair *ec = mbedtls_pk_ec(key->pk);
 		size_t cb = sb_scheme_coord_len(key->scheme);
@@ -714,7 +727,8 @@ int sb_sig_import(const char *name, enum sb_scheme scheme, const uint8_t *in, si
 		memcpy(sig, in, len);
 		return 0;
 	}
-	return diag_file(name, "not an %s signature (DER, or raw r || s of %zu bytes); got %zu "
-			       "bytes",
+	return diag_file(name,
+			 "not an %s signature (DER, or raw r || s of %zu bytes); got %zu "
+			 "bytes",
 			 sb_scheme_name(scheme), want, len);
 }

@@ -18,8 +18,8 @@ enum sb_scheme {
 	SB_ECDSA_P384,
 };
 
-#define SB_MAX_DIGEST 48 /* SHA-384 */
-#define SB_MAX_SIG 384 /* RSA-3072 */
+#define SB_MAX_DIGEST 48  /* SHA-384 */
+#define SB_MAX_SIG 384	  /* RSA-3072 */
 #define SB_MAX_PUBKEY 776 /* RSA key fields of an SBv2 block (secure-boot.md §2.1) */
 
 /* Flags for sb_key_load() / sb_key_parse(). */
@@ -36,7 +36,8 @@ struct sb_key;
 
 /*
  * Reads and parses a key file: PEM (or DER) private key in PKCS#1, SEC1 or PKCS#8
- * form, or a PEM public key (SubjectPublicKeyInfo or PKCS#1). Encrypted keys, key types
+ * form, a PEM public key (SubjectPublicKeyInfo or PKCS#1), or, as espsecure accepts for
+ * v1, a raw 64-byte P-256 public key X || Y big-endian. Encrypted keys, key types
  * other than RSA/EC, and (with SB_KEY_NEED_PRIVATE) public keys are refused with a
  * message naming @path. The key size/curve is checked later, by sb_key_check().
  * Returns 0 and a key to release with sb_key_free(), or -1.
@@ -100,8 +101,8 @@ int sb_key_from_sbv2_fields(const char *name, enum sb_scheme scheme, const uint8
  * SB_SIGN_RANDOM: ECDSA nonces per RFC 6979, PSS salt derived from the key and digest
  * (see sbkey.c). The result is verified before returning. Returns 0 or -1 with a message.
  */
-int sb_key_sign_digest(const struct sb_key *key, const uint8_t *digest, size_t dlen,
-		       unsigned flags, uint8_t *sig);
+int sb_key_sign_digest(const struct sb_key *key, const uint8_t *digest, size_t dlen, unsigned flags,
+		       uint8_t *sig);
 
 /*
  * Verifies a big-endian signature as sb_key_sign_digest() writes it. Returns 0 when it

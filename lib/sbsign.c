@@ -99,7 +99,7 @@ int sbv2_block_encode(const struct sb_key *key, const uint8_t *digest, const uin
 	if (sb_key_sbv2_fields(key, block + SBV2_DIGEST_OFFSET + dlen, &klen) < 0)
 		return -1;
 	block[0] = SBV2_BLOCK_MAGIC;
-	block[1] = scheme == SB_RSA3072 ? 2 : 3; /* 2 = RSA-PSS, 3 = ECDSA */
+	block[1] = scheme == SB_RSA3072 ? 2 : 3;    /* 2 = RSA-PSS, 3 = ECDSA */
 	block[2] = scheme == SB_ECDSA_P384 ? 1 : 0; /* SHA type: 0 = SHA-256, 1 = SHA-384 */
 	memcpy(block + SBV2_DIGEST_OFFSET, digest, dlen);
 	/* the signature follows the key fields, little-endian (r and s each reversed) */
@@ -243,8 +243,9 @@ int sbv2_split(const char *name, const uint8_t *img, size_t len, size_t *content
 		sbv2_block_decode(sector + i * SBV2_BLOCK_SIZE, &info);
 		sbv2_image_digest(info.scheme, img, len - SBV2_SECTOR_SIZE, digest);
 		if (memcmp(digest, info.digest, sb_scheme_digest_len(info.scheme)) != 0)
-			return img_error(name, "signature block %u does not match the image "
-					       "before it (changed after signing?)",
+			return img_error(name,
+					 "signature block %u does not match the image "
+					 "before it (changed after signing?)",
 					 i);
 	}
 	*content_len = len - SBV2_SECTOR_SIZE;
@@ -271,19 +272,17 @@ static int assemble(const uint8_t *img, size_t content_len, size_t len, unsigned
 	size_t used = (nexist + nnew) * SBV2_BLOCK_SIZE;
 
 	if (buf_reserve(out, padded + SBV2_SECTOR_SIZE) < 0 ||
-	    buf_append(out, img, content_len) < 0 ||
-	    buf_fill(out, 0xff, padded - content_len) < 0)
+	    buf_append(out, img, content_len) < 0 || buf_fill(out, 0xff, padded - content_len) < 0)
 		return -1;
-	if (nexist && buf_append(out, img + len - SBV2_SECTOR_SIZE,
-				 nexist * SBV2_BLOCK_SIZE) < 0)
+	if (nexist && buf_append(out, img + len - SBV2_SECTOR_SIZE, nexist * SBV2_BLOCK_SIZE) < 0)
 		return -1;
 	if (nnew && buf_append(out, blocks, nnew * SBV2_BLOCK_SIZE) < 0)
 		return -1;
 	return buf_fill(out, 0xff, SBV2_SECTOR_SIZE - used);
 }
 
-int sbv2_sign_image(const char *name, const uint8_t *img, size_t len,
-		    struct sb_key *const *keys, size_t nkeys, unsigned flags, struct buf *out)
+int sbv2_sign_image(const char *name, const uint8_t *img, size_t len, struct sb_key *const *keys,
+		    size_t nkeys, unsigned flags, struct buf *out)
 {
 	uint8_t blocks[SBV2_MAX_BLOCKS * SBV2_BLOCK_SIZE];
 	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
@@ -306,16 +305,16 @@ int sbv2_sign_image(const char *name, const uint8_t *img, size_t len,
 		enum sb_scheme scheme = sb_key_scheme(keys[i]);
 
 		sbv2_image_digest(scheme, img, content_len, digest);
-		if (sb_key_sign_digest(keys[i], digest, sb_scheme_digest_len(scheme), flags,
-				       sig) < 0 ||
+		if (sb_key_sign_digest(keys[i], digest, sb_scheme_digest_len(scheme), flags, sig) <
+			0 ||
 		    sbv2_block_encode(keys[i], digest, sig, blocks + i * SBV2_BLOCK_SIZE) < 0)
 			return -1;
 	}
 	return assemble(img, content_len, len, nexist, blocks, nkeys, out);
 }
 
-int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len,
-			enum sb_scheme scheme, uint8_t *digest)
+int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum sb_scheme scheme,
+			uint8_t *digest)
 {
 	size_t content_len;
 	unsigned nexist;
@@ -376,16 +375,15 @@ static enum sbv2_verdict judge_block(const struct sbv2_block_info *info, const u
 		goto out;
 	v = sb_key_verify_digest(pub ? pub : bkey, digest, dlen, info->sig,
 				 sb_scheme_sig_len(info->scheme)) == 0
-		    ? SBV2_VERIFIED
-		    : SBV2_BAD_SIGNATURE;
+		? SBV2_VERIFIED
+		: SBV2_BAD_SIGNATURE;
 out:
 	sb_key_free(bkey);
 	return v;
 }
 
-int sbv2_verify_image(const char *name, const uint8_t *img, size_t len,
-		      const struct sb_key *pub, const uint8_t *key_digest,
-		      struct sbv2_verify_result *result)
+int sbv2_verify_image(const char *name, const uint8_t *img, size_t len, const struct sb_key *pub,
+		      const uint8_t *key_digest, struct sbv2_verify_result *result)
 {
 	const uint8_t *sector = last_sector(img, len);
 	uint8_t want[SBV2_KEY_DIGEST_LEN];
@@ -394,8 +392,9 @@ int sbv2_verify_image(const char *name, const uint8_t *img, size_t len,
 	memset(result, 0, sizeof(*result));
 	result->verified = -1;
 	if (!sector)
-		return img_error(name, "not a Secure Boot v2 signed image: size %zu is not a "
-				       "non-zero multiple of 4096",
+		return img_error(name,
+				 "not a Secure Boot v2 signed image: size %zu is not a "
+				 "non-zero multiple of 4096",
 				 len);
 	if (pub) {
 		if (sbv2_pubkey_digest(pub, want) < 0)
@@ -443,22 +442,23 @@ static int sbv1_put(const uint8_t *img, size_t len, const uint8_t *sig, struct b
 {
 	uint8_t block[SBV1_SIG_BLOCK_SIZE];
 
-	put_le32(block, 0); /* version 0 */
+	put_le32(block, 0);	    /* version 0 */
 	memcpy(block + 4, sig, 64); /* r, s big-endian (unlike v2) */
 	if (buf_reserve(out, len + sizeof(block)) < 0 || buf_append(out, img, len) < 0)
 		return -1;
 	return buf_append(out, block, sizeof(block));
 }
 
-int sbv1_sign_image(const char *name, const uint8_t *img, size_t len,
-		    const struct sb_key *key, unsigned flags, struct buf *out)
+int sbv1_sign_image(const char *name, const uint8_t *img, size_t len, const struct sb_key *key,
+		    unsigned flags, struct buf *out)
 {
 	uint8_t digest[SHA256_LEN], sig[SB_MAX_SIG];
 
 	if (sb_key_check(key, 1) < 0)
 		return -1;
 	if (!sb_key_has_private(key))
-		return diag_file(sb_key_name(key), "is a public key; signing needs the private key");
+		return diag_file(sb_key_name(key),
+				 "is a public key; signing needs the private key");
 	if (len == 0)
 		return img_error(name, "image is empty");
 	hash_sha256(img, len, digest);
@@ -483,8 +483,7 @@ int sbv1_append_signature(const char *name, const uint8_t *img, size_t len,
 	return sbv1_put(img, len, sig, out);
 }
 
-int sbv1_verify_image(const char *name, const uint8_t *img, size_t len,
-		      const struct sb_key *pub)
+int sbv1_verify_image(const char *name, const uint8_t *img, size_t len, const struct sb_key *pub)
 {
 	uint8_t digest[SHA256_LEN];
 	uint32_t version;
@@ -495,12 +494,13 @@ int sbv1_verify_image(const char *name, const uint8_t *img, size_t len,
 		return img_error(name, "too short for a Secure Boot v1 signature (%zu bytes)", len);
 	version = get_le32(img + len - SBV1_SIG_BLOCK_SIZE);
 	if (version != 0)
-		return img_error(name, "signature block has version %u; Secure Boot v1 uses "
-				       "version 0",
+		return img_error(name,
+				 "signature block has version %u; Secure Boot v1 uses "
+				 "version 0",
 				 version);
 	hash_sha256(img, len - SBV1_SIG_BLOCK_SIZE, digest);
 	return sb_key_verify_digest(pub, digest, sizeof(digest),
 				    img + len - SBV1_SIG_BLOCK_SIZE + 4, 64) == 0
-		       ? 0
-		       : 1;
+		   ? 0
+		   : 1;
 }

@@ -14,7 +14,7 @@
 #include "sbkey.h"
 
 #define SBV2_SECTOR_SIZE 4096 /* signature sector, 4 KiB aligned (§2) */
-#define SBV2_BLOCK_SIZE 1216 /* one signature block (§2.1) */
+#define SBV2_BLOCK_SIZE 1216  /* one signature block (§2.1) */
 #define SBV2_MAX_BLOCKS 3
 #define SBV2_BLOCK_MAGIC 0xE7
 #define SBV2_CRC_OFFSET 1196
@@ -53,13 +53,13 @@ enum sbv2_block_state {
 
 struct sbv2_block_info {
 	enum sbv2_block_state state;
-	unsigned version; /* byte 1 */
-	enum sb_scheme scheme; /* valid blocks only */
-	const uint8_t *digest; /* into the block; sb_scheme_digest_len() bytes */
+	unsigned version;	   /* byte 1 */
+	enum sb_scheme scheme;	   /* valid blocks only */
+	const uint8_t *digest;	   /* into the block; sb_scheme_digest_len() bytes */
 	const uint8_t *key_fields; /* into the block */
 	size_t key_fields_len;
 	uint8_t key_digest[SBV2_KEY_DIGEST_LEN]; /* SHA-256 of the key fields */
-	uint8_t sig[SB_MAX_SIG]; /* big-endian, sb_scheme_sig_len() bytes */
+	uint8_t sig[SB_MAX_SIG];		 /* big-endian, sb_scheme_sig_len() bytes */
 };
 
 /* Decodes a block slot into @info; pointers refer into @block. Never fails. */
@@ -93,15 +93,15 @@ int sbv2_split(const char *name, const uint8_t *img, size_t len, size_t *content
  * existing ones in its sector. More than 3 blocks in all is an error. @flags:
  * SB_SIGN_RANDOM. Returns 0 or -1 with a message; @out may then hold partial data.
  */
-int sbv2_sign_image(const char *name, const uint8_t *img, size_t len,
-		    struct sb_key *const *keys, size_t nkeys, unsigned flags, struct buf *out);
+int sbv2_sign_image(const char *name, const uint8_t *img, size_t len, struct sb_key *const *keys,
+		    size_t nkeys, unsigned flags, struct buf *out);
 
 /*
  * The digest a signer must sign to add a block for a @scheme key to @img (what
  * sbv2_sign_image() would sign). Writes sb_scheme_digest_len() bytes. Returns 0 or -1.
  */
-int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len,
-			enum sb_scheme scheme, uint8_t *digest);
+int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum sb_scheme scheme,
+			uint8_t *digest);
 
 /*
  * As sbv2_sign_image() with one signature made elsewhere over sbv2_signing_digest():
@@ -113,12 +113,12 @@ int sbv2_append_signature(const char *name, const uint8_t *img, size_t len,
 
 /* Outcome for one block slot of a verified image. */
 enum sbv2_verdict {
-	SBV2_VERIFIED, /* made with the wanted key and the signature verifies */
-	SBV2_NOT_A_BLOCK, /* see info.state */
-	SBV2_BAD_KEY_FIELDS, /* the stored key is unusable or its n/R^2/m' are inconsistent */
+	SBV2_VERIFIED,	      /* made with the wanted key and the signature verifies */
+	SBV2_NOT_A_BLOCK,     /* see info.state */
+	SBV2_BAD_KEY_FIELDS,  /* the stored key is unusable or its n/R^2/m' are inconsistent */
 	SBV2_DIGEST_MISMATCH, /* the stored image digest is not that of the image */
-	SBV2_OTHER_KEY, /* made with a different key */
-	SBV2_BAD_SIGNATURE, /* the wanted key, but the signature does not verify */
+	SBV2_OTHER_KEY,	      /* made with a different key */
+	SBV2_BAD_SIGNATURE,   /* the wanted key, but the signature does not verify */
 };
 
 struct sbv2_verify_result {
@@ -134,9 +134,8 @@ struct sbv2_verify_result {
  * The image passes when result->verified >= 0 and !result->tampered. Returns 0 with
  * @result filled, or -1 with a message when @img cannot be a signed image.
  */
-int sbv2_verify_image(const char *name, const uint8_t *img, size_t len,
-		      const struct sb_key *pub, const uint8_t *key_digest,
-		      struct sbv2_verify_result *result);
+int sbv2_verify_image(const char *name, const uint8_t *img, size_t len, const struct sb_key *pub,
+		      const uint8_t *key_digest, struct sbv2_verify_result *result);
 
 /* Short text for a verdict ("signature verified", ...). */
 const char *sbv2_verdict_text(enum sbv2_verdict verdict);
@@ -148,8 +147,8 @@ const char *sbv2_verdict_text(enum sbv2_verdict verdict);
  * of all of @img) to @out. RFC 6979 nonce unless SB_SIGN_RANDOM, so the bytes match
  * espsecure's. Returns 0 or -1 with a message.
  */
-int sbv1_sign_image(const char *name, const uint8_t *img, size_t len,
-		    const struct sb_key *key, unsigned flags, struct buf *out);
+int sbv1_sign_image(const char *name, const uint8_t *img, size_t len, const struct sb_key *key,
+		    unsigned flags, struct buf *out);
 
 /* As sbv1_sign_image() with a signature (r || s big-endian) made elsewhere; it must
  * verify with @pub. */
@@ -161,7 +160,6 @@ int sbv1_append_signature(const char *name, const uint8_t *img, size_t len,
  * 1 when the signature does not (no message), -1 with a message when the image is too
  * short, the block version is not 0, or the key is not P-256.
  */
-int sbv1_verify_image(const char *name, const uint8_t *img, size_t len,
-		      const struct sb_key *pub);
+int sbv1_verify_image(const char *name, const uint8_t *img, size_t len, const struct sb_key *pub);
 
 #endif

@@ -188,6 +188,9 @@ if openssl dgst -sha256 -verify p256.pub.pem -signature v1.der img.bin >/dev/nul
 	bad "v1: openssl rejects the signature"; fi
 run_ok "v1 verify" "$sign" --verify --sb-version 1 --pubkey p256.pub.pem v1.bin
 [ "$(cat out.txt)" = "ECDSA P-256 (Secure Boot v1): signature verified" ] && ok || bad "v1 report: $(cat out.txt)"
+# a raw 64-byte X || Y public key (espsecure accepts that for v1)
+openssl pkey -pubin -in p256.pub.pem -outform DER | tail -c 64 >p256.raw
+run_ok "v1 verify with a raw public key" "$sign" --verify --sb-version 1 --pubkey p256.raw v1.bin
 run_ok "v1 digest-out" "$sign" --sb-version 1 --digest-out v1.dig img.bin
 openssl pkeyutl -sign -inkey p256.pem -in v1.dig -out v1-ext.sig
 run_ok "v1 external" "$sign" --sb-version 1 --signature v1-ext.sig --pubkey p256.pub.pem img.bin -o v1-ext.bin

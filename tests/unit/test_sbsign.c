@@ -99,8 +99,8 @@ static struct sb_key *rsa_key(unsigned bits, unsigned seed, const char *name)
 	mbedtls_ctr_drbg_init(&drbg);
 	if (mbedtls_ctr_drbg_seed(&drbg, fixed_entropy, &counter, NULL, 0) == 0 &&
 	    mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) == 0 &&
-	    mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, bits,
-				65537) == 0)
+	    mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, bits, 65537) ==
+		0)
 		key = pk_to_key(&pk, name);
 	mbedtls_ctr_drbg_free(&drbg);
 	mbedtls_pk_free(&pk);
@@ -110,8 +110,8 @@ static struct sb_key *rsa_key(unsigned bits, unsigned seed, const char *name)
 /* RFC 6979 appendix A.2 private keys. */
 #define P192_D "6FAB034934E4C0FC9AE67F5B5659A9D7D1FEFD187EE09FD4"
 #define P256_D "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721"
-#define P384_D                                                                             \
-	"6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D896D5724E4C70A825F8" \
+#define P384_D                                                                                     \
+	"6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D896D5724E4C70A825F8"       \
 	"72C9EA60D2EDF5"
 
 static void test_padded_len(void)
@@ -126,14 +126,14 @@ static void test_padded_len(void)
 static void test_rfc6979(struct sb_key *p192, struct sb_key *p256, struct sb_key *p384)
 {
 	static const char *const want[3][2] = {
-		{"4B0B8CE98A92866A2820E20AA6B75B56382E0F9BFD5ECB55",
-		 "CCDB006926EA9565CBADC840829D8C384E06DE1F1E381B85"},
-		{"EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716",
-		 "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"},
-		{"94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C81A648152E44ACF9"
-		 "6E36DD1E80FABE46",
-		 "99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94FA329C145786E679E"
-		 "7B82C71A38628AC8"},
+	    {"4B0B8CE98A92866A2820E20AA6B75B56382E0F9BFD5ECB55",
+	     "CCDB006926EA9565CBADC840829D8C384E06DE1F1E381B85"},
+	    {"EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716",
+	     "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"},
+	    {"94EDBB92A5ECB8AAD4736E56C691916B3F88140666CE9FA73D64C4EA95AD133C81A648152E44ACF9"
+	     "6E36DD1E80FABE46",
+	     "99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94FA329C145786E679E"
+	     "7B82C71A38628AC8"},
 	};
 	struct sb_key *keys[3] = {p192, p256, p384};
 	uint8_t digest[64], sig[SB_MAX_SIG], r[48], s[48];
@@ -218,8 +218,9 @@ static void check_layout(const struct buf *img, const struct buf *out, struct sb
 			CHECK((uint32_t)(n0 * mp + 1u) == 0); /* m' = -n^-1 mod 2^32 */
 		} else {
 			CHECK(b[2] == (sch == SB_ECDSA_P384 ? 1 : 0));
-			CHECK(b[sch == SB_ECDSA_P384 ? 52 : 36] ==
-			      (sch == SB_ECDSA_P192 ? 1 : sch == SB_ECDSA_P256 ? 2 : 3));
+			CHECK(b[sch == SB_ECDSA_P384 ? 52 : 36] == (sch == SB_ECDSA_P192   ? 1
+								    : sch == SB_ECDSA_P256 ? 2
+											   : 3));
 		}
 	}
 	for (i = nkeys * SBV2_BLOCK_SIZE; i < SBV2_SECTOR_SIZE; i++) {
@@ -265,7 +266,7 @@ static void test_sign_verify(struct sb_key *key, size_t len)
 	/* a changed signature byte with a fixed-up CRC: the signature fails */
 	{
 		uint8_t *b = out.data + out.len - SBV2_SECTOR_SIZE;
-		size_t sigoff = sb_key_scheme(key) == SB_RSA3072       ? 812
+		size_t sigoff = sb_key_scheme(key) == SB_RSA3072      ? 812
 				: sb_key_scheme(key) == SB_ECDSA_P384 ? 149
 								      : 101;
 
@@ -379,9 +380,9 @@ static void test_external(struct sb_key *key)
 static void test_v1(struct sb_key *p256, struct sb_key *p384)
 {
 	static const char r_hex[] =
-		"EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716";
+	    "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716";
 	static const char s_hex[] =
-		"F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8";
+	    "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8";
 	struct buf out = BUF_INIT, out2 = BUF_INIT;
 	uint8_t r[32], s[32];
 

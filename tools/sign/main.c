@@ -22,7 +22,7 @@ enum sign_mode {
 
 struct sign_opts {
 	enum sign_mode mode;
-	int version; /* Secure Boot 1 or 2 */
+	int version;	/* Secure Boot 1 or 2 */
 	unsigned flags; /* SB_SIGN_RANDOM */
 	const char *image;
 	const char *output;
@@ -38,39 +38,39 @@ struct sign_opts {
 };
 
 static const char usage_text[] =
-	"usage: esp-sign [--sb-version 1|2] --key KEY.pem [--key KEY.pem ...] [--random]\n"
-	"                IMAGE -o SIGNED\n"
-	"       esp-sign [--sb-version 1|2] --signature SIG --pubkey PUB.pem [...] IMAGE -o SIGNED\n"
-	"       esp-sign [--sb-version 1|2] --digest-out DIGEST --pubkey PUB.pem IMAGE\n"
-	"       esp-sign --verify [--sb-version 1|2] (--pubkey PUB.pem | --key-digest DIGEST.bin)\n"
-	"                IMAGE\n"
-	"       esp-sign --pubkey-digest KEY.pem -o DIGEST.bin\n";
+    "usage: esp-sign [--sb-version 1|2] --key KEY.pem [--key KEY.pem ...] [--random]\n"
+    "                IMAGE -o SIGNED\n"
+    "       esp-sign [--sb-version 1|2] --signature SIG --pubkey PUB.pem [...] IMAGE -o SIGNED\n"
+    "       esp-sign [--sb-version 1|2] --digest-out DIGEST --pubkey PUB.pem IMAGE\n"
+    "       esp-sign --verify [--sb-version 1|2] (--pubkey PUB.pem | --key-digest DIGEST.bin)\n"
+    "                IMAGE\n"
+    "       esp-sign --pubkey-digest KEY.pem -o DIGEST.bin\n";
 
 static const char help_text[] =
-	"\n"
-	"Signs ESP32-family images for Secure Boot as espsecure sign-data does, verifies\n"
-	"them, and computes the public-key digest burnt into eFuse.\n"
-	"\n"
-	"  -o, --output FILE         signed image (or key digest) to write\n"
-	"  -k, --key KEY.pem         private key (PKCS#1, SEC1 or PKCS#8 PEM); up to 3 for v2.\n"
-	"                            An image that already ends in a signature sector gets\n"
-	"                            the new blocks added to it\n"
-	"      --sb-version 1|2      Secure Boot version (default 2; v1 is ESP32 ECDSA P-256)\n"
-	"      --random              fresh random ECDSA nonce / PSS salt; by default the same\n"
-	"                            key and image give the same signature (RFC 6979, derived\n"
-	"                            PSS salt)\n"
-	"      --verify              check IMAGE; every signature block is reported on stdout;\n"
-	"                            exit 0 only if a block made with the key verifies\n"
-	"  -p, --pubkey PUB.pem      public key (a private key file is fine too)\n"
-	"      --key-digest FILE     32-byte eFuse key digest to verify against (v2)\n"
-	"      --pubkey-digest KEY   write the SHA-256 public-key digest of KEY (v2)\n"
-	"      --digest-out FILE     write the digest that must be signed to add a signature\n"
-	"                            (SHA-256, SHA-384 for P-384) for an external signer\n"
-	"      --signature SIG       add a signature made elsewhere over that digest (RSA: 384\n"
-	"                            raw bytes; ECDSA: DER or raw r||s); it is verified with\n"
-	"                            the matching --pubkey first (repeatable, in pairs)\n"
-	"  -h, --help                this help\n"
-	"      --version             print the version\n";
+    "\n"
+    "Signs ESP32-family images for Secure Boot as espsecure sign-data does, verifies\n"
+    "them, and computes the public-key digest burnt into eFuse.\n"
+    "\n"
+    "  -o, --output FILE         signed image (or key digest) to write\n"
+    "  -k, --key KEY.pem         private key (PKCS#1, SEC1 or PKCS#8 PEM); up to 3 for v2.\n"
+    "                            An image that already ends in a signature sector gets\n"
+    "                            the new blocks added to it\n"
+    "      --sb-version 1|2      Secure Boot version (default 2; v1 is ESP32 ECDSA P-256)\n"
+    "      --random              fresh random ECDSA nonce / PSS salt; by default the same\n"
+    "                            key and image give the same signature (RFC 6979, derived\n"
+    "                            PSS salt)\n"
+    "      --verify              check IMAGE; every signature block is reported on stdout;\n"
+    "                            exit 0 only if a block made with the key verifies\n"
+    "  -p, --pubkey PUB.pem      public key (a private key file is fine too)\n"
+    "      --key-digest FILE     32-byte eFuse key digest to verify against (v2)\n"
+    "      --pubkey-digest KEY   write the SHA-256 public-key digest of KEY (v2)\n"
+    "      --digest-out FILE     write the digest that must be signed to add a signature\n"
+    "                            (SHA-256, SHA-384 for P-384) for an external signer\n"
+    "      --signature SIG       add a signature made elsewhere over that digest (RSA: 384\n"
+    "                            raw bytes; ECDSA: DER or raw r||s); it is verified with\n"
+    "                            the matching --pubkey first (repeatable, in pairs)\n"
+    "  -h, --help                this help\n"
+    "      --version             print the version\n";
 
 enum {
 	OPT_SB_VERSION = 256,
@@ -108,8 +108,8 @@ static int add_name(const char **list, size_t *n, const char *opt, const char *a
 static int check_args(struct sign_opts *o)
 {
 	int needs_image = o->mode != MODE_PUBKEY_DIGEST;
-	int writes_output = o->mode == MODE_SIGN || o->mode == MODE_SIGNATURE ||
-			    o->mode == MODE_PUBKEY_DIGEST;
+	int writes_output =
+	    o->mode == MODE_SIGN || o->mode == MODE_SIGNATURE || o->mode == MODE_PUBKEY_DIGEST;
 
 	if (needs_image && !o->image)
 		return usage_error("no IMAGE given");
@@ -182,21 +182,21 @@ static int set_mode(struct sign_opts *o, enum sign_mode mode, const char *opt)
 static int parse_args(int argc, char **argv, struct sign_opts *o)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"key", required_argument, NULL, 'k'},
-		{"keyfile", required_argument, NULL, 'k'},
-		{"pubkey", required_argument, NULL, 'p'},
-		{"pub-key", required_argument, NULL, 'p'},
-		{"sb-version", required_argument, NULL, OPT_SB_VERSION},
-		{"random", no_argument, NULL, OPT_RANDOM},
-		{"verify", no_argument, NULL, OPT_VERIFY},
-		{"key-digest", required_argument, NULL, OPT_KEY_DIGEST},
-		{"pubkey-digest", required_argument, NULL, OPT_PUBKEY_DIGEST},
-		{"digest-out", required_argument, NULL, OPT_DIGEST_OUT},
-		{"signature", required_argument, NULL, OPT_SIGNATURE},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"keyfile", required_argument, NULL, 'k'},
+	    {"pubkey", required_argument, NULL, 'p'},
+	    {"pub-key", required_argument, NULL, 'p'},
+	    {"sb-version", required_argument, NULL, OPT_SB_VERSION},
+	    {"random", no_argument, NULL, OPT_RANDOM},
+	    {"verify", no_argument, NULL, OPT_VERIFY},
+	    {"key-digest", required_argument, NULL, OPT_KEY_DIGEST},
+	    {"pubkey-digest", required_argument, NULL, OPT_PUBKEY_DIGEST},
+	    {"digest-out", required_argument, NULL, OPT_DIGEST_OUT},
+	    {"signature", required_argument, NULL, OPT_SIGNATURE},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
 	};
 	int ch;
 
@@ -399,8 +399,9 @@ static int cmd_verify(const struct sign_opts *o, const struct buf *img, struct s
 		if (r < 0)
 			return -1;
 		if (r > 0)
-			return diag_file(o->image, "the Secure Boot v1 signature does not verify "
-						   "with %s",
+			return diag_file(o->image,
+					 "the Secure Boot v1 signature does not verify "
+					 "with %s",
 					 o->pubkeys[0]);
 		printf("ECDSA P-256 (Secure Boot v1): signature verified\n");
 		return 0;
