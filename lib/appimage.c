@@ -181,9 +181,9 @@ static int patch_elf_sha(struct enc *e, uint8_t *data, size_t len)
 		    get_le32(data + d - APPIMAGE_DESC_SHA_OFFSET) != APPIMAGE_DESC_MAGIC)
 			return diag_file(o->file,
 					 "--elf-sha256-offset 0x%" PRIx64 ": no app descriptor "
-					 "(magic 0x%08x) at image offset 0x%" PRIx64,
+					 "(magic 0x%08x) 0x%x bytes before it in the same segment",
 					 (uint64_t)off, APPIMAGE_DESC_MAGIC,
-					 (uint64_t)(off - APPIMAGE_DESC_SHA_OFFSET));
+					 APPIMAGE_DESC_SHA_OFFSET);
 	}
 	for (i = 0; i < SHA256_LEN; i++)
 		if (data[d + i] != 0)

@@ -176,6 +176,11 @@ static int resolve_flash(struct mkimage_opts *o, const struct flash_args *f)
 		else
 			return usage_error("--flash-mmu-page-size: '%s' is not one of 64KB 32KB "
 					   "16KB 8KB", f->mmu);
+		/* chips with a fixed page size only warn (later); others must list it */
+		if (o->chip->mmu_sizes_len && !chip_mmu_size_valid(o->chip, o->mmu_page_size))
+			return appimage_mmu_page_size(o->chip, "--flash-mmu-page-size",
+						      o->mmu_page_size, NULL, 0, 0,
+						      &o->mmu_page_size);
 	}
 	return 0;
 }
