@@ -702,9 +702,9 @@ static int a2b_base64(const uint8_t *in, size_t len, struct buf *out, const char
 			break;
 		}
 	}
+	*nchars = 0;
 	if (quad == 1) {
-		*err = "invalid base64-encoded string: number of data characters (%zu) cannot be "
-		       "1 more than a multiple of 4";
+		*err = "invalid length";
 		*nchars = out->len / 3 * 4 + 1;
 		return -1;
 	}
@@ -828,6 +828,7 @@ struct gen {
 	struct val ap_ssid, ap_passwd, ap_authmode;
 	const char *file;
 	unsigned line;
+	const char *key; /* of the item being written, for messages */
 	nvs_file_reader reader;
 	void *reader_ctx;
 };
@@ -888,11 +889,13 @@ static void entry_crc(uint8_t e[NVS_ENTRY_SIZE])
 static int put_entries(struct gen *g, const uint8_t *data, size_t len, unsigned count)
 {
 	size_t off = 64 + (size_t)NVS_ENTRY_SIZE * g->entry;
+	const char *key = g->key ? g->key : "";
 	unsigned i;
 
 	if (off + len > NVS_PAGE_SIZE)
-		return diag_at(g->file, g->line, "value bytes overflow the page (non-ASCII text "
-						 "stored with a byte-counting encoding)");
+		return diag_at(g->file, g->line, "%s: value bytes overflow the page (non-ASCII "
+						 "text with an encoding that counts characters)",
+			       key);
 	if (len)
 		memcpy(page_ptr(g) + off, data, len);
 	for (i = 0; i < count; i++) {
@@ -982,6 +985,7 @@ static int write_varlen(struct gen *g, const char *key, size_t keylen, const str
 	uint8_t e[NVS_ENTRY_SIZE];
 	unsigned count;
 
+	g->key = key;
 	if (enc == E_STRING && v->kind != V_STR)
 		return diag_at(g->file, g->line, "%s: a file's bytes cannot be stored with this "
 						 "spelling of 'string'",
@@ -1175,7 +1179,12 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct val
 			goto out;
 		}
 		if (a2b_base64(v->p, v->len, &tmp, &err, &n) < 0) {
-			if (err)
+			if (err && n)
+				diag_at(g->file, g->line, "%s: invalid base64-encoded string: number of "
+							  "data characters (%zu) cannot be 1 more "
+							  "than a multiple of 4",
+					key, n);
+			else if (err)
 				diag_at(g->file, g->line, "%s: %s", key, err);
 			goto out;
 		}
@@ -1198,7 +1207,7 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct val
 	/* only now is the name lower-cased (vector encoding-case) */
 	n = strlen(enc);
 	if (n >= sizeof(lower)) {
-		diag_at(g->file, g->line, "%s: unsupported encoding", enc);
+		diag_at(g->file, g->line, "%s: unsupported encoding '%s'", key, enc);
 		goto out;
 	}
 	for (i = 0; i <= n; i++)
@@ -1223,7 +1232,7 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct val
 			goto out;
 		}
 	}
-	diag_at(g->file, g->line, "%s: unsupported encoding", lower);
+	diag_at(g->file, g->line, "%s: unsupported encoding '%s'", key, lower);
 out:
 	buf_free(&tmp);
 	return rc;
