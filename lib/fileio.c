@@ -69,7 +69,8 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-int atomic_write_file(const char *path, const void *data, size_t len)
+/* Writes @data to a new temporary file beside @path; returns its malloc'd name or NULL. */
+static char *atomic_prepare(const char *path, const void *data, size_t len)
 {
 	char *tmp = NULL;
 	const char *what = "cannot create temporary file";
@@ -77,18 +78,12 @@ int atomic_write_file(const char *path, const void *data, size_t len)
 	int fd = -1;
 	size_t plen;
 
-	if (strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) < 0 || fsync(STDOUT_FILENO) < 0) {
-			if (errno != EINVAL && errno != EROFS)
-				return diag_file("<stdout>", "cannot write: %s", strerror(errno));
-		}
-		return 0;
-	}
-
 	plen = strlen(path);
 	tmp = malloc(plen + sizeof(".tmpXXXXXX"));
-	if (!tmp)
-		return diag_error("out of memory");
+	if (!tmp) {
+		diag_error("out of memory");
+		return NULL;
+	}
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmpXXXXXX", sizeof(".tmpXXXXXX"));
 	fd = mkstemp(tmp);
@@ -104,12 +99,7 @@ int atomic_write_file(const char *path, const void *data, size_t len)
 		fd = -1;
 		goto fail;
 	}
-	fd = -1;
-	what = "cannot rename temporary file into place";
-	if (rename(tmp, path) < 0)
-		goto fail;
-	free(tmp);
-	return 0;
+	return tmp;
 fail: {
 	int err = errno;
 
@@ -121,5 +111,57 @@ fail: {
 fail_nounlink:
 	diag_file(path, "%s: %s", what, strerror(errno));
 	free(tmp);
-	return -1;
+	return NULL;
+}
+
+static int atomic_commit(char *tmp, const char *path)
+{
+	int rc = 0;
+
+	if (rename(tmp, path) < 0) {
+		rc = diag_file(path, "cannot rename temporary file into place: %s", strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+int atomic_write_file(const char *path, const void *data, size_t len)
+{
+	char *tmp;
+
+	if (strcmp(path, "-") == 0) {
+		if (write_all(STDOUT_FILENO, data, len) < 0)
+			return diag_file("<stdout>", "cannot write: %s", strerror(errno));
+		/* pipes and terminals cannot be synced; a full device fails here */
+		if (fsync(STDOUT_FILENO) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
+			return diag_file("<stdout>", "cannot write: %s", strerror(errno));
+		return 0;
+	}
+	tmp = atomic_prepare(path, data, len);
+	if (!tmp)
+		return -1;
+	return atomic_commit(tmp, path);
+}
+
+int atomic_write_pair(const char *path1, const void *data1, size_t len1, const char *path2,
+		      const void *data2, size_t len2)
+{
+	char *tmp1, *tmp2;
+
+	tmp1 = atomic_prepare(path1, data1, len1);
+	if (!tmp1)
+		return -1;
+	tmp2 = atomic_prepare(path2, data2, len2);
+	if (!tmp2) {
+		unlink(tmp1);
+		free(tmp1);
+		return -1;
+	}
+	if (atomic_commit(tmp1, path1) < 0) {
+		unlink(tmp2);
+		free(tmp2);
+		return -1;
+	}
+	return atomic_commit(tmp2, path2);
 }

@@ -23,4 +23,11 @@ int read_file(const char *path, size_t max, struct buf *out);
  */
 int atomic_write_file(const char *path, const void *data, size_t len);
 
+/*
+ * Two files that belong together (an image and its description): both are written
+ * to temporary files first, and renamed into place only when both were written.
+ */
+int atomic_write_pair(const char *path1, const void *data1, size_t len1, const char *path2,
+		      const void *data2, size_t len2);
+
 #endif

@@ -1,13 +1,6 @@
-/*
- * The native INI layout (spec/interface.md), parsed with inih. Debian's libinih is
- * built without line numbers in the handler and with multi-line values and 200-byte
- * lines, so lines are fed through our own reader, which counts them, tracks section
- * headers (inih does not report empty sections) and refuses what inih would quietly
- * misread: over-long lines, NUL bytes and indented continuation lines.
- */
+/* The native INI layout (spec/interface.md), read through lib/inifile (inih). */
 #include "layout.h"
 
-#include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +8,7 @@
 
 #include "diag.h"
 #include "num.h"
+#include "inifile.h"
 #include "utf8.h"
 
 enum { K_TYPE, K_SUBTYPE, K_SIZE, K_OFFSET, K_FLAGS, K_COUNT };
@@ -29,13 +23,8 @@ struct ini_value {
 
 struct ini_state {
 	const char *file;
-	const char *data;
-	size_t len;
-	size_t pos;
-	unsigned line;	    /* line last handed to inih */
+	unsigned line;	    /* line of the key being handled */
 	int failed;
-	int have_key;	    /* inih's prev_name is set: indented lines continue it */
-	int continuation;   /* the current line is an indented continuation */
 	int in_section;
 	char *section;	    /* current section name, as inih sees it */
 	unsigned section_line;
@@ -277,152 +266,64 @@ static int table_setting(struct ini_state *st, const char *name, const char *val
 	return 0;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static int on_key(void *user, const char *section, const char *name, const char *value,
+		  unsigned line)
 {
 	struct ini_state *st = user;
 	size_t k;
 
-	(void)section; /* the reader tracks sections, with their lines */
-	if (st->failed)
-		return 1;
-	if (st->continuation)
-		return ini_fail(st, st->line,
-				"indented line continues the value of '%s'; remove the indentation",
-				name),
-		       0;
+	(void)section;
+	st->line = line;
 	if (!st->in_section)
-		return table_setting(st, name, value) < 0 ? 0 : 1;
+		return table_setting(st, name, value);
 	for (k = 0; k < K_COUNT; k++)
 		if (strcmp(name, part_keys[k]) == 0)
 			break;
 	if (k == K_COUNT)
-		return ini_fail(st, st->line,
+		return ini_fail(st, line,
 				"unknown key '%s' in [%s] (expected type, subtype, size, offset or "
 				"flags)",
-				name, st->section),
-		       0;
+				name, st->section);
 	if (st->keys[k].text)
-		return ini_fail(st, st->line, "'%s' is set twice in [%s] (first at line %u)", name,
-				st->section, st->keys[k].line),
-		       0;
+		return ini_fail(st, line, "'%s' is set twice in [%s] (first at line %u)", name,
+				st->section, st->keys[k].line);
 	st->keys[k].text = strdup(value);
-	st->keys[k].line = st->line;
+	st->keys[k].line = line;
 	if (!st->keys[k].text)
-		return ini_fail(st, st->line, "out of memory"), 0;
-	return 1;
-}
-
-/* inih's notion of an inline comment: ';' at the start or after whitespace. */
-static const char *find_or_comment(const char *s, const char *chars)
-{
-	int was_space = 0;
-
-	while (*s && !strchr(chars, *s) && !(was_space && *s == ';')) {
-		was_space = *s == ' ' || *s == '\t' || *s == '\v' || *s == '\f' || *s == '\r';
-		s++;
-	}
-	return s;
-}
-
-/* Looks at one line before inih does, so that every line it accepts is one we meant. */
-static int inspect_line(struct ini_state *st, char *line)
-{
-	const char *s = line, *end;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
-		s++;
-	st->continuation = 0;
-	if (*s == '\0' || *s == ';' || *s == '#')
-		return 0;
-	if (st->have_key && s > line) {
-		st->continuation = 1;
-		return 0;
-	}
-	if (*s == '[') {
-		end = find_or_comment(s + 1, "]");
-		if (*end != ']')
-			return ini_fail(st, st->line, "section header has no closing ']'");
-		if (finish_section(st) < 0)
-			return -1;
-		clear_keys(st);
-		free(st->section);
-		st->section = strndup(s + 1, (size_t)(end - s - 1));
-		if (!st->section)
-			return ini_fail(st, st->line, "out of memory");
-		st->in_section = 1;
-		st->section_line = st->line;
-		st->have_key = 0;
-		return 0;
-	}
-	end = find_or_comment(s, "=:");
-	if (*end != '=' && *end != ':')
-		return ini_fail(st, st->line,
-				"expected 'key = value', '[section]' or a comment");
-	st->have_key = 1;
+		return ini_fail(st, line, "out of memory");
 	return 0;
 }
 
-static char *reader(char *str, int num, void *stream)
+static int on_section(void *user, const char *name, unsigned line)
 {
-	struct ini_state *st = stream;
-	size_t end, n;
+	struct ini_state *st = user;
 
-	if (st->failed || st->pos >= st->len)
-		return NULL;
-	end = st->pos;
-	while (end < st->len && st->data[end] != '\n')
-		end++;
-	n = end - st->pos;
-	st->line++;
-	if (memchr(st->data + st->pos, '\0', n)) {
-		ini_fail(st, st->line, "NUL byte in text");
-		return NULL;
-	}
-	if (n + 2 > (size_t)num) {
-		ini_fail(st, st->line, "line is longer than %d characters", num - 2);
-		return NULL;
-	}
-	memcpy(str, st->data + st->pos, n);
-	if (end < st->len)
-		str[n++] = '\n';
-	str[n] = '\0';
-	st->pos = end < st->len ? end + 1 : end;
-	if (inspect_line(st, str) < 0)
-		return NULL;
-	return str;
+	if (finish_section(st) < 0)
+		return -1;
+	clear_keys(st);
+	free(st->section);
+	st->section = strdup(name);
+	if (!st->section)
+		return ini_fail(st, line, "out of memory");
+	st->in_section = 1;
+	st->section_line = line;
+	return 0;
 }
 
 int layout_parse_ini(const uint8_t *data, size_t len, struct pt_config *c, struct parttable *pt)
 {
+	static const struct inifile_ops ops = {on_section, on_key};
 	struct ini_state st;
-	size_t bad;
 	int rc;
 
 	memset(&st, 0, sizeof(st));
 	st.file = pt->file;
-	st.data = (const char *)data;
-	st.len = len;
 	st.c = c;
 	st.pt = pt;
-	/* inih would skip a UTF-8 BOM itself; doing it here keeps inspect_line simple */
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		st.pos = 3;
-	bad = utf8_check(data, len);
-	if (bad != len) {
-		unsigned line = 1;
-		size_t i;
-
-		for (i = 0; i < bad; i++)
-			line += data[i] == '\n';
-		diag_at(pt->file, line, "text is not valid UTF-8");
-		return -1;
-	}
-	rc = ini_parse_stream(reader, &st, handler, &st);
-	if (!st.failed && rc > 0)
-		ini_fail(&st, (unsigned)rc, "syntax error");
-	if (!st.failed)
-		finish_section(&st);
+	rc = inifile_parse(pt->file, data, len, &ops, &st);
+	if (rc == 0 && finish_section(&st) < 0)
+		rc = -1;
 	clear_keys(&st);
 	free(st.section);
-	return st.failed ? -1 : 0;
+	return rc;
 }

@@ -1,0 +1,297 @@
+/* esp-mkflash: whole flash images, from ADDR FILE pairs (as esptool merge-bin) or a manifest. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "chip.h"
+#include "diag.h"
+#include "fileio.h"
+#include "flashimg.h"
+#include "mkflash.h"
+#include "num.h"
+
+struct mkflash_opts {
+	const struct chip *chip;
+	const char *output;
+	const char *manifest;
+	uint64_t target_offset;
+	uint64_t pad_to;
+	struct flash_params params;
+	char **pairs; /* ADDR FILE ... */
+	int npairs;
+};
+
+static const char usage_text[] =
+	"usage: esp-mkflash --chip CHIP [--pad-to-size SIZE] [--target-offset OFF]\n"
+	"                   [--flash-mode M] [--flash-freq F] [--flash-size S]\n"
+	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
+	"       esp-mkflash --manifest FACTORY.ini -o FLASH.bin\n";
+
+static const char help_text[] =
+	"\n"
+	"The first form places each FILE at its flash ADDR, 0xFF between them, exactly as\n"
+	"`esptool merge-bin` (raw format) does; the second builds a whole factory image\n"
+	"from one declarative manifest and writes FLASH.json beside FLASH.bin.\n"
+	"\n"
+	"  -o, --output FILE         output image\n"
+	"  -c, --chip CHIP           target chip (merge form)\n"
+	"      --pad-to-size SIZE    pad with 0xFF to a flash size: 256KB 512KB 1MB ... 128MB\n"
+	"                            (also --fill-flash-size)\n"
+	"  -t, --target-offset OFF   the image starts at this flash address (default 0)\n"
+	"      --flash-mode M        qio, qout, dio, dout or keep (default keep)\n"
+	"      --flash-freq F        a frequency of the chip, or keep (default keep)\n"
+	"      --flash-size S        1MB ... 128MB or keep (default keep)\n"
+	"                            (mode/freq/size patch the bootloader image found at\n"
+	"                            the chip's bootloader offset, SHA-256 recomputed)\n"
+	"      --manifest FILE       build from a factory manifest (see README)\n"
+	"  -q, --quiet               no warnings\n"
+	"  -h, --help                this help\n"
+	"      --version             print the version\n";
+
+enum { OPT_PAD = 256, OPT_MODE, OPT_FREQ, OPT_SIZE, OPT_MANIFEST, OPT_FORMAT, OPT_VERSION };
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "esp-mkflash: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_text);
+	return -1;
+}
+
+/* esptool's --pad-to-size choices. */
+static int parse_pad(const char *arg, uint64_t *out)
+{
+	static const char *const sizes[] = {"256KB", "512KB", "1MB",  "2MB",  "4MB",
+					    "8MB",   "16MB",  "32MB", "64MB", "128MB"};
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (strcmp(arg, sizes[i]) == 0) {
+			*out = (uint64_t)256 << (10 + i);
+			return 0;
+		}
+	}
+	return usage_error("--pad-to-size: '%s' is not one of 256KB 512KB 1MB 2MB 4MB 8MB 16MB "
+			   "32MB 64MB 128MB",
+			   arg);
+}
+
+static const char *keep_or(const char *arg)
+{
+	return strcmp(arg, "keep") == 0 ? NULL : arg;
+}
+
+static int parse_args(int argc, char **argv, struct mkflash_opts *o)
+{
+	static const struct option longopts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"chip", required_argument, NULL, 'c'},
+		{"pad-to-size", required_argument, NULL, OPT_PAD},
+		{"fill-flash-size", required_argument, NULL, OPT_PAD},
+		{"target-offset", required_argument, NULL, 't'},
+		{"flash-mode", required_argument, NULL, OPT_MODE},
+		{"flash-freq", required_argument, NULL, OPT_FREQ},
+		{"flash-size", required_argument, NULL, OPT_SIZE},
+		{"manifest", required_argument, NULL, OPT_MANIFEST},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	int64_t v;
+
+	opterr = 0;
+	/* '+': stop at the first ADDR so that pairs stay pairs */
+	while ((ch = getopt_long(argc, argv, "+:o:c:t:qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'c':
+			o->chip = chip_find(optarg);
+			if (!o->chip)
+				return usage_error("unknown chip '%s' (one of %s)", optarg,
+						   chip_names());
+			break;
+		case OPT_PAD:
+			if (parse_pad(optarg, &o->pad_to) < 0)
+				return -1;
+			break;
+		case 't':
+			if (pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 0)
+				return usage_error("--target-offset: invalid offset '%s'", optarg);
+			o->target_offset = (uint64_t)v;
+			break;
+		case OPT_MODE:
+			o->params.mode = keep_or(optarg);
+			break;
+		case OPT_FREQ:
+			o->params.freq = keep_or(optarg);
+			break;
+		case OPT_SIZE:
+			o->params.size = keep_or(optarg);
+			break;
+		case OPT_MANIFEST:
+			o->manifest = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "raw") != 0)
+				return usage_error("--format: only 'raw' is supported, not '%s'", optarg);
+			break;
+		case 'q':
+			diag_set_quiet(1);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("esp-mkflash (espgen) %s\n", ESPGEN_VERSION);
+			return 1;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	/* options may also follow the pairs (conformance puts -o last) */
+	o->pairs = argv + optind;
+	o->npairs = 0;
+	while (optind < argc) {
+		if (strcmp(argv[optind], "-o") == 0 || strcmp(argv[optind], "--output") == 0) {
+			if (optind + 1 >= argc)
+				return usage_error("option '%s' needs a value", argv[optind]);
+			o->output = argv[optind + 1];
+			optind += 2;
+			continue;
+		}
+		if (argv[optind][0] == '-' && argv[optind][1] != '\0' &&
+		    !(argv[optind][1] >= '0' && argv[optind][1] <= '9'))
+			return usage_error("options must come before the ADDR FILE pairs ('%s')",
+					   argv[optind]);
+		o->pairs[o->npairs++] = argv[optind++];
+	}
+	if (!o->output)
+		return usage_error("no output given (-o FILE)");
+	if (o->manifest) {
+		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
+		    o->params.freq || o->params.size)
+			return usage_error("--manifest takes no other options or ADDR FILE pairs");
+		return 0;
+	}
+	if (!o->chip)
+		return usage_error("--chip is required (one of %s)", chip_names());
+	if (o->npairs == 0)
+		return usage_error("no ADDR FILE pairs given");
+	if (o->npairs % 2)
+		return usage_error("'%s' has no FILE: give ADDR FILE pairs", o->pairs[o->npairs - 1]);
+	if (flash_params_spelling(&o->params) < 0) {
+		fputs(usage_text, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int merge_form(const struct mkflash_opts *o, struct buf *out)
+{
+	size_t n = (size_t)o->npairs / 2, i;
+	struct flash_item *items = calloc(n, sizeof(*items));
+	struct buf *data = calloc(n, sizeof(*data));
+	int rc = -1;
+
+	if (!items || !data) {
+		diag_error("out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *addr = o->pairs[2 * i], *file = o->pairs[2 * i + 1];
+		int64_t a;
+
+		if (pyint_parse(addr, strlen(addr), &a) < 0 || a < 0) {
+			diag_error("Address \"%s\" must be a number.", addr);
+			goto out;
+		}
+		if (read_file(file, FILEIO_MAX_INPUT, &data[i]) < 0)
+			goto out;
+		if ((uint64_t)a == o->chip->bootloader_offset &&
+		    flash_patch_bootloader(o->chip, &o->params, file, &data[i]) < 0)
+			goto out;
+		items[i].addr = (uint64_t)a;
+		items[i].name = file;
+		items[i].data = data[i].data;
+		items[i].len = data[i].len;
+	}
+	rc = flash_merge(items, n, o->target_offset, o->pad_to, out);
+out:
+	for (i = 0; data && i < n; i++)
+		buf_free(&data[i]);
+	free(data);
+	free(items);
+	return rc;
+}
+
+/* FLASH.json beside FLASH.bin: FLASH.bin -> FLASH.json, other names get .json appended. */
+static char *json_path(const char *out)
+{
+	size_t n = strlen(out);
+	char *p = malloc(n + 6);
+
+	if (!p)
+		return NULL;
+	memcpy(p, out, n + 1);
+	if (n > 4 && strcmp(out + n - 4, ".bin") == 0)
+		p[n - 4] = '\0';
+	strcat(p, ".json");
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	struct mkflash_opts opts;
+	struct buf out = BUF_INIT, json = BUF_INIT;
+	char *jpath = NULL;
+	int rc = EXIT_USAGE, r;
+
+	diag_set_program("esp-mkflash");
+	memset(&opts, 0, sizeof(opts));
+	r = parse_args(argc, argv, &opts);
+	if (r != 0) {
+		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
+	rc = EXIT_INPUT;
+	if (opts.manifest) {
+		if (strcmp(opts.output, "-") == 0) {
+			diag_error("--manifest writes FLASH.bin and FLASH.json: give a file name");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		jpath = json_path(opts.output);
+		if (!jpath || manifest_build(opts.manifest, &out, &json) < 0)
+			goto out;
+		if (atomic_write_pair(opts.output, out.data, out.len, jpath, json.data, json.len) < 0)
+			goto out;
+	} else {
+		if (merge_form(&opts, &out) < 0)
+			goto out;
+		if (atomic_write_file(opts.output, out.data ? out.data : (const uint8_t *)"", out.len) <
+		    0)
+			goto out;
+	}
+	rc = EXIT_OK;
+out:
+	free(jpath);
+	buf_free(&out);
+	buf_free(&json);
+	return rc;
+}
