@@ -243,6 +243,22 @@ static const char *const flash_modes[] = {"qio", "qout", "dio", "dout"};
 static const char *const flash_sizes[] = {"1MB",  "2MB",  "4MB",  "8MB",
 					  "16MB", "32MB", "64MB", "128MB"};
 
+/* esptool strip_chip_name(): any case, '-', '(' and ')' ignored ("ESP32-C3" = esp32c3). */
+static int name_matches(const char *canon, const char *s)
+{
+	for (; *s; s++) {
+		char c = *s;
+
+		if (c == '-' || c == '(' || c == ')')
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != *canon++)
+			return 0;
+	}
+	return *canon == '\0';
+}
+
 const struct chip *chip_find(const char *name)
 {
 	size_t i;
@@ -250,7 +266,7 @@ const struct chip *chip_find(const char *name)
 	if (!name)
 		return NULL;
 	for (i = 0; i < N(chips); i++)
-		if (strcmp(chips[i].name, name) == 0)
+		if (name_matches(chips[i].name, name))
 			return &chips[i];
 	return NULL;
 }

@@ -61,7 +61,8 @@ struct chip {
 	size_t extra_map_len;
 };
 
-/* Looks a chip up by its --chip name ("esp32s3"). NULL when unknown. */
+/* Looks a chip up by its --chip name ("esp32s3"; as esptool, any case, and "-", "("
+ * and ")" are ignored: "ESP32-S3" works). NULL when unknown. */
 const struct chip *chip_find(const char *name);
 /* Looks a chip up by image chip_id. NULL when unknown. */
 const struct chip *chip_by_image_id(uint16_t id);

@@ -32,7 +32,11 @@ static void test_lookup(void)
 	CHECK(chip_count() == sizeof(want) / sizeof(want[0]));
 	CHECK(chip_at(chip_count()) == NULL);
 	CHECK(chip_find("esp8266") == NULL);
-	CHECK(chip_find("ESP32") == NULL);
+	CHECK(chip_find("ESP32") == chip_find("esp32"));
+	CHECK(chip_find("ESP32-C3") == chip_find("esp32c3"));
+	CHECK(chip_find("esp32-c6") != NULL);
+	CHECK(chip_find("esp32c") == NULL);
+	CHECK(chip_find("esp32c33") == NULL);
 	CHECK(chip_find("") == NULL);
 	CHECK(chip_find(NULL) == NULL);
 	CHECK(chip_by_image_id(0x1234) == NULL);
