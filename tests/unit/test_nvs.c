@@ -1,0 +1,255 @@
+/* The NVS model (spec/nvs.md): CSV reading, exact item/page bytes, decode round trip. */
+#include "nvs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+/* File rows: "f.bin" holds three bytes; anything else is missing. */
+static int fake_reader(void *ctx, const char *csv_file, unsigned line, const char *path,
+		       struct buf *out)
+{
+	(void)ctx;
+	(void)csv_file;
+	(void)line;
+	if (strcmp(path, "f.bin") != 0)
+		return -1;
+	return buf_append(out, "\x01\x02\x03", 3);
+}
+
+static int parse(struct nvs_csv *csv, const char *text)
+{
+	nvs_csv_init(csv, "t.csv");
+	return nvs_csv_parse(csv, (const uint8_t *)text, strlen(text));
+}
+
+static int gen(const char *text, uint64_t size, int version, struct buf *out)
+{
+	struct nvs_csv csv;
+	struct nvs_gen_opts o = {size, version};
+	int rc;
+
+	rc = parse(&csv, text);
+	if (rc == 0)
+		rc = nvs_generate(&csv, 1, &o, fake_reader, NULL, out);
+	nvs_csv_free(&csv);
+	return rc;
+}
+
+static void test_pbkdf2(void)
+{
+	uint8_t out[32];
+
+	/* RFC 6070 */
+	nvs_pbkdf2_sha1((const uint8_t *)"password", 8, (const uint8_t *)"salt", 4, 1, out, 20);
+	CHECK_MEM(out, "\x0c\x60\xc8\x0f\x96\x1f\x0e\x71\xf3\xa9\xb5\x24\xaf\x60\x12\x06\x2f\xe0"
+		       "\x37\xa6",
+		  20);
+	nvs_pbkdf2_sha1((const uint8_t *)"password", 8, (const uint8_t *)"salt", 4, 4096, out, 20);
+	CHECK_MEM(out, "\x4b\x00\x79\x01\xb7\x65\x48\x9a\xbe\xad\x49\xd9\x26\xf7\x21\xd0\x65\xa4"
+		       "\x29\xc1",
+		  20);
+	/* a 32-byte key (two blocks), as for ap.pmk_info: Python hashlib.pbkdf2_hmac */
+	nvs_pbkdf2_sha1((const uint8_t *)"secret12", 8, (const uint8_t *)"myap", 4, 4096, out, 32);
+	CHECK_MEM(out, "\xd8\xd9\x26\xde\x7d\x05\xda\xe6\x39\x5f\x1e\xaf\x6e\x7f\xf4\x6a\x26\x61"
+		       "\xea\x32\xd5\x94\xf4\xae\x45\x23\xe5\xf6\x39\xd7\xe3\x21",
+		  32);
+}
+
+static void test_csv(void)
+{
+	struct nvs_csv csv;
+
+	/* universal newlines, '#' lines dropped (even inside quotes), blank lines skipped,
+	 * "" escapes, extra columns ignored, short rows give NULL */
+	CHECK(parse(&csv, "# c\r\nkey,type,encoding,value\r\n\r\nns,namespace\r\n"
+			  "a,data,string,\"x,\"\"y\"\"\r\n#gone\r\nz\",extra\rb,data,u8,1") == 0);
+	CHECK(csv.n == 3 && !csv.missing && csv.header_line == 2);
+	CHECK_STR(csv.v[0].key.s, "ns");
+	CHECK(csv.v[0].encoding.s == NULL && csv.v[0].value.s == NULL);
+	CHECK(csv.v[0].line == 4);
+	CHECK_STR(csv.v[1].value.s, "x,\"y\"\nz");
+	CHECK(csv.v[1].line == 5);
+	CHECK_STR(csv.v[2].value.s, "1");
+	CHECK(csv.v[2].line == 8);
+	nvs_csv_free(&csv);
+
+	/* columns in any order; a repeated name takes the last one */
+	CHECK(parse(&csv, "value,key,encoding,type,value\n1,k,u8,data,2\n") == 0);
+	CHECK_STR(csv.v[0].key.s, "k");
+	CHECK_STR(csv.v[0].value.s, "2");
+	nvs_csv_free(&csv);
+
+	/* a missing column is reported for the first row only */
+	CHECK(parse(&csv, "key,type,encoding\nns,namespace,\n") == 0);
+	CHECK_STR(csv.missing, "value");
+	nvs_csv_free(&csv);
+
+	/* bad UTF-8 is an error at its line */
+	CHECK(parse(&csv, "key,type,encoding,value\n\xff\n") < 0);
+	nvs_csv_free(&csv);
+}
+
+static void test_generate_bytes(void)
+{
+	/* expected bytes: esp-idf-nvs-partition-gen 0.2.0, generate tiny.csv tiny.bin 0x3000 */
+	static const uint8_t want[] = {
+		0xfe, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0x84, 0x2d, 0xba, 0xb9, 0xaa, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x01, 0xff, 0x3b, 0x28, 0x0e, 0x0e,
+		0x6e, 0x73, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0x01, 0x12, 0x01, 0xff, 0x0c, 0xbc, 0xce, 0x19, 0x76, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x21, 0x02, 0xff,
+		0x0b, 0x6d, 0x49, 0x33, 0x73, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0xff, 0xff,
+		0x89, 0xb5, 0x04, 0x0d, 0x68, 0x69, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	struct buf out = BUF_INIT;
+	size_t i;
+
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\nv,data,i16,-2\ns,data,string,hi\n",
+		  0x3000, 2, &out) == 0);
+	CHECK(out.len == 0x3000);
+	CHECK_MEM(out.data, want, sizeof(want));
+	for (i = sizeof(want); i < out.len && out.data[i] == 0xFF; i++)
+		;
+	CHECK(i == out.len);
+	buf_free(&out);
+
+	/* read-only size: only the page with data is written */
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\n", 0x2000, 2, &out) == 0);
+	CHECK(out.len == 0x1000);
+	buf_free(&out);
+
+	/* version 1: version byte 0xFF, a blob is one BLOB item (0x41) */
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\nb,file,binary,f.bin\n", 0x3000, 1,
+		  &out) == 0);
+	CHECK(out.data[8] == 0xFF);
+	CHECK(out.data[64 + 32 + 1] == NVS_TYPE_BLOB && out.data[64 + 32 + 2] == 2);
+	CHECK_MEM(out.data + 64 + 64, "\x01\x02\x03\xff", 4);
+	buf_free(&out);
+
+	/* version 2 blob: chunk (0x42, chunk 0, span 2) then index (0x48, 3 bytes, 1 chunk) */
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\nb,data,hex2bin,010203\n", 0x3000, 2,
+		  &out) == 0);
+	CHECK(out.data[64 + 32 + 1] == NVS_TYPE_BLOB_DATA && out.data[64 + 32 + 3] == 0);
+	CHECK(out.data[64 + 96 + 1] == NVS_TYPE_BLOB_IDX && out.data[64 + 96 + 24] == 3 &&
+	      out.data[64 + 96 + 28] == 1);
+	buf_free(&out);
+}
+
+static void test_generate_errors(void)
+{
+	struct buf out = BUF_INIT;
+
+	CHECK(gen("key,type,encoding,value\nkkkkkkkkkkkkkkkk,namespace,,\n", 0x3000, 2, &out) < 0);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,u8,256\n", 0x3000, 2, &out) < 0);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,i8,0x1\n", 0x3000, 2, &out) < 0);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,hex2bin,abc\n", 0x3000, 2,
+		  &out) < 0);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,base64,QUJ\n", 0x3000, 2,
+		  &out) < 0);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,float,1\n", 0x3000, 2, &out) <
+	      0);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,file,binary,missing\n", 0x3000, 2,
+		  &out) < 0);
+	/* 3 pages of blob do not fit 0x3000 (2 data pages) */
+	{
+		char *text = malloc(64 + 2 * 9000);
+		size_t i, h;
+
+
+		strcpy(text, "key,type,encoding,value\nb,data,hex2bin,");
+		h = strlen(text);
+		for (i = 0; i < 2 * 9000; i++)
+			text[h + i] = 'a';
+		text[h + 2 * 9000] = 0;
+		CHECK(gen(text, 0x3000, 2, &out) < 0);
+		free(text);
+	}
+	CHECK(out.len == 0);
+	buf_free(&out);
+
+	CHECK(nvs_size_problem(0x3000) == NULL);
+	CHECK(nvs_size_problem(0x1000) == NULL);
+	CHECK(nvs_size_problem(0x3100) != NULL);
+	CHECK(nvs_size_problem(0) != NULL);
+	CHECK(nvs_size_problem(-4096) != NULL);
+	CHECK(nvs_size_read_only(0x2000) && !nvs_size_read_only(0x3000));
+}
+
+/* image -> CSV -> image gives the same bytes */
+static void test_roundtrip(const char *text, uint64_t size, int version)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT, csvtext = BUF_INIT;
+	struct nvs_image im;
+
+	nvs_image_init(&im);
+	CHECK(gen(text, size, version, &a) == 0);
+	CHECK(nvs_decode("a.bin", a.data, a.len, &im) == 0);
+	CHECK(nvs_format_csv("a.bin", &im, &csvtext) == 0);
+	CHECK(buf_fill(&csvtext, 0, 1) == 0);
+	CHECK(gen((const char *)csvtext.data, size, version, &b) == 0);
+	CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0);
+	nvs_image_free(&im);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&csvtext);
+}
+
+static void test_decode(void)
+{
+	struct buf a = BUF_INIT, csvtext = BUF_INIT;
+	struct nvs_image im;
+
+	nvs_image_init(&im);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\nv,data,i16,-2\ns,data,string,\"a,b\"\n"
+		  "x,data,hex2bin,00ff\n",
+		  0x3000, 2, &a) == 0);
+	CHECK(nvs_decode("a.bin", a.data, a.len, &im) == 0);
+	CHECK(im.n == 4 && im.version == 2);
+	CHECK(im.v[0].ns == 0 && im.v[0].type == NVS_TYPE_U8 && (im.v[0].value & 0xFF) == 1);
+	CHECK_STR(im.v[1].key, "v");
+	CHECK(im.v[1].ns == 1 && im.v[1].type == NVS_TYPE_I16 && (im.v[1].value & 0xFFFF) == 0xFFFE);
+	CHECK(im.v[2].len == 4 && memcmp(im.v[2].data, "a,b", 4) == 0);
+	CHECK(im.v[3].type == NVS_TYPE_BLOB_IDX && im.v[3].len == 2);
+	CHECK(nvs_format_csv("a.bin", &im, &csvtext) == 0);
+	CHECK(buf_fill(&csvtext, 0, 1) == 0);
+	CHECK_STR((const char *)csvtext.data,
+		  "# NVS image decoded by esp-mknvs (format version 2, 12288 bytes)\n"
+		  "key,type,encoding,value\nns,namespace,,\nv,data,i16,-2\ns,data,string,\"a,b\"\n"
+		  "x,data,hex2bin,00ff\n");
+	nvs_image_free(&im);
+	CHECK(nvs_decode("a.bin", a.data, 100, &im) < 0);
+	nvs_image_free(&im);
+	buf_free(&a);
+	buf_free(&csvtext);
+
+	test_roundtrip("key,type,encoding,value\na,data,u8,1\nns,namespace,,\nb,data,u64,7\n"
+		       "m,namespace,,\nc,data,String,no nul\n",
+		       0x3000, 2);
+	test_roundtrip("key,type,encoding,value\nnvs.net80211,namespace,,\nsta.ssid,data,string,id\n"
+		       "ap.ssid,data,string,x\nap.passwd,data,string,yyyyyyyy\nap.authmode,data,u8,3\n",
+		       0x3000, 2);
+	test_roundtrip("key,type,encoding,value\nns,namespace,,\nb,file,binary,f.bin\n"
+		       "s,data,string,\"multi\nline\"\n",
+		       0x4000, 1);
+}
+
+int main(void)
+{
+	test_pbkdf2();
+	test_csv();
+	test_generate_bytes();
+	test_generate_errors();
+	test_decode();
+	return check_status();
+}
