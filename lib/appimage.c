@@ -149,9 +149,9 @@ int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_onl
 struct enc {
 	const struct appimage_opts *o;
 	struct buf *out;
-	size_t base;	  /* out->len when the image started */
+	size_t base; /* out->len when the image started */
 	uint8_t checksum;
-	unsigned total;	  /* segments written */
+	unsigned total; /* segments written */
 	int sha_placed;
 };
 
@@ -208,11 +208,13 @@ static int write_segment(struct enc *e, uint32_t addr, uint8_t *data, size_t len
 	if (len % 4)
 		return diag_file(e->o->file,
 				 "invalid %s segment length 0x%zx (load address 0x%08x): it has "
-				 "to be a multiple of 4", name, len, addr);
+				 "to be a multiple of 4",
+				 name, len, addr);
 	if (len >= APPIMAGE_MAX_SEG_LEN)
 		return diag_file(e->o->file,
 				 "invalid %s segment length 0x%zx (load address 0x%08x): the 16 "
-				 "MB limit has been exceeded", name, len, addr);
+				 "MB limit has been exceeded",
+				 name, len, addr);
 	put_le32(hdr, addr);
 	put_le32(hdr + 4, (uint32_t)len);
 	if (buf_append(e->out, hdr, sizeof(hdr)) < 0 || buf_append(e->out, data, len) < 0)
@@ -302,10 +304,12 @@ static int write_normal(struct enc *e, struct appimage_seg *flash, size_t nflash
 		int64_t pad = alignment_needed(e, s->addr);
 
 		if (pad < 0)
-			return diag_file(e->o->file,
-					 "segment %s at 0x%08x cannot be aligned: exactly one "
-					 "segment header of space is left before it (esptool cannot "
-					 "place it either)", s->name, s->addr);
+			return diag_file(
+			    e->o->file,
+			    "segment %s at 0x%08x cannot be aligned: exactly one "
+			    "segment header of space is left before it (esptool cannot "
+			    "place it either)",
+			    s->name, s->addr);
 		if (pad == 0) {
 			if (write_flash_segment(e, s, 1) < 0)
 				return -1;
@@ -357,8 +361,8 @@ static int write_ram_only(struct enc *e, struct appimage_seg *flash, size_t nfla
 		return -1;
 	for (i = nflash; i-- > 0;) {
 		struct appimage_seg *s = &flash[i];
-		int64_t pad = pymod((int64_t)s->addr - (int64_t)enc_pos(e) -
-					    2 * APPIMAGE_SEG_HEADER_LEN, a);
+		int64_t pad =
+		    pymod((int64_t)s->addr - (int64_t)enc_pos(e) - 2 * APPIMAGE_SEG_HEADER_LEN, a);
 
 		if (pad < bl)
 			pad += a;
@@ -505,7 +509,8 @@ int appimage_encode(const struct appimage_opts *o, struct appimage_seglist *l, s
 			goto out;
 	}
 	if (o->pad_to_size && enc_pos(&e) % o->pad_to_size) {
-		if (buf_fill(out, 0xFF, (size_t)(o->pad_to_size - enc_pos(&e) % o->pad_to_size)) < 0)
+		if (buf_fill(out, 0xFF, (size_t)(o->pad_to_size - enc_pos(&e) % o->pad_to_size)) <
+		    0)
 			goto out;
 	}
 	rc = 0;
@@ -522,8 +527,7 @@ out:
 }
 
 int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
-			   const uint8_t *desc, size_t desc_len, uint32_t desc_addr,
-			   uint32_t *out)
+			   const uint8_t *desc, size_t desc_len, uint32_t desc_addr, uint32_t *out)
 {
 	char sizes[64] = "";
 	uint64_t want = opt;
@@ -541,7 +545,8 @@ int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
 		if (desc_len < APPIMAGE_DESC_LEN)
 			return diag_file(file,
 					 "section .flash.appdesc at 0x%08x is %zu bytes, too short "
-					 "for an esp_app_desc_t (256)", desc_addr, desc_len);
+					 "for an esp_app_desc_t (256)",
+					 desc_addr, desc_len);
 		if (get_le32(desc) != APPIMAGE_DESC_MAGIC)
 			return 0;
 		lg = desc[APPIMAGE_DESC_MMU_OFFSET];
@@ -555,7 +560,8 @@ int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
 			}
 			diag_warn_at(file, 0,
 				     "app descriptor at 0x%08x is not aligned to an MMU page size; "
-				     "using 64 KB (set --flash-mmu-page-size)", desc_addr);
+				     "using 64 KB (set --flash-mmu-page-size)",
+				     desc_addr);
 			return 0;
 		}
 		/* esptool goes through "%d KB" text, so sizes below 1 KB become 0 */
@@ -563,18 +569,22 @@ int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
 	}
 	if (!c->mmu_sizes_len) {
 		if (want != CHIP_DEFAULT_MMU_PAGE)
-			diag_warn_at(NULL, 0,
-				     "changing the MMU page size is not supported on %s; using 64 KB",
-				     c->title);
+			diag_warn_at(
+			    NULL, 0,
+			    "changing the MMU page size is not supported on %s; using 64 KB",
+			    c->title);
 		return 0;
 	}
 	if (!chip_mmu_size_valid(c, want > UINT32_MAX ? 0 : (uint32_t)want)) {
 		if (want == UINT64_MAX)
-			return diag_file(file, "MMU page size 2^%u from the app descriptor is not "
-					       "a valid %s page size, select from %s",
+			return diag_file(file,
+					 "MMU page size 2^%u from the app descriptor is not "
+					 "a valid %s page size, select from %s",
 					 desc[APPIMAGE_DESC_MMU_OFFSET], c->title, sizes);
-		return diag_file(file, "%" PRIu64 " bytes is not a valid %s page size, select "
-				       "from %s", want, c->title, sizes);
+		return diag_file(file,
+				 "%" PRIu64 " bytes is not a valid %s page size, select "
+				 "from %s",
+				 want, c->title, sizes);
 	}
 	*out = (uint32_t)want;
 	return 0;
@@ -651,13 +661,16 @@ int appimage_decode(const uint8_t *data, size_t len, const char *file, struct ap
 		uint32_t addr, slen;
 
 		if (len - pos < APPIMAGE_SEG_HEADER_LEN)
-			return diag_file(file, "segment %zu: header at 0x%zx runs past the end of "
-					       "the image (%zu bytes)", i, pos, len);
+			return diag_file(file,
+					 "segment %zu: header at 0x%zx runs past the end of "
+					 "the image (%zu bytes)",
+					 i, pos, len);
 		addr = get_le32(data + pos);
 		slen = get_le32(data + pos + 4);
 		if (len - pos - APPIMAGE_SEG_HEADER_LEN < slen)
-			return diag_file(file, "segment %zu at 0x%08x: %u bytes of data at 0x%zx "
-					       "run past the end of the image (%zu bytes)",
+			return diag_file(file,
+					 "segment %zu at 0x%08x: %u bytes of data at 0x%zx "
+					 "run past the end of the image (%zu bytes)",
 					 i, addr, slen, pos + APPIMAGE_SEG_HEADER_LEN, len);
 		o->segs[i].addr = addr;
 		o->segs[i].len = slen;
@@ -679,8 +692,10 @@ int appimage_decode(const uint8_t *data, size_t len, const char *file, struct ap
 	o->end = o->image_len;
 	if (o->hash_appended) {
 		if (len - o->image_len < SHA256_LEN)
-			return diag_file(file, "SHA-256 digest at 0x%zx is past the end of the "
-					       "image (%zu bytes)", o->image_len, len);
+			return diag_file(file,
+					 "SHA-256 digest at 0x%zx is past the end of the "
+					 "image (%zu bytes)",
+					 o->image_len, len);
 		memcpy(o->digest_stored, data + o->image_len, SHA256_LEN);
 		hash_sha256(data, o->image_len, o->digest_calc);
 		o->digest_valid = memcmp(o->digest_stored, o->digest_calc, SHA256_LEN) == 0;
@@ -692,8 +707,8 @@ int appimage_decode(const uint8_t *data, size_t len, const char *file, struct ap
 	for (i = 0; o->chip && i < o->nsegs; i++) {
 		if (!region_has_name(o->chip, o->segs[i].addr, "DROM"))
 			continue;
-		if (appimage_desc_parse(data + o->segs[i].data_offset, o->segs[i].len,
-					&o->desc) == 0) {
+		if (appimage_desc_parse(data + o->segs[i].data_offset, o->segs[i].len, &o->desc) ==
+		    0) {
 			o->has_desc = 1;
 			o->desc_offset = o->segs[i].data_offset;
 		}

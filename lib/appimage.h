@@ -13,22 +13,22 @@
 #include "chip.h"
 #include "hash.h"
 
-#define APPIMAGE_MAGIC 0xE9	     /* §1.1 */
-#define APPIMAGE_CHECKSUM_SEED 0xEF  /* §2 */
-#define APPIMAGE_HEADER_LEN 24	     /* image header + extended header */
+#define APPIMAGE_MAGIC 0xE9	    /* §1.1 */
+#define APPIMAGE_CHECKSUM_SEED 0xEF /* §2 */
+#define APPIMAGE_HEADER_LEN 24	    /* image header + extended header */
 #define APPIMAGE_SEG_HEADER_LEN 8
 #define APPIMAGE_MAX_ELF_SEGMENTS 16 /* verify() limit, before padding segments (§1.3) */
 #define APPIMAGE_MAX_SEG_LEN 0x1000000
 #define APPIMAGE_WP_PIN_DISABLED 0xEE
 #define APPIMAGE_DESC_MAGIC 0xABCD5432u /* esp_app_desc_t.magic_word (§6) */
 #define APPIMAGE_DESC_LEN 256
-#define APPIMAGE_DESC_SHA_OFFSET 0x90	/* app_elf_sha256 inside esp_app_desc_t */
-#define APPIMAGE_DESC_MMU_OFFSET 0xB4	/* mmu_page_size (log2) */
-#define APPIMAGE_AUTO_SHA_OFFSET 0xB0	/* 0x20 + 0x90 */
+#define APPIMAGE_DESC_SHA_OFFSET 0x90 /* app_elf_sha256 inside esp_app_desc_t */
+#define APPIMAGE_DESC_MMU_OFFSET 0xB4 /* mmu_page_size (log2) */
+#define APPIMAGE_AUTO_SHA_OFFSET 0xB0 /* 0x20 + 0x90 */
 
 /* One segment on its way into an image: ELF section, PT_LOAD segment or a piece. */
 struct appimage_seg {
-	char *name;	/* owned */
+	char *name; /* owned */
 	uint32_t addr;
 	uint32_t align; /* sh_addralign / p_align; used by --ram-only-header merging */
 	uint8_t *data;	/* owned, @len bytes (capacity @cap) */
@@ -67,15 +67,15 @@ struct appimage_opts {
 	uint8_t min_rev;
 	uint16_t min_rev_full;
 	uint16_t max_rev_full;
-	int append_digest;	 /* ignored (off) with ram_only_header */
-	int secure_pad;		 /* 0, 1 (v1) or 2 (v2) */
+	int append_digest; /* ignored (off) with ram_only_header */
+	int secure_pad;	   /* 0, 1 (v1) or 2 (v2) */
 	int ram_only_header;
-	uint32_t mmu_page_size;	 /* IROM_ALIGN */
-	int elf_sha256_set;	 /* patch elf_sha256 in at elf_sha256_offset */
+	uint32_t mmu_page_size;	  /* IROM_ALIGN */
+	int elf_sha256_set;	  /* patch elf_sha256 in at elf_sha256_offset */
 	int elf_sha256_need_desc; /* the offset was asked for: an app descriptor must be there */
 	int64_t elf_sha256_offset;
 	uint8_t elf_sha256[SHA256_LEN];
-	uint64_t pad_to_size;	 /* 0: none; else 0xFF-pad the file to a multiple */
+	uint64_t pad_to_size; /* 0: none; else 0xFF-pad the file to a multiple */
 };
 
 /*
@@ -93,8 +93,7 @@ int appimage_encode(const struct appimage_opts *o, struct appimage_seglist *l, s
  * Returns 0 and stores the size, or -1 with a message.
  */
 int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
-			   const uint8_t *desc, size_t desc_len, uint32_t desc_addr,
-			   uint32_t *out);
+			   const uint8_t *desc, size_t desc_len, uint32_t desc_addr, uint32_t *out);
 
 /* ---- reader ---- */
 
@@ -134,16 +133,16 @@ struct appimage_info {
 		size_t data_offset; /* file offset of the data */
 	} segs[APPIMAGE_MAX_SEGS];
 	size_t nsegs;
-	size_t checksum_offset;	    /* file offset of the checksum byte */
+	size_t checksum_offset; /* file offset of the checksum byte */
 	uint8_t checksum_stored;
 	uint8_t checksum_calc;
-	size_t image_len;	    /* bytes through the checksum (digest input) */
-	int digest_valid;	    /* hash_appended: stored digest == computed */
+	size_t image_len; /* bytes through the checksum (digest input) */
+	int digest_valid; /* hash_appended: stored digest == computed */
 	uint8_t digest_stored[SHA256_LEN];
 	uint8_t digest_calc[SHA256_LEN];
-	size_t end;		    /* image_len (+ 32 with a digest) */
-	size_t trailing;	    /* file bytes after @end (padding, hidden segments) */
-	int has_desc;		    /* an esp_app_desc_t starts the first DROM segment */
+	size_t end;	 /* image_len (+ 32 with a digest) */
+	size_t trailing; /* file bytes after @end (padding, hidden segments) */
+	int has_desc;	 /* an esp_app_desc_t starts the first DROM segment */
 	size_t desc_offset;
 	struct appimage_desc desc;
 };

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* clang-format off */
 /*
  * Memory maps: esptool v5.3.1 esptool/targets/<chip>.py MEMORY_MAP, same order
  * (the order matters: memory type lists are compared as sequences, §5.3).
@@ -237,6 +238,8 @@ static const struct chip chips[] = {
 	{"esp32s31", "ESP32-S31", 32, RV, 0x40000000, 0x54000000, 0x40000000, 0x54000000, 0x2000,
 	 MAP(map_esp32s31), FREQ(freq_esp32c5, "40m"), MMU_S31, 0, 0, 0, 0xFFFF, NO_EXTRA},
 };
+
+/* clang-format on */
 
 static const char *const flash_modes[] = {"qio", "qout", "dio", "dout"};
 /* ESP32ROM.FLASH_SIZES: code = index << 4, size = 1 MB << index. */

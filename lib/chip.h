@@ -36,23 +36,23 @@ struct chip_freq {
 };
 
 struct chip {
-	const char *name;	  /* --chip spelling: "esp32c3" */
-	const char *title;	  /* "ESP32-C3" */
-	uint16_t image_chip_id;	  /* extended header chip_id */
-	unsigned elf_machines;	  /* CHIP_ELF_* bits: ELF e_machine values accepted */
-	uint32_t irom_start, irom_end; /* flash-mapped instruction range */
-	uint32_t drom_start, drom_end; /* flash-mapped data range */
-	uint32_t bootloader_offset;    /* flash offset of the 2nd stage bootloader */
+	const char *name;		      /* --chip spelling: "esp32c3" */
+	const char *title;		      /* "ESP32-C3" */
+	uint16_t image_chip_id;		      /* extended header chip_id */
+	unsigned elf_machines;		      /* CHIP_ELF_* bits: ELF e_machine values accepted */
+	uint32_t irom_start, irom_end;	      /* flash-mapped instruction range */
+	uint32_t drom_start, drom_end;	      /* flash-mapped data range */
+	uint32_t bootloader_offset;	      /* flash offset of the 2nd stage bootloader */
 	const struct chip_region *memory_map; /* esptool MEMORY_MAP, in its order */
 	size_t memory_map_len;
 	const struct chip_freq *freqs; /* accepted --flash-freq values */
 	size_t freqs_len;
-	const char *default_freq;      /* the frequency code 0 stands for */
+	const char *default_freq; /* the frequency code 0 stands for */
 	/* Configurable MMU page sizes, ascending; none: fixed 64 KB. */
 	uint32_t mmu_sizes[CHIP_MAX_MMU_SIZES];
 	size_t mmu_sizes_len;
-	int esp32_tail_fix;	/* zero-extend flash segments ending < 0x24 past a page */
-	int secure_pad_v1;	/* --secure-pad (Secure Boot v1) applies */
+	int esp32_tail_fix; /* zero-extend flash segments ending < 0x24 past a page */
+	int secure_pad_v1;  /* --secure-pad (Secure Boot v1) applies */
 	uint16_t default_min_rev_full;
 	uint16_t default_max_rev_full;
 	/* Loadable memory esptool's MEMORY_MAP lacks (ESP-IDF soc.h), for the address

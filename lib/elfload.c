@@ -69,8 +69,8 @@ static int hash_file(struct loader *l, uint8_t out[SHA256_LEN])
 }
 
 /* Reads [off, off+len) into a new buffer; the range must lie inside the file. */
-static int load_bytes(struct loader *l, uint64_t off, uint32_t len, const char *what,
-		      uint32_t addr, uint8_t **out)
+static int load_bytes(struct loader *l, uint64_t off, uint32_t len, const char *what, uint32_t addr,
+		      uint8_t **out)
 {
 	if (off > l->size || l->size - off < len)
 		return diag_file(l->path,
@@ -97,8 +97,10 @@ static char *lookup_name(struct loader *l, const uint8_t *strtab, size_t len, ui
 	char *s;
 
 	if (off >= len || !(nul = memchr(strtab + off, 0, len - off))) {
-		diag_file(l->path, "section at 0x%08x: name offset 0x%x is outside the section "
-				   "name table", addr, off);
+		diag_file(l->path,
+			  "section at 0x%08x: name offset 0x%x is outside the section "
+			  "name table",
+			  addr, off);
 		return NULL;
 	}
 	s = strdup((const char *)strtab + off);
@@ -129,8 +131,8 @@ static int check_header(struct loader *l, const uint8_t *h)
 		return diag_file(l->path, "not a 32-bit little-endian ELF file");
 	machine = (uint16_t)(h[18] | h[19] << 8);
 	if (machine != EM_XTENSA && machine != EM_RISCV)
-		return diag_file(l->path,
-				 "not an Xtensa or RISC-V ELF file (e_machine = 0x%04x)", machine);
+		return diag_file(l->path, "not an Xtensa or RISC-V ELF file (e_machine = 0x%04x)",
+				 machine);
 	shentsize = (uint16_t)(h[46] | h[47] << 8);
 	if (shentsize != ESPTOOL_SHENTSIZE)
 		return diag_file(l->path, "unexpected section header entry size 0x%x (not 0x28)",
@@ -151,8 +153,10 @@ static int load_sections(struct loader *l, const Elf32_Ehdr *eh, int mode, struc
 	int rc = -1, found_appdesc = 0;
 
 	if (eh->e_shoff > l->size || l->size - eh->e_shoff < table_len)
-		return diag_file(l->path, "section header table at 0x%x runs past the end of the "
-					  "file; truncated ELF?", eh->e_shoff);
+		return diag_file(l->path,
+				 "section header table at 0x%x runs past the end of the "
+				 "file; truncated ELF?",
+				 eh->e_shoff);
 	if (eh->e_shstrndx >= eh->e_shnum)
 		return diag_file(l->path, "no section name table at shstrndx %u", eh->e_shstrndx);
 	scn = elf_getscn(l->elf, eh->e_shstrndx);
@@ -162,8 +166,8 @@ static int load_sections(struct loader *l, const Elf32_Ehdr *eh, int mode, struc
 	if (strhdr->sh_type != SHT_STRTAB)
 		diag_warn_at(l->path, 0, "section name table has type 0x%x, not STRTAB",
 			     strhdr->sh_type);
-	if (load_bytes(l, strhdr->sh_offset, strhdr->sh_size, "section name table",
-		       strhdr->sh_addr, &strtab) < 0)
+	if (load_bytes(l, strhdr->sh_offset, strhdr->sh_size, "section name table", strhdr->sh_addr,
+		       &strtab) < 0)
 		return -1;
 
 	for (i = 0; i < eh->e_shnum; i++) {
@@ -226,10 +230,11 @@ static int load_segments(struct loader *l, const Elf32_Ehdr *eh, int mode, struc
 	if (eh->e_phnum == 0)
 		return 0;
 	if (eh->e_phoff > l->size || l->size - eh->e_phoff < table_len)
-		return diag_file(l->path, "program header table at 0x%x runs past the end of the "
-					  "file; truncated ELF?", eh->e_phoff);
-	if (elf_getphdrnum(l->elf, &n) != 0 || n != eh->e_phnum ||
-	    !(ph = elf32_getphdr(l->elf)))
+		return diag_file(l->path,
+				 "program header table at 0x%x runs past the end of the "
+				 "file; truncated ELF?",
+				 eh->e_phoff);
+	if (elf_getphdrnum(l->elf, &n) != 0 || n != eh->e_phnum || !(ph = elf32_getphdr(l->elf)))
 		return diag_file(l->path, "cannot read program headers: %s", elf_errmsg(-1));
 	for (i = 0; i < n; i++) {
 		struct elf_part p = {0};

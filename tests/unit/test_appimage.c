@@ -30,7 +30,8 @@ static uint8_t *app_desc(size_t len, uint8_t mmu_lg)
 static void add(struct appimage_seglist *l, const char *name, uint32_t addr, size_t len,
 		uint8_t *data)
 {
-	CHECK(appimage_seg_add(l, strdup(name), addr, 4, data ? data : pattern(len, addr), len) == 0);
+	CHECK(appimage_seg_add(l, strdup(name), addr, 4, data ? data : pattern(len, addr), len) ==
+	      0);
 }
 
 static void opts_init(struct appimage_opts *o, const char *chip)
@@ -77,8 +78,8 @@ static void test_worked_example(int secure)
 		size_t hdr;
 		uint32_t addr, len;
 	} want[] = {
-		{0x18, 0x3C000020, 0x204}, {0x224, 0x3FC88000, 0x100}, {0x32C, 0x40380000, 0x3004},
-		{0x3338, 0, 0xCCD8},	   {0x10018, 0x42010020, 0x500},
+	    {0x18, 0x3C000020, 0x204}, {0x224, 0x3FC88000, 0x100},   {0x32C, 0x40380000, 0x3004},
+	    {0x3338, 0, 0xCCD8},       {0x10018, 0x42010020, 0x500},
 	};
 	struct appimage_seglist l = {NULL, 0, 0};
 	struct appimage_opts o;

@@ -10,11 +10,11 @@ static void test_lookup(void)
 		uint16_t id;
 		uint32_t bl;
 	} want[] = {
-		{"esp32", 0, 0x1000},	 {"esp32s2", 2, 0x1000}, {"esp32s3", 9, 0},
-		{"esp32c3", 5, 0},	 {"esp32c2", 12, 0},	 {"esp32c6", 13, 0},
-		{"esp32c61", 20, 0},	 {"esp32c5", 23, 0x2000}, {"esp32h2", 16, 0},
-		{"esp32h21", 25, 0},	 {"esp32h4", 28, 0x2000}, {"esp32p4", 18, 0x2000},
-		{"esp32s31", 32, 0x2000}, {"esp32e22", 31, 0},
+	    {"esp32", 0, 0x1000},     {"esp32s2", 2, 0x1000},  {"esp32s3", 9, 0},
+	    {"esp32c3", 5, 0},	      {"esp32c2", 12, 0},      {"esp32c6", 13, 0},
+	    {"esp32c61", 20, 0},      {"esp32c5", 23, 0x2000}, {"esp32h2", 16, 0},
+	    {"esp32h21", 25, 0},      {"esp32h4", 28, 0x2000}, {"esp32p4", 18, 0x2000},
+	    {"esp32s31", 32, 0x2000}, {"esp32e22", 31, 0},
 	};
 	size_t i;
 
@@ -120,7 +120,7 @@ static void test_memory(void)
 	CHECK(chip_range_valid(c3, 0x3FC88000, 0x100));
 	CHECK(chip_range_valid(c3, 0x3FCDFF00, 0x20000)); /* DRAM into BYTE_ACCESSIBLE */
 	CHECK(!chip_range_valid(c3, 0x3FCFFF00, 0x200));  /* runs off the end */
-	CHECK(!chip_range_valid(c3, 0x00001000, 4));	   /* PADDING is no memory */
+	CHECK(!chip_range_valid(c3, 0x00001000, 4));	  /* PADDING is no memory */
 	CHECK(!chip_range_valid(e32, 0x42000020, 0x100)); /* a C6 address on ESP32 */
 	CHECK(chip_range_valid(e32, 0x3FFFFFF8, 4));
 	CHECK(chip_range_valid(c3, 0x42000000, 0));

@@ -39,44 +39,44 @@ struct mkimage_opts {
 };
 
 static const char usage_text[] =
-	"usage: esp-mkimage --chip CHIP [--flash-mode MODE] [--flash-freq FREQ]\n"
-	"                   [--flash-size SIZE] [--min-rev N] [--min-rev-full N]\n"
-	"                   [--max-rev-full N] [--secure-pad] [--secure-pad-v2]\n"
-	"                   [--elf-sha256-offset OFF] [--no-digest] [--use-segments]\n"
-	"                   [--flash-mmu-page-size SIZE] [--pad-to-size SIZE]\n"
-	"                   [--ram-only-header] APP.elf [-o APP.bin]\n";
+    "usage: esp-mkimage --chip CHIP [--flash-mode MODE] [--flash-freq FREQ]\n"
+    "                   [--flash-size SIZE] [--min-rev N] [--min-rev-full N]\n"
+    "                   [--max-rev-full N] [--secure-pad] [--secure-pad-v2]\n"
+    "                   [--elf-sha256-offset OFF] [--no-digest] [--use-segments]\n"
+    "                   [--flash-mmu-page-size SIZE] [--pad-to-size SIZE]\n"
+    "                   [--ram-only-header] APP.elf [-o APP.bin]\n";
 
 static const char help_text[] =
-	"\n"
-	"Converts an ELF executable into an ESP32-family app image, byte-identical to\n"
-	"`esptool --chip CHIP elf2image` with the same options.\n"
-	"\n"
-	"  -o, --output FILE            output image (default: APP.elf with .bin)\n"
-	"      --chip CHIP              esp32 esp32s2 esp32s3 esp32c2 esp32c3 esp32c5\n"
-	"                               esp32c6 esp32c61 esp32h2 esp32h21 esp32h4\n"
-	"                               esp32p4 esp32s31 esp32e22\n"
-	"      --flash-mode MODE        qio (default), qout, dio, dout\n"
-	"      --flash-freq FREQ        chip dependent, e.g. 80m 40m 26m 20m (default:\n"
-	"                               the chip's default, header code 0)\n"
-	"      --flash-size SIZE        1MB (default) 2MB 4MB 8MB 16MB 32MB 64MB 128MB\n"
-	"                               'keep' (all three options) = the default\n"
-	"      --min-rev N              legacy minimum chip revision, 0-255 (also -r)\n"
-	"      --min-rev-full N         minimum chip revision, major*100+minor\n"
-	"      --max-rev-full N         maximum chip revision (default 65535)\n"
-	"      --secure-pad             pad for Secure Boot v1 signing (esp32 only)\n"
-	"      --secure-pad-v2          pad for Secure Boot v2 signing\n"
-	"      --elf-sha256-offset OFF  put the ELF file's SHA-256 at image offset OFF; an\n"
-	"                               app descriptor must hold it (usually 0xb0)\n"
-	"      --no-digest              no SHA-256 after the checksum\n"
-	"                               (also --dont-append-digest)\n"
-	"      --use-segments           use ELF program headers instead of sections\n"
-	"      --flash-mmu-page-size S  64KB, 32KB, 16KB or 8KB (chips that support it)\n"
-	"      --pad-to-size SIZE       0xFF-pad the file to a multiple of SIZE (e.g. 64KB)\n"
-	"      --ram-only-header        only RAM segments visible to the ROM loader\n"
-	"                               (implies --no-digest)\n"
-	"  -q, --quiet                  no warnings\n"
-	"  -h, --help                   this help\n"
-	"      --version                print the version\n";
+    "\n"
+    "Converts an ELF executable into an ESP32-family app image, byte-identical to\n"
+    "`esptool --chip CHIP elf2image` with the same options.\n"
+    "\n"
+    "  -o, --output FILE            output image (default: APP.elf with .bin)\n"
+    "      --chip CHIP              esp32 esp32s2 esp32s3 esp32c2 esp32c3 esp32c5\n"
+    "                               esp32c6 esp32c61 esp32h2 esp32h21 esp32h4\n"
+    "                               esp32p4 esp32s31 esp32e22\n"
+    "      --flash-mode MODE        qio (default), qout, dio, dout\n"
+    "      --flash-freq FREQ        chip dependent, e.g. 80m 40m 26m 20m (default:\n"
+    "                               the chip's default, header code 0)\n"
+    "      --flash-size SIZE        1MB (default) 2MB 4MB 8MB 16MB 32MB 64MB 128MB\n"
+    "                               'keep' (all three options) = the default\n"
+    "      --min-rev N              legacy minimum chip revision, 0-255 (also -r)\n"
+    "      --min-rev-full N         minimum chip revision, major*100+minor\n"
+    "      --max-rev-full N         maximum chip revision (default 65535)\n"
+    "      --secure-pad             pad for Secure Boot v1 signing (esp32 only)\n"
+    "      --secure-pad-v2          pad for Secure Boot v2 signing\n"
+    "      --elf-sha256-offset OFF  put the ELF file's SHA-256 at image offset OFF; an\n"
+    "                               app descriptor must hold it (usually 0xb0)\n"
+    "      --no-digest              no SHA-256 after the checksum\n"
+    "                               (also --dont-append-digest)\n"
+    "      --use-segments           use ELF program headers instead of sections\n"
+    "      --flash-mmu-page-size S  64KB, 32KB, 16KB or 8KB (chips that support it)\n"
+    "      --pad-to-size SIZE       0xFF-pad the file to a multiple of SIZE (e.g. 64KB)\n"
+    "      --ram-only-header        only RAM segments visible to the ROM loader\n"
+    "                               (implies --no-digest)\n"
+    "  -q, --quiet                  no warnings\n"
+    "  -h, --help                   this help\n"
+    "      --version                print the version\n";
 
 enum {
 	OPT_CHIP = 256,
@@ -175,7 +175,8 @@ static int resolve_flash(struct mkimage_opts *o, const struct flash_args *f)
 			o->mmu_page_size = 0x2000;
 		else
 			return usage_error("--flash-mmu-page-size: '%s' is not one of 64KB 32KB "
-					   "16KB 8KB", f->mmu);
+					   "16KB 8KB",
+					   f->mmu);
 		/* chips with a fixed page size only warn (later); others must list it */
 		if (o->chip->mmu_sizes_len && !chip_mmu_size_valid(o->chip, o->mmu_page_size))
 			return appimage_mmu_page_size(o->chip, "--flash-mmu-page-size",
@@ -206,27 +207,27 @@ static int default_output(struct mkimage_opts *o)
 static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"chip", required_argument, NULL, OPT_CHIP},
-		{"flash-mode", required_argument, NULL, OPT_FLASH_MODE},
-		{"flash-freq", required_argument, NULL, OPT_FLASH_FREQ},
-		{"flash-size", required_argument, NULL, OPT_FLASH_SIZE},
-		{"min-rev", required_argument, NULL, OPT_MIN_REV},
-		{"min-rev-full", required_argument, NULL, OPT_MIN_REV_FULL},
-		{"max-rev-full", required_argument, NULL, OPT_MAX_REV_FULL},
-		{"secure-pad", no_argument, NULL, OPT_SECURE_PAD},
-		{"secure-pad-v2", no_argument, NULL, OPT_SECURE_PAD_V2},
-		{"elf-sha256-offset", required_argument, NULL, OPT_ELF_SHA256_OFFSET},
-		{"no-digest", no_argument, NULL, OPT_NO_DIGEST},
-		{"dont-append-digest", no_argument, NULL, OPT_NO_DIGEST},
-		{"use-segments", no_argument, NULL, OPT_USE_SEGMENTS},
-		{"flash-mmu-page-size", required_argument, NULL, OPT_MMU_PAGE_SIZE},
-		{"pad-to-size", required_argument, NULL, OPT_PAD_TO_SIZE},
-		{"ram-only-header", no_argument, NULL, OPT_RAM_ONLY_HEADER},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"chip", required_argument, NULL, OPT_CHIP},
+	    {"flash-mode", required_argument, NULL, OPT_FLASH_MODE},
+	    {"flash-freq", required_argument, NULL, OPT_FLASH_FREQ},
+	    {"flash-size", required_argument, NULL, OPT_FLASH_SIZE},
+	    {"min-rev", required_argument, NULL, OPT_MIN_REV},
+	    {"min-rev-full", required_argument, NULL, OPT_MIN_REV_FULL},
+	    {"max-rev-full", required_argument, NULL, OPT_MAX_REV_FULL},
+	    {"secure-pad", no_argument, NULL, OPT_SECURE_PAD},
+	    {"secure-pad-v2", no_argument, NULL, OPT_SECURE_PAD_V2},
+	    {"elf-sha256-offset", required_argument, NULL, OPT_ELF_SHA256_OFFSET},
+	    {"no-digest", no_argument, NULL, OPT_NO_DIGEST},
+	    {"dont-append-digest", no_argument, NULL, OPT_NO_DIGEST},
+	    {"use-segments", no_argument, NULL, OPT_USE_SEGMENTS},
+	    {"flash-mmu-page-size", required_argument, NULL, OPT_MMU_PAGE_SIZE},
+	    {"pad-to-size", required_argument, NULL, OPT_PAD_TO_SIZE},
+	    {"ram-only-header", no_argument, NULL, OPT_RAM_ONLY_HEADER},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
 	};
 	struct flash_args f = {NULL, NULL, NULL, NULL};
 	const char *chip = NULL;
@@ -299,8 +300,10 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			break;
 		case OPT_PAD_TO_SIZE:
 			if (parse_kb_mb(optarg, &o->pad_to_size) < 0)
-				return usage_error("--pad-to-size: '%s' is not a size like 64KB or 1MB "
-						   "(at most 256MB)", optarg);
+				return usage_error(
+				    "--pad-to-size: '%s' is not a size like 64KB or 1MB "
+				    "(at most 256MB)",
+				    optarg);
 			break;
 		case OPT_RAM_ONLY_HEADER:
 			o->ram_only_header = 1;
@@ -342,13 +345,14 @@ static int check_fits_chip(const struct mkimage_opts *o, const struct elf_file *
 
 	if (!chip_elf_machine_ok(o->chip, elf->machine))
 		return diag_file(o->input, "%s ELF file (e_machine 0x%04x) cannot run on %s",
-				 elf->machine == CHIP_EM_XTENSA ? "Xtensa" : "RISC-V",
-				 elf->machine, o->chip->name);
+				 elf->machine == CHIP_EM_XTENSA ? "Xtensa" : "RISC-V", elf->machine,
+				 o->chip->name);
 	for (i = 0; i < n; i++) {
 		if (!chip_range_valid(o->chip, parts[i].addr, parts[i].size))
 			return diag_file(o->input,
 					 "%s %s at 0x%08x (0x%x bytes) is outside the memory map "
-					 "of %s", kind, parts[i].name, parts[i].addr, parts[i].size,
+					 "of %s",
+					 kind, parts[i].name, parts[i].addr, parts[i].size,
 					 o->chip->name);
 	}
 	/* overlaps: sort pointers by address, compare neighbours (unpadded sizes) */
@@ -368,9 +372,8 @@ static int check_fits_chip(const struct mkimage_opts *o, const struct elf_file *
 		const struct elf_part *a = sorted[i - 1], *b = sorted[i];
 
 		if ((uint64_t)a->addr + a->size > b->addr) {
-			diag_file(o->input,
-				  "%s %s at 0x%08x overlaps %s %s at 0x%08x-0x%08" PRIx64, kind,
-				  b->name, b->addr, kind, a->name, a->addr,
+			diag_file(o->input, "%s %s at 0x%08x overlaps %s %s at 0x%08x-0x%08" PRIx64,
+				  kind, b->name, b->addr, kind, a->name, a->addr,
 				  (uint64_t)a->addr + a->size);
 			goto out;
 		}
@@ -469,7 +472,8 @@ static int build_image(struct mkimage_opts *o, struct buf *out)
 	if (segs.n > APPIMAGE_MAX_ELF_SEGMENTS) {
 		diag_file(o->input,
 			  "%zu segments after merging adjacent sections (max %d); usually a "
-			  "linker script problem", segs.n, APPIMAGE_MAX_ELF_SEGMENTS);
+			  "linker script problem",
+			  segs.n, APPIMAGE_MAX_ELF_SEGMENTS);
 		goto out;
 	}
 	/* the section data is no longer needed: free it before the image is built */
