@@ -9,6 +9,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha512.h>
@@ -156,6 +157,69 @@ static void test_rfc6979(struct sb_key *p192, struct sb_key *p256, struct sb_key
 		sig[3] ^= 1;
 		CHECK(sb_key_verify_digest(keys[i], digest, dlen, sig, 2 * cb) == 1);
 	}
+}
+
+/*
+ * The PSS salt is the documented derivation (sbkey.c): recover it from a signature with
+ * the public key (RFC 8017 §9.1.2 steps) and recompute it with mbedTLS's own HMAC.
+ */
+static void test_pss_salt(void)
+{
+	static const char key_label[] = "espgen sbv2 pss key";
+	static const char salt_label[] = "espgen sbv2 pss salt";
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_pk_context pk;
+	struct sb_key *key = NULL;
+	uint8_t digest[32], sig[384], em[384], d[384], k[32], want[32], mask[32], cnt[4];
+	uint8_t msg[sizeof(salt_label) - 1 + 32], kmsg[sizeof(key_label) - 1 + 384];
+	unsigned counter = 11;
+	size_t i, off;
+	uint32_t c;
+
+	mbedtls_pk_init(&pk);
+	mbedtls_ctr_drbg_init(&drbg);
+	CHECK(mbedtls_ctr_drbg_seed(&drbg, fixed_entropy, &counter, NULL, 0) == 0);
+	CHECK(mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) == 0);
+	CHECK(mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, 3072,
+				  65537) == 0);
+	key = pk_to_key(&pk, "rsa-salt");
+	CHECK(key != NULL);
+	if (!key)
+		goto out;
+	hash_sha256("image", 5, digest);
+	CHECK(sb_key_sign_digest(key, digest, 32, 0, sig) == 0);
+	CHECK(mbedtls_rsa_public(mbedtls_pk_rsa(pk), sig, em) == 0);
+	CHECK(em[383] == 0xbc);
+	/* DB = maskedDB xor MGF1(H), H = em[351..383) */
+	for (off = 0, c = 0; off < 351; c++) {
+		cnt[0] = (uint8_t)(c >> 24);
+		cnt[1] = (uint8_t)(c >> 16);
+		cnt[2] = (uint8_t)(c >> 8);
+		cnt[3] = (uint8_t)c;
+		memcpy(msg, em + 351, 32);
+		memcpy(msg + 32, cnt, 4);
+		hash_sha256(msg, 36, mask);
+		for (i = 0; i < 32 && off < 351; i++, off++)
+			em[off] ^= mask[i];
+	}
+	em[0] &= 0x7f;
+	for (i = 0; i < 318 && em[i] == 0; i++)
+		;
+	CHECK(i == 318 && em[318] == 0x01);
+	/* K = SHA-256(label || d), salt = HMAC-SHA256(K, label || digest) */
+	CHECK(mbedtls_mpi_write_binary(&mbedtls_pk_rsa(pk)->D, d, sizeof(d)) == 0);
+	memcpy(kmsg, key_label, sizeof(key_label) - 1);
+	memcpy(kmsg + sizeof(key_label) - 1, d, sizeof(d));
+	hash_sha256(kmsg, sizeof(kmsg), k);
+	memcpy(msg, salt_label, sizeof(salt_label) - 1);
+	memcpy(msg + sizeof(salt_label) - 1, digest, 32);
+	CHECK(mbedtls_md_hmac(md, k, sizeof(k), msg, sizeof(msg), want) == 0);
+	CHECK_MEM(em + 319, want, 32);
+out:
+	sb_key_free(key);
+	mbedtls_ctr_drbg_free(&drbg);
+	mbedtls_pk_free(&pk);
 }
 
 static void fill_image(struct buf *img, size_t len)
@@ -444,6 +508,7 @@ int main(void)
 
 	test_padded_len();
 	test_rfc6979(p192, p256, p384);
+	test_pss_salt();
 	test_sign_verify(rsa, 65728);
 	test_sign_verify(p192, 4096);
 	test_sign_verify(p256, 1);
