@@ -17,7 +17,7 @@ static int read_fd(int fd, const char *path, size_t max, struct buf *out)
 	for (;;) {
 		ssize_t n;
 
-		if (buf_reserve(out, 65536) < 0)
+		if (out->cap - out->len < 4096 && buf_reserve(out, 65536) < 0)
 			return -1;
 		n = read(fd, out->data + out->len, out->cap - out->len);
 		if (n < 0) {
@@ -48,6 +48,12 @@ int read_file(const char *path, size_t max, struct buf *out)
 		close(fd);
 		return diag_file(path, "is a directory");
 	}
+	/* one allocation for a regular file of known size (the +1 sees EOF) */
+	if (S_ISREG(st.st_mode) && st.st_size >= 0 && (uint64_t)st.st_size <= max &&
+	    buf_reserve(out, (size_t)st.st_size + 1) < 0) {
+		close(fd);
+		return -1;
+	}
 	rc = read_fd(fd, path, max, out);
 	close(fd);
 	return rc;
@@ -69,99 +75,104 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* Writes @data to a new temporary file beside @path; returns its malloc'd name or NULL. */
-static char *atomic_prepare(const char *path, const void *data, size_t len)
+int atomic_open(struct atomic_file *af, const char *path)
 {
-	char *tmp = NULL;
-	const char *what = "cannot create temporary file";
+	size_t plen = strlen(path);
 	mode_t mask;
-	int fd = -1;
-	size_t plen;
 
-	plen = strlen(path);
-	tmp = malloc(plen + sizeof(".tmpXXXXXX"));
-	if (!tmp) {
-		diag_error("out of memory");
-		return NULL;
+	af->path = path;
+	af->tmp = NULL;
+	af->fd = -1;
+	if (strcmp(path, "-") == 0) {
+		af->fd = STDOUT_FILENO;
+		return 0;
 	}
-	memcpy(tmp, path, plen);
-	memcpy(tmp + plen, ".tmpXXXXXX", sizeof(".tmpXXXXXX"));
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		goto fail_nounlink;
+	af->tmp = malloc(plen + sizeof(".tmpXXXXXX"));
+	if (!af->tmp)
+		return diag_error("out of memory");
+	memcpy(af->tmp, path, plen);
+	memcpy(af->tmp + plen, ".tmpXXXXXX", sizeof(".tmpXXXXXX"));
+	af->fd = mkstemp(af->tmp);
+	if (af->fd < 0) {
+		diag_file(path, "cannot create temporary file: %s", strerror(errno));
+		free(af->tmp);
+		af->tmp = NULL;
+		return -1;
+	}
 	/* mkstemp makes 0600; give the file the mode a plain creat(0666) would. */
 	mask = umask(0);
 	umask(mask);
-	what = "cannot write";
-	if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
+	if (fchmod(af->fd, 0666 & ~mask) < 0) {
+		diag_file(path, "cannot write: %s", strerror(errno));
+		atomic_abort(af);
+		return -1;
 	}
-	return tmp;
-fail: {
-	int err = errno;
-
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	errno = err;
-}
-fail_nounlink:
-	diag_file(path, "%s: %s", what, strerror(errno));
-	free(tmp);
-	return NULL;
+	return 0;
 }
 
-static int atomic_commit(char *tmp, const char *path)
+int atomic_write(struct atomic_file *af, const void *data, size_t len)
 {
-	int rc = 0;
+	if (write_all(af->fd, data, len) < 0)
+		return diag_file(af->tmp ? af->path : "<stdout>", "cannot write: %s",
+				 strerror(errno));
+	return 0;
+}
 
-	if (rename(tmp, path) < 0) {
-		rc = diag_file(path, "cannot rename temporary file into place: %s", strerror(errno));
-		unlink(tmp);
+void atomic_abort(struct atomic_file *af)
+{
+	if (!af->tmp)
+		return;
+	if (af->fd >= 0)
+		close(af->fd);
+	unlink(af->tmp);
+	free(af->tmp);
+	af->tmp = NULL;
+	af->fd = -1;
+}
+
+int atomic_commit(struct atomic_file *af)
+{
+	int fd = af->fd;
+
+	if (!af->tmp) {
+		/* stdout: pipes and terminals cannot be synced; a full device fails here */
+		if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
+			return diag_file("<stdout>", "cannot write: %s", strerror(errno));
+		return 0;
 	}
-	free(tmp);
-	return rc;
+	af->fd = -1;
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		int err = errno;
+
+		close(fd);
+		unlink(af->tmp);
+		free(af->tmp);
+		af->tmp = NULL;
+		return diag_file(af->path, "cannot write: %s", strerror(err));
+	}
+	if (rename(af->tmp, af->path) < 0) {
+		int err = errno;
+
+		unlink(af->tmp);
+		free(af->tmp);
+		af->tmp = NULL;
+		return diag_file(af->path, "cannot rename temporary file into place: %s",
+				 strerror(err));
+	}
+	free(af->tmp);
+	af->tmp = NULL;
+	return 0;
 }
 
 int atomic_write_file(const char *path, const void *data, size_t len)
 {
-	char *tmp;
+	struct atomic_file af;
 
-	if (strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len) < 0)
-			return diag_file("<stdout>", "cannot write: %s", strerror(errno));
-		/* pipes and terminals cannot be synced; a full device fails here */
-		if (fsync(STDOUT_FILENO) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
-			return diag_file("<stdout>", "cannot write: %s", strerror(errno));
-		return 0;
-	}
-	tmp = atomic_prepare(path, data, len);
-	if (!tmp)
+	if (atomic_open(&af, path) < 0)
 		return -1;
-	return atomic_commit(tmp, path);
-}
-
-int atomic_write_pair(const char *path1, const void *data1, size_t len1, const char *path2,
-		      const void *data2, size_t len2)
-{
-	char *tmp1, *tmp2;
-
-	tmp1 = atomic_prepare(path1, data1, len1);
-	if (!tmp1)
-		return -1;
-	tmp2 = atomic_prepare(path2, data2, len2);
-	if (!tmp2) {
-		unlink(tmp1);
-		free(tmp1);
+	if (atomic_write(&af, data, len) < 0) {
+		atomic_abort(&af);
 		return -1;
 	}
-	if (atomic_commit(tmp1, path1) < 0) {
-		unlink(tmp2);
-		free(tmp2);
-		return -1;
-	}
-	return atomic_commit(tmp2, path2);
+	return atomic_commit(&af);
 }

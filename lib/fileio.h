@@ -1,4 +1,4 @@
-/* Whole-file input and atomic output (temp file beside the target, then rename). */
+/* Whole-file input and atomic output (temporary file beside the target, then rename). */
 #ifndef ESPGEN_FILEIO_H
 #define ESPGEN_FILEIO_H
 
@@ -17,17 +17,29 @@
 int read_file(const char *path, size_t max, struct buf *out);
 
 /*
- * Writes @len bytes to @path atomically: a temporary file in the same directory,
- * mode 0666 & ~umask, fsync, rename. On any failure the temporary file is removed,
- * @path is untouched and -1 is returned with a message. "-" writes standard output.
+ * An output file being written: a temporary file in the target's directory that
+ * becomes the target only on atomic_commit(). "-" is standard output (no rename).
  */
-int atomic_write_file(const char *path, const void *data, size_t len);
+struct atomic_file {
+	const char *path;
+	char *tmp;
+	int fd;
+};
+
+/* Creates the temporary file (mode 0666 & ~umask). Returns 0, or -1 with a message. */
+int atomic_open(struct atomic_file *af, const char *path);
+/* Appends @len bytes. Returns 0, or -1 with a message. */
+int atomic_write(struct atomic_file *af, const void *data, size_t len);
+/* Syncs, closes and renames over the target. Returns 0, or -1 with a message (the
+ * temporary file is removed and the target left as it was). */
+int atomic_commit(struct atomic_file *af);
+/* Closes and removes the temporary file; the target is untouched. */
+void atomic_abort(struct atomic_file *af);
 
 /*
- * Two files that belong together (an image and its description): both are written
- * to temporary files first, and renamed into place only when both were written.
+ * Writes @len bytes to @path atomically: on any failure the temporary file is
+ * removed, @path is untouched and -1 is returned with a message.
  */
-int atomic_write_pair(const char *path1, const void *data1, size_t len1, const char *path2,
-		      const void *data2, size_t len2);
+int atomic_write_file(const char *path, const void *data, size_t len);
 
 #endif

@@ -10,15 +10,42 @@
 #define IMAGE_MAGIC 0xE9
 #define MAX_SEGMENTS 16
 
-int flash_merge(struct flash_item *items, size_t n, uint64_t target_offset, uint64_t pad_to,
-		struct buf *out)
+static uint8_t erased[65536];
+
+static int add_span(struct flash_plan *p, const uint8_t *data, uint64_t len)
 {
-	struct flash_item *sorted;
+	struct flash_span *v;
+
+	if (len == 0)
+		return 0;
+	v = realloc(p->v, (p->n + 1) * sizeof(*v));
+	if (!v)
+		return diag_error("out of memory");
+	p->v = v;
+	v[p->n].data = data;
+	v[p->n].len = len;
+	p->n++;
+	p->size += len;
+	return 0;
+}
+
+void flash_plan_free(struct flash_plan *plan)
+{
+	free(plan->v);
+	plan->v = NULL;
+	plan->n = 0;
+	plan->size = 0;
+}
+
+int flash_plan(const struct flash_item *items, size_t n, uint64_t target_offset, uint64_t pad_to,
+	       struct flash_plan *plan)
+{
+	const struct flash_item **sorted;
 	int64_t prev_end = 0; /* the last byte of the previous file's last sector */
-	uint64_t pos = 0;
-	size_t start = out->len, i, j;
+	size_t i, j;
 	int rc = -1;
 
+	memset(plan, 0, sizeof(*plan));
 	if (n == 0)
 		return diag_error("No input data.");
 	/* insertion sort: stable, and n is small */
@@ -26,13 +53,12 @@ int flash_merge(struct flash_item *items, size_t n, uint64_t target_offset, uint
 	if (!sorted)
 		return diag_error("out of memory");
 	for (i = 0; i < n; i++) {
-		for (j = i; j > 0 && sorted[j - 1].addr > items[i].addr; j--)
+		for (j = i; j > 0 && sorted[j - 1]->addr > items[i].addr; j--)
 			sorted[j] = sorted[j - 1];
-		sorted[j] = items[i];
+		sorted[j] = &items[i];
 	}
-
 	for (i = 0; i < n; i++) {
-		const struct flash_item *it = &sorted[i];
+		const struct flash_item *it = sorted[i];
 		int64_t sector_start, sector_end;
 
 		if (it->addr > FLASHIMG_MAX_SIZE || it->len > FLASHIMG_MAX_SIZE - it->addr) {
@@ -48,37 +74,106 @@ int flash_merge(struct flash_item *items, size_t n, uint64_t target_offset, uint
 			diag_file(it->name,
 				  "Detected overlap at address: 0x%llx for file: %s (it shares a "
 				  "4 KiB sector with %s)",
-				  (unsigned long long)it->addr, it->name, sorted[i - 1].name);
+				  (unsigned long long)it->addr, it->name, sorted[i - 1]->name);
 			goto out;
 		}
 		prev_end = sector_end;
 	}
-	if (sorted[0].addr < target_offset) {
+	if (sorted[0]->addr < target_offset) {
 		diag_error("Output data target offset is 0x%llx. Input data offset 0x%llx is "
 			   "before this.",
-			   (unsigned long long)target_offset, (unsigned long long)sorted[0].addr);
+			   (unsigned long long)target_offset, (unsigned long long)sorted[0]->addr);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t at = sorted[i].addr - target_offset;
+		uint64_t at = sorted[i]->addr - target_offset;
 
-		if (at > pos && buf_fill(out, 0xFF, (size_t)(at - pos)) < 0)
+		if (at > plan->size && add_span(plan, NULL, at - plan->size) < 0)
 			goto out;
-		if (at > pos)
-			pos = at;
-		if (buf_append(out, sorted[i].data, sorted[i].len) < 0)
+		if (add_span(plan, sorted[i]->data, sorted[i]->len) < 0)
 			goto out;
-		pos += sorted[i].len;
 	}
-	if (pad_to > target_offset && pad_to - target_offset > pos &&
-	    buf_fill(out, 0xFF, (size_t)(pad_to - target_offset - pos)) < 0)
+	if (pad_to > target_offset && pad_to - target_offset > plan->size &&
+	    add_span(plan, NULL, pad_to - target_offset - plan->size) < 0)
 		goto out;
 	rc = 0;
 out:
 	if (rc < 0)
-		out->len = start;
+		flash_plan_free(plan);
 	free(sorted);
 	return rc;
+}
+
+static void init_erased(void)
+{
+	if (erased[0] != 0xFF)
+		memset(erased, 0xFF, sizeof(erased));
+}
+
+int flash_plan_write(const struct flash_plan *plan, struct atomic_file *af)
+{
+	size_t i;
+
+	init_erased();
+	for (i = 0; i < plan->n; i++) {
+		const struct flash_span *s = &plan->v[i];
+		uint64_t left = s->len;
+
+		if (s->data) {
+			if (atomic_write(af, s->data, (size_t)s->len) < 0)
+				return -1;
+			continue;
+		}
+		while (left) {
+			size_t k = left < sizeof(erased) ? (size_t)left : sizeof(erased);
+
+			if (atomic_write(af, erased, k) < 0)
+				return -1;
+			left -= k;
+		}
+	}
+	return 0;
+}
+
+void flash_plan_sha256(const struct flash_plan *plan, uint8_t out[32])
+{
+	struct sha256_ctx ctx;
+	size_t i;
+
+	init_erased();
+	sha256_begin(&ctx);
+	for (i = 0; i < plan->n; i++) {
+		const struct flash_span *s = &plan->v[i];
+		uint64_t left = s->len;
+
+		if (s->data) {
+			sha256_update(&ctx, s->data, (size_t)s->len);
+			continue;
+		}
+		while (left) {
+			size_t k = left < sizeof(erased) ? (size_t)left : sizeof(erased);
+
+			sha256_update(&ctx, erased, k);
+			left -= k;
+		}
+	}
+	sha256_end(&ctx, out);
+}
+
+int flash_plan_to_buf(const struct flash_plan *plan, struct buf *out)
+{
+	size_t i;
+
+	if (buf_reserve(out, (size_t)plan->size) < 0)
+		return -1;
+	for (i = 0; i < plan->n; i++) {
+		const struct flash_span *s = &plan->v[i];
+
+		if ((s->data ? buf_append(out, s->data, (size_t)s->len)
+			     : buf_fill(out, 0xFF, (size_t)s->len)) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int flash_image_length(const uint8_t *img, size_t len, size_t *data_len)

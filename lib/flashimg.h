@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "chip.h"
+#include "fileio.h"
 
 /* Largest flash image built (esptool's largest --pad-to-size). */
 #define FLASHIMG_MAX_SIZE ((uint64_t)128 << 20)
@@ -29,14 +30,37 @@ struct flash_params {
 	const char *size;
 };
 
+/* A stretch of the image: bytes (borrowed) or, with data NULL, erased flash (0xFF). */
+struct flash_span {
+	const uint8_t *data;
+	uint64_t len;
+};
+
+/* The image as a list of spans, in flash order; nothing is copied. */
+struct flash_plan {
+	struct flash_span *v;
+	size_t n;
+	uint64_t size;
+};
+
 /*
  * Sorts @items by address (stable), refuses two files sharing a 4 KiB sector and
- * files before @target_offset, and appends the image to @out: 0xFF gaps, each
- * file, then 0xFF up to @pad_to (an absolute flash size; 0 for none).
- * Returns 0, or -1 with a message.
+ * files before @target_offset, and plans the image as esptool merge-bin lays it out:
+ * 0xFF gaps, each file, then 0xFF up to @pad_to (an absolute flash size; 0 for
+ * none). The plan borrows the items' data. Returns 0, or -1 with a message.
  */
-int flash_merge(struct flash_item *items, size_t n, uint64_t target_offset, uint64_t pad_to,
-		struct buf *out);
+int flash_plan(const struct flash_item *items, size_t n, uint64_t target_offset, uint64_t pad_to,
+	       struct flash_plan *plan);
+void flash_plan_free(struct flash_plan *plan);
+
+/* Writes the planned bytes to @af. Returns 0, or -1 with a message. */
+int flash_plan_write(const struct flash_plan *plan, struct atomic_file *af);
+
+/* SHA-256 of the planned bytes. */
+void flash_plan_sha256(const struct flash_plan *plan, uint8_t out[32]);
+
+/* The planned bytes appended to @out (for small images and tests). Returns 0 or -1. */
+int flash_plan_to_buf(const struct flash_plan *plan, struct buf *out);
 
 /*
  * Length of an ESP image through its checksum byte, parsed as esptool's image

@@ -202,11 +202,13 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	return 0;
 }
 
-static int merge_form(const struct mkflash_opts *o, struct buf *out)
+static int merge_form(const struct mkflash_opts *o)
 {
 	size_t n = (size_t)o->npairs / 2, i;
 	struct flash_item *items = calloc(n, sizeof(*items));
 	struct buf *data = calloc(n, sizeof(*data));
+	struct flash_plan plan = {NULL, 0, 0};
+	struct atomic_file af;
 	int rc = -1;
 
 	if (!items || !data) {
@@ -231,8 +233,17 @@ static int merge_form(const struct mkflash_opts *o, struct buf *out)
 		items[i].data = data[i].data;
 		items[i].len = data[i].len;
 	}
-	rc = flash_merge(items, n, o->target_offset, o->pad_to, out);
+	if (flash_plan(items, n, o->target_offset, o->pad_to, &plan) < 0)
+		goto out;
+	if (atomic_open(&af, o->output) < 0)
+		goto out;
+	if (flash_plan_write(&plan, &af) < 0) {
+		atomic_abort(&af);
+		goto out;
+	}
+	rc = atomic_commit(&af);
 out:
+	flash_plan_free(&plan);
 	for (i = 0; data && i < n; i++)
 		buf_free(&data[i]);
 	free(data);
@@ -240,26 +251,9 @@ out:
 	return rc;
 }
 
-/* FLASH.json beside FLASH.bin: FLASH.bin -> FLASH.json, other names get .json appended. */
-static char *json_path(const char *out)
-{
-	size_t n = strlen(out);
-	char *p = malloc(n + 6);
-
-	if (!p)
-		return NULL;
-	memcpy(p, out, n + 1);
-	if (n > 4 && strcmp(out + n - 4, ".bin") == 0)
-		p[n - 4] = '\0';
-	strcat(p, ".json");
-	return p;
-}
-
 int main(int argc, char **argv)
 {
 	struct mkflash_opts opts;
-	struct buf out = BUF_INIT, json = BUF_INIT;
-	char *jpath = NULL;
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkflash");
@@ -270,28 +264,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
-	if (opts.manifest) {
-		if (strcmp(opts.output, "-") == 0) {
-			diag_error("--manifest writes FLASH.bin and FLASH.json: give a file name");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		jpath = json_path(opts.output);
-		if (!jpath || manifest_build(opts.manifest, &out, &json) < 0)
-			goto out;
-		if (atomic_write_pair(opts.output, out.data, out.len, jpath, json.data, json.len) < 0)
-			goto out;
-	} else {
-		if (merge_form(&opts, &out) < 0)
-			goto out;
-		if (atomic_write_file(opts.output, out.data ? out.data : (const uint8_t *)"", out.len) <
-		    0)
-			goto out;
+	if (opts.manifest && strcmp(opts.output, "-") == 0) {
+		diag_error("--manifest writes FLASH.bin and FLASH.json: give a file name");
+		rc = EXIT_USAGE;
+		goto out;
 	}
+	if ((opts.manifest ? manifest_build(opts.manifest, opts.output) : merge_form(&opts)) < 0)
+		goto out;
 	rc = EXIT_OK;
 out:
-	free(jpath);
-	buf_free(&out);
-	buf_free(&json);
 	return rc;
 }

@@ -5,9 +5,11 @@
 #include "buf.h"
 
 /*
- * Builds the factory image described by the manifest at @path into @bin and its
- * description into @json. Returns 0, or -1 with a message (FILE:LINE where it applies).
+ * Builds the factory image described by the manifest at @path and writes it to
+ * @output, with its description in FLASH.json beside it (OUT.bin -> OUT.json,
+ * other names get .json appended). Both files appear, or neither. Returns 0, or -1
+ * with a message (FILE:LINE where it applies).
  */
-int manifest_build(const char *path, struct buf *bin, struct buf *json);
+int manifest_build(const char *path, const char *output);
 
 #endif
