@@ -146,6 +146,13 @@ struct flash_args {
 	const char *mode, *freq, *size, *mmu;
 };
 
+/*
+ * "keep" (accepted by esptool merge-bin/write-flash, not by elf2image) has no
+ * existing image to keep values from here: it leaves the field at elf2image's
+ * default (qio, the chip's default frequency = code 0, 1MB), which is what a
+ * later esp-mkflash/merge-bin patch expects to replace. So build systems may
+ * pass the same flash options to every tool.
+ */
 static int resolve_flash(struct mkimage_opts *o, const struct flash_args *f)
 {
 	char list[64];
