@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages espgen needs to build and test, when any is missing.
 set -eu
-pkgs="cmake make gcc pkg-config libelf-dev libmbedtls-dev libinih-dev uuid-dev libjansson-dev"
+pkgs="cmake make gcc pkg-config libelf-dev libmbedtls-dev libinih-dev uuid-dev libjansson-dev openssl"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
