@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "chip.h"
 #include "diag.h"
-#include "elfload.h"
+#include "elf2image.h"
 #include "fileio.h"
 #include "num.h"
 
@@ -21,21 +21,7 @@ struct mkimage_opts {
 	const char *input;
 	const char *output;
 	char *output_alloc;
-	const struct chip *chip;
-	uint8_t flash_mode;
-	uint8_t size_code;
-	uint8_t freq_code;
-	uint8_t min_rev;
-	uint16_t min_rev_full;
-	uint16_t max_rev_full;
-	int secure_pad;
-	int secure_pad_v2;
-	int64_t elf_sha256_offset; /* 0: not given (esptool treats 0 the same) */
-	int no_digest;
-	int use_segments;
-	uint32_t mmu_page_size; /* 0: not given */
-	uint64_t pad_to_size;
-	int ram_only_header;
+	struct elf2image_opts e; /* everything elf2image() needs */
 };
 
 static const char usage_text[] =
@@ -155,40 +141,30 @@ struct flash_args {
  */
 static int resolve_flash(struct mkimage_opts *o, const struct flash_args *f)
 {
+	const struct chip *c = o->e.chip;
 	char list[64];
 
-	if (f->mode && strcmp(f->mode, "keep") != 0 &&
-	    chip_flash_mode_code(f->mode, &o->flash_mode) < 0)
+	if (elf2image_set_flash(&o->e, f->mode, NULL, NULL) < 0)
 		return usage_error("--flash-mode: '%s' is not one of %s", f->mode,
 				   chip_flash_modes());
-	if (f->size && strcmp(f->size, "keep") != 0 &&
-	    chip_flash_size_code(f->size, &o->size_code) < 0)
+	if (elf2image_set_flash(&o->e, NULL, NULL, f->size) < 0)
 		return usage_error("--flash-size: '%s' is not supported; use one of %s", f->size,
 				   chip_flash_sizes());
-	if (f->freq && strcmp(f->freq, "keep") != 0 &&
-	    chip_flash_freq_code(o->chip, f->freq, &o->freq_code) < 0) {
-		chip_flash_freqs(o->chip, list, sizeof(list));
+	if (elf2image_set_flash(&o->e, NULL, f->freq, NULL) < 0) {
+		chip_flash_freqs(c, list, sizeof(list));
 		return usage_error("--flash-freq: '%s' is not supported by %s; use one of %s",
-				   f->freq, o->chip->name, list);
+				   f->freq, c->name, list);
 	}
 	if (f->mmu) {
-		if (strcmp(f->mmu, "64KB") == 0)
-			o->mmu_page_size = 0x10000;
-		else if (strcmp(f->mmu, "32KB") == 0)
-			o->mmu_page_size = 0x8000;
-		else if (strcmp(f->mmu, "16KB") == 0)
-			o->mmu_page_size = 0x4000;
-		else if (strcmp(f->mmu, "8KB") == 0)
-			o->mmu_page_size = 0x2000;
-		else
+		if (elf2image_set_mmu_page_size(&o->e, f->mmu) < 0)
 			return usage_error("--flash-mmu-page-size: '%s' is not one of 64KB 32KB "
 					   "16KB 8KB",
 					   f->mmu);
 		/* chips with a fixed page size only warn (later); others must list it */
-		if (o->chip->mmu_sizes_len && !chip_mmu_size_valid(o->chip, o->mmu_page_size))
-			return appimage_mmu_page_size(o->chip, "--flash-mmu-page-size",
-						      o->mmu_page_size, NULL, 0, 0,
-						      &o->mmu_page_size);
+		if (c->mmu_sizes_len && !chip_mmu_size_valid(c, o->e.mmu_page_size))
+			return appimage_mmu_page_size(c, "--flash-mmu-page-size",
+						      o->e.mmu_page_size, NULL, 0, 0,
+						      &o->e.mmu_page_size);
 	}
 	return 0;
 }
@@ -276,44 +252,44 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 		case OPT_MIN_REV:
 			if (parse_int_arg("--min-rev", optarg, 0, 255, &v) < 0)
 				return -1;
-			o->min_rev = (uint8_t)v;
+			o->e.min_rev = (uint8_t)v;
 			break;
 		case OPT_MIN_REV_FULL:
 			if (parse_int_arg("--min-rev-full", optarg, 0, 65535, &v) < 0)
 				return -1;
-			o->min_rev_full = (uint16_t)v;
+			o->e.min_rev_full = (uint16_t)v;
 			break;
 		case OPT_MAX_REV_FULL:
 			if (parse_int_arg("--max-rev-full", optarg, 0, 65535, &v) < 0)
 				return -1;
-			o->max_rev_full = (uint16_t)v;
+			o->e.max_rev_full = (uint16_t)v;
 			break;
 		case OPT_SECURE_PAD:
-			o->secure_pad = 1;
+			o->e.secure_pad = 1;
 			break;
 		case OPT_SECURE_PAD_V2:
-			o->secure_pad_v2 = 1;
+			o->e.secure_pad_v2 = 1;
 			break;
 		case OPT_ELF_SHA256_OFFSET:
 			if (parse_int_arg("--elf-sha256-offset", optarg, 0, 0xFFFFFFFF,
-					  &o->elf_sha256_offset) < 0)
+					  &o->e.elf_sha256_offset) < 0)
 				return -1;
 			break;
 		case OPT_NO_DIGEST:
-			o->no_digest = 1;
+			o->e.no_digest = 1;
 			break;
 		case OPT_USE_SEGMENTS:
-			o->use_segments = 1;
+			o->e.use_segments = 1;
 			break;
 		case OPT_PAD_TO_SIZE:
-			if (parse_kb_mb(optarg, &o->pad_to_size) < 0)
+			if (parse_kb_mb(optarg, &o->e.pad_to_size) < 0)
 				return usage_error(
 				    "--pad-to-size: '%s' is not a size like 64KB or 1MB "
 				    "(at most 256MB)",
 				    optarg);
 			break;
 		case OPT_RAM_ONLY_HEADER:
-			o->ram_only_header = 1;
+			o->e.ram_only_header = 1;
 			break;
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -327,11 +303,11 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 	o->input = argv[optind];
 	if (!chip)
 		return usage_error("--chip is required (one of %s)", chip_names());
-	o->chip = chip_find(chip);
-	if (!o->chip)
+	o->e.chip = chip_find(chip);
+	if (!o->e.chip)
 		return usage_error("--chip: unknown chip '%s' (one of %s)", chip, chip_names());
-	if ((o->secure_pad_v2 || (o->secure_pad && o->chip->secure_pad_v1)) &&
-	    (o->no_digest || o->ram_only_header))
+	if ((o->e.secure_pad_v2 || (o->e.secure_pad && o->e.chip->secure_pad_v1)) &&
+	    (o->e.no_digest || o->e.ram_only_header))
 		return usage_error("secure padding only applies if a SHA-256 digest is also "
 				   "appended (not with --no-digest or --ram-only-header)");
 	if (resolve_flash(o, &f) < 0)
@@ -339,159 +315,6 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 	if (!o->output && default_output(o) < 0)
 		return -1;
 	return 0;
-}
-
-/* Machine and address checks esptool does not make (spec/interface.md departures). */
-static int check_fits_chip(const struct mkimage_opts *o, const struct elf_file *elf,
-			   const struct elf_part *parts, size_t n)
-{
-	const char *kind = o->use_segments ? "segment" : "section";
-	const struct elf_part **sorted;
-	size_t i;
-	int rc = -1;
-
-	if (!chip_elf_machine_ok(o->chip, elf->machine))
-		return diag_file(o->input, "%s ELF file (e_machine 0x%04x) cannot run on %s",
-				 elf->machine == CHIP_EM_XTENSA ? "Xtensa" : "RISC-V", elf->machine,
-				 o->chip->name);
-	for (i = 0; i < n; i++) {
-		if (!chip_range_valid(o->chip, parts[i].addr, parts[i].size))
-			return diag_file(o->input,
-					 "%s %s at 0x%08x (0x%x bytes) is outside the memory map "
-					 "of %s",
-					 kind, parts[i].name, parts[i].addr, parts[i].size,
-					 o->chip->name);
-	}
-	/* overlaps: sort pointers by address, compare neighbours (unpadded sizes) */
-	sorted = malloc((n ? n : 1) * sizeof(*sorted));
-	if (!sorted)
-		return diag_error("out of memory");
-	for (i = 0; i < n; i++) {
-		size_t j = i;
-
-		while (j > 0 && sorted[j - 1]->addr > parts[i].addr) {
-			sorted[j] = sorted[j - 1];
-			j--;
-		}
-		sorted[j] = &parts[i];
-	}
-	for (i = 1; i < n; i++) {
-		const struct elf_part *a = sorted[i - 1], *b = sorted[i];
-
-		if ((uint64_t)a->addr + a->size > b->addr) {
-			diag_file(o->input, "%s %s at 0x%08x overlaps %s %s at 0x%08x-0x%08" PRIx64,
-				  kind, b->name, b->addr, kind, a->name, a->addr,
-				  (uint64_t)a->addr + a->size);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(sorted);
-	return rc;
-}
-
-static const struct elf_part *find_appdesc(const struct elf_file *elf)
-{
-	size_t i;
-
-	for (i = 0; i < elf->nsections; i++)
-		if (strstr(elf->sections[i].name, ".flash.appdesc"))
-			return &elf->sections[i];
-	return NULL;
-}
-
-/* Moves the chosen ELF parts into the segment list (the list owns their data). */
-static int take_parts(struct elf_part *parts, size_t n, struct appimage_seglist *l)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		struct elf_part *p = &parts[i];
-
-		if (appimage_seg_add(l, p->name, p->addr, p->align, p->data, p->size) < 0) {
-			p->name = NULL;
-			p->data = NULL;
-			return -1;
-		}
-		p->name = NULL;
-		p->data = NULL;
-	}
-	return 0;
-}
-
-static int build_image(struct mkimage_opts *o, struct buf *out)
-{
-	struct appimage_opts ao;
-	struct appimage_seglist segs = {NULL, 0, 0};
-	struct elf_file elf;
-	const struct elf_part *desc;
-	struct elf_part *parts;
-	size_t nparts;
-	int rc = -1;
-
-	if (elf_load(o->input, o->use_segments ? ELF_LOAD_SEGMENTS : ELF_LOAD_SECTIONS, &elf) < 0)
-		return -1;
-	parts = o->use_segments ? elf.segments : elf.sections;
-	nparts = o->use_segments ? elf.nsegments : elf.nsections;
-
-	memset(&ao, 0, sizeof(ao));
-	ao.chip = o->chip;
-	ao.file = o->input;
-	ao.flash_mode = o->flash_mode;
-	ao.flash_size_freq = (uint8_t)(o->size_code | o->freq_code);
-	ao.entry = elf.entry;
-	ao.min_rev = o->min_rev;
-	ao.min_rev_full = o->min_rev_full;
-	ao.max_rev_full = o->max_rev_full;
-	ao.ram_only_header = o->ram_only_header;
-	ao.append_digest = !o->no_digest && !o->ram_only_header;
-	ao.secure_pad = o->secure_pad_v2 ? 2 : (o->secure_pad && o->chip->secure_pad_v1) ? 1 : 0;
-	ao.pad_to_size = o->pad_to_size;
-
-	if (check_fits_chip(o, &elf, parts, nparts) < 0)
-		goto out;
-	desc = find_appdesc(&elf);
-	if (appimage_mmu_page_size(o->chip, o->input, o->mmu_page_size, desc ? desc->data : NULL,
-				   desc ? desc->size : 0, desc ? desc->addr : 0,
-				   &ao.mmu_page_size) < 0)
-		goto out;
-
-	/* ELF SHA-256: where asked, else 0xB0 when an app descriptor is in flash (§6) */
-	memcpy(ao.elf_sha256, elf.sha256, SHA256_LEN);
-	if (o->elf_sha256_offset) {
-		ao.elf_sha256_set = 1;
-		ao.elf_sha256_need_desc = 1;
-		ao.elf_sha256_offset = o->elf_sha256_offset;
-	} else if (!o->use_segments && desc && chip_is_flash_addr(o->chip, desc->addr)) {
-		ao.elf_sha256_set = 1;
-		ao.elf_sha256_offset = APPIMAGE_AUTO_SHA_OFFSET;
-	}
-
-	if (take_parts(parts, nparts, &segs) < 0)
-		goto out;
-	if (segs.n == 0) {
-		diag_file(o->input, "no loadable %s", o->use_segments ? "segments" : "sections");
-		goto out;
-	}
-	if (appimage_merge(o->chip, &segs, o->ram_only_header) < 0)
-		goto out;
-	if (segs.n > APPIMAGE_MAX_ELF_SEGMENTS) {
-		diag_file(o->input,
-			  "%zu segments after merging adjacent sections (max %d); usually a "
-			  "linker script problem",
-			  segs.n, APPIMAGE_MAX_ELF_SEGMENTS);
-		goto out;
-	}
-	/* the section data is no longer needed: free it before the image is built */
-	elf_file_free(&elf);
-	if (appimage_encode(&ao, &segs, out) < 0)
-		goto out;
-	rc = 0;
-out:
-	appimage_seglist_free(&segs);
-	elf_file_free(&elf);
-	return rc;
 }
 
 int main(int argc, char **argv)
@@ -502,14 +325,14 @@ int main(int argc, char **argv)
 
 	diag_set_program("esp-mkimage");
 	memset(&opts, 0, sizeof(opts));
-	opts.max_rev_full = 0xFFFF;
+	elf2image_opts_init(&opts.e, NULL); /* the chip is set once the options are read */
 	r = parse_args(argc, argv, &opts);
 	if (r != 0) {
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
 	rc = EXIT_INPUT;
-	if (build_image(&opts, &out) < 0)
+	if (elf2image(&opts.e, opts.input, &out) < 0)
 		goto out;
 	if (atomic_write_file(opts.output, out.data, out.len) < 0)
 		goto out;
