@@ -275,7 +275,7 @@ fails unknown-opt 2 "unknown option '--frobnicate'" --chip esp32c3 --frobnicate 
 
 # ---- corrupted ELFs: an error or an image, never a crash ----
 size=$(stat -c %s "$c3elf")
-for i in $(seq 1 150); do
+for i in $(seq 1 80); do
 	cp "$c3elf" "$tmp/fz.elf"
 	for _ in 1 2 3; do
 		off=$(((RANDOM * 32768 + RANDOM) % (i % 3 == 0 ? 52 : size)))
