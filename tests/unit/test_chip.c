@@ -1,6 +1,8 @@
 /* Chip table: lookups, flash parameter codes, memory types and address checks. */
 #include "chip.h"
 
+#include <string.h>
+
 #include "check.h"
 
 static void test_lookup(void)
@@ -143,8 +145,51 @@ static void test_memory(void)
 	CHECK(e32->secure_pad_v1 && !s3->secure_pad_v1);
 }
 
+/* Every region of every chip: valid, named in its own type list, flash ranges agree. */
+static void test_every_region(void)
+{
+	size_t i, j, k, n;
+	const char *names[32];
+
+	for (i = 0; i < chip_count(); i++) {
+		const struct chip *c = chip_at(i);
+		int has_drom = 0, has_irom = 0;
+
+		CHECK(c->memory_map_len > 0 && c->freqs_len > 0);
+		CHECK(chip_is_flash_addr(c, c->irom_start) && chip_is_flash_addr(c, c->drom_start));
+		CHECK(chip_range_valid(c, c->irom_start, c->irom_end - c->irom_start));
+		CHECK(chip_range_valid(c, c->drom_start, c->drom_end - c->drom_start));
+		for (j = 0; j < c->memory_map_len; j++) {
+			const struct chip_region *r = &c->memory_map[j];
+			int found = 0;
+
+			CHECK(r->start < r->end);
+			n = chip_memory_types(c, r->start, names, 32);
+			for (k = 0; k < n && k < 32; k++)
+				found |= strcmp(names[k], r->name) == 0;
+			CHECK(found);
+			CHECK(chip_same_memory_types(c, r->start, r->start));
+			has_drom |= strcmp(r->name, "DROM") == 0;
+			has_irom |= strcmp(r->name, "IROM") == 0;
+			if (strcmp(r->name, "PADDING") == 0)
+				CHECK(!chip_range_valid(c, r->start + 0x100, 4));
+			else
+				CHECK(chip_range_valid(c, r->start, r->end - r->start));
+		}
+		CHECK(has_drom && has_irom);
+		for (j = 0; j < c->mmu_sizes_len; j++) {
+			CHECK(chip_mmu_size_valid(c, c->mmu_sizes[j]));
+			CHECK(j == 0 || c->mmu_sizes[j] > c->mmu_sizes[j - 1]);
+		}
+		CHECK(chip_mmu_size_valid(c, CHIP_DEFAULT_MMU_PAGE));
+		CHECK(chip_find(c->name) == c);
+		CHECK(strstr(chip_names(), c->name) != NULL);
+	}
+}
+
 int main(void)
 {
+	test_every_region();
 	test_lookup();
 	test_flash_codes();
 	test_memory();
