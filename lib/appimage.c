@@ -114,6 +114,11 @@ int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_onl
 		struct appimage_seg *a = &l->v[i - 1], *b = &l->v[i];
 		uint64_t a_end = (uint64_t)a->addr + a->len;
 
+		/* esptool divides by the alignment here and fails on 0: so do we, clearly */
+		if (ram_only_header && b->align == 0)
+			return diag_error("section %s at 0x%08x has alignment 0, which "
+					  "--ram-only-header cannot handle (esptool fails too)",
+					  b->name, b->addr);
 		if (ram_only_header && b->align > 1) {
 			/* Restore the alignment b had in the ELF if a gap exactly fills it. */
 			uint64_t padded = a_end;

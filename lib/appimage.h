@@ -54,7 +54,8 @@ void appimage_seglist_free(struct appimage_seglist *l);
 /*
  * Sorts by address when @ram_only_header (stable), then merges every segment into
  * its predecessor when it starts where that one ends and both start in the same
- * memory types of @c (§5.3). Returns 0 or -1 (out of memory).
+ * memory types of @c (§5.3). Returns 0, or -1 with a message (out of memory; with
+ * @ram_only_header, a segment other than the first with alignment 0).
  */
 int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_only_header);
 

@@ -269,6 +269,13 @@ static void test_merge(void)
 	CHECK(l.v[0].data[0x14] == 0 && l.v[0].data[0x1F] == 0);
 	appimage_seglist_free(&l);
 	CHECK(appimage_merge(c3, &l, 0) == 0); /* empty list */
+
+	/* alignment 0: fine normally, an error with ram-only-header (as esptool) */
+	CHECK(appimage_seg_add(&l, strdup("a"), 0x40380000, 4, pattern(8, 1), 8) == 0);
+	CHECK(appimage_seg_add(&l, strdup("b"), 0x40380100, 0, pattern(8, 2), 8) == 0);
+	CHECK(appimage_merge(c3, &l, 0) == 0 && l.n == 2);
+	CHECK(appimage_merge(c3, &l, 1) < 0);
+	appimage_seglist_free(&l);
 }
 
 static void test_errors(void)
