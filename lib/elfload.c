@@ -93,20 +93,19 @@ static int load_bytes(struct loader *l, uint64_t off, uint32_t len, const char *
 static char *lookup_name(struct loader *l, const uint8_t *strtab, size_t len, uint32_t off,
 			 uint32_t addr)
 {
-	const uint8_t *nul;
 	char *s;
 
-	if (off >= len || !(nul = memchr(strtab + off, 0, len - off))) {
+	/* the name must end (NUL) inside the table, or strdup would read past it */
+	if (off >= len || !memchr(strtab + off, 0, len - off)) {
 		diag_file(l->path,
 			  "section at 0x%08x: name offset 0x%x is outside the section "
-			  "name table",
+			  "name table, or the name is not terminated",
 			  addr, off);
 		return NULL;
 	}
 	s = strdup((const char *)strtab + off);
 	if (!s)
 		diag_error("out of memory");
-	(void)nul;
 	return s;
 }
 
