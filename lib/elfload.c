@@ -12,7 +12,7 @@
 
 #include "diag.h"
 
-/* Section types whose bytes go into the image (esptool ELFFile._read_sections). */
+/* Types esptool knows but takes no bytes from (ELFFile._read_sections): no warning. */
 #define SHT_KNOWN_OTHER(t) ((t) == SHT_NOBITS || (t) == SHT_STRTAB)
 #define ESPTOOL_SHENTSIZE 0x28
 
