@@ -547,7 +547,9 @@ int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
 
 		if (!desc || !c->mmu_sizes_len || !chip_is_flash_addr(c, desc_addr))
 			return 0;
-		if (desc_len < APPIMAGE_DESC_LEN)
+		/* esptool parses the section as loaded, zero-padded to 4 bytes (253 is enough);
+		 * only bytes up to mmu_page_size (0xB4) are read here */
+		if (desc_len + 3 < APPIMAGE_DESC_LEN)
 			return diag_file(file,
 					 "section .flash.appdesc at 0x%08x is %zu bytes, too short "
 					 "for an esp_app_desc_t (256)",

@@ -365,6 +365,8 @@ static void test_mmu(void)
 	CHECK(appimage_mmu_page_size(c6, "f", 0, none, 256, 0x42000020, &v) == 0 && v == 0x10000);
 	CHECK(appimage_mmu_page_size(c6, "f", 0, d13, 256, 0x40800000, &v) == 0 && v == 0x10000);
 	CHECK(appimage_mmu_page_size(c6, "f", 0, d13, 200, 0x42000020, &v) < 0);
+	CHECK(appimage_mmu_page_size(c6, "f", 0, d13, 252, 0x42000020, &v) < 0);
+	CHECK(appimage_mmu_page_size(c6, "f", 0, d13, 253, 0x42000020, &v) == 0 && v == 0x2000);
 	CHECK(appimage_mmu_page_size(c3, "f", 0, d13, 256, 0x3C000020, &v) == 0 && v == 0x10000);
 	diag_set_quiet(0);
 	free(d16);
