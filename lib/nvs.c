@@ -1,5 +1,6 @@
 #include "nvs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1156,12 +1157,13 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct val
 		}
 		for (i = 0; i < n; i += 2) {
 			int hi = hexval(p[i]), lo = hexval(p[i + 1]);
-			uint8_t b = (uint8_t)(hi << 4 | lo);
+			uint8_t b;
 
 			if (hi < 0 || lo < 0) {
 				diag_at(g->file, g->line, "%s: non-hexadecimal digit found", key);
 				goto out;
 			}
+			b = (uint8_t)(hi << 4 | lo);
 			if (buf_append(&tmp, &b, 1) < 0)
 				goto out;
 		}
@@ -1969,10 +1971,7 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 				if (im->v[j].ns == idx && idx != 0)
 					rows[n++].it = &im->v[j];
 		}
-		for (i = 0; i < im->n; i++) {
-			for (j = 0; j < i || (j == i && 0); j++)
-				;
-		}
+		/* items whose namespace index has no name cannot be written */
 		lost = im->n - n;
 		for (i = 0; i < im->n; i++)
 			if (is_ns[i])
@@ -2008,9 +2007,23 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 			continue;
 		}
 		if (!r->enc) {
-			diag_warn_at(file, 0, "'%s': %.*s", key, (int)(r->value.len > 80 ? 80 : r->value.len),
+			char safe[4 * sizeof(r->it->key)];
+			size_t k, m = 0;
+
+			/* the comment must stay one line of valid UTF-8 */
+			for (k = 0; key[k]; k++) {
+				uint8_t c = (uint8_t)key[k];
+
+				if (c >= 0x20 && c < 0x7F)
+					safe[m++] = (char)c;
+				else
+					m += (size_t)snprintf(safe + m, sizeof(safe) - m, "\\x%02x", c);
+			}
+			safe[m] = 0;
+			diag_warn_at(file, 0, "'%s': %.*s", safe,
+				     (int)(r->value.len > 80 ? 80 : r->value.len),
 				     (const char *)r->value.data);
-			if (buf_puts(out, "# ") < 0 || buf_puts(out, key) < 0 ||
+			if (buf_puts(out, "# ") < 0 || buf_puts(out, safe) < 0 ||
 			    buf_puts(out, ": ") < 0 ||
 			    buf_append(out, r->value.data, r->value.len) < 0 ||
 			    buf_puts(out, "\n") < 0)
