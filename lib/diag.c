@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "buf.h"
+
 static const char *program = "espgen";
 static int quiet;
 
@@ -21,18 +23,41 @@ void diag_set_quiet(int q)
 	quiet = q;
 }
 
+/* A thread collecting its messages instead of printing them (diag_capture_begin). */
+static _Thread_local struct buf *capture;
+
 static void vreport(const char *file, unsigned line, const char *kind, const char *fmt,
 		    va_list ap)
 {
-	fprintf(stderr, "%s: ", program);
+	char msg[2048];
+	size_t n = 0;
+
+	/* one write per message, so threads' messages never interleave */
+	n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s: ", program);
 	if (file && line)
-		fprintf(stderr, "%s:%u: ", file, line);
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s:%u: ", file, line);
 	else if (file)
-		fprintf(stderr, "%s: ", file);
-	if (kind)
-		fprintf(stderr, "%s: ", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s: ", file);
+	if (kind && n < sizeof(msg))
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s: ", kind);
+	if (n < sizeof(msg))
+		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	if (capture) {
+		buf_puts(capture, msg);
+		buf_puts(capture, "\n");
+		return;
+	}
+	fprintf(stderr, "%s\n", msg);
+}
+
+void diag_capture_begin(struct buf *into)
+{
+	capture = into;
+}
+
+void diag_capture_end(void)
+{
+	capture = NULL;
 }
 
 int diag_error(const char *fmt, ...)

@@ -27,6 +27,14 @@ int diag_at(const char *file, unsigned line, const char *fmt, ...) DIAG_PRINTF(3
 /* "PROG: FILE:LINE: warning: msg" (line 0: no line). Does not fail. */
 void diag_warn_at(const char *file, unsigned line, const char *fmt, ...) DIAG_PRINTF(3, 4);
 
+struct buf;
+/*
+ * From now on, this thread's messages are appended to @into (one line each)
+ * instead of printed, until diag_capture_end(). Lets parallel jobs report whole.
+ */
+void diag_capture_begin(struct buf *into);
+void diag_capture_end(void);
+
 /* Silences warnings (-q). Errors are always printed. */
 void diag_set_quiet(int quiet);
 

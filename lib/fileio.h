@@ -36,6 +36,10 @@ int atomic_commit(struct atomic_file *af);
 /* Closes and removes the temporary file; the target is untouched. */
 void atomic_abort(struct atomic_file *af);
 
+/* Turns the fsync in atomic_commit() off (0) or on (1, the default). Rename still
+ * makes each file appear whole; a caller writing many files syncs once at the end. */
+void fileio_set_sync(int on);
+
 /*
  * Writes @len bytes to @path atomically: on any failure the temporary file is
  * removed, @path is untouched and -1 is returned with a message.

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "chip.h"
@@ -17,6 +18,9 @@ struct mkflash_opts {
 	const struct chip *chip;
 	const char *output;
 	const char *manifest;
+	const char *devices;
+	int jobs;
+	int keep_going;
 	uint64_t target_offset;
 	uint64_t pad_to;
 	struct flash_params params;
@@ -28,7 +32,9 @@ static const char usage_text[] =
 	"usage: esp-mkflash --chip CHIP [--pad-to-size SIZE] [--target-offset OFF]\n"
 	"                   [--flash-mode M] [--flash-freq F] [--flash-size S]\n"
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
-	"       esp-mkflash --manifest FACTORY.ini -o FLASH.bin\n";
+	"       esp-mkflash --manifest FACTORY.ini -o FLASH.bin\n"
+	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
+	"                   -o OUTDIR\n";
 
 static const char help_text[] =
 	"\n"
@@ -47,11 +53,26 @@ static const char help_text[] =
 	"                            (mode/freq/size patch the bootloader image found at\n"
 	"                            the chip's bootloader offset, SHA-256 recomputed)\n"
 	"      --manifest FILE       build from a factory manifest (see README)\n"
+	"      --devices CSV         one image per row: OUTDIR/<id>/FLASH.bin + FLASH.json,\n"
+	"                            the manifest's NVS CSVs filled from ${column} values\n"
+	"                            (id: the 'device_id' column, else the first)\n"
+	"  -j, --jobs N              devices built at once (default: the number of cores)\n"
+	"      --keep-going          build the other devices when one fails\n"
 	"  -q, --quiet               no warnings\n"
 	"  -h, --help                this help\n"
 	"      --version             print the version\n";
 
-enum { OPT_PAD = 256, OPT_MODE, OPT_FREQ, OPT_SIZE, OPT_MANIFEST, OPT_FORMAT, OPT_VERSION };
+enum {
+	OPT_PAD = 256,
+	OPT_MODE,
+	OPT_FREQ,
+	OPT_SIZE,
+	OPT_MANIFEST,
+	OPT_DEVICES,
+	OPT_KEEP_GOING,
+	OPT_FORMAT,
+	OPT_VERSION
+};
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -101,6 +122,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"flash-freq", required_argument, NULL, OPT_FREQ},
 		{"flash-size", required_argument, NULL, OPT_SIZE},
 		{"manifest", required_argument, NULL, OPT_MANIFEST},
+		{"devices", required_argument, NULL, OPT_DEVICES},
+		{"jobs", required_argument, NULL, 'j'},
+		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -112,7 +136,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 
 	opterr = 0;
 	/* '+': stop at the first ADDR so that pairs stay pairs */
-	while ((ch = getopt_long(argc, argv, "+:o:c:t:qh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:o:c:t:j:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			o->output = optarg;
@@ -143,6 +167,17 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			break;
 		case OPT_MANIFEST:
 			o->manifest = optarg;
+			break;
+		case OPT_DEVICES:
+			o->devices = optarg;
+			break;
+		case 'j':
+			if (pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 1 || v > 256)
+				return usage_error("--jobs: '%s' is not a number from 1 to 256", optarg);
+			o->jobs = (int)v;
+			break;
+		case OPT_KEEP_GOING:
+			o->keep_going = 1;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") != 0)
@@ -183,6 +218,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	}
 	if (!o->output)
 		return usage_error("no output given (-o FILE)");
+	if ((o->devices || o->jobs || o->keep_going) && !o->manifest)
+		return usage_error("--devices, --jobs and --keep-going go with --manifest");
 	if (o->manifest) {
 		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
 		    o->params.freq || o->params.size)
@@ -264,6 +301,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
+	if (opts.devices) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		if (!opts.jobs)
+			opts.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
+		if (batch_build(opts.manifest, opts.devices, opts.output, opts.jobs,
+				opts.keep_going) < 0)
+			goto out;
+		rc = EXIT_OK;
+		goto out;
+	}
 	if (opts.manifest && strcmp(opts.output, "-") == 0) {
 		diag_error("--manifest writes FLASH.bin and FLASH.json: give a file name");
 		rc = EXIT_USAGE;

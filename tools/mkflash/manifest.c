@@ -4,6 +4,8 @@
  */
 #include "mkflash.h"
 
+#include <errno.h>
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -23,14 +25,13 @@
 #include "inifile.h"
 #include "layout.h"
 #include "num.h"
+#include "nvs.h"
 #include "otadata.h"
 #include "parttable.h"
 
 /* Namespace of build ids: uuid_generate_sha1(ns, SHA-256 of the image). */
 static const uuid_t build_id_ns = {0x6b, 0x1e, 0x2f, 0x0c, 0x94, 0x53, 0x4d, 0x8a,
 				   0x9e, 0x51, 0x3a, 0x77, 0x0e, 0x8c, 0x52, 0x1d};
-
-enum fill_kind { FILL_NONE, FILL_FILE, FILL_ELF, FILL_OTADATA };
 
 struct setting {
 	char *value;
@@ -51,12 +52,14 @@ enum {
 	P_USE_SEGMENTS,
 	P_MMU_PAGE_SIZE,
 	P_NO_DIGEST,
+	P_NVS,
+	P_NVS_VERSION,
 	P_COUNT
 };
 static const char *const part_keys[P_COUNT] = {
 	"file",		 "elf",		    "boot",	    "state",	     "min_rev",
 	"min_rev_full",	 "max_rev_full",    "elf_sha256_offset", "secure_pad_v2", "use_segments",
-	"flash_mmu_page_size", "no_digest",
+	"flash_mmu_page_size", "no_digest", "nvs", "nvs_version",
 };
 
 /* Keys before the first section. */
@@ -70,12 +73,24 @@ struct section {
 	struct setting keys[P_COUNT];
 };
 
+/* An NVS partition filled from a generator CSV, generated for every build. */
+struct nvs_slot {
+	size_t region;		   /* its index in the region list */
+	unsigned line;		   /* of the 'nvs' key */
+	char *path;		   /* the CSV, resolved */
+	char *dir;		   /* its directory: 'file' rows resolve there */
+	struct nvs_csv csv;	   /* rows as written, ${column} placeholders unexpanded */
+	struct nvs_gen_opts opts;
+};
+
 struct manifest {
 	const char *file;
 	char *dir; /* paths resolve relative to the manifest */
 	struct setting top[T_COUNT];
 	struct section *sec;
 	size_t nsec;
+	struct nvs_slot *nvs;
+	size_t nnvs;
 };
 
 /* A region of the image, for placing and for FLASH.json. */
@@ -159,7 +174,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		if (strcmp(key, part_keys[k]) == 0)
 			return set(m, &m->sec[m->nsec - 1].keys[k], key, value, line);
 	return fail_at(m, line,
-		       "unknown key '%s' in [%s] (expected file, elf or boot, and for elf: "
+		       "unknown key '%s' in [%s] (expected file, elf, boot or nvs, and for elf: "
 		       "min_rev, min_rev_full, max_rev_full, elf_sha256_offset, secure_pad_v2, "
 		       "use_segments, flash_mmu_page_size, no_digest)",
 		       key, section);
@@ -178,6 +193,12 @@ static void manifest_free(struct manifest *m)
 	}
 	free(m->sec);
 	free(m->dir);
+	for (i = 0; i < m->nnvs; i++) {
+		nvs_csv_free(&m->nvs[i].csv);
+		free(m->nvs[i].path);
+		free(m->nvs[i].dir);
+	}
+	free(m->nvs);
 }
 
 /* @rel relative to the manifest's directory (absolute paths stay as they are). */
@@ -364,28 +385,83 @@ static int fill_otadata(const struct manifest *m, const struct section *s,
 	return otadata_build((size_t)p->size, &e, out);
 }
 
-static int fill_partition(const struct manifest *m, const struct chip *chip,
-			  const struct section *s, const struct parttable *pt, struct region *r)
+/* Reads and checks an NVS CSV once; the image itself is made per build. */
+static int nvs_prepare(struct manifest *m, const struct section *s, const struct pt_entry *p,
+		       size_t region)
+{
+	const struct setting *k = s->keys;
+	struct nvs_slot *slot, *v;
+	struct buf data = BUF_INIT;
+	const char *why, *slash;
+	int64_t version = 2;
+	int rc;
+
+	if (p->type != PT_TYPE_DATA || p->subtype != PT_SUBTYPE_DATA_NVS)
+		return fail_at(m, k[P_NVS].line, "[%s] is not an NVS partition (data, nvs)",
+			       s->label);
+	why = nvs_size_problem(p->size);
+	if (why)
+		return fail_at(m, k[P_NVS].line, "[%s] cannot hold NVS data: %s", s->label, why);
+	if (parse_num(m, &k[P_NVS_VERSION], 1, 2, &version) < 0)
+		return -1;
+	v = realloc(m->nvs, (m->nnvs + 1) * sizeof(*v));
+	if (!v)
+		return diag_error("out of memory");
+	m->nvs = v;
+	slot = &v[m->nnvs];
+	memset(slot, 0, sizeof(*slot));
+	m->nnvs++;
+	slot->region = region;
+	slot->line = k[P_NVS].line;
+	slot->opts.size = (uint64_t)p->size;
+	slot->opts.version = (int)version;
+	slot->path = resolve(m, k[P_NVS].value);
+	if (!slot->path)
+		return diag_error("out of memory");
+	slash = strrchr(slot->path, '/');
+	slot->dir = slash ? strndup(slot->path, (size_t)(slash - slot->path + 1)) : strdup("");
+	if (!slot->dir)
+		return diag_error("out of memory");
+	nvs_csv_init(&slot->csv, slot->path);
+	if (read_file(slot->path, LAYOUT_MAX_FILE, &data) < 0)
+		return -1;
+	rc = nvs_csv_parse(&slot->csv, data.data ? data.data : (const uint8_t *)"", data.len);
+	buf_free(&data);
+	return rc;
+}
+
+static int fill_partition(struct manifest *m, const struct chip *chip, const struct section *s,
+			  const struct parttable *pt, struct region *r, size_t region)
 {
 	const struct setting *k = s->keys;
 	const struct pt_entry *p = find_partition(pt, s->label);
-	int n = !!k[P_FILE].value + !!k[P_ELF].value + !!k[P_BOOT].value;
+	int n = !!k[P_FILE].value + !!k[P_ELF].value + !!k[P_BOOT].value + !!k[P_NVS].value;
 	size_t i;
 
 	if (!p)
 		return fail_at(m, s->line, "unknown partition [%s]: the layout %s has no such label",
 			       s->label, m->top[T_LAYOUT].value);
 	if (n != 1)
-		return fail_at(m, s->line, "[%s] needs exactly one of file, elf or boot", s->label);
-	for (i = P_STATE; i < P_COUNT; i++) {
-		if (k[i].value && i != P_STATE && !k[P_ELF].value)
+		return fail_at(m, s->line, "[%s] needs exactly one of file, elf, boot or nvs",
+			       s->label);
+	for (i = P_MIN_REV; i <= P_NO_DIGEST; i++) {
+		if (k[i].value && !k[P_ELF].value)
 			return fail_at(m, k[i].line, "'%s' applies to elf only", part_keys[i]);
 	}
+	if (k[P_NVS_VERSION].value && !k[P_NVS].value)
+		return fail_at(m, k[P_NVS_VERSION].line, "'nvs_version' applies to nvs only");
 	if (k[P_STATE].value && !k[P_BOOT].value)
 		return fail_at(m, k[P_STATE].line, "'state' applies to boot only");
 	r->name = s->label;
 	r->offset = (uint64_t)p->offset;
 	r->size = (uint64_t)p->size;
+	if (k[P_NVS].value) {
+		/* generated per build (and per device): see nvs_prepare() */
+		snprintf(r->what, sizeof(r->what), "nvs = %.36s", k[P_NVS].value);
+		r->source = r->what;
+		r->kind = "nvs";
+		return nvs_prepare(m, s, p, region);
+	}
 	if (k[P_BOOT].value) {
 		snprintf(r->what, sizeof(r->what), "boot = %.30s", k[P_BOOT].value);
 		r->source = r->what;
@@ -420,21 +496,17 @@ static int fill_partition(const struct manifest *m, const struct chip *chip,
 	return 0;
 }
 
-static int describe(const struct manifest *m, const struct chip *chip, const struct region *r,
-		    size_t nr, uint64_t image_size, const uint8_t image_sha[SHA256_LEN],
-		    struct buf *json)
+static int describe(const struct manifest *m, const struct chip *chip, const char *device,
+		    const struct region *r, size_t nr, uint64_t image_size, const char *image_sha,
+		    const char *build_id, struct buf *json)
 {
 	json_t *root = json_object(), *flash = json_object(), *regions = json_array(), *image;
-	char hex[2 * SHA256_LEN + 1], id[37];
-	uuid_t uu;
 	char *text;
 	size_t i;
 	int rc = -1;
 
-	hex_encode(image_sha, SHA256_LEN, hex);
-	uuid_generate_sha1(uu, build_id_ns, (const char *)image_sha, SHA256_LEN);
-	uuid_unparse_lower(uu, id);
-
+	if (device)
+		json_object_set_new(root, "device_id", json_string(device));
 	json_object_set_new(root, "chip", json_string(chip->name));
 	json_object_set_new(flash, "mode", json_string(m->top[T_MODE].value));
 	json_object_set_new(flash, "freq", json_string(m->top[T_FREQ].value));
@@ -455,15 +527,14 @@ static int describe(const struct manifest *m, const struct chip *chip, const str
 	json_object_set_new(root, "regions", regions);
 	image = json_object();
 	json_object_set_new(image, "size", json_integer((json_int_t)image_size));
-	json_object_set_new(image, "sha256", json_string(hex));
+	json_object_set_new(image, "sha256", json_string(image_sha));
 	json_object_set_new(root, "image", image);
-	json_object_set_new(root, "build_id", json_string(id));
+	json_object_set_new(root, "build_id", json_string(build_id));
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (!text || buf_puts(json, text) < 0 || buf_puts(json, "\n") < 0) {
 		diag_error("cannot format FLASH.json");
 		goto out;
 	}
-	(void)m;
 	rc = 0;
 out:
 	free(text);
@@ -487,36 +558,36 @@ static void *image_hash_thread(void *arg)
 	return NULL;
 }
 
-/* FLASH.json beside FLASH.bin: OUT.bin -> OUT.json, other names get .json appended. */
-static char *json_path(const char *out)
+char *factory_json_path(const char *bin_path)
 {
-	size_t n = strlen(out);
+	size_t n = strlen(bin_path);
 	char *p = malloc(n + 6);
 
 	if (!p)
 		return NULL;
-	memcpy(p, out, n + 1);
-	if (n > 4 && strcmp(out + n - 4, ".bin") == 0)
+	memcpy(p, bin_path, n + 1);
+	if (n > 4 && strcmp(bin_path + n - 4, ".bin") == 0)
 		p[n - 4] = '\0';
 	strcat(p, ".json");
 	return p;
 }
 
 /* Writes the image and its description: both temporary files first, then both renames. */
-static int write_outputs(const struct manifest *m, const struct chip *chip, struct region *r,
-			 size_t nr, const struct flash_plan *plan, const char *output)
+static int write_outputs(const struct manifest *m, const struct chip *chip, const char *device,
+			 struct region *r, size_t nr, const struct flash_plan *plan,
+			 const char *output, const char *jpath, int threads,
+			 struct factory_result *res)
 {
 	struct image_hash_job job = {plan, {0}};
 	struct atomic_file bin, js;
 	struct buf json = BUF_INIT;
-	char *jpath = json_path(output);
 	pthread_t th;
-	int threaded, rc = -1, bin_open = 0, js_open = 0;
+	int threaded = 0, rc = -1, bin_open = 0, js_open = 0;
+	uuid_t uu;
 	size_t i;
 
-	if (!jpath)
-		return diag_error("out of memory");
-	threaded = pthread_create(&th, NULL, image_hash_thread, &job) == 0;
+	if (threads)
+		threaded = pthread_create(&th, NULL, image_hash_thread, &job) == 0;
 	for (i = 0; i < nr; i++) {
 		uint8_t d[SHA256_LEN];
 
@@ -536,7 +607,10 @@ static int write_outputs(const struct manifest *m, const struct chip *chip, stru
 		flash_plan_sha256(plan, job.digest);
 	if (!bin_open)
 		goto out;
-	if (describe(m, chip, r, nr, plan->size, job.digest, &json) < 0)
+	hex_encode(job.digest, SHA256_LEN, res->sha256);
+	uuid_generate_sha1(uu, build_id_ns, (const char *)job.digest, SHA256_LEN);
+	uuid_unparse_lower(uu, res->build_id);
+	if (describe(m, chip, device, r, nr, plan->size, res->sha256, res->build_id, &json) < 0)
 		goto out;
 	if (atomic_open(&js, jpath) < 0)
 		goto out;
@@ -555,7 +629,6 @@ out:
 	if (js_open)
 		atomic_abort(&js);
 	buf_free(&json);
-	free(jpath);
 	return rc;
 }
 
@@ -581,147 +654,389 @@ static int load_manifest(const char *path, struct manifest *m)
 	return rc;
 }
 
-int manifest_build(const char *path, const char *output)
-{
-	struct flash_plan plan = {NULL, 0, 0};
+/* Everything of a manifest that is the same for every build of it. */
+struct factory {
 	struct manifest m;
 	struct pt_config cfg;
 	struct parttable pt;
-	struct region *r = NULL;
-	struct flash_item *items = NULL;
-	struct flash_params fp;
 	const struct chip *chip;
-	char *layout_path = NULL;
+	struct flash_params fp;
 	uint64_t flash_bytes;
-	size_t nr = 0, i, k;
-	int fill = 0, rc = -1;
+	int fill;
+	struct region *r; /* shared regions; NVS ones are made per build */
+	size_t nr;
+};
 
-	memset(&m, 0, sizeof(m));
-	pt_init(&pt, NULL);
-	if (pt_config_init(&cfg) < 0)
-		goto out;
-	if (load_manifest(path, &m) < 0)
-		goto out;
-	for (k = 0; k < T_COUNT; k++) {
-		if (!m.top[k].value && k != T_FILL) {
-			fail_at(&m, 0, "no '%s' setting (chip, flash_mode, flash_freq, flash_size, "
+void factory_free(struct factory *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; f->r && i < f->nr; i++)
+		buf_free(&f->r[i].data);
+	free(f->r);
+	pt_free(&f->pt);
+	pt_config_free(&f->cfg);
+	manifest_free(&f->m);
+	free(f);
+}
+
+static int factory_setup(struct factory *f, const char *path)
+{
+	struct manifest *m = &f->m;
+	struct region *r;
+	char *layout_path;
+	size_t i, k;
+	int rc;
+
+	if (load_manifest(path, m) < 0)
+		return -1;
+	for (k = 0; k < T_COUNT; k++)
+		if (!m->top[k].value && k != T_FILL)
+			return fail_at(m, 0,
+				       "no '%s' setting (chip, flash_mode, flash_freq, flash_size, "
 				       "layout and bootloader are required)",
-				top_keys[k]);
-			goto out;
-		}
-	}
-	chip = chip_find(m.top[T_CHIP].value);
-	if (!chip) {
-		fail_at(&m, m.top[T_CHIP].line, "unknown chip '%s' (one of %s)", m.top[T_CHIP].value,
-			chip_names());
-		goto out;
-	}
-	fp.mode = m.top[T_MODE].value;
-	fp.freq = m.top[T_FREQ].value;
-	fp.size = m.top[T_SIZE].value;
-	if (!strcmp(fp.mode, "keep") || !strcmp(fp.freq, "keep") || !strcmp(fp.size, "keep")) {
-		fail_at(&m, m.top[T_MODE].line, "a factory image declares its flash settings: "
-						"'keep' is not allowed");
-		goto out;
-	}
-	if (flash_params_check(chip, &fp) < 0) {
-		fail_at(&m, m.top[T_MODE].line, "flash settings do not suit %s", chip->name);
-		goto out;
-	}
-	flash_bytes = chip_flash_size_bytes(fp.size);
-	if (parse_bool(&m, &m.top[T_FILL], &fill) < 0)
-		goto out;
+				       top_keys[k]);
+	f->chip = chip_find(m->top[T_CHIP].value);
+	if (!f->chip)
+		return fail_at(m, m->top[T_CHIP].line, "unknown chip '%s' (one of %s)",
+			       m->top[T_CHIP].value, chip_names());
+	f->fp.mode = m->top[T_MODE].value;
+	f->fp.freq = m->top[T_FREQ].value;
+	f->fp.size = m->top[T_SIZE].value;
+	if (!strcmp(f->fp.mode, "keep") || !strcmp(f->fp.freq, "keep") ||
+	    !strcmp(f->fp.size, "keep"))
+		return fail_at(m, m->top[T_MODE].line,
+			       "a factory image declares its flash settings: 'keep' is not allowed");
+	if (flash_params_check(f->chip, &f->fp) < 0)
+		return fail_at(m, m->top[T_MODE].line, "flash settings do not suit %s",
+			       f->chip->name);
+	f->flash_bytes = chip_flash_size_bytes(f->fp.size);
+	if (parse_bool(m, &m->top[T_FILL], &f->fill) < 0)
+		return -1;
 
 	/* the layout: the manifest's flash size is the one every partition must fit */
-	layout_path = resolve(&m, m.top[T_LAYOUT].value);
-	if (!layout_path) {
-		diag_error("out of memory");
-		goto out;
-	}
-	cfg.flash_size = flash_bytes;
-	cfg.flash_size_set = 1;
-	if (layout_load(layout_path, &cfg, &pt, NULL) < 0)
-		goto out;
-	for (i = 0; i < pt.n; i++) {
-		uint64_t end = (uint64_t)pt.v[i].offset + (uint64_t)pt.v[i].size;
+	layout_path = resolve(m, m->top[T_LAYOUT].value);
+	if (!layout_path)
+		return diag_error("out of memory");
+	f->cfg.flash_size = f->flash_bytes;
+	f->cfg.flash_size_set = 1;
+	rc = layout_load(layout_path, &f->cfg, &f->pt, NULL);
+	free(layout_path);
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < f->pt.n; i++) {
+		uint64_t end = (uint64_t)f->pt.v[i].offset + (uint64_t)f->pt.v[i].size;
 
-		if (end > flash_bytes) {
-			pt_entry_error(&pt, &pt.v[i],
-				       "partition %s ends at 0x%" PRIx64 ", past the %s flash "
-				       "declared in %s",
-				       pt.v[i].name, end, fp.size, path);
-			goto out;
-		}
+		if (end > f->flash_bytes)
+			return pt_entry_error(&f->pt, &f->pt.v[i],
+					      "partition %s ends at 0x%" PRIx64 ", past the %s flash "
+					      "declared in %s",
+					      f->pt.v[i].name, end, f->fp.size, path);
 	}
 
-	r = calloc(m.nsec + 2, sizeof(*r));
-	items = calloc(m.nsec + 2, sizeof(*items));
-	if (!r || !items) {
-		diag_error("out of memory");
-		goto out;
-	}
+	f->r = r = calloc(m->nsec + 2, sizeof(*r));
+	if (!r)
+		return diag_error("out of memory");
 
 	/* bootloader at the chip's offset, flash settings patched into its header */
 	r[0].name = "bootloader";
 	r[0].kind = "bootloader";
-	r[0].source = m.top[T_BOOTLOADER].value;
-	r[0].offset = chip->bootloader_offset;
-	nr = 1;
-	if (read_rel(&m, r[0].source, &r[0].data) < 0)
-		goto out;
+	r[0].source = m->top[T_BOOTLOADER].value;
+	r[0].offset = f->chip->bootloader_offset;
+	f->nr = 1;
+	if (read_rel(m, r[0].source, &r[0].data) < 0)
+		return -1;
 	if (is_elf(&r[0].data)) {
 		buf_free(&r[0].data);
-		if (convert_elf(&m, chip, NULL, r[0].source, &r[0].data) < 0)
-			goto out;
+		if (convert_elf(m, f->chip, NULL, r[0].source, &r[0].data) < 0)
+			return -1;
 	}
-	if (check_app_image(&m, m.top[T_BOOTLOADER].line, r[0].source, chip, &r[0].data) < 0 ||
-	    flash_patch_bootloader(chip, &fp, r[0].source, &r[0].data) < 0)
-		goto out;
+	if (check_app_image(m, m->top[T_BOOTLOADER].line, r[0].source, f->chip, &r[0].data) < 0 ||
+	    flash_patch_bootloader(f->chip, &f->fp, r[0].source, &r[0].data) < 0)
+		return -1;
 	r[0].size = r[0].data.len;
-	if (chip->bootloader_offset + r[0].data.len > (uint64_t)cfg.table_offset) {
-		fail_at(&m, m.top[T_BOOTLOADER].line,
-			"bootloader (%zu bytes at 0x%x) runs into the partition table at 0x%" PRIx64,
-			r[0].data.len, chip->bootloader_offset, (uint64_t)cfg.table_offset);
-		goto out;
-	}
+	if (f->chip->bootloader_offset + r[0].data.len > (uint64_t)f->cfg.table_offset)
+		return fail_at(m, m->top[T_BOOTLOADER].line,
+			       "bootloader (%zu bytes at 0x%x) runs into the partition table at "
+			       "0x%" PRIx64,
+			       r[0].data.len, f->chip->bootloader_offset,
+			       (uint64_t)f->cfg.table_offset);
 
 	/* the table at its offset */
 	r[1].name = "partition_table";
 	r[1].kind = "partition_table";
-	r[1].source = m.top[T_LAYOUT].value;
-	r[1].offset = (uint64_t)cfg.table_offset;
-	nr = 2;
-	if (pt_encode(&pt, &cfg, &r[1].data) < 0)
-		goto out;
+	r[1].source = m->top[T_LAYOUT].value;
+	r[1].offset = (uint64_t)f->cfg.table_offset;
+	f->nr = 2;
+	if (pt_encode(&f->pt, &f->cfg, &r[1].data) < 0)
+		return -1;
 	r[1].size = r[1].data.len;
 
-	for (i = 0; i < m.nsec; i++) {
-		if (fill_partition(&m, chip, &m.sec[i], &pt, &r[nr]) < 0) {
-			nr++;
+	for (i = 0; i < m->nsec; i++) {
+		f->nr++;
+		if (fill_partition(m, f->chip, &m->sec[i], &f->pt, &r[f->nr - 1], f->nr - 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int factory_load(const char *path, struct factory **out)
+{
+	struct factory *f = calloc(1, sizeof(*f));
+
+	*out = NULL;
+	if (!f)
+		return diag_error("out of memory");
+	pt_init(&f->pt, NULL);
+	if (pt_config_init(&f->cfg) < 0 || factory_setup(f, path) < 0) {
+		factory_free(f);
+		return -1;
+	}
+	*out = f;
+	return 0;
+}
+
+const char *factory_manifest(const struct factory *f)
+{
+	return f->m.file;
+}
+
+/* ${name} of @dev, or NULL. */
+static const char *device_value(const struct factory_device *dev, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; dev && i < dev->ncols; i++)
+		if (strlen(dev->names[i]) == len && memcmp(dev->names[i], name, len) == 0)
+			return dev->values[i];
+	return NULL;
+}
+
+/* Copies @in with every ${column} replaced by the device's value. */
+static int expand(const struct nvs_slot *slot, unsigned line, const struct nvs_field *in,
+		  const struct factory_device *dev, struct nvs_field *out)
+{
+	struct buf b = BUF_INIT;
+	const char *p, *q, *v;
+
+	out->s = NULL;
+	out->len = 0;
+	if (!in->s)
+		return 0;
+	for (p = in->s; (q = strstr(p, "${")) != NULL; p = strchr(q, '}') + 1) {
+		const char *end = strchr(q + 2, '}');
+
+		if (!end) {
+			buf_free(&b);
+			return diag_at(slot->path, line, "'${' without a closing '}'");
+		}
+		v = device_value(dev, q + 2, (size_t)(end - q - 2));
+		if (!v) {
+			if (!dev)
+				diag_at(slot->path, line,
+					"placeholder ${%.*s} needs a devices CSV (--devices) with "
+					"that column",
+					(int)(end - q - 2), q + 2);
+			else
+				diag_at(dev->file, dev->line, "device %s: no column '%.*s' (used at %s:%u)",
+					dev->id, (int)(end - q - 2), q + 2, slot->path, line);
+			buf_free(&b);
+			return -1;
+		}
+		if (buf_append(&b, p, (size_t)(q - p)) < 0 || buf_puts(&b, v) < 0) {
+			buf_free(&b);
+			return -1;
+		}
+		q = end;
+	}
+	if (buf_puts(&b, p) < 0 || buf_append(&b, "", 1) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	out->s = (char *)b.data;
+	out->len = b.len - 1;
+	return 0;
+}
+
+struct nvs_reader_ctx {
+	const struct nvs_slot *slot;
+};
+
+/* 'file' rows of a manifest's NVS CSV resolve against the CSV's own directory. */
+static int nvs_read(void *ctx, const char *csv_file, unsigned line, const char *path,
+		    struct buf *out)
+{
+	const struct nvs_slot *slot = ((struct nvs_reader_ctx *)ctx)->slot;
+	size_t dl = strlen(slot->dir), pl = strlen(path);
+	char *full;
+	int rc;
+
+	(void)csv_file;
+	(void)line;
+	full = malloc(dl + pl + 1);
+	if (!full)
+		return diag_error("out of memory");
+	if (path[0] == '/')
+		dl = 0;
+	memcpy(full, slot->dir, dl);
+	memcpy(full + dl, path, pl + 1);
+	rc = read_file(full, FILEIO_MAX_INPUT, out);
+	free(full);
+	return rc;
+}
+
+/* The NVS image of @slot for @dev (NULL: no placeholders allowed). */
+static int nvs_build(const struct nvs_slot *slot, const struct factory_device *dev,
+		     struct buf *out)
+{
+	struct nvs_csv csv;
+	struct nvs_reader_ctx ctx = {slot};
+	size_t i;
+	int rc = -1;
+
+	nvs_csv_init(&csv, slot->path);
+	csv.missing = slot->csv.missing;
+	csv.header_line = slot->csv.header_line;
+	csv.v = calloc(slot->csv.n ? slot->csv.n : 1, sizeof(*csv.v));
+	if (!csv.v)
+		return diag_error("out of memory");
+	csv.cap = slot->csv.n;
+	for (i = 0; i < slot->csv.n; i++) {
+		const struct nvs_row *t = &slot->csv.v[i];
+		struct nvs_row *o = &csv.v[i];
+
+		o->line = t->line;
+		csv.n++;
+		if (expand(slot, t->line, &t->key, dev, &o->key) < 0 ||
+		    expand(slot, t->line, &t->type, dev, &o->type) < 0 ||
+		    expand(slot, t->line, &t->encoding, dev, &o->encoding) < 0 ||
+		    expand(slot, t->line, &t->value, dev, &o->value) < 0)
+			goto out;
+	}
+	rc = nvs_generate(&csv, 1, &slot->opts, nvs_read, &ctx, out);
+out:
+	nvs_csv_free(&csv);
+	return rc;
+}
+
+int factory_build(const struct factory *f, const struct factory_device *dev, const char *bin_path,
+		  const char *json_path, int threads, struct factory_result *res)
+{
+	struct region *r = NULL;
+	struct flash_item *items = NULL;
+	struct flash_plan plan = {NULL, 0, 0};
+	size_t i;
+	int rc = -1;
+
+	/* the shared regions as they are, the NVS ones made for this build */
+	r = malloc(f->nr * sizeof(*r));
+	items = malloc(f->nr * sizeof(*items));
+	if (!r || !items) {
+		diag_error("out of memory");
+		goto out;
+	}
+	memcpy(r, f->r, f->nr * sizeof(*r));
+	for (i = 0; i < f->m.nnvs; i++)
+		memset(&r[f->m.nvs[i].region].data, 0, sizeof(struct buf));
+	for (i = 0; i < f->m.nnvs; i++) {
+		const struct nvs_slot *slot = &f->m.nvs[i];
+		struct region *nr = &r[slot->region];
+
+		if (nvs_build(slot, dev, &nr->data) < 0)
+			goto out;
+		if (nr->data.len > nr->size) {
+			fail_at(&f->m, slot->line, "NVS data does not fit in partition %s", nr->name);
 			goto out;
 		}
-		nr++;
 	}
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < f->nr; i++) {
 		items[i].addr = r[i].offset;
 		items[i].name = r[i].name;
 		items[i].data = r[i].data.data;
 		items[i].len = r[i].data.len;
 	}
-	if (flash_plan(items, nr, 0, fill ? flash_bytes : 0, &plan) < 0)
+	if (flash_plan(items, f->nr, 0, f->fill ? f->flash_bytes : 0, &plan) < 0)
 		goto out;
-	if (write_outputs(&m, chip, r, nr, &plan, output) < 0)
+	if (write_outputs(&f->m, f->chip, dev ? dev->id : NULL, r, f->nr, &plan, bin_path,
+			  json_path, threads, res) < 0)
 		goto out;
 	rc = 0;
 out:
 	flash_plan_free(&plan);
-	for (i = 0; r && i < nr; i++)
-		buf_free(&r[i].data);
+	for (i = 0; r && i < f->m.nnvs; i++)
+		buf_free(&r[f->m.nvs[i].region].data);
 	free(r);
 	free(items);
-	free(layout_path);
-	pt_free(&pt);
-	pt_config_free(&cfg);
-	manifest_free(&m);
+	return rc;
+}
+
+int factory_check(const struct factory *f, const struct factory_device *dev)
+{
+	struct buf out = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < f->m.nnvs && rc == 0; i++) {
+		rc = nvs_build(&f->m.nvs[i], dev, &out);
+		out.len = 0;
+	}
+	buf_free(&out);
+	return rc;
+}
+
+/* Appends "column 'x' ('value') used at FILE:LINE" for every placeholder of every NVS
+ * row that @messages mention by FILE:LINE. */
+static void explain_row(const struct nvs_slot *slot, const struct nvs_row *t,
+			const struct factory_device *dev, struct buf *note)
+{
+	const struct nvs_field *fields[4] = {&t->key, &t->type, &t->encoding, &t->value};
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		const char *p = fields[i]->s, *q, *end, *v;
+
+		for (; p && (q = strstr(p, "${")) != NULL && (end = strchr(q, '}')) != NULL;
+		     p = end + 1) {
+			v = device_value(dev, q + 2, (size_t)(end - q - 2));
+			buf_printf(note, "%scolumn '%.*s'%s%s%s, used at %s:%u", note->len ? "; " : "",
+				   (int)(end - q - 2), q + 2, v ? " ('" : "", v ? v : "",
+				   v ? "')" : "", slot->path, t->line);
+		}
+	}
+}
+
+void factory_explain(const struct factory *f, const struct factory_device *dev,
+		     const char *messages, struct buf *note)
+{
+	char where[4200];
+	size_t i, k;
+
+	for (i = 0; i < f->m.nnvs; i++) {
+		const struct nvs_slot *slot = &f->m.nvs[i];
+
+		for (k = 0; k < slot->csv.n; k++) {
+			snprintf(where, sizeof(where), "%s:%u:", slot->path, slot->csv.v[k].line);
+			if (strstr(messages, where))
+				explain_row(slot, &slot->csv.v[k], dev, note);
+		}
+	}
+}
+
+int manifest_build(const char *path, const char *output)
+{
+	struct factory *f;
+	struct factory_result res;
+	char *jpath = factory_json_path(output);
+	int rc = -1;
+
+	if (!jpath)
+		return diag_error("out of memory");
+	if (factory_load(path, &f) == 0) {
+		rc = factory_build(f, NULL, output, jpath, 1, &res);
+		factory_free(f);
+	}
+	free(jpath);
 	return rc;
 }
