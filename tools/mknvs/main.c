@@ -1,5 +1,4 @@
 /* esp-mknvs: NVS partition images from the ESP-IDF generator's CSV, and back. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -181,28 +180,26 @@ static int is_file(const char *path)
 static int read_row_file(void *ctx, const char *csv_file, unsigned line, const char *path,
 			 struct buf *out)
 {
-	struct buf alt = BUF_INIT;
 	const char *slash = strrchr(csv_file, '/');
+	struct buf alt = BUF_INIT;
 	int rc;
 
 	(void)ctx;
-	if (is_file(path) || path[0] == '/' || !slash) {
-		if (!is_file(path))
-			return diag_at(csv_file, line, "cannot read file '%s': %s", path,
-				       errno == ENOENT || !errno ? "no such file" : strerror(errno));
+	if (is_file(path))
 		return read_file(path, FILEIO_MAX_INPUT, out);
-	}
-	if (buf_append(&alt, csv_file, (size_t)(slash - csv_file) + 1) < 0 || buf_puts(&alt, path) < 0 ||
-	    buf_fill(&alt, 0, 1) < 0) {
+	if (path[0] == '/' || !slash)
+		return diag_at(csv_file, line, "cannot read file '%s': no such file", path);
+	if (buf_append(&alt, csv_file, (size_t)(slash - csv_file) + 1) < 0 ||
+	    buf_puts(&alt, path) < 0 || buf_fill(&alt, 0, 1) < 0) {
 		buf_free(&alt);
 		return -1;
 	}
-	if (!is_file((const char *)alt.data))
-		rc = diag_at(csv_file, line, "cannot read file '%s': not found in the current "
-					     "directory nor as '%s'",
-			     path, (const char *)alt.data);
-	else
+	if (is_file((const char *)alt.data))
 		rc = read_file((const char *)alt.data, FILEIO_MAX_INPUT, out);
+	else
+		rc = diag_at(csv_file, line,
+			     "cannot read file '%s': not in the current directory, nor as '%s'", path,
+			     (const char *)alt.data);
 	buf_free(&alt);
 	return rc;
 }
