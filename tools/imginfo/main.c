@@ -1,0 +1,204 @@
+/* esp-imginfo: what an ESP image holds, and what differs between two (lib/imginfo.h). */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "fileio.h"
+#include "imginfo.h"
+#include "sbkey.h"
+
+/* Exit statuses as diff(1): 0 same (or described), 1 different, 2 trouble. */
+enum { IMGINFO_EXIT_SAME = 0, IMGINFO_EXIT_DIFFERENT = 1, IMGINFO_EXIT_ERROR = 2 };
+
+struct imginfo_cli {
+	const char *files[2];
+	int diff;
+	int json;
+	unsigned ignore_mask;
+	const char *pubkey;
+};
+
+static const char usage_text[] =
+	"usage: esp-imginfo [--json] [--pubkey KEY] FILE\n"
+	"       esp-imginfo --diff [--json] [--ignore CLASS]... [--pubkey KEY] A B\n";
+
+static const char help_text[] =
+	"\n"
+	"Describes an app or bootloader image (signed or not), a partition table, an\n"
+	"otadata or NVS partition, or a whole flash image (bootloader, table and every\n"
+	"partition's content), recognised by content. With --diff, compares two images\n"
+	"of the same kind field by field and names each difference and its class.\n"
+	"\n"
+	"      --json             JSON instead of text\n"
+	"      --diff             compare A with B\n"
+	"      --ignore CLASS     accept differences of CLASS (repeatable): header appdesc\n"
+	"                         elf-sha256 digest signature partition content otadata\n"
+	"      --pubkey KEY       verify Secure Boot signatures with this key (PEM)\n"
+	"  -h, --help             this help\n"
+	"      --version          print the version\n"
+	"\n"
+	"Exit status: 0 described / identical (or only ignored differences), 1 different,\n"
+	"2 bad input or command line.\n";
+
+enum { OPT_JSON = 256, OPT_DIFF, OPT_IGNORE, OPT_PUBKEY, OPT_VERSION };
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "esp-imginfo: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_text);
+	return -1;
+}
+
+/* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
+static int parse_args(int argc, char **argv, struct imginfo_cli *o)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, OPT_JSON},
+		{"diff", no_argument, NULL, OPT_DIFF},
+		{"ignore", required_argument, NULL, OPT_IGNORE},
+		{"pubkey", required_argument, NULL, OPT_PUBKEY},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	enum imginfo_class cls;
+	int c, want;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_DIFF:
+			o->diff = 1;
+			break;
+		case OPT_IGNORE:
+			if (imginfo_class_parse(optarg, &cls) < 0)
+				return usage_error("--ignore: unknown class '%s' (classes: %s)", optarg,
+						   imginfo_class_names());
+			o->ignore_mask |= 1u << cls;
+			break;
+		case OPT_PUBKEY:
+			o->pubkey = optarg;
+			break;
+		case 'h':
+			printf("%s%s", usage_text, help_text);
+			return 1;
+		case OPT_VERSION:
+			printf("esp-imginfo (espgen) %s\n", ESPGEN_VERSION);
+			return 1;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	want = o->diff ? 2 : 1;
+	if (argc - optind != want)
+		return usage_error(o->diff ? "--diff takes two files" : "one file expected");
+	if (o->ignore_mask && !o->diff)
+		return usage_error("--ignore needs --diff");
+	o->files[0] = argv[optind];
+	o->files[1] = o->diff ? argv[optind + 1] : NULL;
+	return 0;
+}
+
+static int emit_json(json_t *j)
+{
+	char *s;
+	int rc;
+
+	if (!j)
+		return diag_error("out of memory");
+	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!s)
+		return diag_error("out of memory");
+	rc = printf("%s\n", s) < 0 ? -1 : 0;
+	free(s);
+	return rc;
+}
+
+static int emit_text(const struct buf *b)
+{
+	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
+		return diag_error("cannot write the output");
+	return 0;
+}
+
+static int load(const char *path, const struct imginfo_opts *io, struct buf *b,
+		struct imginfo_node **tree)
+{
+	if (read_file(path, FILEIO_MAX_INPUT, b) < 0)
+		return -1;
+	return imginfo_describe(b->data ? b->data : (const uint8_t *)"", b->len, path, io, tree);
+}
+
+int main(int argc, char **argv)
+{
+	struct imginfo_cli o;
+	struct imginfo_opts io = {NULL};
+	struct sb_key *key = NULL;
+	struct buf in[2] = {BUF_INIT, BUF_INIT}, text = BUF_INIT;
+	struct imginfo_node *tree[2] = {NULL, NULL};
+	struct imginfo_difflist diffs = {NULL, 0, 0};
+	int rc = IMGINFO_EXIT_ERROR, r;
+
+	diag_set_program("esp-imginfo");
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r > 0 ? EXIT_OK : IMGINFO_EXIT_ERROR;
+	if (o.pubkey) {
+		if (sb_key_load(o.pubkey, 0, &key) < 0)
+			goto out;
+		io.pubkey = key;
+	}
+	if (load(o.files[0], &io, &in[0], &tree[0]) < 0)
+		goto out;
+	if (!o.diff) {
+		if (o.json)
+			r = emit_json(imginfo_to_json(tree[0]));
+		else
+			r = imginfo_format_text(tree[0], &text) < 0 ? -1 : emit_text(&text);
+		if (r == 0)
+			rc = IMGINFO_EXIT_SAME;
+		goto out;
+	}
+	if (load(o.files[1], &io, &in[1], &tree[1]) < 0)
+		goto out;
+	if (imginfo_diff(tree[0], tree[1], &diffs) < 0)
+		goto out;
+	r = imginfo_diff_judge(&diffs, o.ignore_mask) ? IMGINFO_EXIT_DIFFERENT : IMGINFO_EXIT_SAME;
+	if (o.json) {
+		if (emit_json(imginfo_diff_to_json(&diffs)) < 0)
+			goto out;
+	} else if (imginfo_diff_format_text(&diffs, &text) < 0 || emit_text(&text) < 0) {
+		goto out;
+	}
+	rc = r;
+out:
+	if (fflush(stdout) != 0 && rc != IMGINFO_EXIT_ERROR) {
+		diag_error("cannot write the output");
+		rc = IMGINFO_EXIT_ERROR;
+	}
+	imginfo_difflist_free(&diffs);
+	imginfo_node_free(tree[0]);
+	imginfo_node_free(tree[1]);
+	buf_free(&in[0]);
+	buf_free(&in[1]);
+	buf_free(&text);
+	sb_key_free(key);
+	return rc;
+}
