@@ -32,7 +32,6 @@ expect_usage "esp-mkotadata: --boot ota_2: only 2 OTA slots (--slots 2)" --boot 
 expect_usage "esp-mkotadata: --boot ota_0 needs the slot count" --boot ota_0
 expect_usage "esp-mkotadata: --slots: '0' is not a number from 1 to 16" --boot ota_0 --slots 0
 expect_usage "esp-mkotadata: --slots: '17' is not a number from 1 to 16" --boot ota_0 --slots 17
-expect_usage "esp-mkotadata: --slots and --layout are mutually exclusive" --boot ota_0 --slots 2 --layout x.csv
 expect_usage "esp-mkotadata: --state: 'VALID' is not new, pending" --boot ota_0 --slots 2 --state VALID
 expect_usage "esp-mkotadata: --seq 2 selects ota_1 of 2 slots, not ota_0" --boot ota_0 --slots 2 --seq 2
 expect_usage "esp-mkotadata: --seq: '0' is not a number from 1 to 4294967294" --boot ota_0 --slots 2 --seq 0

@@ -52,7 +52,8 @@ static const char help_text[] =
 	"      --size SIZE        partition size, a multiple of 0x1000, at least 0x2000\n"
 	"                         (default 0x2000, or the otadata partition's size in LAYOUT)\n"
 	"      --boot ota_N|factory  the app slot the bootloader is to start\n"
-	"      --slots K          number of OTA app slots ota_0..ota_K-1 (1-16)\n"
+	"      --slots K          number of OTA app slots ota_0..ota_K-1 (1-16); with\n"
+	"                         --layout it must match the layout's count\n"
 	"      --layout LAYOUT    partition layout (INI, CSV or binary table): the slot\n"
 	"                         count is that of its ota_0, ota_1, ... app partitions\n"
 	"                         (consecutive from ota_0), the size that of its otadata\n"
@@ -212,8 +213,6 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->output)
 		return usage_error("%s", "no output given (-o FILE)");
-	if (o->slots_set && o->layout)
-		return usage_error("%s", "--slots and --layout are mutually exclusive");
 	if (o->boot != BOOT_OTA && (o->state_set || o->seq_set))
 		return usage_error("%s --state and --seq need --boot ota_N",
 				   o->boot == BOOT_FACTORY ? "--boot factory writes a blank otadata;"
@@ -277,6 +276,11 @@ static int apply_layout(struct mkotadata_opts *o)
 				  o->slot, slots, slots == 1 ? "" : "s", slots - 1);
 		goto out;
 	}
+	if (o->slots_set && o->slots != slots) {
+		diag_file(o->layout, "--slots %u differs from the layout's %u OTA app slot%s", o->slots,
+			  slots, slots == 1 ? "" : "s");
+		goto out;
+	}
 	o->slots = slots;
 	rc = 0;
 out:
@@ -300,7 +304,7 @@ int main(int argc, char **argv)
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	if (!opts.layout && opts.boot == BOOT_OTA && opts.slot >= opts.slots) {
+	if (opts.slots_set && opts.boot == BOOT_OTA && opts.slot >= opts.slots) {
 		usage_error("--boot ota_%u: only %u OTA slot%s (--slots %u)", opts.slot, opts.slots,
 			    opts.slots == 1 ? "" : "s", opts.slots);
 		goto out;
