@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "hash.h"
+#include "pkcs11.h"
 #include "sbkey.h"
 #include "sbsign.h"
 
@@ -35,11 +36,21 @@ struct sign_opts {
 	size_t npubkeys;
 	const char *sigs[SBV2_MAX_BLOCKS + 1];
 	size_t nsigs;
+	const char *pkcs11_module; /* for "pkcs11:" keys; NULL: p11-kit's proxy */
+	const char *pin_file;
+};
+
+/* Keys held in a PKCS#11 token, parallel to the key arrays of main(). */
+struct sign_tokens {
+	struct p11_module *mod; /* loaded on the first "pkcs11:" key */
+	struct p11_key *keys[SBV2_MAX_BLOCKS + 1];
 };
 
 static const char usage_text[] =
     "usage: esp-sign [--sb-version 1|2] --key KEY.pem [--key KEY.pem ...] [--random]\n"
     "                IMAGE -o SIGNED\n"
+    "       esp-sign [--sb-version 1|2] --key 'pkcs11:token=T;object=K' [--pkcs11-module SO]\n"
+    "                [--pin-file FILE] IMAGE -o SIGNED\n"
     "       esp-sign [--sb-version 1|2] --signature SIG --pubkey PUB.pem [...] IMAGE -o SIGNED\n"
     "       esp-sign [--sb-version 1|2] --digest-out DIGEST --pubkey PUB.pem IMAGE\n"
     "       esp-sign --verify [--sb-version 1|2] (--pubkey PUB.pem | --key-digest DIGEST.bin)\n"
@@ -55,6 +66,12 @@ static const char help_text[] =
     "  -k, --key KEY.pem         private key (PKCS#1, SEC1 or PKCS#8 PEM); up to 3 for v2.\n"
     "                            An image that already ends in a signature sector gets\n"
     "                            the new blocks added to it\n"
+    "  -k, --key 'pkcs11:URI'    a key in a PKCS#11 token (RFC 7512: token=, object=, id=);\n"
+    "                            the token signs the digest; the block is verified\n"
+    "                            before it is written. Also accepted for --pubkey\n"
+    "      --pkcs11-module SO    PKCS#11 module to load (default: p11-kit's proxy)\n"
+    "      --pin-file FILE       token PIN (one line); else $ESPGEN_PKCS11_PIN. Never\n"
+    "                            give a PIN on the command line\n"
     "      --sb-version 1|2      Secure Boot version (default 2; v1 is ESP32 ECDSA P-256)\n"
     "      --random              fresh random ECDSA nonce / PSS salt; by default the same\n"
     "                            key and image give the same signature (RFC 6979, derived\n"
@@ -81,6 +98,9 @@ enum {
 	OPT_DIGEST_OUT,
 	OPT_SIGNATURE,
 	OPT_VERSION,
+	OPT_PKCS11_MODULE,
+	OPT_PIN_FILE,
+	OPT_PIN,
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -104,6 +124,19 @@ static int add_name(const char **list, size_t *n, const char *opt, const char *a
 	return 0;
 }
 
+static int uses_pkcs11(const struct sign_opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nkeys; i++)
+		if (p11_is_uri(o->keys[i]))
+			return 1;
+	for (i = 0; i < o->npubkeys; i++)
+		if (p11_is_uri(o->pubkeys[i]))
+			return 1;
+	return p11_is_uri(o->pubkey_digest);
+}
+
 /* Cross-option rules once every option is known. */
 static int check_args(struct sign_opts *o)
 {
@@ -124,6 +157,8 @@ static int check_args(struct sign_opts *o)
 		return usage_error("--random only applies when signing with --key");
 	if (o->key_digest && (o->mode != MODE_VERIFY || o->version != 2))
 		return usage_error("--key-digest needs --verify and Secure Boot v2");
+	if ((o->pkcs11_module || o->pin_file) && !uses_pkcs11(o))
+		return usage_error("--pkcs11-module and --pin-file are for 'pkcs11:' keys");
 
 	switch (o->mode) {
 	case MODE_SIGN:
@@ -196,6 +231,9 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 	    {"signature", required_argument, NULL, OPT_SIGNATURE},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE},
+	    {"pin-file", required_argument, NULL, OPT_PIN_FILE},
+	    {"pin", optional_argument, NULL, OPT_PIN},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -233,6 +271,17 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 		case OPT_RANDOM:
 			o->flags |= SB_SIGN_RANDOM;
 			break;
+		case OPT_PKCS11_MODULE:
+			o->pkcs11_module = optarg;
+			break;
+		case OPT_PIN_FILE:
+			o->pin_file = optarg;
+			break;
+		case OPT_PIN:
+			/* the value is never echoed: it would be the PIN */
+			return usage_error("--pin: a PIN on the command line shows in the process "
+					   "list; use --pin-file FILE or %s",
+					   P11_PIN_ENV);
 		case OPT_VERIFY:
 			if (set_mode(o, MODE_VERIFY, "--verify") < 0)
 				return -1;
@@ -268,51 +317,149 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 	return check_args(o);
 }
 
-static int load_keys(const char *const *names, size_t n, unsigned flags, struct sb_key **keys)
+/*
+ * Opens the token key @uri into @tok->keys[@i] and gives *@key a copy of its public half
+ * (so the code below treats it as any public key file). The key must suit Secure Boot
+ * @version before anything is signed.
+ */
+static int open_token_key(const struct sign_opts *o, struct sign_tokens *tok, size_t i,
+			  const char *uri, struct sb_key **key)
+{
+	const struct sb_key *pub;
+	uint8_t fields[SB_MAX_PUBKEY];
+	size_t len;
+
+	if (!tok->mod && p11_module_open(o->pkcs11_module, &tok->mod) < 0)
+		return -1;
+	if (p11_key_open(tok->mod, uri, o->pin_file, &tok->keys[i]) < 0)
+		return -1;
+	pub = p11_key_public(tok->keys[i]);
+	if (sb_key_check(pub, o->version) < 0 || sb_key_sbv2_fields(pub, fields, &len) < 0)
+		return -1;
+	if (sb_key_from_sbv2_fields(uri, sb_key_scheme(pub), fields, len, key) < 0)
+		return diag_file(uri, "the token's public key is unusable");
+	return 0;
+}
+
+/* Key files through sbkey, "pkcs11:" URIs through the token (see open_token_key()). */
+static int load_keys(const struct sign_opts *o, struct sign_tokens *tok, const char *const *names,
+		     size_t n, unsigned flags, struct sb_key **keys)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (sb_key_load(names[i], flags, &keys[i]) < 0)
+		if (p11_is_uri(names[i])) {
+			if (open_token_key(o, tok, i, names[i], &keys[i]) < 0)
+				return -1;
+		} else if (sb_key_load(names[i], flags, &keys[i]) < 0) {
 			return -1;
+		}
 	}
 	return 0;
 }
 
-static int cmd_pubkey_digest(const struct sign_opts *o, struct buf *out)
+static int cmd_pubkey_digest(const struct sign_opts *o, struct sign_tokens *tok,
+			     struct sb_key **keys, struct buf *out)
 {
 	uint8_t digest[SBV2_KEY_DIGEST_LEN];
-	struct sb_key *key;
-	int rc;
 
-	if (sb_key_load(o->pubkey_digest, 0, &key) < 0)
+	if (load_keys(o, tok, &o->pubkey_digest, 1, 0, keys) < 0)
 		return -1;
-	rc = sbv2_pubkey_digest(key, digest);
-	sb_key_free(key);
-	if (rc < 0)
+	if (sbv2_pubkey_digest(keys[0], digest) < 0)
 		return -1;
 	return buf_append(out, digest, sizeof(digest));
 }
 
-static int cmd_sign(const struct sign_opts *o, const struct buf *img, struct sb_key **keys,
-		    struct buf *out)
+/*
+ * Adds the signature of token key @tk to @cur (the image so far), leaving the result in
+ * @out: the token signs the digest sbsign asks for, sbsign checks it and builds the block,
+ * and the whole signed image is verified again before it can be written.
+ */
+static int sign_with_token(const struct sign_opts *o, struct p11_key *tk, const struct buf *cur,
+			   struct buf *out)
 {
-	if (load_keys(o->keys, o->nkeys, SB_KEY_NEED_PRIVATE, keys) < 0)
+	const struct sb_key *pub = p11_key_public(tk);
+	enum sb_scheme scheme = sb_key_scheme(pub);
+	struct sbv2_verify_result res;
+	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
+
+	out->len = 0;
+	if (o->version == 1) {
+		if (cur->len == 0)
+			return diag_file(o->image, "image is empty");
+		hash_sha256(cur->data, cur->len, digest);
+		if (p11_key_sign_digest(tk, digest, 32, sig) < 0 ||
+		    sbv1_append_signature(o->image, cur->data, cur->len, pub, sig, out) < 0)
+			return -1;
+		if (sbv1_verify_image(o->image, out->data, out->len, pub) != 0)
+			return diag_file(o->image, "the signed image does not verify");
+		return 0;
+	}
+	if (sbv2_signing_digest(o->image, cur->data, cur->len, scheme, digest) < 0 ||
+	    p11_key_sign_digest(tk, digest, sb_scheme_digest_len(scheme), sig) < 0 ||
+	    sbv2_append_signature(o->image, cur->data, cur->len, pub, sig, out) < 0)
 		return -1;
+	if (sbv2_verify_image(o->image, out->data, out->len, pub, NULL, &res) < 0)
+		return -1;
+	if (res.verified < 0 || res.tampered)
+		return diag_file(o->image, "the signed image does not verify with %s",
+				 sb_key_name(pub));
+	return 0;
+}
+
+/* Signing with token keys among the keys: one key after the other, in the given order. */
+static int cmd_sign_tokens(const struct sign_opts *o, struct sign_tokens *tok,
+			   const struct buf *img, struct sb_key **keys, struct buf *out)
+{
+	struct buf cur = BUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	if (buf_append(&cur, img->data, img->len) < 0)
+		goto out;
+	for (i = 0; i < o->nkeys; i++) {
+		out->len = 0;
+		if (tok->keys[i])
+			rc = sign_with_token(o, tok->keys[i], &cur, out);
+		else if (o->version == 1)
+			rc = sbv1_sign_image(o->image, cur.data, cur.len, keys[i], o->flags, out);
+		else
+			rc = sbv2_sign_image(o->image, cur.data, cur.len, &keys[i], 1, o->flags,
+					     out);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+		cur.len = 0;
+		if (buf_append(&cur, out->data, out->len) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&cur);
+	return rc;
+}
+
+static int cmd_sign(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
+		    struct sb_key **keys, struct buf *out)
+{
+	if (load_keys(o, tok, o->keys, o->nkeys, SB_KEY_NEED_PRIVATE, keys) < 0)
+		return -1;
+	if (tok->mod)
+		return cmd_sign_tokens(o, tok, img, keys, out);
 	if (o->version == 1)
 		return sbv1_sign_image(o->image, img->data, img->len, keys[0], o->flags, out);
 	return sbv2_sign_image(o->image, img->data, img->len, keys, o->nkeys, o->flags, out);
 }
 
-static int cmd_signature(const struct sign_opts *o, const struct buf *img, struct sb_key **keys,
-			 struct buf *out)
+static int cmd_signature(const struct sign_opts *o, struct sign_tokens *tok,
+			 const struct buf *img, struct sb_key **keys, struct buf *out)
 {
 	struct buf cur = BUF_INIT, sigfile = BUF_INIT;
 	uint8_t sig[SB_MAX_SIG];
 	size_t i;
 	int rc = -1;
 
-	if (load_keys(o->pubkeys, o->npubkeys, 0, keys) < 0)
+	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
 		return -1;
 	for (i = 0; i < o->npubkeys; i++) {
 		if (sb_key_check(keys[i], o->version) < 0)
@@ -347,13 +494,13 @@ out:
 	return rc;
 }
 
-static int cmd_digest_out(const struct sign_opts *o, const struct buf *img, struct sb_key **keys,
-			  struct buf *out)
+static int cmd_digest_out(const struct sign_opts *o, struct sign_tokens *tok,
+			  const struct buf *img, struct sb_key **keys, struct buf *out)
 {
 	uint8_t digest[SB_MAX_DIGEST];
 	enum sb_scheme scheme = SB_ECDSA_P256;
 
-	if (load_keys(o->pubkeys, o->npubkeys, 0, keys) < 0)
+	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
 		return -1;
 	if (o->npubkeys) {
 		if (sb_key_check(keys[0], o->version) < 0)
@@ -384,7 +531,8 @@ static void print_block(unsigned i, const struct sbv2_verify_result *r)
 	       sbv2_verdict_text(r->verdict[i]));
 }
 
-static int cmd_verify(const struct sign_opts *o, const struct buf *img, struct sb_key **keys)
+static int cmd_verify(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
+		      struct sb_key **keys)
 {
 	struct sbv2_verify_result res;
 	uint8_t want[SBV2_KEY_DIGEST_LEN] = {0};
@@ -392,7 +540,7 @@ static int cmd_verify(const struct sign_opts *o, const struct buf *img, struct s
 	unsigned i;
 	int r;
 
-	if (load_keys(o->pubkeys, o->npubkeys, 0, keys) < 0)
+	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
 		return -1;
 	if (o->version == 1) {
 		r = sbv1_verify_image(o->image, img->data, img->len, keys[0]);
@@ -440,6 +588,7 @@ int main(int argc, char **argv)
 {
 	struct sign_opts opts = {0};
 	struct sb_key *keys[SBV2_MAX_BLOCKS + 1] = {NULL};
+	struct sign_tokens tok = {NULL, {NULL}};
 	struct buf img = BUF_INIT, out = BUF_INIT;
 	int rc = EXIT_USAGE, r;
 	size_t i;
@@ -455,19 +604,19 @@ int main(int argc, char **argv)
 		goto out;
 	switch (opts.mode) {
 	case MODE_SIGN:
-		r = cmd_sign(&opts, &img, keys, &out);
+		r = cmd_sign(&opts, &tok, &img, keys, &out);
 		break;
 	case MODE_SIGNATURE:
-		r = cmd_signature(&opts, &img, keys, &out);
+		r = cmd_signature(&opts, &tok, &img, keys, &out);
 		break;
 	case MODE_DIGEST_OUT:
-		r = cmd_digest_out(&opts, &img, keys, &out);
+		r = cmd_digest_out(&opts, &tok, &img, keys, &out);
 		break;
 	case MODE_VERIFY:
-		r = cmd_verify(&opts, &img, keys);
+		r = cmd_verify(&opts, &tok, &img, keys);
 		break;
 	case MODE_PUBKEY_DIGEST:
-		r = cmd_pubkey_digest(&opts, &out);
+		r = cmd_pubkey_digest(&opts, &tok, keys, &out);
 		break;
 	default:
 		r = -1;
@@ -481,8 +630,11 @@ int main(int argc, char **argv)
 		goto out;
 	rc = EXIT_OK;
 out:
-	for (i = 0; i < SBV2_MAX_BLOCKS + 1; i++)
+	for (i = 0; i < SBV2_MAX_BLOCKS + 1; i++) {
 		sb_key_free(keys[i]);
+		p11_key_close(tok.keys[i]);
+	}
+	p11_module_close(tok.mod);
 	buf_free(&img);
 	buf_free(&out);
 	return rc;
