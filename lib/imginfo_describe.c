@@ -293,6 +293,8 @@ static void describe_header(struct imginfo_node *img, const struct appimage_info
 	const char *cname = in->chip ? in->chip->name : "unknown";
 	char r1[16], r2[16];
 
+	set_class(h, IMGINFO_CLASS_HEADER);
+
 	ii_uint(h, "magic", APPIMAGE_MAGIC, IMGINFO_F_HEX, NULL);
 	ii_uint(h, "segment_count", in->seg_count, 0, NULL);
 	ii_uint(h, "flash_mode", in->flash_mode, 0,
@@ -304,6 +306,7 @@ static void describe_header(struct imginfo_node *img, const struct appimage_info
 	ii_uint(h, "entry", in->entry, IMGINFO_F_HEX, NULL);
 
 	e = ii_obj(img, "extended_header");
+	set_class(e, IMGINFO_CLASS_HEADER);
 	ii_uint(e, "wp_pin", in->wp_pin, IMGINFO_F_HEX,
 		in->wp_pin == APPIMAGE_WP_PIN_DISABLED ? "disabled" : NULL);
 	ii_hex(e, "spi_pin_drv", in->spi_pin_drv, 3);
@@ -326,7 +329,7 @@ static void describe_segments(struct imginfo_node *img, const uint8_t *data,
 		l->cls = IMGINFO_CLASS_CONTENT;
 	for (i = 0; i < in->nsegs; i++) {
 		const char *types[8];
-		char mem[96] = "", id[32], label[16];
+		char mem[96] = "", id[32];
 		size_t nt = 0, dup = 0, k;
 		struct imginfo_node *s;
 
@@ -345,8 +348,7 @@ static void describe_segments(struct imginfo_node *img, const uint8_t *data,
 			snprintf(id, sizeof(id), "0x%08x#%zu", in->segs[i].addr, dup);
 		else
 			snprintf(id, sizeof(id), "0x%08x", in->segs[i].addr);
-		snprintf(label, sizeof(label), "%zu", i);
-		s = ii_item(l, label, id);
+		s = ii_item(l, id, NULL);
 		ii_uint(s, "index", i, IMGINFO_F_NODIFF, NULL);
 		ii_uint(s, "load_address", in->segs[i].addr, IMGINFO_F_HEX, NULL);
 		ii_uint(s, "size", in->segs[i].len, IMGINFO_F_HEX, NULL);
@@ -371,7 +373,7 @@ static void describe_segments(struct imginfo_node *img, const uint8_t *data,
 }
 
 static void describe_digests(struct ctx *c, struct imginfo_node *img,
-			     const struct appimage_info *in, const char *where)
+			     const struct appimage_info *in, uint64_t base, const char *where)
 {
 	struct imginfo_node *k = ii_obj(img, "checksum"), *d;
 	char hex[2 * SHA256_LEN + 1], calc[2 * SHA256_LEN + 1];
@@ -383,7 +385,7 @@ static void describe_digests(struct ctx *c, struct imginfo_node *img,
 	}
 	ii_uint(k, "stored", in->checksum_stored, IMGINFO_F_HEX, NULL);
 	ii_uint(k, "computed", in->checksum_calc, IMGINFO_F_HEX | IMGINFO_F_NODIFF, NULL);
-	ii_uint(k, "file_offset", in->checksum_offset, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
+	ii_uint(k, "file_offset", base + in->checksum_offset, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 	ii_str(k, "status", "%s", ok ? "valid" : "invalid");
 	if (ok) {
 		ii_line(k, "0x%02x valid", in->checksum_stored);
@@ -416,7 +418,8 @@ static void describe_digests(struct ctx *c, struct imginfo_node *img,
 	}
 }
 
-static void describe_desc(struct imginfo_node *img, const struct appimage_info *in)
+static void describe_desc(struct imginfo_node *img, const struct appimage_info *in,
+			  uint64_t base)
 {
 	const struct appimage_desc *d = &in->desc;
 	struct imginfo_node *n = ii_obj(img, "app_desc");
@@ -429,7 +432,7 @@ static void describe_desc(struct imginfo_node *img, const struct appimage_info *
 		ii_line(n, "none");
 		return;
 	}
-	ii_uint(n, "file_offset", in->desc_offset, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
+	ii_uint(n, "file_offset", base + in->desc_offset, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 	ii_uint(n, "magic", d->magic, IMGINFO_F_HEX, NULL);
 	ii_uint(n, "secure_version", d->secure_version, 0, NULL);
 	ii_cstr(n, "version", d->version);
@@ -508,9 +511,6 @@ static size_t describe_signature(struct ctx *c, struct imginfo_node *img, const 
 				problem(c, where, "signature block %u: image digest does not match", i);
 			if (vr && verify_rc == 0) {
 				ii_str(bn, "verification", "%s", sbv2_verdict_text(vr->verdict[i]));
-				if (vr->verdict[i] != SBV2_VERIFIED)
-					problem(c, where, "signature block %u: %s", i,
-						sbv2_verdict_text(vr->verdict[i]));
 			}
 			if (bn) {
 				char kd[2 * SBV2_KEY_DIGEST_LEN + 1];
@@ -522,6 +522,15 @@ static size_t describe_signature(struct ctx *c, struct imginfo_node *img, const 
 					vr && verify_rc == 0 ? ", " : "",
 					vr && verify_rc == 0 ? sbv2_verdict_text(vr->verdict[i]) : "");
 			}
+		}
+		if (vr && verify_rc == 0) {
+			/* one block made with the key is enough (as the ROM checks) */
+			int ok = vr->verified >= 0 && !vr->tampered;
+
+			ii_str(s, "verification", "%s",
+			       ok ? "verified with the given key" : "does not verify with the given key");
+			if (!ok)
+				problem(c, where, "signature does not verify with the given key");
 		}
 		free(vr);
 		return sig_off + SBV2_SECTOR_SIZE;
@@ -596,12 +605,13 @@ static int describe_app(struct ctx *c, struct imginfo_node *img, const uint8_t *
 	if (img)
 		img->flags |= IMGINFO_F_SCOPE;
 	ii_str(img, "kind", "%s", imginfo_kind_name(kind));
-	ii_str(img, "chip", "%s", in->chip ? in->chip->name : "unknown");
+	set_class(ii_str(img, "chip", "%s", in->chip ? in->chip->name : "unknown"),
+		  IMGINFO_CLASS_HEADER);
 	ii_uint(img, "image_length", in->end, IMGINFO_F_HEX, NULL);
 	describe_header(img, in);
 	describe_segments(img, data, in, base);
-	describe_digests(c, img, in, where);
-	describe_desc(img, in);
+	describe_digests(c, img, in, base, where);
+	describe_desc(img, in, base);
 	sig_end = describe_signature(c, img, data, len, in, base, where);
 	if (sig_end) {
 		/* v2: 0xFF up to the 4 KiB aligned signature sector */
@@ -647,6 +657,7 @@ static void describe_table(struct ctx *c, struct imginfo_node *n, const uint8_t 
 	ii_uint(n, "file_offset", base, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 	ii_uint(n, "entry_count", pt->n, 0, NULL);
 	m = ii_obj(n, "md5");
+	set_flags(m, IMGINFO_F_DERIVED); /* follows the entries */
 	if (md5 < 0) {
 		ii_str(m, "status", "none");
 		ii_line(m, "none");
@@ -736,6 +747,7 @@ static void describe_otadata(struct ctx *c, struct imginfo_node *n, const uint8_
 
 		snprintf(label, sizeof(label), "%d", i);
 		it = ii_item(l, label, NULL);
+		ii_uint(it, "index", (uint64_t)i, IMGINFO_F_NODIFF, NULL);
 		ii_uint(it, "file_offset", base + (uint64_t)i * OTADATA_SECTOR,
 			IMGINFO_F_HEX | IMGINFO_F_NODIFF, NULL);
 		ii_uint(it, "seq", e[i].seq, IMGINFO_F_HEX, empty ? "empty" : NULL);
@@ -770,9 +782,12 @@ static void describe_otadata(struct ctx *c, struct imginfo_node *n, const uint8_
 		else
 			ii_str(n, "boots", "nothing (no app partition)");
 	} else if (active >= 0) {
-		ii_str(n, "boots", "ota slot (0x%x - 1) %% number of ota slots", e[active].seq);
+		set_flags(ii_str(n, "boots", "ota slot %u modulo the number of ota slots",
+				 e[active].seq - 1),
+			  IMGINFO_F_NODIFF);
 	} else {
-		ii_str(n, "boots", "factory, else ota_0 (no valid entry)");
+		set_flags(ii_str(n, "boots", "factory, else ota_0 (no valid entry)"),
+			  IMGINFO_F_NODIFF);
 	}
 	/* everything but the two entries: normally 0xFF */
 	if (n) {
@@ -973,6 +988,7 @@ static int describe_flash(struct ctx *c, struct imginfo_node *root, const uint8_
 		uint64_t from = start >= target ? start - target : 0, to;
 
 		to = end >= target ? end - target : 0;
+		set_flags(ii_cstr(it, "name", e->name), IMGINFO_F_NODIFF);
 		ii_uint(it, "flash_offset", start, IMGINFO_F_HEX | IMGINFO_F_NODIFF, NULL);
 		ii_uint(it, "size", (uint64_t)e->size, IMGINFO_F_HEX | IMGINFO_F_NODIFF, NULL);
 		if (from >= len || to <= from) {
@@ -982,7 +998,7 @@ static int describe_flash(struct ctx *c, struct imginfo_node *root, const uint8_
 		if (to > len)
 			to = len;
 		ii_uint(it, "in_image", to - from, IMGINFO_F_HEX | IMGINFO_F_NODIFF,
-			to - from < (uint64_t)e->size ? "bytes; the file ends inside" : "bytes");
+			to - from < (uint64_t)e->size ? "the file ends inside" : NULL);
 		/* the table's own entries (ESP-IDF >= 5.3) are described above */
 		if (e->type == PT_TYPE_BOOTLOADER || e->type == PT_TYPE_PARTITION_TABLE) {
 			ii_str(it, "content", "see above");
