@@ -2,7 +2,9 @@
  * imginfo: what an image holds, and how two images differ. Bytes in, a description
  * tree out (kind detection, then the per-kind decoders of lib/appimage, parttable,
  * otadata, nvs and sbsign); two trees in, a list of classified differences out.
- * Pure functions: no file access; nothing printed except decoder errors.
+ * Pure functions: no file access; nothing printed except decoder errors. Probing
+ * for the kind uses diag_capture_begin()/end() to silence decoders, so do not call
+ * these inside a capture of your own (captures do not nest).
  */
 #ifndef ESPGEN_IMGINFO_H
 #define ESPGEN_IMGINFO_H

@@ -342,7 +342,8 @@ int imginfo_diff(const struct imginfo_node *a, const struct imginfo_node *b,
 	const struct imginfo_node *ka = ii_child(a, "kind"), *kb = ii_child(b, "kind");
 
 	if (ka && kb && strcmp(ka->str, kb->str) != 0)
-		return diag_error("cannot compare a %s with a %s", ka->str, kb->str);
+		return diag_error("cannot compare images of different kinds: %s and %s", ka->str,
+				  kb->str);
 	diff_node(&d, a, b, "", 0, 0);
 	if (d.oom)
 		return diag_error("out of memory");

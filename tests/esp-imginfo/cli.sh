@@ -156,7 +156,7 @@ run 0 "$info" --diff --ignore content app.bin app-byte.bin
 run 0 "$info" --diff --ignore header --ignore partition --ignore otadata --ignore content \
 	flash.bin flash-ota.bin
 run 2 "$info" --diff app.bin table.bin
-grep -q "cannot compare" err || bad "kind mismatch message"
+grep -q "cannot compare images of different kinds" err || bad "kind mismatch message"
 
 # ---- bad input: exit 2 with a message, never a crash ----
 : >empty.bin

