@@ -957,8 +957,9 @@ static int describe_flash(struct ctx *c, struct imginfo_node *root, const uint8_
 	describe_table(c, n, data + table_off,
 		       len - table_off < PT_MAX_LEN ? len - table_off : PT_MAX_LEN, &pt, md5,
 		       md5_calc, table_off, "partition table");
-	spans[nspan++] = (struct span){table_off, table_off + PT_TABLE_SIZE < len
-						       ? table_off + PT_TABLE_SIZE
+	/* the rest of the table's sector is left to other_regions */
+	spans[nspan++] = (struct span){table_off, table_off + PT_MAX_LEN < len
+						       ? table_off + PT_MAX_LEN
 						       : len};
 
 	for (i = 0; i < pt.n; i++) {

@@ -47,6 +47,13 @@ while IFS='	' read -r name keys input signed pubkeys ref; do
 			{ echo "FAIL: $name: $k does not verify"; fail=1; }
 	done
 done <"$vec/sign/cases.tsv"
+# and not with another key
+out=$("$info" --pubkey "$vec/sign/keys/rsa3072-a.pub.pem" \
+	"$vec/sign/signed/own-esp32c6-default-ecdsa256.bin" 2>&1)
+echo "$out" | grep -q "^  verification: does not verify with the given key" ||
+	{ echo "FAIL: a signature verifies with another key"; fail=1; }
+echo "$out" | grep -q "^  - signature does not verify with the given key" ||
+	{ echo "FAIL: a signature that does not verify is not a problem"; fail=1; }
 echo "$n vector images checked"
 [ "$n" -gt 0 ] || fail=1
 exit $fail
