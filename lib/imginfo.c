@@ -10,7 +10,7 @@
 #include "imginfo_node.h"
 
 static const char *const class_names[IMGINFO_CLASS_COUNT] = {
-	"header", "appdesc", "elf-sha256", "digest", "signature", "partition", "content", "otadata",
+    "header", "appdesc", "elf-sha256", "digest", "signature", "partition", "content", "otadata",
 };
 
 const char *imginfo_class_name(enum imginfo_class cls)

@@ -117,14 +117,14 @@ json_t *imginfo_to_json(const struct imginfo_node *root);
 
 /* One difference between two descriptions. */
 struct imginfo_diff {
-	char *path;		/* "partitions[factory].segments[1]" */
-	char *what;		/* "0x2 (dio) -> 0x0 (qio)", "3 bytes differ, first at ..." */
+	char *path;		 /* "partitions[factory].content.segments[0x42000020]" */
+	char *what;		 /* "0x2 (dio) -> 0x0 (qio)", "3 bytes differ, first at ..." */
 	char *old_val, *new_val; /* NULL for byte differences and added/removed items */
 	enum imginfo_class cls;
 	int derived;	/* a digest or signature that follows other changes */
 	unsigned scope; /* which image it belongs to */
 	int is_data;	/* byte comparison: the fields below are set */
-	uint64_t first;	/* offset of the first differing byte in the range */
+	uint64_t first; /* offset of the first differing byte in the range */
 	uint64_t count; /* differing bytes (a length change counts the extra bytes) */
 	uint64_t file_off;
 	uint32_t addr;

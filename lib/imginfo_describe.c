@@ -32,7 +32,7 @@ struct ctx {
 };
 
 static void problem(struct ctx *c, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void problem(struct ctx *c, const char *where, const char *fmt, ...)
 {
@@ -214,7 +214,8 @@ enum imginfo_kind imginfo_detect(const uint8_t *data, size_t len)
 /* ---- names of header codes ---- */
 
 /* The spelling in space-separated @list whose code (via @code_of) is @code. */
-static const char *code_name(const char *list, uint8_t code, int (*code_of)(const char *, uint8_t *))
+static const char *code_name(const char *list, uint8_t code,
+			     int (*code_of)(const char *, uint8_t *))
 {
 	static _Thread_local char word[16];
 	const char *p = list;
@@ -352,8 +353,8 @@ static void describe_segments(struct imginfo_node *img, const uint8_t *data,
 		ii_uint(s, "index", i, IMGINFO_F_NODIFF, NULL);
 		ii_uint(s, "load_address", in->segs[i].addr, IMGINFO_F_HEX, NULL);
 		ii_uint(s, "size", in->segs[i].len, IMGINFO_F_HEX, NULL);
-		ii_uint(s, "file_offset", base + in->segs[i].data_offset, IMGINFO_F_HEX | IMGINFO_F_POS,
-			NULL);
+		ii_uint(s, "file_offset", base + in->segs[i].data_offset,
+			IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 		ii_str(s, "memory", "%s", mem);
 		ii_line(s, "%zu: load 0x%08x size 0x%08x file 0x%08llx %s", i, in->segs[i].addr,
 			in->segs[i].len, (unsigned long long)(base + in->segs[i].data_offset), mem);
@@ -390,7 +391,8 @@ static void describe_digests(struct ctx *c, struct imginfo_node *img,
 	if (ok) {
 		ii_line(k, "0x%02x valid", in->checksum_stored);
 	} else {
-		ii_line(k, "0x%02x invalid, expected 0x%02x", in->checksum_stored, in->checksum_calc);
+		ii_line(k, "0x%02x invalid, expected 0x%02x", in->checksum_stored,
+			in->checksum_calc);
 		problem(c, where, "checksum 0x%02x invalid, expected 0x%02x", in->checksum_stored,
 			in->checksum_calc);
 	}
@@ -418,8 +420,7 @@ static void describe_digests(struct ctx *c, struct imginfo_node *img,
 	}
 }
 
-static void describe_desc(struct imginfo_node *img, const struct appimage_info *in,
-			  uint64_t base)
+static void describe_desc(struct imginfo_node *img, const struct appimage_info *in, uint64_t base)
 {
 	const struct appimage_desc *d = &in->desc;
 	struct imginfo_node *n = ii_obj(img, "app_desc");
@@ -476,8 +477,9 @@ static size_t describe_signature(struct ctx *c, struct imginfo_node *img, const 
 		if (c->opts && c->opts->pubkey) {
 			vr = malloc(sizeof(*vr));
 			if (vr)
-				verify_rc = sbv2_verify_image(c->file, data, sig_off + SBV2_SECTOR_SIZE,
-							      c->opts->pubkey, NULL, vr);
+				verify_rc =
+				    sbv2_verify_image(c->file, data, sig_off + SBV2_SECTOR_SIZE,
+						      c->opts->pubkey, NULL, vr);
 		}
 		blocks = ii_list(s, "blocks");
 		for (i = 0; i < SBV2_MAX_BLOCKS; i++) {
@@ -508,7 +510,8 @@ static size_t describe_signature(struct ctx *c, struct imginfo_node *img, const 
 			ii_str(bn, "crc", "valid");
 			ii_str(bn, "image_digest", "%s", dg_ok ? "matches" : "does not match");
 			if (!dg_ok)
-				problem(c, where, "signature block %u: image digest does not match", i);
+				problem(c, where, "signature block %u: image digest does not match",
+					i);
 			if (vr && verify_rc == 0) {
 				ii_str(bn, "verification", "%s", sbv2_verdict_text(vr->verdict[i]));
 			}
@@ -516,11 +519,12 @@ static size_t describe_signature(struct ctx *c, struct imginfo_node *img, const 
 				char kd[2 * SBV2_KEY_DIGEST_LEN + 1];
 
 				hex_encode(bi.key_digest, SBV2_KEY_DIGEST_LEN, kd);
-				ii_line(bn, "%u: %s, key digest %s, CRC valid, image digest %s%s%s", i,
-					sb_scheme_name(bi.scheme), kd,
+				ii_line(bn, "%u: %s, key digest %s, CRC valid, image digest %s%s%s",
+					i, sb_scheme_name(bi.scheme), kd,
 					dg_ok ? "matches" : "does not match",
 					vr && verify_rc == 0 ? ", " : "",
-					vr && verify_rc == 0 ? sbv2_verdict_text(vr->verdict[i]) : "");
+					vr && verify_rc == 0 ? sbv2_verdict_text(vr->verdict[i])
+							     : "");
 			}
 		}
 		if (vr && verify_rc == 0) {
@@ -528,7 +532,8 @@ static size_t describe_signature(struct ctx *c, struct imginfo_node *img, const 
 			int ok = vr->verified >= 0 && !vr->tampered;
 
 			ii_str(s, "verification", "%s",
-			       ok ? "verified with the given key" : "does not verify with the given key");
+			       ok ? "verified with the given key"
+				  : "does not verify with the given key");
 			if (!ok)
 				problem(c, where, "signature does not verify with the given key");
 		}
@@ -680,7 +685,8 @@ static void describe_table(struct ctx *c, struct imginfo_node *n, const uint8_t 
 	for (i = 0; i < pt->n; i++) {
 		const struct pt_entry *e = &pt->v[i];
 		struct imginfo_node *it;
-		const char *tn = pt_type_name(e->type), *sn = pt_subtype_name(&cfg, e->type, e->subtype);
+		const char *tn = pt_type_name(e->type),
+			   *sn = pt_subtype_name(&cfg, e->type, e->subtype);
 		char flags[32] = "";
 		const char *nl = line ? strchr(line, '\n') : NULL;
 
@@ -690,7 +696,8 @@ static void describe_table(struct ctx *c, struct imginfo_node *n, const uint8_t 
 		ii_uint(it, "subtype", (uint64_t)e->subtype, IMGINFO_F_HEX, sn);
 		ii_uint(it, "offset", (uint64_t)e->offset, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 		ii_uint(it, "size", (uint64_t)e->size, IMGINFO_F_HEX, NULL);
-		snprintf(flags, sizeof(flags), "%s%s%s", e->flags & PT_FLAG_ENCRYPTED ? "encrypted" : "",
+		snprintf(flags, sizeof(flags), "%s%s%s",
+			 e->flags & PT_FLAG_ENCRYPTED ? "encrypted" : "",
 			 (e->flags & PT_FLAG_ENCRYPTED) && (e->flags & PT_FLAG_READONLY) ? ":" : "",
 			 e->flags & PT_FLAG_READONLY ? "readonly" : "");
 		ii_uint(it, "flags", e->flags, IMGINFO_F_HEX, flags[0] ? flags : NULL);
@@ -700,15 +707,16 @@ static void describe_table(struct ctx *c, struct imginfo_node *n, const uint8_t 
 		} else {
 			ii_line(it, "%s, 0x%llx, 0x%llx, 0x%llx, 0x%llx, 0x%x", e->name,
 				(unsigned long long)e->type, (unsigned long long)e->subtype,
-				(unsigned long long)e->offset, (unsigned long long)e->size, e->flags);
+				(unsigned long long)e->offset, (unsigned long long)e->size,
+				e->flags);
 		}
 	}
 	/* bytes after the rows: normally 0xFF */
 	if (n && rows * PT_ENTRY_SIZE < len) {
 		struct imginfo_node *rest = ii_obj(n, "rest");
 
-		ii_uint(rest, "file_offset", base + rows * PT_ENTRY_SIZE, IMGINFO_F_HEX | IMGINFO_F_POS,
-			NULL);
+		ii_uint(rest, "file_offset", base + rows * PT_ENTRY_SIZE,
+			IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 		describe_bytes(rest, data + rows * PT_ENTRY_SIZE, len - rows * PT_ENTRY_SIZE,
 			       base + rows * PT_ENTRY_SIZE);
 	}
@@ -719,9 +727,9 @@ static void describe_table(struct ctx *c, struct imginfo_node *n, const uint8_t 
 /* ---- otadata ---- */
 
 struct ota_slots {
-	unsigned count;	     /* ota_0.. consecutive */
+	unsigned count; /* ota_0.. consecutive */
 	int has_factory;
-	int known;	     /* described inside a flash image */
+	int known; /* described inside a flash image */
 };
 
 static void describe_otadata(struct ctx *c, struct imginfo_node *n, const uint8_t *data, size_t len,
@@ -757,14 +765,15 @@ static void describe_otadata(struct ctx *c, struct imginfo_node *n, const uint8_
 		ii_str(it, "crc_status", "%s", crc_text);
 		ii_str(it, "bootloader", "%s", use);
 		if (empty)
-			ii_line(it, "%d: empty (seq 0xffffffff), state 0x%x (%s), crc 0x%08x, %s", i,
-				e[i].state, otadata_state_name(e[i].state), e[i].crc, use);
+			ii_line(it, "%d: empty (seq 0xffffffff), state 0x%x (%s), crc 0x%08x, %s",
+				i, e[i].state, otadata_state_name(e[i].state), e[i].crc, use);
 		else
 			ii_line(it, "%d: seq 0x%x, state 0x%x (%s), crc 0x%08x %s, %s", i, e[i].seq,
-				e[i].state, otadata_state_name(e[i].state), e[i].crc, crc_text, use);
+				e[i].state, otadata_state_name(e[i].state), e[i].crc, crc_text,
+				use);
 		if (!empty && !crc_ok)
-			problem(c, where, "otadata entry %d: CRC 0x%08x invalid, expected 0x%08x", i,
-				e[i].crc, otadata_seq_crc(e[i].seq));
+			problem(c, where, "otadata entry %d: CRC 0x%08x invalid, expected 0x%08x",
+				i, e[i].crc, otadata_seq_crc(e[i].seq));
 	}
 	active = otadata_active(e);
 	if (active < 0) {
@@ -792,9 +801,10 @@ static void describe_otadata(struct ctx *c, struct imginfo_node *n, const uint8_
 	/* everything but the two entries: normally 0xFF */
 	if (n) {
 		struct imginfo_node *rest = ii_obj(n, "rest");
-		int erased = ii_erased(data + OTADATA_ENTRY_SIZE, OTADATA_SECTOR - OTADATA_ENTRY_SIZE) &&
-			     ii_erased(data + OTADATA_SECTOR + OTADATA_ENTRY_SIZE,
-				       len - OTADATA_SECTOR - OTADATA_ENTRY_SIZE);
+		int erased =
+		    ii_erased(data + OTADATA_ENTRY_SIZE, OTADATA_SECTOR - OTADATA_ENTRY_SIZE) &&
+		    ii_erased(data + OTADATA_SECTOR + OTADATA_ENTRY_SIZE,
+			      len - OTADATA_SECTOR - OTADATA_ENTRY_SIZE);
 
 		ii_str(rest, "erased", "%s", erased ? "yes" : "no");
 		ii_line(rest, "%s", erased ? "erased" : "not erased");
@@ -958,9 +968,8 @@ static int describe_flash(struct ctx *c, struct imginfo_node *root, const uint8_
 		       len - table_off < PT_MAX_LEN ? len - table_off : PT_MAX_LEN, &pt, md5,
 		       md5_calc, table_off, "partition table");
 	/* the rest of the table's sector is left to other_regions */
-	spans[nspan++] = (struct span){table_off, table_off + PT_MAX_LEN < len
-						       ? table_off + PT_MAX_LEN
-						       : len};
+	spans[nspan++] =
+	    (struct span){table_off, table_off + PT_MAX_LEN < len ? table_off + PT_MAX_LEN : len};
 
 	for (i = 0; i < pt.n; i++) {
 		const struct pt_entry *e = &pt.v[i];

@@ -106,8 +106,9 @@ static char *value_text(struct dctx *d, const struct imginfo_node *n)
 	switch (n->type) {
 	case IMGINFO_UINT:
 		if (n->flags & IMGINFO_F_HEX)
-			return n->str ? xprintf(d, "0x%llx (%s)", (unsigned long long)n->num, n->str)
-				      : xprintf(d, "0x%llx", (unsigned long long)n->num);
+			return n->str
+				   ? xprintf(d, "0x%llx (%s)", (unsigned long long)n->num, n->str)
+				   : xprintf(d, "0x%llx", (unsigned long long)n->num);
 		return n->str ? xprintf(d, "%llu (%s)", (unsigned long long)n->num, n->str)
 			      : xprintf(d, "%llu", (unsigned long long)n->num);
 	case IMGINFO_STR:
@@ -204,7 +205,8 @@ static void data_diff(struct dctx *d, const struct imginfo_node *a, const struct
 			 (unsigned long long)(a->file_off + first),
 			 (unsigned long long)(a->addr + first));
 	else
-		snprintf(where, sizeof(where), "file 0x%llx", (unsigned long long)(a->file_off + first));
+		snprintf(where, sizeof(where), "file 0x%llx",
+			 (unsigned long long)(a->file_off + first));
 	e = add(d, xstrdup(d, path),
 		xprintf(d, "%llu byte%s differ%s, first at offset 0x%llx (%s)",
 			(unsigned long long)count, count == 1 ? "" : "s", count == 1 ? "s" : "",
@@ -407,7 +409,8 @@ int imginfo_diff_format_text(const struct imginfo_difflist *l, struct buf *out)
 	if (l->n == 0)
 		return buf_puts(out, "identical\n");
 	if (ignored == l->n)
-		return buf_printf(out, "%zu difference%s, all ignored\n", l->n, l->n == 1 ? "" : "s");
+		return buf_printf(out, "%zu difference%s, all ignored\n", l->n,
+				  l->n == 1 ? "" : "s");
 	return buf_printf(out, "%zu difference%s (%zu ignored)\n", l->n, l->n == 1 ? "" : "s",
 			  ignored);
 }
@@ -436,12 +439,12 @@ json_t *imginfo_diff_to_json(const struct imginfo_difflist *l)
 			goto fail;
 		if (e->new_val && json_object_set_new(o, "new", json_string(e->new_val)) < 0)
 			goto fail;
-		if (e->is_data &&
-		    (json_object_set_new(o, "first_offset", json_integer((json_int_t)e->first)) < 0 ||
-		     json_object_set_new(o, "differing_bytes", json_integer((json_int_t)e->count)) <
-			     0 ||
-		     json_object_set_new(o, "file_offset", json_integer((json_int_t)e->file_off)) <
-			     0))
+		if (e->is_data && (json_object_set_new(o, "first_offset",
+						       json_integer((json_int_t)e->first)) < 0 ||
+				   json_object_set_new(o, "differing_bytes",
+						       json_integer((json_int_t)e->count)) < 0 ||
+				   json_object_set_new(o, "file_offset",
+						       json_integer((json_int_t)e->file_off)) < 0))
 			goto fail;
 		if (e->is_data && e->has_addr &&
 		    json_object_set_new(o, "address", json_integer((json_int_t)e->addr)) < 0)

@@ -25,7 +25,7 @@ struct imginfo_node *ii_item(struct imginfo_node *list, const char *key, const c
 struct imginfo_node *ii_uint(struct imginfo_node *parent, const char *key, uint64_t v,
 			     unsigned flags, const char *meaning);
 struct imginfo_node *ii_str(struct imginfo_node *parent, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 struct imginfo_node *ii_text(struct imginfo_node *parent, const char *key, const char *text,
 			     size_t len);
 /* Lowercase hex of @n bytes as a string field. */

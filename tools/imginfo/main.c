@@ -23,26 +23,26 @@ struct imginfo_cli {
 };
 
 static const char usage_text[] =
-	"usage: esp-imginfo [--json] [--pubkey KEY] FILE\n"
-	"       esp-imginfo --diff [--json] [--ignore CLASS]... [--pubkey KEY] A B\n";
+    "usage: esp-imginfo [--json] [--pubkey KEY] FILE\n"
+    "       esp-imginfo --diff [--json] [--ignore CLASS]... [--pubkey KEY] A B\n";
 
 static const char help_text[] =
-	"\n"
-	"Describes an app or bootloader image (signed or not), a partition table, an\n"
-	"otadata or NVS partition, or a whole flash image (bootloader, table and every\n"
-	"partition's content), recognised by content. With --diff, compares two images\n"
-	"of the same kind field by field and names each difference and its class.\n"
-	"\n"
-	"      --json             JSON instead of text\n"
-	"      --diff             compare A with B\n"
-	"      --ignore CLASS     accept differences of CLASS (repeatable): header appdesc\n"
-	"                         elf-sha256 digest signature partition content otadata\n"
-	"      --pubkey KEY       verify Secure Boot signatures with this key (PEM)\n"
-	"  -h, --help             this help\n"
-	"      --version          print the version\n"
-	"\n"
-	"Exit status: 0 described / identical (or only ignored differences), 1 different,\n"
-	"2 bad input or command line.\n";
+    "\n"
+    "Describes an app or bootloader image (signed or not), a partition table, an\n"
+    "otadata or NVS partition, or a whole flash image (bootloader, table and every\n"
+    "partition's content), recognised by content. With --diff, compares two images\n"
+    "of the same kind field by field and names each difference and its class.\n"
+    "\n"
+    "      --json             JSON instead of text\n"
+    "      --diff             compare A with B\n"
+    "      --ignore CLASS     accept differences of CLASS (repeatable): header appdesc\n"
+    "                         elf-sha256 digest signature partition content otadata\n"
+    "      --pubkey KEY       verify Secure Boot signatures with this key (PEM)\n"
+    "  -h, --help             this help\n"
+    "      --version          print the version\n"
+    "\n"
+    "Exit status: 0 described / identical (or only ignored differences), 1 different,\n"
+    "2 bad input or command line.\n";
 
 enum { OPT_JSON = 256, OPT_DIFF, OPT_IGNORE, OPT_PUBKEY, OPT_VERSION };
 
@@ -63,13 +63,13 @@ static int usage_error(const char *fmt, ...)
 static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"diff", no_argument, NULL, OPT_DIFF},
-		{"ignore", required_argument, NULL, OPT_IGNORE},
-		{"pubkey", required_argument, NULL, OPT_PUBKEY},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"diff", no_argument, NULL, OPT_DIFF},
+	    {"ignore", required_argument, NULL, OPT_IGNORE},
+	    {"pubkey", required_argument, NULL, OPT_PUBKEY},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {NULL, 0, NULL, 0},
 	};
 	enum imginfo_class cls;
 	int c, want;
@@ -86,8 +86,8 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 			break;
 		case OPT_IGNORE:
 			if (imginfo_class_parse(optarg, &cls) < 0)
-				return usage_error("--ignore: unknown class '%s' (classes: %s)", optarg,
-						   imginfo_class_names());
+				return usage_error("--ignore: unknown class '%s' (classes: %s)",
+						   optarg, imginfo_class_names());
 			o->ignore_mask |= 1u << cls;
 			break;
 		case OPT_PUBKEY:
