@@ -27,6 +27,8 @@ void diag_set_quiet(int q)
 static _Thread_local struct buf *capture;
 
 static void vreport(const char *file, unsigned line, const char *kind, const char *fmt,
+		    va_list ap) DIAG_PRINTF(4, 0);
+static void vreport(const char *file, unsigned line, const char *kind, const char *fmt,
 		    va_list ap)
 {
 	char msg[2048];
