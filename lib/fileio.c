@@ -86,13 +86,23 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 int atomic_open(struct atomic_file *af, const char *path)
 {
 	size_t plen = strlen(path);
+	struct stat st;
 	mode_t mask;
 
 	af->path = path;
 	af->tmp = NULL;
 	af->fd = -1;
+	af->direct = 0;
 	if (strcmp(path, "-") == 0) {
 		af->fd = STDOUT_FILENO;
+		return 0;
+	}
+	/* a device or FIFO: renaming a file over it would replace the node itself */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		af->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		if (af->fd < 0)
+			return diag_file(path, "cannot open for writing: %s", strerror(errno));
+		af->direct = 1;
 		return 0;
 	}
 	af->tmp = malloc(plen + sizeof(".tmpXXXXXX"));
@@ -121,13 +131,19 @@ int atomic_open(struct atomic_file *af, const char *path)
 int atomic_write(struct atomic_file *af, const void *data, size_t len)
 {
 	if (write_all(af->fd, data, len) < 0)
-		return diag_file(af->tmp ? af->path : "<stdout>", "cannot write: %s",
+		return diag_file(af->tmp || af->direct ? af->path : "<stdout>", "cannot write: %s",
 				 strerror(errno));
 	return 0;
 }
 
 void atomic_abort(struct atomic_file *af)
 {
+	if (af->direct) {
+		close(af->fd);
+		af->fd = -1;
+		af->direct = 0;
+		return;
+	}
 	if (!af->tmp)
 		return;
 	if (af->fd >= 0)
@@ -142,6 +158,13 @@ int atomic_commit(struct atomic_file *af)
 {
 	int fd = af->fd;
 
+	if (af->direct) {
+		af->direct = 0;
+		af->fd = -1;
+		if (close(fd) < 0)
+			return diag_file(af->path, "cannot write: %s", strerror(errno));
+		return 0;
+	}
 	if (!af->tmp) {
 		/* stdout: pipes and terminals cannot be synced; a full device fails here */
 		if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)

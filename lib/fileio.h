@@ -24,9 +24,12 @@ struct atomic_file {
 	const char *path;
 	char *tmp;
 	int fd;
+	int direct; /* @path is a device or FIFO (e.g. /dev/null): written in place */
 };
 
-/* Creates the temporary file (mode 0666 & ~umask). Returns 0, or -1 with a message. */
+/* Creates the temporary file (mode 0666 & ~umask). A target that exists and is not a
+ * regular file or directory (a device, a FIFO) is opened and written directly
+ * instead, never replaced. Returns 0, or -1 with a message. */
 int atomic_open(struct atomic_file *af, const char *path);
 /* Appends @len bytes. Returns 0, or -1 with a message. */
 int atomic_write(struct atomic_file *af, const void *data, size_t len);

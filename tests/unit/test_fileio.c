@@ -1,6 +1,7 @@
 /* read_file limits and atomic_write_file: all or nothing. */
 #include "fileio.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,28 @@ int main(void)
 	CHECK(atomic_write_file(path, "", 0) == 0);
 	CHECK(read_file(path, 100, &b) == 0 && b.len == 0);
 	buf_free(&b);
+
+	/* a device or FIFO target is written in place, never replaced by a file */
+	{
+		char fifo[300];
+		struct stat st;
+		char got[8] = {0};
+		int rd;
+
+		snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+		CHECK(mkfifo(fifo, 0600) == 0);
+		rd = open(fifo, O_RDONLY | O_NONBLOCK);
+		CHECK(rd >= 0);
+		CHECK(atomic_write_file(fifo, "pipe", 4) == 0);
+		CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+		CHECK(read(rd, got, sizeof(got)) == 4 && memcmp(got, "pipe", 4) == 0);
+		close(rd);
+		unlink(fifo);
+		if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) {
+			CHECK(atomic_write_file("/dev/full", "x", 1) < 0);
+			CHECK(stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode));
+		}
+	}
 
 	unlink(path);
 	rmdir(dir);
