@@ -13,6 +13,7 @@
 #include "elf2image.h"
 #include "fileio.h"
 #include "num.h"
+#include "sign.h"
 
 /* Largest --pad-to-size: the image is built in memory. */
 #define MKIMAGE_MAX_PAD ((uint64_t)256 << 20)
@@ -22,6 +23,8 @@ struct mkimage_opts {
 	const char *output;
 	char *output_alloc;
 	struct elf2image_opts e; /* everything elf2image() needs */
+	struct mkimage_sign sign;
+	int sb_version_given;
 };
 
 static const char usage_text[] =
@@ -30,7 +33,8 @@ static const char usage_text[] =
     "                   [--max-rev-full N] [--secure-pad] [--secure-pad-v2]\n"
     "                   [--elf-sha256-offset OFF] [--no-digest] [--use-segments]\n"
     "                   [--flash-mmu-page-size SIZE] [--pad-to-size SIZE]\n"
-    "                   [--ram-only-header] APP.elf [-o APP.bin]\n";
+    "                   [--ram-only-header] [--sign-key KEY.pem [--sign-key ...]]\n"
+    "                   [--sb-version 1|2] [--random] APP.elf [-o APP.bin]\n";
 
 static const char help_text[] =
     "\n"
@@ -60,6 +64,19 @@ static const char help_text[] =
     "      --pad-to-size SIZE       0xFF-pad the file to a multiple of SIZE (e.g. 64KB)\n"
     "      --ram-only-header        only RAM segments visible to the ROM loader\n"
     "                               (implies --no-digest)\n"
+    "      --sign-key KEY.pem       sign for Secure Boot with this private key (PEM:\n"
+    "                               PKCS#1, SEC1 or PKCS#8, unencrypted); up to 3 for\n"
+    "                               v2. The key decides the scheme: RSA-3072 or ECDSA\n"
+    "                               P-192/P-256/P-384, as the chip's ROM supports.\n"
+    "                               Implies --secure-pad-v2 (v1: --secure-pad); the\n"
+    "                               signed image verifies with each key before it is\n"
+    "                               written, and equals the unsigned one put through\n"
+    "                               esp-sign --key\n"
+    "      --sb-version 1|2         Secure Boot version (default 2; v1 is ESP32 only,\n"
+    "                               one ECDSA P-256 key, signature appended)\n"
+    "      --random                 fresh random ECDSA nonce / PSS salt; by default the\n"
+    "                               same key and ELF give the same bytes (RFC 6979,\n"
+    "                               derived PSS salt)\n"
     "  -q, --quiet                  no warnings\n"
     "  -h, --help                   this help\n"
     "      --version                print the version\n";
@@ -80,6 +97,9 @@ enum {
 	OPT_MMU_PAGE_SIZE,
 	OPT_PAD_TO_SIZE,
 	OPT_RAM_ONLY_HEADER,
+	OPT_SIGN_KEY,
+	OPT_SB_VERSION,
+	OPT_RANDOM,
 	OPT_VERSION,
 };
 
@@ -122,6 +142,8 @@ static int parse_kb_mb(const char *arg, uint64_t *out)
 	else if (strcmp(p, "MB") == 0)
 		v <<= 20;
 	else
+		return -1;
+	if (v > MKIMAGE_MAX_PAD) /* the limit is on bytes, after the unit */
 		return -1;
 	*out = v;
 	return 0;
@@ -186,6 +208,53 @@ static int default_output(struct mkimage_opts *o)
 	return 0;
 }
 
+/*
+ * --sign-key rules once the chip is known. Signing implies the padding ESP-IDF's build
+ * passes to elf2image for signed apps (--secure-pad-v2, or --secure-pad for v1), so
+ * the signature sector starts on an MMU page (app-image.md §7).
+ */
+static int check_sign_args(struct mkimage_opts *o)
+{
+	struct mkimage_sign *s = &o->sign;
+	const struct chip *c = o->e.chip;
+	unsigned support = mkimage_sign_chip_support(c);
+
+	if (!s->nkeys) {
+		if (o->sb_version_given || s->flags)
+			return usage_error("--sb-version and --random need --sign-key");
+		return 0;
+	}
+	if (o->e.no_digest || o->e.ram_only_header)
+		return usage_error("--sign-key needs the SHA-256 digest (not with --no-digest "
+				   "or --ram-only-header)");
+	/* the bootloader looks for the signature right after the image */
+	if (o->e.pad_to_size)
+		return usage_error("--pad-to-size cannot be combined with --sign-key");
+	if (s->version == 1) {
+		if (!(support & SIGN_CHIP_V1))
+			return usage_error("--sb-version 1: Secure Boot v1 exists on esp32 only, "
+					   "not %s",
+					   c->name);
+		if (s->nkeys > 1)
+			return usage_error("Secure Boot v1 takes one --sign-key");
+		if (o->e.secure_pad_v2)
+			return usage_error("--secure-pad-v2 does not go with Secure Boot v1");
+		o->e.secure_pad = 1;
+		return 0;
+	}
+	if (!(support & (SIGN_CHIP_V2_RSA | SIGN_CHIP_V2_ECDSA)))
+		return usage_error("--sign-key: the Secure Boot v2 schemes of %s are not known; "
+				   "build the image unsigned and sign it with esp-sign",
+				   c->name);
+	/* ESP-IDF allows Secure Boot v2 on ESP32 only for revision v3.0 and later */
+	if (strcmp(c->name, "esp32") == 0 && o->e.min_rev < 3 && o->e.min_rev_full < 300)
+		diag_warn_at(o->input, 0,
+			     "Secure Boot v2 needs ESP32 revision v3.0 or later; the image "
+			     "allows older ones (--min-rev-full 300 would not)");
+	o->e.secure_pad_v2 = 1;
+	return 0;
+}
+
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 {
@@ -207,6 +276,9 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 	    {"flash-mmu-page-size", required_argument, NULL, OPT_MMU_PAGE_SIZE},
 	    {"pad-to-size", required_argument, NULL, OPT_PAD_TO_SIZE},
 	    {"ram-only-header", no_argument, NULL, OPT_RAM_ONLY_HEADER},
+	    {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
+	    {"sb-version", required_argument, NULL, OPT_SB_VERSION},
+	    {"random", no_argument, NULL, OPT_RANDOM},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, OPT_VERSION},
@@ -291,6 +363,21 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 		case OPT_RAM_ONLY_HEADER:
 			o->e.ram_only_header = 1;
 			break;
+		case OPT_SIGN_KEY:
+			if (o->sign.nkeys >= SBV2_MAX_BLOCKS)
+				return usage_error("--sign-key given more than %d times",
+						   SBV2_MAX_BLOCKS);
+			o->sign.keys[o->sign.nkeys++] = optarg;
+			break;
+		case OPT_SB_VERSION:
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+				return usage_error("--sb-version: '%s' is not 1 or 2", optarg);
+			o->sign.version = optarg[0] - '0';
+			o->sb_version_given = 1;
+			break;
+		case OPT_RANDOM:
+			o->sign.flags |= SB_SIGN_RANDOM;
+			break;
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -306,6 +393,8 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 	o->e.chip = chip_find(chip);
 	if (!o->e.chip)
 		return usage_error("--chip: unknown chip '%s' (one of %s)", chip, chip_names());
+	if (check_sign_args(o) < 0)
+		return -1;
 	if ((o->e.secure_pad_v2 || (o->e.secure_pad && o->e.chip->secure_pad_v1)) &&
 	    (o->e.no_digest || o->e.ram_only_header))
 		return usage_error("secure padding only applies if a SHA-256 digest is also "
@@ -320,25 +409,37 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 int main(int argc, char **argv)
 {
 	struct mkimage_opts opts;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, signed_img = BUF_INIT;
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkimage");
 	memset(&opts, 0, sizeof(opts));
 	elf2image_opts_init(&opts.e, NULL); /* the chip is set once the options are read */
+	opts.sign.version = 2;
 	r = parse_args(argc, argv, &opts);
 	if (r != 0) {
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
 	rc = EXIT_INPUT;
+	if (mkimage_sign_load_keys(&opts.sign, opts.e.chip) < 0)
+		goto out;
 	if (elf2image(&opts.e, opts.input, &out) < 0)
 		goto out;
+	if (opts.sign.nkeys) {
+		if (mkimage_sign_image(&opts.sign, opts.input, &out, &signed_img) < 0)
+			goto out;
+		buf_free(&out);
+		out = signed_img;
+		signed_img = (struct buf)BUF_INIT;
+	}
 	if (atomic_write_file(opts.output, out.data, out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:
 	buf_free(&out);
+	buf_free(&signed_img);
+	mkimage_sign_free(&opts.sign);
 	free(opts.output_alloc);
 	return rc;
 }
