@@ -1,0 +1,118 @@
+# bash completion for the espgen tools (esp-mkpart, esp-mkimage, esp-mkotadata,
+# esp-mkflash, esp-mknvs, esp-sign, esp-imginfo): options, chips, flash settings and
+# the other fixed values; files elsewhere. Installed once per tool name in
+# share/bash-completion/completions/, so bash-completion loads it for any of them.
+# The option lists follow each tools/<dir>/main.c getopt_long table.
+
+_espgen_chips="esp32 esp32s2 esp32s3 esp32c2 esp32c3 esp32c5 esp32c6 esp32c61 esp32h2 esp32h21 esp32h4 esp32p4 esp32s31 esp32e22"
+_espgen_flash_sizes="1MB 2MB 4MB 8MB 16MB 32MB 64MB 128MB"
+
+# the flash frequencies of a chip (lib/chip.c), or of every chip
+_espgen_freqs()
+{
+	case $1 in
+	esp32 | esp32s2 | esp32s3 | esp32c3 | esp32e22 | esp32p4) echo "80m 40m 26m 20m" ;;
+	esp32c2) echo "60m 30m 20m 15m" ;;
+	esp32c5 | esp32c6 | esp32c61 | esp32s31) echo "80m 40m 20m" ;;
+	esp32h2 | esp32h21 | esp32h4) echo "48m 24m 16m 12m" ;;
+	*) echo "80m 60m 48m 40m 30m 26m 24m 20m 16m 15m 12m" ;;
+	esac
+}
+
+_espgen()
+{
+	local cmd=${1:-${COMP_WORDS[0]}} cur prev i chip="" noarg witharg values="" eq=""
+	cmd=${cmd##*/}
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=""
+	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	# --opt=value: '=' is a word of its own in COMP_WORDS
+	if [[ $cur == "=" ]]; then
+		cur=""
+		eq=1
+	elif [[ $prev == "=" ]] && ((COMP_CWORD > 1)); then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+		eq=1
+	fi
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--chip | -c)
+			chip=${COMP_WORDS[i + 1]:-}
+			[[ $chip == "=" ]] && chip=${COMP_WORDS[i + 2]:-}
+			;;
+		esac
+	done
+
+	case $cmd in
+	esp-mkpart)
+		noarg="--no-md5 --disable-md5sum --secure --no-verify --decode --quiet --help --version"
+		witharg="--output --flash-size --offset --primary-bootloader-offset --recovery-bootloader-offset --extra-subtype --extra-partition-subtypes --format"
+		;;
+	esp-mkimage)
+		noarg="--secure-pad --secure-pad-v2 --no-digest --dont-append-digest --use-segments --ram-only-header --quiet --help --version"
+		witharg="--output --chip --flash-mode --flash-freq --flash-size --min-rev --min-rev-full --max-rev-full --elf-sha256-offset --flash-mmu-page-size --pad-to-size"
+		;;
+	esp-mkotadata)
+		noarg="--quiet --help --version"
+		witharg="--output --size --boot --slots --layout --state --seq"
+		;;
+	esp-mkflash)
+		noarg="--keep-going --quiet --help --version"
+		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format"
+		;;
+	esp-mknvs)
+		noarg="--decode --quiet --help --version"
+		witharg="--output --size"
+		;;
+	esp-sign)
+		noarg="--random --verify --help --version"
+		witharg="--output --key --keyfile --pubkey --pub-key --sb-version --key-digest --pubkey-digest --digest-out --signature --pkcs11-module --pin-file"
+		;;
+	esp-imginfo)
+		noarg="--json --diff --help --version"
+		witharg="--ignore --pubkey"
+		;;
+	*) return 0 ;;
+	esac
+
+	case $prev in
+	--chip | -c) values=$_espgen_chips ;;
+	--flash-mode) values="qio qout dio dout" ;;
+	--flash-freq) values=$(_espgen_freqs "$chip") ;;
+	--flash-size) values=$_espgen_flash_sizes ;;
+	--pad-to-size | --fill-flash-size)
+		[[ $cmd == esp-mkflash ]] && values="256KB 512KB $_espgen_flash_sizes" || return 0
+		;;
+	--flash-mmu-page-size) values="64KB 32KB 16KB 8KB" ;;
+	--secure) [[ -n $eq ]] && values="v1 v2" ;; # an optional value: only --secure=v1
+	--version) [[ -n $eq && $cmd == esp-mknvs ]] && values="1 2" ;;
+	--format) [[ $cmd == esp-mkpart ]] && values="csv ini" || values="raw" ;;
+	--boot) values="factory ota_0 ota_1 ota_2 ota_3 ota_4 ota_5 ota_6 ota_7 ota_8 ota_9 ota_10 ota_11 ota_12 ota_13 ota_14 ota_15" ;;
+	--state) values="undefined new pending valid invalid aborted" ;;
+	--sb-version) values="1 2" ;;
+	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata" ;;
+	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
+		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
+		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j)
+		return 0 ;; # a number or free text
+	--output | -o | --layout | --manifest | --devices | --key | -k | --keyfile | --pubkey | \
+		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
+		--pkcs11-module | --pin-file)
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return 0
+		;;
+	esac
+	if [[ -n $values ]]; then
+		COMPREPLY=($(compgen -W "$values" -- "$cur"))
+		return 0
+	fi
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$noarg $witharg" -- "$cur"))
+		return 0
+	fi
+	compopt -o filenames 2>/dev/null
+	COMPREPLY=($(compgen -f -- "$cur"))
+}
+
+complete -F _espgen esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# usage: consumer.sh BUILD_DIR SOURCE_DIR MKELF [GENERATOR...]
+# Installs BUILD_DIR to a temporary prefix, moves the prefix, and builds
+# examples/cmake-consumer from it with each generator (default: Unix Makefiles, and
+# Ninja when it is installed). Per generator:
+#   1. the first build makes every image; FLASH.bin equals what esp-mkflash makes
+#      from configs/factory/factory.ini with the same ELFs (scripts/example.sh)
+#   2. a second build runs no espgen command and changes no output
+#   3. touching the layout rebuilds the partition table and the flash image only
+#   4. touching the app ELF rebuilds the two app images and the flash image only
+set -eu
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+mkelf=$3
+shift 3
+if [ $# -eq 0 ]; then
+	set -- "Unix Makefiles"
+	command -v ninja >/dev/null && set -- "$@" Ninja
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/espgen-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# install, then move: nothing may point back at the build or the first prefix
+cmake --install "$build" --prefix "$tmp/stage" >"$tmp/install.log" || {
+	cat "$tmp/install.log"
+	fail "cmake --install"
+}
+mv "$tmp/stage" "$tmp/prefix"
+prefix=$tmp/prefix
+for f in bin/esp-mkpart bin/esp-mkimage bin/esp-mkotadata bin/esp-mkflash \
+	lib/cmake/espgen/espgenConfig.cmake lib/cmake/espgen/espgenConfigVersion.cmake \
+	lib/cmake/espgen/espgenFunctions.cmake share/bash-completion/completions/esp-mkpart; do
+	[ -e "$prefix/$f" ] || fail "not installed: $f"
+done
+if grep -rlF -e "$build" -e "$tmp/stage" -e "$src" "$prefix/lib/cmake/espgen"; then
+	fail "the package names an absolute path of the build"
+fi
+# a man page per tool, rendered by man -l (when scdoc made them), and a completion
+for tool in "$prefix"/bin/esp-*; do
+	tool=${tool##*/}
+	[ -f "$prefix/share/bash-completion/completions/$tool" ] || fail "no completion for $tool"
+	[ -d "$build/man" ] || continue
+	page=$prefix/share/man/man1/$tool.1
+	[ -f "$page" ] || fail "no man page for $tool"
+	MANWIDTH=80 man --warnings -E UTF-8 -l "$page" >"$tmp/man.txt" 2>"$tmp/man.err" ||
+		fail "man -l $page"
+	[ ! -s "$tmp/man.err" ] || { cat "$tmp/man.err"; fail "man -l $page: warnings"; }
+	grep -q "^NAME" "$tmp/man.txt" || fail "man -l $page: no NAME"
+done
+
+# the inputs the test touches: a copy of configs/
+cp -r "$src/configs" "$tmp/configs"
+
+images="partitions.bin bootloader.bin app.bin app-ota0.bin otadata.bin FLASH.bin"
+stamps() { # the mtime of every image, one line each
+	(cd "$1" && stat -c '%n %.9Y' $images)
+}
+ran() { # ran LOG TOOL: how many times the installed TOOL ran in LOG
+	grep -c -- "$prefix/bin/$2 " "$1" || true
+}
+# expect LOG BEFORE AFTER changed-images...: exactly those images were remade and
+# exactly their tools ran
+expect() {
+	local log=$1 before=$2 after=$3 img tool want n
+	shift 3
+	for img in $images; do
+		want=same
+		case " $* " in *" $img "*) want=changed ;; esac
+		if [ "$(grep "^$img " "$before")" = "$(grep "^$img " "$after")" ]; then
+			[ $want = same ] || fail "$gen: $img was not rebuilt ($step)"
+		else
+			[ $want = changed ] || fail "$gen: $img was rebuilt ($step)"
+		fi
+	done
+	for tool in esp-mkpart esp-mkimage esp-mkotadata esp-mkflash; do
+		want=0
+		for img in "$@"; do
+			case $tool:$img in
+			esp-mkpart:partitions.bin | esp-mkotadata:otadata.bin | esp-mkflash:FLASH.bin \
+				| esp-mkimage:*app*.bin | esp-mkimage:bootloader.bin)
+				want=$((want + 1)) ;;
+			esac
+		done
+		n=$(ran "$log" $tool)
+		[ "$n" = "$want" ] || fail "$gen: $tool ran $n times, expected $want ($step)"
+	done
+}
+
+for gen in "$@"; do
+	case $gen in
+	Ninja) verbose=(-- -v) ;;
+	*) verbose=(-- VERBOSE=1) ;;
+	esac
+	b=$tmp/consumer-${gen// /-}
+	echo "== $gen"
+	cmake -S "$src/examples/cmake-consumer" -B "$b" -G "$gen" \
+		-DCMAKE_PREFIX_PATH="$prefix" -DESPGEN_CONFIGS="$tmp/configs" \
+		-DESPGEN_MKELF="$mkelf" >"$b.log" 2>&1 || {
+		cat "$b.log"
+		fail "$gen: configure"
+	}
+	step="first build"
+	cmake --build "$b" -j2 "${verbose[@]}" >"$b.1.log" 2>&1 || {
+		cat "$b.1.log"
+		fail "$gen: build"
+	}
+	for img in $images FLASH.json; do
+		[ -s "$b/$img" ] || fail "$gen: no $img"
+	done
+	# the same image as the manifest of configs/factory with the same ELFs
+	mkdir -p "$tmp/ref"
+	cp "$tmp/configs/factory/factory.ini" "$tmp/configs/factory/partitions.ini" \
+		"$b/bootloader.elf" "$b/app.elf" "$tmp/ref/"
+	"$prefix/bin/esp-mkflash" --manifest "$tmp/ref/factory.ini" -o "$tmp/ref/FLASH.bin"
+	cmp "$tmp/ref/FLASH.bin" "$b/FLASH.bin" || fail "$gen: FLASH.bin differs from the manifest's"
+	stamps "$b" >"$b.s1"
+
+	step="no-op rebuild"
+	sleep 1 # coarse timestamps: let a rebuild show
+	cmake --build "$b" -j2 "${verbose[@]}" >"$b.2.log" 2>&1 || fail "$gen: second build"
+	stamps "$b" >"$b.s2"
+	expect "$b.2.log" "$b.s1" "$b.s2"
+	if [ "$gen" = Ninja ]; then
+		grep -q "no work to do" "$b.2.log" || fail "Ninja: the second build did work"
+	fi
+
+	step="touch the layout"
+	touch "$tmp/configs/factory/partitions.ini"
+	cmake --build "$b" -j2 "${verbose[@]}" >"$b.3.log" 2>&1 || fail "$gen: build after touch"
+	stamps "$b" >"$b.s3"
+	expect "$b.3.log" "$b.s2" "$b.s3" partitions.bin FLASH.bin
+
+	step="touch the app ELF"
+	sleep 1
+	touch "$b/app.elf"
+	cmake --build "$b" -j2 "${verbose[@]}" >"$b.4.log" 2>&1 || fail "$gen: build after touch"
+	stamps "$b" >"$b.s4"
+	expect "$b.4.log" "$b.s3" "$b.s4" app.bin app-ota0.bin FLASH.bin
+
+	step="no-op rebuild after the touches"
+	sleep 1
+	cmake --build "$b" -j2 "${verbose[@]}" >"$b.5.log" 2>&1 || fail "$gen: last build"
+	stamps "$b" >"$b.s5"
+	expect "$b.5.log" "$b.s4" "$b.s5"
+	echo "ok: $gen"
+done
