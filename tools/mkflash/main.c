@@ -52,6 +52,7 @@ static const char help_text[] =
 	"      --flash-size S        1MB ... 128MB or keep (default keep)\n"
 	"                            (mode/freq/size patch the bootloader image found at\n"
 	"                            the chip's bootloader offset, SHA-256 recomputed)\n"
+	"      --format raw          output format: only raw (the default)\n"
 	"      --manifest FILE       build from a factory manifest (see README)\n"
 	"      --devices CSV         one image per row: OUTDIR/<id>/FLASH.bin + FLASH.json,\n"
 	"                            the manifest's NVS CSVs filled from ${column} values\n"

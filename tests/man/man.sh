@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# usage: man.sh options BIN_DIR SOURCE_DIR
+#        man.sh render BIN_DIR SOURCE_DIR MAN_DIR
+# options: for every tool (tools/<dir> -> esp-<dir>), the option names (--long and -x)
+#   in its --help equal those in man/esp-<dir>.1.scd, and both equal the options of
+#   its getopt_long table and short-option string (tools/<dir>/main.c), but for the
+#   few options accepted only to be refused (listed below).
+# render: every tool has MAN_DIR/esp-<dir>.1 (made by scdoc), and man -l renders it
+#   without a warning. Exit 77 (skipped) when scdoc made no pages.
+set -eu
+mode=$1 bin=$2 src=$3
+fail=0
+bad() {
+	echo "FAIL: $*" >&2
+	fail=1
+}
+
+# Options a tool accepts only to refuse them with a better message: not documented.
+refused() {
+	case $1 in
+	esp-sign) echo --pin ;; # a PIN on the command line would show in ps
+	esac
+}
+
+# option names in text on stdin: --long and -x, one per line, sorted, unique
+names() {
+	sed -e 's/\\_/_/g' -e 's/[*]//g' |
+		grep -oE -- '(^|[^A-Za-z0-9_-])--?[A-Za-z0-9][A-Za-z0-9-]*' |
+		sed -E 's/^[^-]*//' | grep -E -- '^(--[a-z0-9][a-z0-9-]+|-[A-Za-z])$' |
+		LC_ALL=C sort -u
+}
+
+# the options of tools/<dir>/main.c: longopts names and the getopt short letters
+source_names() {
+	{
+		sed -n '/struct option longopts\[\]/,/};/p' "$1" | grep -oE '\{"[a-z0-9-]+"' |
+			sed -E 's/^\{"(.*)"$/--\1/'
+		grep -oE 'getopt_long\(argc, argv, "[^"]*"' "$1" | sed -E 's/.*"(.*)"$/\1/' |
+			tr -d ':+' | grep -oE '[A-Za-z]' | sed 's/^/-/'
+	} | LC_ALL=C sort -u
+}
+
+tools=()
+for dir in "$src"/tools/*/; do
+	[ -f "$dir/main.c" ] || continue
+	tools+=("esp-$(basename "$dir")")
+done
+
+case $mode in
+options)
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	for tool in "${tools[@]}"; do
+		page=$src/man/$tool.1.scd
+		[ -x "$bin/$tool" ] || { bad "$tool: not built"; continue; }
+		[ -f "$page" ] || { bad "$tool: no man page man/$tool.1.scd"; continue; }
+		"$bin/$tool" --help | names >"$tmp/help"
+		names <"$page" >"$tmp/man"
+		source_names "$src/tools/${tool#esp-}/main.c" >"$tmp/src.all"
+		refused "$tool" | LC_ALL=C sort -u >"$tmp/refused"
+		LC_ALL=C comm -23 "$tmp/src.all" "$tmp/refused" >"$tmp/src"
+		ok=1
+		if ! diff -u --label "$tool --help" --label "man/$tool.1.scd" "$tmp/help" "$tmp/man"; then
+			bad "$tool: --help and the man page name different options"
+			ok=0
+		fi
+		if ! diff -u --label "$tool getopt_long" --label "$tool --help" "$tmp/src" "$tmp/help"; then
+			bad "$tool: the options it accepts and --help differ"
+			ok=0
+		fi
+		[ $ok = 0 ] || echo "$tool: $(wc -l <"$tmp/help") options agree"
+	done
+	;;
+render)
+	man_dir=$4
+	if [ ! -d "$man_dir" ]; then
+		echo "no man pages built (scdoc not found): skipped"
+		exit 77
+	fi
+	command -v man >/dev/null || { echo "FAIL: no man(1) (Debian package man-db)"; exit 1; }
+	for tool in "${tools[@]}"; do
+		page=$man_dir/$tool.1
+		[ -f "$page" ] || { bad "$tool: no $page"; continue; }
+		if ! MANWIDTH=80 man --warnings -E UTF-8 -l "$page" >"$page.txt" 2>"$page.err" ||
+			[ -s "$page.err" ]; then
+			cat "$page.err" >&2
+			bad "$tool: man -l $page"
+			continue
+		fi
+		grep -q "^NAME" "$page.txt" && grep -q "^OPTIONS" "$page.txt" &&
+			grep -q "$tool - " "$page.txt" || bad "$tool: $page renders without NAME/OPTIONS"
+		rm -f "$page.txt" "$page.err"
+		echo "$tool: man -l ok"
+	done
+	;;
+*)
+	echo "usage: man.sh options|render BIN_DIR SOURCE_DIR [MAN_DIR]" >&2
+	exit 2
+	;;
+esac
+exit $fail
