@@ -1,5 +1,6 @@
 #include "flashimg.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,10 +105,17 @@ out:
 	return rc;
 }
 
+static void fill_erased(void)
+{
+	memset(erased, 0xFF, sizeof(erased));
+}
+
+/* Once per process: writer and hasher may run on two threads at the same time. */
 static void init_erased(void)
 {
-	if (erased[0] != 0xFF)
-		memset(erased, 0xFF, sizeof(erased));
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, fill_erased);
 }
 
 int flash_plan_write(const struct flash_plan *plan, struct atomic_file *af)
