@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "fileio.h"
+#include "flashimg.h"
 #include "num.h"
 #include "nvs.h"
 
@@ -82,8 +83,8 @@ static int parse_size(const char *arg, struct mknvs_opts *o)
 	problem = nvs_size_problem(v);
 	if (problem)
 		return usage_error("--size %s: %s", arg, problem);
-	if ((uint64_t)v > ((uint64_t)1 << 32))
-		return usage_error("--size %s: larger than 4GB", arg);
+	if ((uint64_t)v > FLASHIMG_MAX_SIZE) /* the image is built in memory */
+		return usage_error("--size %s: larger than the largest flash (128MB)", arg);
 	o->size = (uint64_t)v;
 	o->size_set = 1;
 	return 0;
