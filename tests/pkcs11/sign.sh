@@ -10,6 +10,7 @@ bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 p11token=$2
 notamodule=$3
+[ -x "$sign" ] || { echo "esp-sign is not built: $sign"; exit 1; }
 
 module=${SOFTHSM2_MODULE:-}
 if [ -z "$module" ]; then
@@ -325,7 +326,8 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	grep -q img.fifo cmdline.txt && break
 	sleep 0.1
 done
-cat img.bin >img.fifo
+# never hang on the FIFO if esp-sign died before opening it
+timeout 60 sh -c 'cat img.bin >img.fifo' || bad "esp-sign did not read the FIFO"
 wait $pid && ok || bad "signing from a FIFO failed: $(cat logs/fifo.err)"
 grep -q -- "--key pkcs11:token=fw;object=p256 img.fifo" cmdline.txt && ok ||
 	bad "could not read the argument list of esp-sign: '$(cat cmdline.txt)'"
