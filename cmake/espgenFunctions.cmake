@@ -6,11 +6,14 @@
 #   espgen_app_image(<name> ELF <file or target> CHIP <chip> [FLASH_MODE <m>]
 #                    [FLASH_FREQ <f>] [FLASH_SIZE <s>] [OPTIONS <esp-mkimage option>...]
 #                    [SIGN_KEY <key.pem>... [SB_VERSION 1|2]] OUTPUT <file> [ALL])
-#   espgen_otadata(<name> [BOOT ota_N|factory] [SLOTS <k> | LAYOUT <file>] [SIZE <s>]
+#   espgen_otadata(<name> [BOOT ota_N|factory] [SLOTS <k> | LAYOUT <file or table target>] [SIZE <s>]
 #                  [STATE <state>] [SEQ <s>] OUTPUT <file> [ALL])
 #   espgen_flash_image(<name> MANIFEST <file> OUTPUT <file> [DEPENDS <file or target>...]
 #                      [ALL])
 #
+# ELF may name an executable target (its file is used); LAYOUT of espgen_otadata may
+# name an espgen_partition_table() target (its table is used). SIGN_KEY signs with
+# esp-mkimage --sign-key (Secure Boot; a changed key remakes the image).
 # Relative input paths are taken from CMAKE_CURRENT_SOURCE_DIR, relative outputs go
 # to CMAKE_CURRENT_BINARY_DIR (as add_custom_command does). Each function adds
 # add_custom_target(<name> DEPENDS <output>) (part of 'all' with ALL) and sets
@@ -138,37 +141,21 @@ function(espgen_app_image name)
 		endif()
 	endforeach()
 	list(APPEND opts ${ARG_OPTIONS})
-	if(NOT ARG_SIGN_KEY)
-		add_custom_command(OUTPUT "${output}"
-			COMMAND ${tool} ${opts} "${elf}" -o "${output}"
-			DEPENDS ${tool_dep} ${elf_dep}
-			COMMENT "espgen: app image ${ARG_OUTPUT}"
-			VERBATIM)
-	else()
-		# image, then signature: the unsigned image is an intermediate file
-		_espgen_tool(sign sign_dep esp-sign)
-		set(keys)
-		set(key_deps)
-		foreach(_k ${ARG_SIGN_KEY})
-			if(_k MATCHES "^pkcs11:")
-				list(APPEND keys --key "${_k}")
-			else()
-				_espgen_input(_abs "${_k}")
-				list(APPEND keys --key "${_abs}")
-				list(APPEND key_deps "${_abs}")
-			endif()
-		endforeach()
-		if(DEFINED ARG_SB_VERSION)
-			list(APPEND keys --sb-version ${ARG_SB_VERSION})
-		endif()
-		add_custom_command(OUTPUT "${output}"
-			COMMAND ${tool} ${opts} "${elf}" -o "${output}.unsigned"
-			COMMAND ${sign} ${keys} "${output}.unsigned" -o "${output}"
-			DEPENDS ${tool_dep} ${sign_dep} ${elf_dep} ${key_deps}
-			BYPRODUCTS "${output}.unsigned"
-			COMMENT "espgen: signed app image ${ARG_OUTPUT}"
-			VERBATIM)
+	# signed (Secure Boot): esp-mkimage --sign-key, the same bytes as esp-sign --key
+	set(key_deps)
+	foreach(_k ${ARG_SIGN_KEY})
+		_espgen_input(_abs "${_k}")
+		list(APPEND opts --sign-key "${_abs}")
+		list(APPEND key_deps "${_abs}")
+	endforeach()
+	if(DEFINED ARG_SB_VERSION)
+		list(APPEND opts --sb-version ${ARG_SB_VERSION})
 	endif()
+	add_custom_command(OUTPUT "${output}"
+		COMMAND ${tool} ${opts} "${elf}" -o "${output}"
+		DEPENDS ${tool_dep} ${elf_dep} ${key_deps}
+		COMMENT "espgen: app image ${ARG_OUTPUT}"
+		VERBATIM)
 	_espgen_target(${name} "${output}" ARG_ALL)
 endfunction()
 

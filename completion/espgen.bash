@@ -49,8 +49,8 @@ _espgen()
 		witharg="--output --flash-size --offset --primary-bootloader-offset --recovery-bootloader-offset --extra-subtype --extra-partition-subtypes --format"
 		;;
 	esp-mkimage)
-		noarg="--secure-pad --secure-pad-v2 --no-digest --dont-append-digest --use-segments --ram-only-header --quiet --help --version"
-		witharg="--output --chip --flash-mode --flash-freq --flash-size --min-rev --min-rev-full --max-rev-full --elf-sha256-offset --flash-mmu-page-size --pad-to-size"
+		noarg="--secure-pad --secure-pad-v2 --no-digest --dont-append-digest --use-segments --ram-only-header --random --quiet --help --version"
+		witharg="--output --chip --flash-mode --flash-freq --flash-size --min-rev --min-rev-full --max-rev-full --elf-sha256-offset --flash-mmu-page-size --pad-to-size --sign-key --sb-version"
 		;;
 	esp-mkotadata)
 		noarg="--quiet --help --version"
@@ -95,7 +95,7 @@ _espgen()
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j)
 		return 0 ;; # a number or free text
-	--output | -o | --layout | --manifest | --devices | --key | -k | --keyfile | --pubkey | \
+	--output | -o | --layout | --manifest | --devices | --key | -k | --keyfile | --sign-key | --pubkey | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null

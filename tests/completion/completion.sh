@@ -37,8 +37,14 @@ for cmd in esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign e
 	[ "$(complete -p "$cmd" 2>/dev/null)" = "complete -F _espgen $cmd" ] ||
 		{ echo "FAIL: no completion registered for $cmd"; fail=1; }
 	[ -x "$bin/$cmd" ] || continue
-	want=$("$bin/$cmd" --help | grep -oE -- '--[a-z0-9][a-z0-9-]+' | LC_ALL=C sort -u |
-		tr '\n' ' ' | sed 's/ $//')
+	# the long options --help documents: option lines and "also --alias"
+	help=$("$bin/$cmd" --help)
+	want=$({
+		printf '%s\n' "$help" | grep -oE -- '^ +(-[A-Za-z], )?--[a-z0-9][a-z0-9-]+' |
+			grep -oE -- '--[a-z0-9-]+'
+		printf '%s\n' "$help" | tr '\n' ' ' | tr -s ' ' |
+			grep -oE -- 'also --[a-z0-9-]+' | sed 's/^also //'
+	} | LC_ALL=C sort -u | tr '\n' ' ' | sed 's/ $//')
 	expect "$want" "$cmd" --
 done
 

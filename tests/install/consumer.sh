@@ -7,7 +7,8 @@
 #      from configs/factory/factory.ini with the same ELFs (scripts/example.sh)
 #   2. a second build runs no espgen command and changes no output
 #   3. touching the layout rebuilds the partition table and the flash image only
-#   4. touching the app ELF rebuilds the two app images and the flash image only
+#   4. touching the app ELF rebuilds the app images and the flash image only
+#   5. touching the signing key rebuilds the signed app image only (with openssl)
 set -eu
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -57,6 +58,15 @@ done
 cp -r "$src/configs" "$tmp/configs"
 
 images="partitions.bin bootloader.bin app.bin app-ota0.bin otadata.bin FLASH.bin"
+# a Secure Boot key for app-signed.bin (the example signs only when given one)
+keyopt=()
+if command -v openssl >/dev/null; then
+	openssl genrsa -out "$tmp/key.pem" 3072 2>/dev/null
+	keyopt=(-DSIGN_KEY="$tmp/key.pem")
+	images="$images app-signed.bin"
+else
+	echo "no openssl: app-signed.bin not built"
+fi
 stamps() { # the mtime of every image, one line each
 	(cd "$1" && stat -c '%n %.9Y' $images)
 }
@@ -100,7 +110,7 @@ for gen in "$@"; do
 	echo "== $gen"
 	cmake -S "$src/examples/cmake-consumer" -B "$b" -G "$gen" \
 		-DCMAKE_PREFIX_PATH="$prefix" -DESPGEN_CONFIGS="$tmp/configs" \
-		-DESPGEN_MKELF="$mkelf" >"$b.log" 2>&1 || {
+		-DESPGEN_MKELF="$mkelf" "${keyopt[@]}" >"$b.log" 2>&1 || {
 		cat "$b.log"
 		fail "$gen: configure"
 	}
@@ -118,6 +128,10 @@ for gen in "$@"; do
 		"$b/bootloader.elf" "$b/app.elf" "$tmp/ref/"
 	"$prefix/bin/esp-mkflash" --manifest "$tmp/ref/factory.ini" -o "$tmp/ref/FLASH.bin"
 	cmp "$tmp/ref/FLASH.bin" "$b/FLASH.bin" || fail "$gen: FLASH.bin differs from the manifest's"
+	if [ ${#keyopt[@]} -gt 0 ]; then
+		"$prefix/bin/esp-sign" --verify --pubkey "$tmp/key.pem" "$b/app-signed.bin" >/dev/null ||
+			fail "$gen: app-signed.bin does not verify"
+	fi
 	stamps "$b" >"$b.s1"
 
 	step="no-op rebuild"
@@ -140,7 +154,19 @@ for gen in "$@"; do
 	touch "$b/app.elf"
 	cmake --build "$b" -j2 "${verbose[@]}" >"$b.4.log" 2>&1 || fail "$gen: build after touch"
 	stamps "$b" >"$b.s4"
-	expect "$b.4.log" "$b.s3" "$b.s4" app.bin app-ota0.bin FLASH.bin
+	if [ ${#keyopt[@]} -gt 0 ]; then
+		expect "$b.4.log" "$b.s3" "$b.s4" app.bin app-ota0.bin app-signed.bin FLASH.bin
+
+		step="touch the key"
+		sleep 1
+		touch "$tmp/key.pem"
+		cmake --build "$b" -j2 "${verbose[@]}" >"$b.4k.log" 2>&1 || fail "$gen: build after touch"
+		stamps "$b" >"$b.s4k"
+		expect "$b.4k.log" "$b.s4" "$b.s4k" app-signed.bin
+		cp "$b.s4k" "$b.s4"
+	else
+		expect "$b.4.log" "$b.s3" "$b.s4" app.bin app-ota0.bin FLASH.bin
+	fi
 
 	step="no-op rebuild after the touches"
 	sleep 1

@@ -2,7 +2,8 @@
 # usage: man.sh options BIN_DIR SOURCE_DIR
 #        man.sh render BIN_DIR SOURCE_DIR MAN_DIR
 # options: for every tool (tools/<dir> -> esp-<dir>), the option names (--long and -x)
-#   in its --help equal those in man/esp-<dir>.1.scd, and both equal the options of
+#   --help documents (option lines, "also --alias") equal those man/esp-<dir>.1.scd
+#   lists (the terms of its option lists), and both equal the options of
 #   its getopt_long table and short-option string (tools/<dir>/main.c), but for the
 #   few options accepted only to be refused (listed below).
 # render: every tool has MAN_DIR/esp-<dir>.1 (made by scdoc), and man -l renders it
@@ -22,12 +23,30 @@ refused() {
 	esac
 }
 
-# option names in text on stdin: --long and -x, one per line, sorted, unique
+# option names (--long and -x) in text on stdin, one per line, sorted, unique
 names() {
-	sed -e 's/\\_/_/g' -e 's/[*]//g' |
-		grep -oE -- '(^|[^A-Za-z0-9_-])--?[A-Za-z0-9][A-Za-z0-9-]*' |
+	grep -oE -- '(^|[^A-Za-z0-9_-])--?[A-Za-z0-9][A-Za-z0-9-]*' |
 		sed -E 's/^[^-]*//' | grep -E -- '^(--[a-z0-9][a-z0-9-]+|-[A-Za-z])$' |
 		LC_ALL=C sort -u
+}
+
+# the options --help documents: those that start an option line, and aliases named
+# as "also --name" (prose naming other tools' options does not count)
+help_names() {
+	local text
+	text=$(cat)
+	{
+		printf '%s\n' "$text" | grep -E -- '^ +(-[A-Za-z], )?--[a-z0-9]' |
+			sed -E 's/^ +((-[A-Za-z], )?--[a-z0-9-]+).*/\1/'
+		printf '%s\n' "$text" | tr '\n' ' ' | tr -s ' ' |
+			grep -oE -- 'also (-[A-Za-z]|--[a-z0-9-]+)' | sed 's/^also //'
+	} | names
+}
+
+# the options a man page documents: the terms of its OPTIONS list (lines that start
+# with a bold option, "*-o*, *--output* _FILE_")
+man_names() {
+	sed -n '/^# OPTIONS/,/^# [A-Z]/p' | sed -e 's/\\_/_/g' | grep -E '^[*]-' | sed -e 's/[*]//g' -e 's/ _[^_]*_//g' | names
 }
 
 # the options of tools/<dir>/main.c: longopts names and the getopt short letters
@@ -54,8 +73,8 @@ options)
 		page=$src/man/$tool.1.scd
 		[ -x "$bin/$tool" ] || { bad "$tool: not built"; continue; }
 		[ -f "$page" ] || { bad "$tool: no man page man/$tool.1.scd"; continue; }
-		"$bin/$tool" --help | names >"$tmp/help"
-		names <"$page" >"$tmp/man"
+		"$bin/$tool" --help | help_names >"$tmp/help"
+		man_names <"$page" >"$tmp/man"
 		source_names "$src/tools/${tool#esp-}/main.c" >"$tmp/src.all"
 		refused "$tool" | LC_ALL=C sort -u >"$tmp/refused"
 		LC_ALL=C comm -23 "$tmp/src.all" "$tmp/refused" >"$tmp/src"
