@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "fileio.h"
 
 /* Types esptool knows but takes no bytes from (ELFFile._read_sections): no warning. */
 #define SHT_KNOWN_OTHER(t) ((t) == SHT_NOBITS || (t) == SHT_STRTAB)
@@ -21,6 +22,7 @@ struct loader {
 	int fd;
 	uint64_t size;
 	Elf *elf;
+	uint64_t loaded; /* bytes of section/segment data read so far */
 };
 
 static int read_at(struct loader *l, uint64_t off, void *dst, size_t len)
@@ -78,6 +80,11 @@ static int load_bytes(struct loader *l, uint64_t off, uint32_t len, const char *
 				 "file (0x%llx bytes); truncated ELF?",
 				 what, addr, (unsigned long long)off,
 				 (unsigned long long)(off + len), (unsigned long long)l->size);
+	/* sections may all name the same bytes: bound the sum, not each one */
+	if (l->loaded + len > FILEIO_MAX_INPUT)
+		return diag_file(l->path, "sections and segments hold more than %zu bytes of data",
+				 FILEIO_MAX_INPUT);
+	l->loaded += len;
 	*out = malloc(len ? len : 1);
 	if (!*out)
 		return diag_error("out of memory");
@@ -262,7 +269,7 @@ static int load_segments(struct loader *l, const Elf32_Ehdr *eh, int mode, struc
 
 int elf_load(const char *path, int mode, struct elf_file *out)
 {
-	struct loader l = {path, -1, 0, NULL};
+	struct loader l = {path, -1, 0, NULL, 0};
 	uint8_t hdr[52];
 	struct stat st;
 	Elf32_Ehdr *eh;
@@ -277,6 +284,10 @@ int elf_load(const char *path, int mode, struct elf_file *out)
 		goto out;
 	}
 	l.size = (uint64_t)st.st_size;
+	if (l.size > FILEIO_MAX_INPUT) {
+		diag_file(path, "file is larger than the limit of %zu bytes", FILEIO_MAX_INPUT);
+		goto out;
+	}
 	memset(hdr, 0, sizeof(hdr));
 	if (l.size >= sizeof(hdr) && read_at(&l, 0, hdr, sizeof(hdr)) < 0)
 		goto out;
