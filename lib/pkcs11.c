@@ -17,6 +17,8 @@
 #include "buf.h"
 #include "diag.h"
 #include "fileio.h"
+#include "hash.h"
+#include "sbsign.h"
 
 #define PIN_MAX 256	 /* longer PIN files are refused: not a PIN */
 #define ATTR_MAX 4096	 /* largest attribute we read (RSA modulus, EC point) */
@@ -950,5 +952,38 @@ int p11_key_sign_digest(struct p11_key *key, const uint8_t *digest, size_t dlen,
 		return diag_file(key->name, "the token's signature does not verify with its public "
 					    "key");
 	memcpy(sig, raw, len);
+	return 0;
+}
+
+int p11_sign_image(struct p11_key *key, int version, const char *name, const uint8_t *img,
+		   size_t len, struct buf *out)
+{
+	const struct sb_key *pub = key->pub;
+	enum sb_scheme scheme = sb_key_scheme(pub);
+	struct sbv2_verify_result res;
+	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
+	size_t start = out->len;
+
+	if (version == 1) {
+		if (len == 0)
+			return diag_file(name, "image is empty");
+		hash_sha256(img, len, digest);
+		if (p11_key_sign_digest(key, digest, SHA256_LEN, sig) < 0 ||
+		    sbv1_append_signature(name, img, len, pub, sig, out) < 0)
+			return -1;
+		if (sbv1_verify_image(name, out->data + start, out->len - start, pub) != 0)
+			return diag_file(name, "the signed image does not verify with %s",
+					 key->name);
+		return 0;
+	}
+	if (sbv2_signing_digest(name, img, len, scheme, digest) < 0 ||
+	    p11_key_sign_digest(key, digest, sb_scheme_digest_len(scheme), sig) < 0 ||
+	    sbv2_append_signature(name, img, len, pub, sig, out) < 0)
+		return -1;
+	/* like the file-key signers: never hand out an image that does not verify */
+	if (sbv2_verify_image(name, out->data + start, out->len - start, pub, NULL, &res) < 0)
+		return -1;
+	if (res.verified < 0 || res.tampered)
+		return diag_file(name, "the signed image does not verify with %s", key->name);
 	return 0;
 }

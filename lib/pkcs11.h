@@ -12,6 +12,8 @@
 
 #include "sbkey.h"
 
+struct buf;
+
 /* Environment variable a PIN is taken from when no PIN file is given. */
 #define P11_PIN_ENV "ESPGEN_PKCS11_PIN"
 
@@ -63,6 +65,17 @@ const struct sb_key *p11_key_public(const struct p11_key *key);
  * Returns 0, or -1 with a message.
  */
 int p11_key_sign_digest(struct p11_key *key, const uint8_t *digest, size_t dlen, uint8_t *sig);
+
+/*
+ * Has the token sign @img (@len bytes) and appends the result to @out, as
+ * sbv2_sign_image() / sbv1_sign_image() do for a key file: for Secure Boot v2 one block
+ * after any existing ones (the digest from sbv2_signing_digest()); for v1 the 68-byte
+ * block. The signed image is verified with the token's public key before returning.
+ * Check the key with sb_key_check(p11_key_public(), @version) first. @name (the image,
+ * or NULL) is used in messages. Returns 0, or -1 with a message.
+ */
+int p11_sign_image(struct p11_key *key, int version, const char *name, const uint8_t *img,
+		   size_t len, struct buf *out);
 
 /*
  * The pieces of an RFC 7512 URI that p11_key_open() uses, percent-decoded; exposed for

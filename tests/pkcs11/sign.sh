@@ -234,6 +234,11 @@ run_ok "add a token block" "$sign" --pkcs11-module "$module" --key "$(uri p256)"
 run_ok "added block verifies" "$sign" --verify --pubkey p256.pub.pem two.bin
 if openssl_verify_block p256 two.bin 1; then ok; else bad "added block: openssl rejects it"; fi
 
+# the PIN file named in the URI (RFC 7512 pin-source)
+run_ok "pin-source" env -u ESPGEN_PKCS11_PIN "$sign" --pkcs11-module "$module" \
+	--key "pkcs11:token=fw;object=p256?pin-source=file:$tmp/pin.txt" img.bin -o pinsrc.bin
+run_ok "pin-source: verify" "$sign" --verify --pubkey p256.pub.pem pinsrc.bin
+
 # ---- Secure Boot v1 (ECDSA P-256) through the token ----
 run_ok "v1 sign" "$sign" --sb-version 1 --pkcs11-module "$module" --key "$(uri p256)" img.bin -o v1.bin
 [ "$(size v1.bin)" = 10068 ] && ok || bad "v1: size $(size v1.bin)"

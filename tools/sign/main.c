@@ -371,43 +371,6 @@ static int cmd_pubkey_digest(const struct sign_opts *o, struct sign_tokens *tok,
 	return buf_append(out, digest, sizeof(digest));
 }
 
-/*
- * Adds the signature of token key @tk to @cur (the image so far), leaving the result in
- * @out: the token signs the digest sbsign asks for, sbsign checks it and builds the block,
- * and the whole signed image is verified again before it can be written.
- */
-static int sign_with_token(const struct sign_opts *o, struct p11_key *tk, const struct buf *cur,
-			   struct buf *out)
-{
-	const struct sb_key *pub = p11_key_public(tk);
-	enum sb_scheme scheme = sb_key_scheme(pub);
-	struct sbv2_verify_result res;
-	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
-
-	out->len = 0;
-	if (o->version == 1) {
-		if (cur->len == 0)
-			return diag_file(o->image, "image is empty");
-		hash_sha256(cur->data, cur->len, digest);
-		if (p11_key_sign_digest(tk, digest, 32, sig) < 0 ||
-		    sbv1_append_signature(o->image, cur->data, cur->len, pub, sig, out) < 0)
-			return -1;
-		if (sbv1_verify_image(o->image, out->data, out->len, pub) != 0)
-			return diag_file(o->image, "the signed image does not verify");
-		return 0;
-	}
-	if (sbv2_signing_digest(o->image, cur->data, cur->len, scheme, digest) < 0 ||
-	    p11_key_sign_digest(tk, digest, sb_scheme_digest_len(scheme), sig) < 0 ||
-	    sbv2_append_signature(o->image, cur->data, cur->len, pub, sig, out) < 0)
-		return -1;
-	if (sbv2_verify_image(o->image, out->data, out->len, pub, NULL, &res) < 0)
-		return -1;
-	if (res.verified < 0 || res.tampered)
-		return diag_file(o->image, "the signed image does not verify with %s",
-				 sb_key_name(pub));
-	return 0;
-}
-
 /* Signing with token keys among the keys: one key after the other, in the given order. */
 static int cmd_sign_tokens(const struct sign_opts *o, struct sign_tokens *tok,
 			   const struct buf *img, struct sb_key **keys, struct buf *out)
@@ -421,7 +384,8 @@ static int cmd_sign_tokens(const struct sign_opts *o, struct sign_tokens *tok,
 	for (i = 0; i < o->nkeys; i++) {
 		out->len = 0;
 		if (tok->keys[i])
-			rc = sign_with_token(o, tok->keys[i], &cur, out);
+			rc = p11_sign_image(tok->keys[i], o->version, o->image, cur.data,
+					    cur.len, out);
 		else if (o->version == 1)
 			rc = sbv1_sign_image(o->image, cur.data, cur.len, keys[i], o->flags, out);
 		else
