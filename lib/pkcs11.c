@@ -20,9 +20,9 @@
 #include "hash.h"
 #include "sbsign.h"
 
-#define PIN_MAX 256	 /* longer PIN files are refused: not a PIN */
-#define ATTR_MAX 4096	 /* largest attribute we read (RSA modulus, EC point) */
-#define MAX_MATCHES 8	 /* objects looked at per search */
+#define PIN_MAX 256   /* longer PIN files are refused: not a PIN */
+#define ATTR_MAX 4096 /* largest attribute we read (RSA modulus, EC point) */
+#define MAX_MATCHES 8 /* objects looked at per search */
 #define MAX_SLOTS 64
 
 struct p11_module {
@@ -165,7 +165,8 @@ static int uri_text(const char *uri, const char *attr, const char *v, size_t len
 	long n = pct_decode(v, len, (uint8_t *)out, size - 1);
 
 	if (n < 0)
-		return diag_file(uri, "attribute '%s': bad percent-encoding or longer than %zu bytes",
+		return diag_file(uri,
+				 "attribute '%s': bad percent-encoding or longer than %zu bytes",
 				 attr, size - 1);
 	out[n] = 0;
 	if (strlen(out) != (size_t)n)
@@ -191,8 +192,9 @@ static int uri_attr(const char *uri, const char *a, size_t alen, const char *v, 
 					  "show in the process list; use --pin-file FILE or %s",
 					  P11_PIN_ENV);
 		if (strcmp(attr, "module-name") == 0 || strcmp(attr, "module-path") == 0)
-			return diag_file(uri, "attribute '%s' is not supported; use "
-					      "--pkcs11-module PATH",
+			return diag_file(uri,
+					 "attribute '%s' is not supported; use "
+					 "--pkcs11-module PATH",
 					 attr);
 		return diag_file(uri, "unsupported query attribute '%s'", attr);
 	}
@@ -219,8 +221,9 @@ static int uri_attr(const char *uri, const char *a, size_t alen, const char *v, 
 	if (strcmp(attr, "id") == 0) {
 		n = pct_decode(v, vlen, u->id, sizeof(u->id));
 		if (n <= 0)
-			return diag_file(uri, "attribute 'id': bad percent-encoding, empty or "
-					      "longer than %zu bytes",
+			return diag_file(uri,
+					 "attribute 'id': bad percent-encoding, empty or "
+					 "longer than %zu bytes",
 					 sizeof(u->id));
 		u->id_len = (size_t)n;
 		u->has_id = 1;
@@ -271,8 +274,8 @@ int p11_uri_parse(const char *uri, struct p11_uri *out)
 		eq = memchr(p, '=', (size_t)(end - p));
 		if (!eq)
 			return diag_file(uri, "attribute '%.*s' has no value", (int)(end - p), p);
-		if (uri_attr(uri, p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), query,
-			     out) < 0)
+		if (uri_attr(uri, p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), query, out) <
+		    0)
 			return -1;
 		q = end;
 		if (*q == ';' || *q == '&')
@@ -504,8 +507,7 @@ static int login(struct p11_key *k, const CK_TOKEN_INFO *ti, const char *pin_fil
 }
 
 /* Up to MAX_MATCHES objects matching @tmpl; returns the count or -1. */
-static long find_objects(struct p11_key *k, CK_ATTRIBUTE *tmpl, CK_ULONG n,
-			 CK_OBJECT_HANDLE *objs)
+static long find_objects(struct p11_key *k, CK_ATTRIBUTE *tmpl, CK_ULONG n, CK_OBJECT_HANDLE *objs)
 {
 	CK_FUNCTION_LIST_PTR f = k->mod->f;
 	CK_ULONG count = 0;
@@ -625,8 +627,9 @@ static int find_public(struct p11_key *k, const struct p11_uri *u, CK_OBJECT_HAN
 	if (found < 0)
 		return -1;
 	if (found != 1)
-		return diag_file(k->name, "%s public key object for this key on the token; cannot "
-					  "read its public key",
+		return diag_file(k->name,
+				 "%s public key object for this key on the token; cannot "
+				 "read its public key",
 				 found ? "more than one" : "no");
 	*pub = objs[0];
 	return 0;
@@ -766,8 +769,7 @@ static int read_public(struct p11_key *k, const struct p11_uri *u)
 		if (r == 0)
 			r = get_attr(k, k->priv, CKA_PUBLIC_EXPONENT, &b);
 		if (r > 0) { /* not on the private key: ask its public key object */
-			if (find_public(k, u, &pub) < 0 ||
-			    get_attr(k, pub, CKA_MODULUS, &a) != 0 ||
+			if (find_public(k, u, &pub) < 0 || get_attr(k, pub, CKA_MODULUS, &a) != 0 ||
 			    get_attr(k, pub, CKA_PUBLIC_EXPONENT, &b) != 0)
 				goto missing;
 		} else if (r < 0) {
@@ -784,8 +786,8 @@ static int read_public(struct p11_key *k, const struct p11_uri *u)
 			if (find_public(k, u, &pub) < 0 || get_attr(k, pub, CKA_EC_POINT, &b) != 0)
 				goto missing;
 		}
-		if (r > 0 && get_attr(k, pub != CK_INVALID_HANDLE ? pub : k->priv,
-				      CKA_EC_PARAMS, &a) != 0)
+		if (r > 0 &&
+		    get_attr(k, pub != CK_INVALID_HANDLE ? pub : k->priv, CKA_EC_PARAMS, &a) != 0)
 			goto missing;
 		if (ec_spki(&a, &b, &der) < 0)
 			goto bad;
@@ -827,15 +829,17 @@ static int find_private(struct p11_key *k, const struct p11_uri *u, const char *
 	if (found == 0)
 		return no_key_error(k, u, label);
 	if (found > 1)
-		return diag_file(k->name, "%s%ld private keys match on token '%s'; add id= to "
-					  "the URI",
+		return diag_file(k->name,
+				 "%s%ld private keys match on token '%s'; add id= to "
+				 "the URI",
 				 found == MAX_MATCHES ? "at least " : "", found, label);
 	k->priv = objs[0];
 	if (f->C_GetAttributeValue(k->session, k->priv, ta, 1) != CKR_OK)
 		return diag_file(k->name, "cannot read the key type from the token");
 	if (k->type != CKK_RSA && k->type != CKK_EC)
-		return diag_file(k->name, "unsupported key type (CKK 0x%lx); Secure Boot signs "
-					  "with RSA-3072 or ECDSA keys",
+		return diag_file(k->name,
+				 "unsupported key type (CKK 0x%lx); Secure Boot signs "
+				 "with RSA-3072 or ECDSA keys",
 				 (unsigned long)k->type);
 	if (f->C_GetAttributeValue(k->session, k->priv, ta + 1, 1) == CKR_OK)
 		k->always_auth = aa == CK_TRUE;
@@ -946,7 +950,8 @@ int p11_key_sign_digest(struct p11_key *key, const uint8_t *digest, size_t dlen,
 		len = want;
 	}
 	if (len != want)
-		return diag_file(key->name, "the token returned a %lu-byte signature, not %zu bytes",
+		return diag_file(key->name,
+				 "the token returned a %lu-byte signature, not %zu bytes",
 				 (unsigned long)len, want);
 	if (sb_key_verify_digest(key->pub, digest, dlen, raw, len) != 0)
 		return diag_file(key->name, "the token's signature does not verify with its public "

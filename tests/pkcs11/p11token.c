@@ -60,8 +60,7 @@ static int find_slot(const char *label, CK_SLOT_ID *slot)
 
 		if (f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
 			continue;
-		if (label ? (ti.flags & CKF_TOKEN_INITIALIZED) &&
-				memcmp(ti.label, want, 32) == 0
+		if (label ? (ti.flags & CKF_TOKEN_INITIALIZED) && memcmp(ti.label, want, 32) == 0
 			  : !(ti.flags & CKF_TOKEN_INITIALIZED)) {
 			*slot = slots[i];
 			return 0;
@@ -158,7 +157,8 @@ static int gen(const char *token, const char *label, const char *idhex, const ch
 	if (rv != CKR_OK)
 		return fail("session / login", rv);
 
-#define ATTR(t, n, ty, p, l) (t[n].type = (ty), t[n].pValue = (void *)(p), t[n].ulValueLen = (l), n++)
+#define ATTR(t, n, ty, p, l)                                                                       \
+	(t[n].type = (ty), t[n].pValue = (void *)(p), t[n].ulValueLen = (l), n++)
 	ATTR(kt, nk, CKA_TOKEN, &yes, sizeof(yes));
 	ATTR(kt, nk, CKA_LABEL, label, strlen(label));
 	ATTR(kt, nk, CKA_ID, id, idlen);

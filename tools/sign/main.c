@@ -384,8 +384,8 @@ static int cmd_sign_tokens(const struct sign_opts *o, struct sign_tokens *tok,
 	for (i = 0; i < o->nkeys; i++) {
 		out->len = 0;
 		if (tok->keys[i])
-			rc = p11_sign_image(tok->keys[i], o->version, o->image, cur.data,
-					    cur.len, out);
+			rc = p11_sign_image(tok->keys[i], o->version, o->image, cur.data, cur.len,
+					    out);
 		else if (o->version == 1)
 			rc = sbv1_sign_image(o->image, cur.data, cur.len, keys[i], o->flags, out);
 		else
@@ -416,8 +416,8 @@ static int cmd_sign(const struct sign_opts *o, struct sign_tokens *tok, const st
 	return sbv2_sign_image(o->image, img->data, img->len, keys, o->nkeys, o->flags, out);
 }
 
-static int cmd_signature(const struct sign_opts *o, struct sign_tokens *tok,
-			 const struct buf *img, struct sb_key **keys, struct buf *out)
+static int cmd_signature(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
+			 struct sb_key **keys, struct buf *out)
 {
 	struct buf cur = BUF_INIT, sigfile = BUF_INIT;
 	uint8_t sig[SB_MAX_SIG];
@@ -459,8 +459,8 @@ out:
 	return rc;
 }
 
-static int cmd_digest_out(const struct sign_opts *o, struct sign_tokens *tok,
-			  const struct buf *img, struct sb_key **keys, struct buf *out)
+static int cmd_digest_out(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
+			  struct sb_key **keys, struct buf *out)
 {
 	uint8_t digest[SB_MAX_DIGEST];
 	enum sb_scheme scheme = SB_ECDSA_P256;
