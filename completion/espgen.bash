@@ -99,20 +99,20 @@ _espgen()
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null
-		COMPREPLY=($(compgen -f -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;
 	esac
 	if [[ -n $values ]]; then
-		COMPREPLY=($(compgen -W "$values" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$values" -- "$cur")
 		return 0
 	fi
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$noarg $witharg" -- "$cur"))
+		mapfile -t COMPREPLY < <(compgen -W "$noarg $witharg" -- "$cur")
 		return 0
 	fi
 	compopt -o filenames 2>/dev/null
-	COMPREPLY=($(compgen -f -- "$cur"))
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
 complete -F _espgen esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo

@@ -68,6 +68,7 @@ else
 	echo "no openssl: app-signed.bin not built"
 fi
 stamps() { # the mtime of every image, one line each
+	# shellcheck disable=SC2086 # $images is a list
 	(cd "$1" && stat -c '%n %.9Y' $images)
 }
 ran() { # ran LOG TOOL: how many times the installed TOOL ran in LOG

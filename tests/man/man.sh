@@ -106,8 +106,10 @@ render)
 			bad "$tool: man -l $page"
 			continue
 		fi
-		grep -q "^NAME" "$page.txt" && grep -q "^OPTIONS" "$page.txt" &&
-			grep -q "$tool - " "$page.txt" || bad "$tool: $page renders without NAME/OPTIONS"
+		if ! grep -q "^NAME" "$page.txt" || ! grep -q "^OPTIONS" "$page.txt" ||
+			! grep -q "$tool - " "$page.txt"; then
+			bad "$tool: $page renders without NAME/OPTIONS"
+		fi
 		rm -f "$page.txt" "$page.err"
 		echo "$tool: man -l ok"
 	done
