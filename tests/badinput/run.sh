@@ -68,6 +68,10 @@ while IFS="$tab" read -r name status keep msg cmd; do
 	if [ -n "$msg" ] && ! grep -qF -e "$msg" "$tmp/stderr"; then
 		why="${why:+$why; }message '$msg' not in stderr"
 	fi
+	# a sanitizer build exits 1 on a finding too: never let that pass as a message
+	if grep -qE '==[0-9]+==ERROR|runtime error:|LeakSanitizer|Invalid (read|write)' "$tmp/stderr"; then
+		why="${why:+$why; }sanitizer or valgrind report"
+	fi
 	if [ -z "$msg" ] && [ -s "$tmp/stderr" ]; then
 		why="${why:+$why; }unexpected stderr"
 	fi
