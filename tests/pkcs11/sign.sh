@@ -19,7 +19,7 @@ if [ -z "$module" ]; then
 		[ -e "$m" ] && module=$m && break
 	done
 fi
-if [ -z "$module" ]; then
+if [ -z "$module" ] || [ ! -e "$module" ]; then
 	echo "SKIP: SoftHSM2 (Debian package softhsm2) is not installed"
 	exit 77
 fi
