@@ -15,8 +15,9 @@ static int64_t pymod(int64_t a, int64_t m)
 	return r < 0 ? r + m : r;
 }
 
-/* Sets @s->len to @newlen, zero-filling any new bytes. */
-static int seg_resize(struct appimage_seg *s, size_t newlen)
+/* Sets @s->len to @newlen; new bytes are zero-filled when @zero (else the caller
+ * writes them). */
+static int seg_set_len(struct appimage_seg *s, size_t newlen, int zero)
 {
 	if (newlen > s->cap) {
 		size_t cap = s->cap ? s->cap : 16;
@@ -29,11 +30,18 @@ static int seg_resize(struct appimage_seg *s, size_t newlen)
 			return diag_error("out of memory");
 		s->data = p;
 		s->cap = cap;
+		mem_hint_large(p, cap);
 	}
-	if (newlen > s->len)
+	if (zero && newlen > s->len)
 		memset(s->data + s->len, 0, newlen - s->len);
 	s->len = newlen;
 	return 0;
+}
+
+/* Sets @s->len to @newlen, zero-filling any new bytes. */
+static int seg_resize(struct appimage_seg *s, size_t newlen)
+{
+	return seg_set_len(s, newlen, 1);
 }
 
 int appimage_seg_add(struct appimage_seglist *l, char *name, uint32_t addr, uint32_t align,
@@ -134,7 +142,8 @@ int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_onl
 		if (b->addr == a_end && chip_same_memory_types(c, a->addr, b->addr)) {
 			size_t old = a->len;
 
-			if (seg_resize(a, old + b->len) < 0)
+			/* no zero-fill: the copy writes every new byte (megabytes of rodata) */
+			if (seg_set_len(a, old + b->len, 0) < 0)
 				return -1;
 			memcpy(a->data + old, b->data, b->len);
 			seg_free(b);

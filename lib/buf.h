@@ -23,6 +23,9 @@ int buf_fill(struct buf *b, uint8_t byte, size_t n);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends a NUL-terminated string. Returns 0 or -1. */
 int buf_puts(struct buf *b, const char *s);
+/* Asks the kernel to back a large allocation with huge pages (a hint; no effect on
+ * small ones or where unsupported). */
+void mem_hint_large(void *p, size_t len);
 /* Releases the storage and resets @b to empty. */
 void buf_free(struct buf *b);
 

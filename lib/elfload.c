@@ -1,5 +1,7 @@
 #include "elfload.h"
 
+#include "buf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -88,6 +90,7 @@ static int load_bytes(struct loader *l, uint64_t off, uint32_t len, const char *
 	*out = malloc(len ? len : 1);
 	if (!*out)
 		return diag_error("out of memory");
+	mem_hint_large(*out, len);
 	if (read_at(l, off, *out, len) < 0) {
 		free(*out);
 		*out = NULL;
