@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages espgen needs to build and test, when any is missing.
 set -eu
-pkgs="cmake make gcc pkg-config libelf-dev libmbedtls-dev libinih-dev uuid-dev libjansson-dev openssl"
+# build: compilers, CMake, the libraries; tests: openssl (signature cross-checks),
+# softhsm2 + opensc (PKCS#11 signing), scdoc + man-db (man pages), jq (JSON checks),
+# clang + libclang-rt-14-dev (libFuzzer harnesses), valgrind, time
+pkgs="cmake make gcc pkg-config libelf-dev libmbedtls-dev libinih-dev uuid-dev libjansson-dev
+libp11-kit-dev openssl softhsm2 opensc scdoc man-db jq clang libclang-rt-14-dev valgrind time"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
