@@ -50,7 +50,7 @@ _espgen()
 		;;
 	esp-mkimage)
 		noarg="--secure-pad --secure-pad-v2 --no-digest --dont-append-digest --use-segments --ram-only-header --random --quiet --help --version"
-		witharg="--output --chip --flash-mode --flash-freq --flash-size --min-rev --min-rev-full --max-rev-full --elf-sha256-offset --flash-mmu-page-size --pad-to-size --sign-key --sb-version"
+		witharg="--output --chip --flash-mode --flash-freq --flash-size --min-rev --min-rev-full --max-rev-full --elf-sha256-offset --flash-mmu-page-size --pad-to-size --sign-key --sb-version --pkcs11-module --pin-file"
 		;;
 	esp-mkotadata)
 		noarg="--quiet --help --version"

@@ -245,9 +245,9 @@ for opt in --no-digest --ram-only-header; do
 done
 run_err "sign --pad-to-size" 2 "$m: --pad-to-size cannot be combined with --sign-key" \
 	"$mkimage" --chip esp32c6 --pad-to-size 1MB --sign-key p256.pem c6.elf -o o.bin
-run_err "--sb-version without a key" 2 "$m: --sb-version and --random need --sign-key" \
+run_err "--sb-version without a key" 2 "$m: --sb-version, --random, --pkcs11-module and --pin-file need --sign-key" \
 	"$mkimage" --chip esp32 --sb-version 1 esp32.elf -o o.bin
-run_err "--random without a key" 2 "$m: --sb-version and --random need --sign-key" \
+run_err "--random without a key" 2 "$m: --sb-version, --random, --pkcs11-module and --pin-file need --sign-key" \
 	"$mkimage" --chip esp32c6 --random c6.elf -o o.bin
 run_err "bad --sb-version" 2 "$m: --sb-version: '3' is not 1 or 2" \
 	"$mkimage" --chip esp32c6 --sb-version 3 --sign-key p256.pem c6.elf -o o.bin

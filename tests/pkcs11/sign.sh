@@ -57,7 +57,9 @@ printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level 
 export SOFTHSM2_CONF=$tmp/softhsm2.conf
 
 # Every process's argument list, sampled while the tests run; checked for PINs at the end.
-(while :; do
+# It stops itself when asked (a killed loop could leave a last ps running, which would
+# then see the PIN searches below).
+(while [ ! -e sampler.stop ]; do
 	ps -eo args= 2>/dev/null
 	sleep 0.1
 done) >ps.log &
@@ -247,6 +249,25 @@ der_sig "$(hex v1.bin 10004 32)" "$(hex v1.bin 10036 32)" v1.der
 if openssl dgst -sha256 -verify p256.pub.pem -signature v1.der img.bin >/dev/null; then ok; else
 	bad "v1: openssl rejects the token's signature"; fi
 
+# ---- esp-mkimage --sign-key with a token key: the same blocks as esp-sign gives ----
+elf=$(cd "$(dirname "$0")/../golden/mkimage/inputs" && pwd)/c3-nodesc.elf
+run_ok "esp-mkimage token sign" "$bin/esp-mkimage" --chip esp32c3 --pkcs11-module "$module" \
+	--sign-key "$(uri rsa)" "$elf" -o mk-signed.bin
+run_ok "esp-mkimage token sign: verify" "$sign" --verify --pubkey rsa.pub.pem mk-signed.bin
+run_ok "esp-mkimage unsigned" "$bin/esp-mkimage" --chip esp32c3 --secure-pad-v2 "$elf" -o mk-plain.bin
+if [ "$(stat -c %s mk-signed.bin)" -eq $(( ($(stat -c %s mk-plain.bin) + 4095) / 4096 * 4096 + 4096 )) ] &&
+	cmp -s -n "$(stat -c %s mk-plain.bin)" mk-plain.bin mk-signed.bin; then ok; else
+	bad "esp-mkimage token sign: not the unsigned image plus a signature sector"; fi
+# openssl over the unsigned image padded with 0xFF to its 4 KiB sector
+mv padded.bin padded.keep
+n=$(stat -c %s mk-plain.bin)
+{ cat mk-plain.bin; head -c $(( (n + 4095) / 4096 * 4096 - n )) /dev/zero | tr '\0' '\377'; } >padded.bin
+keep_sector=$sector
+sector=$(( (n + 4095) / 4096 * 4096 ))
+if openssl_verify_block rsa mk-signed.bin 0; then ok; else bad "esp-mkimage token sign: openssl rejects it"; fi
+sector=$keep_sector
+mv padded.keep padded.bin
+
 # ---- p11-kit's proxy module as the default (when installed, SoftHSM2 is registered) ----
 if [ -e /usr/share/p11-kit/modules/softhsm2.module ] &&
 	ls /usr/lib/*/p11-kit-proxy.so /usr/lib/p11-kit-proxy.so >/dev/null 2>&1; then
@@ -337,7 +358,7 @@ wait $pid && ok || bad "signing from a FIFO failed: $(cat logs/fifo.err)"
 grep -q -- "--key pkcs11:token=fw;object=p256 img.fifo" cmdline.txt && ok ||
 	bad "could not read the argument list of esp-sign: '$(cat cmdline.txt)'"
 run_ok "FIFO-signed image verifies" "$sign" --verify --pubkey p256.pub.pem fifo.bin
-kill "$sampler" 2>/dev/null
+touch sampler.stop
 wait "$sampler" 2>/dev/null
 sampler=
 [ -s ps.log ] && ok || bad "the process sampler logged nothing"

@@ -77,6 +77,10 @@ static const char help_text[] =
     "      --random                 fresh random ECDSA nonce / PSS salt; by default the\n"
     "                               same key and ELF give the same bytes (RFC 6979,\n"
     "                               derived PSS salt)\n"
+    "      --pkcs11-module PATH     PKCS#11 module for --sign-key 'pkcs11:...' URIs\n"
+    "                               (default: p11-kit's proxy module)\n"
+    "      --pin-file FILE          the token PIN (else $ESPGEN_PKCS11_PIN); never\n"
+    "                               on the command line\n"
     "  -q, --quiet                  no warnings\n"
     "  -h, --help                   this help\n"
     "      --version                print the version\n";
@@ -100,6 +104,8 @@ enum {
 	OPT_SIGN_KEY,
 	OPT_SB_VERSION,
 	OPT_RANDOM,
+	OPT_PKCS11_MODULE,
+	OPT_PIN_FILE,
 	OPT_VERSION,
 };
 
@@ -220,8 +226,9 @@ static int check_sign_args(struct mkimage_opts *o)
 	unsigned support = mkimage_sign_chip_support(c);
 
 	if (!s->nkeys) {
-		if (o->sb_version_given || s->flags)
-			return usage_error("--sb-version and --random need --sign-key");
+		if (o->sb_version_given || s->flags || s->pkcs11_module || s->pin_file)
+			return usage_error("--sb-version, --random, --pkcs11-module and --pin-file "
+					   "need --sign-key");
 		return 0;
 	}
 	if (o->e.no_digest || o->e.ram_only_header)
@@ -279,6 +286,8 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 	    {"sign-key", required_argument, NULL, OPT_SIGN_KEY},
 	    {"sb-version", required_argument, NULL, OPT_SB_VERSION},
 	    {"random", no_argument, NULL, OPT_RANDOM},
+	    {"pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE},
+	    {"pin-file", required_argument, NULL, OPT_PIN_FILE},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, OPT_VERSION},
@@ -377,6 +386,12 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			break;
 		case OPT_RANDOM:
 			o->sign.flags |= SB_SIGN_RANDOM;
+			break;
+		case OPT_PKCS11_MODULE:
+			o->sign.pkcs11_module = optarg;
+			break;
+		case OPT_PIN_FILE:
+			o->sign.pin_file = optarg;
 			break;
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);

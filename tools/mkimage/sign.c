@@ -37,24 +37,39 @@ unsigned mkimage_sign_chip_support(const struct chip *c)
 	return 0;
 }
 
+/* The public half of key @i, from its file or from the token. */
+static const struct sb_key *key_at(const struct mkimage_sign *s, size_t i)
+{
+	return s->token[i] ? p11_key_public(s->token[i]) : s->loaded[i];
+}
+
 /*
- * The one place a --sign-key argument becomes a key: a private key file, checked
- * against the Secure Boot version and the chip's ROM. (A "pkcs11:" URI would be
- * opened here too; signing would then go through the token.)
+ * The one place a --sign-key argument becomes a key: a private key file, or a
+ * "pkcs11:" URI naming a key in an HSM (signing then goes through the token); either
+ * is checked against the Secure Boot version and the chip's ROM.
  */
-static int load_key(const char *spec, int version, const struct chip *c, struct sb_key **out)
+static int load_key(struct mkimage_sign *s, size_t i, const struct chip *c)
 {
 	unsigned support = mkimage_sign_chip_support(c);
+	const char *spec = s->keys[i];
+	const struct sb_key *key;
 	enum sb_scheme scheme;
 	int rsa;
 
-	if (sb_key_load(spec, SB_KEY_NEED_PRIVATE, out) < 0)
+	if (p11_is_uri(spec)) {
+		if (!s->mod && p11_module_open(s->pkcs11_module, &s->mod) < 0)
+			return -1;
+		if (p11_key_open(s->mod, spec, s->pin_file, &s->token[i]) < 0)
+			return -1;
+	} else if (sb_key_load(spec, SB_KEY_NEED_PRIVATE, &s->loaded[i]) < 0) {
 		return -1;
-	if (sb_key_check(*out, version) < 0)
+	}
+	key = key_at(s, i);
+	if (sb_key_check(key, s->version) < 0)
 		return -1;
-	if (version == 1)
+	if (s->version == 1)
 		return 0;
-	scheme = sb_key_scheme(*out);
+	scheme = sb_key_scheme(key);
 	rsa = scheme == SB_RSA3072;
 	if (!(support & (rsa ? SIGN_CHIP_V2_RSA : SIGN_CHIP_V2_ECDSA)))
 		return diag_file(spec,
@@ -69,7 +84,7 @@ int mkimage_sign_load_keys(struct mkimage_sign *s, const struct chip *c)
 	size_t i;
 
 	for (i = 0; i < s->nkeys; i++)
-		if (load_key(s->keys[i], s->version, c, &s->loaded[i]) < 0)
+		if (load_key(s, i, c) < 0)
 			return -1;
 	return 0;
 }
@@ -83,12 +98,12 @@ static int verify(const struct mkimage_sign *s, const char *name, const struct b
 	for (i = 0; i < s->nkeys; i++) {
 		if (s->version == 1) {
 			if (sbv1_verify_image(name, signed_img->data, signed_img->len,
-					      s->loaded[i]) != 0)
+					      key_at(s, i)) != 0)
 				return diag_file(name, "the signed image does not verify with %s",
 						 s->keys[i]);
 			continue;
 		}
-		if (sbv2_verify_image(name, signed_img->data, signed_img->len, s->loaded[i], NULL,
+		if (sbv2_verify_image(name, signed_img->data, signed_img->len, key_at(s, i), NULL,
 				      &res) < 0)
 			return -1;
 		if (res.tampered || res.verdict[i] != SBV2_VERIFIED)
@@ -101,15 +116,40 @@ static int verify(const struct mkimage_sign *s, const char *name, const struct b
 int mkimage_sign_image(const struct mkimage_sign *s, const char *name, const struct buf *img,
 		       struct buf *out)
 {
-	int rc;
+	struct buf cur = BUF_INIT;
+	size_t i;
+	int rc = -1;
 
-	if (s->version == 1)
-		rc = sbv1_sign_image(name, img->data, img->len, s->loaded[0], s->flags, out);
-	else
-		rc = sbv2_sign_image(name, img->data, img->len, s->loaded, s->nkeys, s->flags, out);
-	if (rc < 0)
-		return -1;
-	return verify(s, name, out);
+	if (!s->mod) {
+		if (s->version == 1)
+			rc = sbv1_sign_image(name, img->data, img->len, s->loaded[0], s->flags, out);
+		else
+			rc = sbv2_sign_image(name, img->data, img->len, s->loaded, s->nkeys, s->flags,
+					     out);
+		return rc < 0 ? -1 : verify(s, name, out);
+	}
+	/* with a token among the keys: one block at a time, each added to the last result */
+	if (buf_append(&cur, img->data, img->len) < 0)
+		goto out;
+	for (i = 0; i < s->nkeys; i++) {
+		out->len = 0;
+		if (s->token[i])
+			rc = p11_sign_image(s->token[i], s->version, name, cur.data, cur.len, out);
+		else if (s->version == 1)
+			rc = sbv1_sign_image(name, cur.data, cur.len, s->loaded[i], s->flags, out);
+		else
+			rc = sbv2_sign_image(name, cur.data, cur.len, &s->loaded[i], 1, s->flags, out);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+		cur.len = 0;
+		if (buf_append(&cur, out->data, out->len) < 0)
+			goto out;
+	}
+	rc = verify(s, name, out);
+out:
+	buf_free(&cur);
+	return rc;
 }
 
 void mkimage_sign_free(struct mkimage_sign *s)
@@ -119,5 +159,11 @@ void mkimage_sign_free(struct mkimage_sign *s)
 	for (i = 0; i < SBV2_MAX_BLOCKS; i++) {
 		sb_key_free(s->loaded[i]);
 		s->loaded[i] = NULL;
+		if (s->token[i])
+			p11_key_close(s->token[i]);
+		s->token[i] = NULL;
 	}
+	if (s->mod)
+		p11_module_close(s->mod);
+	s->mod = NULL;
 }
