@@ -34,29 +34,54 @@ static int read_fd(int fd, const char *path, size_t max, struct buf *out)
 	return 0;
 }
 
+/* A failed read leaves @out as it was: what was appended is dropped, and a buffer
+ * that was empty before is released (callers then need no buf_free of their own). */
+static int read_failed(struct buf *out, size_t start)
+{
+	out->len = start;
+	if (start == 0)
+		buf_free(out);
+	return -1;
+}
+
 int read_file(const char *path, size_t max, struct buf *out)
 {
+	size_t start = out->len;
 	struct stat st;
 	int fd, rc;
 
-	if (strcmp(path, "-") == 0)
-		return read_fd(STDIN_FILENO, "<stdin>", max, out);
+	if (strcmp(path, "-") == 0) {
+		if (read_fd(STDIN_FILENO, "<stdin>", max, out) < 0)
+			return read_failed(out, start);
+		return 0;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return diag_file(path, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return diag_file(path, "is a directory");
-	}
-	/* one allocation for a regular file of known size (the +1 sees EOF) */
-	if (S_ISREG(st.st_mode) && st.st_size >= 0 && (uint64_t)st.st_size <= max &&
-	    buf_reserve(out, (size_t)st.st_size + 1) < 0) {
+	if (fstat(fd, &st) < 0) {
+		diag_file(path, "cannot read: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return diag_file(path, "is a directory");
+	}
+	/* a regular file past the limit is refused before reading any of it */
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
+		close(fd);
+		return diag_file(path, "file is larger than the limit of %zu bytes", max);
+	}
+	/* one allocation for a regular file of known size (the +1 sees EOF) */
+	if (S_ISREG(st.st_mode) && st.st_size >= 0 && buf_reserve(out, (size_t)st.st_size + 1) < 0) {
+		close(fd);
+		return read_failed(out, start);
+	}
 	rc = read_fd(fd, path, max, out);
 	close(fd);
-	return rc;
+	if (rc < 0)
+		return read_failed(out, start);
+	return 0;
 }
 
 /* Whether atomic_commit() syncs each file (a batch of many files syncs once instead). */

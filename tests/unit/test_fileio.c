@@ -24,6 +24,9 @@ int main(void)
 	CHECK(read_file(path, 100, &b) == 0 && b.len == 5 && memcmp(b.data, "hello", 5) == 0);
 	buf_free(&b);
 	CHECK(read_file(path, 4, &b) < 0); /* over the limit */
+	CHECK(b.data == NULL && b.len == 0); /* nothing kept: no leak in callers (valgrind) */
+	CHECK(buf_append(&b, "ab", 2) == 0);
+	CHECK(read_file(path, 4, &b) < 0 && b.len == 2); /* what was there stays */
 	buf_free(&b);
 	CHECK(read_file(dir, 100, &b) < 0); /* a directory */
 	buf_free(&b);
