@@ -71,14 +71,16 @@ static int parse_csv(const char *file, const char *t, size_t len, struct devices
 	struct row cur = {NULL, 0, 1};
 	unsigned line = 1;
 	size_t i = 0;
-	int quoted = 0, was_quoted = 0, have_header = 0;
+	int quoted = 0, was_quoted = 0, have_header = 0, rc = 0;
 
 	while (i <= len) {
 		char c = i < len ? t[i] : '\n';
 
 		if (quoted) {
-			if (i == len)
-				return diag_at(file, cur.line, "quoted field is not closed");
+			if (i == len) {
+				rc = diag_at(file, cur.line, "quoted field is not closed");
+				goto out;
+			}
 			if (c == '"' && i + 1 < len && t[i + 1] == '"') {
 				buf_append(&field, "\"", 1);
 				i += 2;
@@ -112,9 +114,11 @@ static int parse_csv(const char *file, const char *t, size_t len, struct devices
 				cur.line = line;
 				continue;
 			}
-			if (row_add(&cur, &field) < 0)
-				return diag_at(file, cur.line, "too many columns (at most %d)",
-					       BATCH_MAX_COLUMNS);
+			if (row_add(&cur, &field) < 0) {
+				rc = diag_at(file, cur.line, "too many columns (at most %d)",
+					     BATCH_MAX_COLUMNS);
+				goto out;
+			}
 			was_quoted = 0;
 			i++;
 			if (!end_of_record)
@@ -125,11 +129,15 @@ static int parse_csv(const char *file, const char *t, size_t len, struct devices
 			} else {
 				struct row *v;
 
-				if (d->n >= BATCH_MAX_DEVICES)
-					return diag_at(file, cur.line, "too many devices");
+				if (d->n >= BATCH_MAX_DEVICES) {
+					rc = diag_at(file, cur.line, "too many devices");
+					goto out;
+				}
 				v = realloc(d->rows, (d->n + 1) * sizeof(*v));
-				if (!v)
-					return diag_error("out of memory");
+				if (!v) {
+					rc = diag_error("out of memory");
+					goto out;
+				}
 				d->rows = v;
 				d->rows[d->n++] = cur;
 			}
@@ -138,14 +146,17 @@ static int parse_csv(const char *file, const char *t, size_t len, struct devices
 			cur.line = line;
 			continue;
 		}
-		if (was_quoted)
-			return diag_at(file, cur.line, "text after a closing quote");
+		if (was_quoted) {
+			rc = diag_at(file, cur.line, "text after a closing quote");
+			goto out;
+		}
 		buf_append(&field, &c, 1);
 		i++;
 	}
+out: /* on an error too: the field and row being read */
 	buf_free(&field);
 	row_free(&cur);
-	return 0;
+	return rc;
 }
 
 static int id_ok(const char *s)
