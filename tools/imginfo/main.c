@@ -1,11 +1,11 @@
 /* esp-imginfo: what an ESP image holds, and what differs between two (lib/imginfo.h). */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "diag.h"
 #include "fileio.h"
 #include "imginfo.h"
@@ -46,19 +46,6 @@ static const char help_text[] =
 
 enum { OPT_JSON = 256, OPT_DIFF, OPT_IGNORE, OPT_PUBKEY, OPT_VERSION };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "esp-imginfo: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return -1;
-}
-
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 {
@@ -86,30 +73,27 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 			break;
 		case OPT_IGNORE:
 			if (imginfo_class_parse(optarg, &cls) < 0)
-				return usage_error("--ignore: unknown class '%s' (classes: %s)",
-						   optarg, imginfo_class_names());
+				return cli_usage_error("--ignore: unknown class '%s' (classes: %s)",
+						       optarg, imginfo_class_names());
 			o->ignore_mask |= 1u << cls;
 			break;
 		case OPT_PUBKEY:
 			o->pubkey = optarg;
 			break;
 		case 'h':
-			printf("%s%s", usage_text, help_text);
-			return 1;
+			return cli_help();
 		case OPT_VERSION:
-			printf("esp-imginfo (espgen) %s\n", ESPGEN_VERSION);
-			return 1;
+			return cli_version();
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(c, argv);
 		}
 	}
 	want = o->diff ? 2 : 1;
 	if (argc - optind != want)
-		return usage_error(o->diff ? "--diff takes two files" : "one file expected");
+		return cli_usage_error(o->diff ? "--diff takes two files" : "one file expected");
 	if (o->ignore_mask && !o->diff)
-		return usage_error("--ignore needs --diff");
+		return cli_usage_error("--ignore needs --diff");
 	o->files[0] = argv[optind];
 	o->files[1] = o->diff ? argv[optind + 1] : NULL;
 	return 0;
@@ -157,6 +141,7 @@ int main(int argc, char **argv)
 	int rc = IMGINFO_EXIT_ERROR, r;
 
 	diag_set_program("esp-imginfo");
+	cli_set_usage(usage_text, help_text);
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r > 0 ? EXIT_OK : IMGINFO_EXIT_ERROR;

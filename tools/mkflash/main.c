@@ -1,6 +1,5 @@
 /* esp-mkflash: whole flash images, from ADDR FILE pairs (as esptool merge-bin) or a manifest. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "buf.h"
 #include "chip.h"
+#include "cli.h"
 #include "diag.h"
 #include "fileio.h"
 #include "flashimg.h"
@@ -75,19 +75,6 @@ enum {
 	OPT_VERSION
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "esp-mkflash: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return -1;
-}
-
 /* esptool's --pad-to-size choices. */
 static int parse_pad(const char *arg, uint64_t *out)
 {
@@ -101,9 +88,9 @@ static int parse_pad(const char *arg, uint64_t *out)
 			return 0;
 		}
 	}
-	return usage_error("--pad-to-size: '%s' is not one of 256KB 512KB 1MB 2MB 4MB 8MB 16MB "
-			   "32MB 64MB 128MB",
-			   arg);
+	return cli_usage_error("--pad-to-size: '%s' is not one of 256KB 512KB 1MB 2MB 4MB 8MB 16MB "
+			       "32MB 64MB 128MB",
+			       arg);
 }
 
 static const char *keep_or(const char *arg)
@@ -145,8 +132,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case 'c':
 			o->chip = chip_find(optarg);
 			if (!o->chip)
-				return usage_error("unknown chip '%s' (one of %s)", optarg,
-						   chip_names());
+				return cli_usage_error("unknown chip '%s' (one of %s)", optarg,
+						       chip_names());
 			break;
 		case OPT_PAD:
 			if (parse_pad(optarg, &o->pad_to) < 0)
@@ -154,7 +141,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			break;
 		case 't':
 			if (pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 0)
-				return usage_error("--target-offset: invalid offset '%s'", optarg);
+				return cli_usage_error("--target-offset: invalid offset '%s'",
+						       optarg);
 			o->target_offset = (uint64_t)v;
 			break;
 		case OPT_MODE:
@@ -174,7 +162,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			break;
 		case 'j':
 			if (pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 1 || v > 256)
-				return usage_error("--jobs: '%s' is not a number from 1 to 256", optarg);
+				return cli_usage_error("--jobs: '%s' is not a number from 1 to 256",
+						       optarg);
 			o->jobs = (int)v;
 			break;
 		case OPT_KEEP_GOING:
@@ -182,22 +171,19 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") != 0)
-				return usage_error("--format: only 'raw' is supported, not '%s'", optarg);
+				return cli_usage_error(
+				    "--format: only 'raw' is supported, not '%s'", optarg);
 			break;
 		case 'q':
 			diag_set_quiet(1);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return 1;
+			return cli_help();
 		case OPT_VERSION:
-			printf("esp-mkflash (espgen) %s\n", ESPGEN_VERSION);
-			return 1;
+			return cli_version();
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ch, argv);
 		}
 	}
 	/* options may also follow the pairs (conformance puts -o last) */
@@ -206,33 +192,35 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	while (optind < argc) {
 		if (strcmp(argv[optind], "-o") == 0 || strcmp(argv[optind], "--output") == 0) {
 			if (optind + 1 >= argc)
-				return usage_error("option '%s' needs a value", argv[optind]);
+				return cli_usage_error("option '%s' needs a value", argv[optind]);
 			o->output = argv[optind + 1];
 			optind += 2;
 			continue;
 		}
 		if (argv[optind][0] == '-' && argv[optind][1] != '\0' &&
 		    !(argv[optind][1] >= '0' && argv[optind][1] <= '9'))
-			return usage_error("options must come before the ADDR FILE pairs ('%s')",
-					   argv[optind]);
+			return cli_usage_error(
+			    "options must come before the ADDR FILE pairs ('%s')", argv[optind]);
 		o->pairs[o->npairs++] = argv[optind++];
 	}
 	if (!o->output)
-		return usage_error("no output given (-o FILE)");
+		return cli_usage_error("no output given (-o FILE)");
 	if ((o->devices || o->jobs || o->keep_going) && !o->manifest)
-		return usage_error("--devices, --jobs and --keep-going go with --manifest");
+		return cli_usage_error("--devices, --jobs and --keep-going go with --manifest");
 	if (o->manifest) {
 		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
 		    o->params.freq || o->params.size)
-			return usage_error("--manifest takes no other options or ADDR FILE pairs");
+			return cli_usage_error(
+			    "--manifest takes no other options or ADDR FILE pairs");
 		return 0;
 	}
 	if (!o->chip)
-		return usage_error("--chip is required (one of %s)", chip_names());
+		return cli_usage_error("--chip is required (one of %s)", chip_names());
 	if (o->npairs == 0)
-		return usage_error("no ADDR FILE pairs given");
+		return cli_usage_error("no ADDR FILE pairs given");
 	if (o->npairs % 2)
-		return usage_error("'%s' has no FILE: give ADDR FILE pairs", o->pairs[o->npairs - 1]);
+		return cli_usage_error("'%s' has no FILE: give ADDR FILE pairs",
+				       o->pairs[o->npairs - 1]);
 	if (flash_params_spelling(&o->params) < 0) {
 		fputs(usage_text, stderr);
 		return -1;
@@ -295,6 +283,7 @@ int main(int argc, char **argv)
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkflash");
+	cli_set_usage(usage_text, help_text);
 	memset(&opts, 0, sizeof(opts));
 	r = parse_args(argc, argv, &opts);
 	if (r != 0) {

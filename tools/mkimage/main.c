@@ -1,7 +1,6 @@
 /* esp-mkimage: ELF executables to ESP app images, byte-identical to esptool elf2image. */
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "appimage.h"
 #include "buf.h"
 #include "chip.h"
+#include "cli.h"
 #include "diag.h"
 #include "elf2image.h"
 #include "fileio.h"
@@ -109,24 +109,11 @@ enum {
 	OPT_VERSION,
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "esp-mkimage: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return -1;
-}
-
 static int parse_int_arg(const char *opt, const char *arg, int64_t lo, int64_t hi, int64_t *out)
 {
 	if (pyint_parse(arg, strlen(arg), out) < 0 || *out < lo || *out > hi)
-		return usage_error("%s: '%s' is not an integer in %" PRId64 "..%" PRId64, opt, arg,
-				   lo, hi);
+		return cli_usage_error("%s: '%s' is not an integer in %" PRId64 "..%" PRId64, opt,
+				       arg, lo, hi);
 	return 0;
 }
 
@@ -173,21 +160,22 @@ static int resolve_flash(struct mkimage_opts *o, const struct flash_args *f)
 	char list[64];
 
 	if (elf2image_set_flash(&o->e, f->mode, NULL, NULL) < 0)
-		return usage_error("--flash-mode: '%s' is not one of %s", f->mode,
-				   chip_flash_modes());
+		return cli_usage_error("--flash-mode: '%s' is not one of %s", f->mode,
+				       chip_flash_modes());
 	if (elf2image_set_flash(&o->e, NULL, NULL, f->size) < 0)
-		return usage_error("--flash-size: '%s' is not supported; use one of %s", f->size,
-				   chip_flash_sizes());
+		return cli_usage_error("--flash-size: '%s' is not supported; use one of %s",
+				       f->size, chip_flash_sizes());
 	if (elf2image_set_flash(&o->e, NULL, f->freq, NULL) < 0) {
 		chip_flash_freqs(c, list, sizeof(list));
-		return usage_error("--flash-freq: '%s' is not supported by %s; use one of %s",
-				   f->freq, c->name, list);
+		return cli_usage_error("--flash-freq: '%s' is not supported by %s; use one of %s",
+				       f->freq, c->name, list);
 	}
 	if (f->mmu) {
 		if (elf2image_set_mmu_page_size(&o->e, f->mmu) < 0)
-			return usage_error("--flash-mmu-page-size: '%s' is not one of 64KB 32KB "
-					   "16KB 8KB",
-					   f->mmu);
+			return cli_usage_error(
+			    "--flash-mmu-page-size: '%s' is not one of 64KB 32KB "
+			    "16KB 8KB",
+			    f->mmu);
 		/* chips with a fixed page size only warn (later); others must list it */
 		if (c->mmu_sizes_len && !chip_mmu_size_valid(c, o->e.mmu_page_size))
 			return appimage_mmu_page_size(c, "--flash-mmu-page-size",
@@ -227,32 +215,35 @@ static int check_sign_args(struct mkimage_opts *o)
 
 	if (!s->nkeys) {
 		if (o->sb_version_given || s->flags || s->pkcs11_module || s->pin_file)
-			return usage_error("--sb-version, --random, --pkcs11-module and --pin-file "
-					   "need --sign-key");
+			return cli_usage_error(
+			    "--sb-version, --random, --pkcs11-module and --pin-file "
+			    "need --sign-key");
 		return 0;
 	}
 	if (o->e.no_digest || o->e.ram_only_header)
-		return usage_error("--sign-key needs the SHA-256 digest (not with --no-digest "
-				   "or --ram-only-header)");
+		return cli_usage_error("--sign-key needs the SHA-256 digest (not with --no-digest "
+				       "or --ram-only-header)");
 	/* the bootloader looks for the signature right after the image */
 	if (o->e.pad_to_size)
-		return usage_error("--pad-to-size cannot be combined with --sign-key");
+		return cli_usage_error("--pad-to-size cannot be combined with --sign-key");
 	if (s->version == 1) {
 		if (!(support & SIGN_CHIP_V1))
-			return usage_error("--sb-version 1: Secure Boot v1 exists on esp32 only, "
-					   "not %s",
-					   c->name);
+			return cli_usage_error(
+			    "--sb-version 1: Secure Boot v1 exists on esp32 only, "
+			    "not %s",
+			    c->name);
 		if (s->nkeys > 1)
-			return usage_error("Secure Boot v1 takes one --sign-key");
+			return cli_usage_error("Secure Boot v1 takes one --sign-key");
 		if (o->e.secure_pad_v2)
-			return usage_error("--secure-pad-v2 does not go with Secure Boot v1");
+			return cli_usage_error("--secure-pad-v2 does not go with Secure Boot v1");
 		o->e.secure_pad = 1;
 		return 0;
 	}
 	if (!(support & (SIGN_CHIP_V2_RSA | SIGN_CHIP_V2_ECDSA)))
-		return usage_error("--sign-key: the Secure Boot v2 schemes of %s are not known; "
-				   "build the image unsigned and sign it with esp-sign",
-				   c->name);
+		return cli_usage_error(
+		    "--sign-key: the Secure Boot v2 schemes of %s are not known; "
+		    "build the image unsigned and sign it with esp-sign",
+		    c->name);
 	/* ESP-IDF allows Secure Boot v2 on ESP32 only for revision v3.0 and later */
 	if (strcmp(c->name, "esp32") == 0 && o->e.min_rev < 3 && o->e.min_rev_full < 300)
 		diag_warn_at(o->input, 0,
@@ -308,12 +299,9 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			diag_set_quiet(1);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return 1;
+			return cli_help();
 		case OPT_VERSION:
-			printf("esp-mkimage (espgen) %s\n", ESPGEN_VERSION);
-			return 1;
+			return cli_version();
 		case OPT_CHIP:
 			chip = optarg;
 			break;
@@ -364,7 +352,7 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			break;
 		case OPT_PAD_TO_SIZE:
 			if (parse_kb_mb(optarg, &o->e.pad_to_size) < 0)
-				return usage_error(
+				return cli_usage_error(
 				    "--pad-to-size: '%s' is not a size like 64KB or 1MB "
 				    "(at most 256MB)",
 				    optarg);
@@ -374,13 +362,13 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			break;
 		case OPT_SIGN_KEY:
 			if (o->sign.nkeys >= SBV2_MAX_BLOCKS)
-				return usage_error("--sign-key given more than %d times",
-						   SBV2_MAX_BLOCKS);
+				return cli_usage_error("--sign-key given more than %d times",
+						       SBV2_MAX_BLOCKS);
 			o->sign.keys[o->sign.nkeys++] = optarg;
 			break;
 		case OPT_SB_VERSION:
 			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
-				return usage_error("--sb-version: '%s' is not 1 or 2", optarg);
+				return cli_usage_error("--sb-version: '%s' is not 1 or 2", optarg);
 			o->sign.version = optarg[0] - '0';
 			o->sb_version_given = 1;
 			break;
@@ -394,26 +382,25 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			o->sign.pin_file = optarg;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ch, argv);
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("%s", optind >= argc ? "no ELF file given"
-							: "more than one ELF file given");
+		return cli_usage_error("%s", optind >= argc ? "no ELF file given"
+							    : "more than one ELF file given");
 	o->input = argv[optind];
 	if (!chip)
-		return usage_error("--chip is required (one of %s)", chip_names());
+		return cli_usage_error("--chip is required (one of %s)", chip_names());
 	o->e.chip = chip_find(chip);
 	if (!o->e.chip)
-		return usage_error("--chip: unknown chip '%s' (one of %s)", chip, chip_names());
+		return cli_usage_error("--chip: unknown chip '%s' (one of %s)", chip, chip_names());
 	if (check_sign_args(o) < 0)
 		return -1;
 	if ((o->e.secure_pad_v2 || (o->e.secure_pad && o->e.chip->secure_pad_v1)) &&
 	    (o->e.no_digest || o->e.ram_only_header))
-		return usage_error("secure padding only applies if a SHA-256 digest is also "
-				   "appended (not with --no-digest or --ram-only-header)");
+		return cli_usage_error("secure padding only applies if a SHA-256 digest is also "
+				       "appended (not with --no-digest or --ram-only-header)");
 	if (resolve_flash(o, &f) < 0)
 		return -1;
 	if (!o->output && default_output(o) < 0)
@@ -428,6 +415,7 @@ int main(int argc, char **argv)
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkimage");
+	cli_set_usage(usage_text, help_text);
 	memset(&opts, 0, sizeof(opts));
 	elf2image_opts_init(&opts.e, NULL); /* the chip is set once the options are read */
 	opts.sign.version = 2;

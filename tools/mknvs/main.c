@@ -1,12 +1,12 @@
 /* esp-mknvs: NVS partition images from the ESP-IDF generator's CSV, and back. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "diag.h"
 #include "fileio.h"
 #include "flashimg.h"
@@ -59,19 +59,6 @@ enum {
 	OPT_DECODE,
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "esp-mknvs: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return -1;
-}
-
 static int parse_size(const char *arg, struct mknvs_opts *o)
 {
 	const char *problem;
@@ -79,12 +66,12 @@ static int parse_size(const char *arg, struct mknvs_opts *o)
 
 	/* the generator's check_size(): int(SIZE, 0) */
 	if (pyint_parse(arg, strlen(arg), &v) < 0)
-		return usage_error("--size: '%s' is not a number (0x6000, 24576, ...)", arg);
+		return cli_usage_error("--size: '%s' is not a number (0x6000, 24576, ...)", arg);
 	problem = nvs_size_problem(v);
 	if (problem)
-		return usage_error("--size %s: %s", arg, problem);
+		return cli_usage_error("--size %s: %s", arg, problem);
 	if ((uint64_t)v > FLASHIMG_MAX_SIZE) /* the image is built in memory */
-		return usage_error("--size %s: larger than the largest flash (128MB)", arg);
+		return cli_usage_error("--size %s: larger than the largest flash (128MB)", arg);
 	o->size = (uint64_t)v;
 	o->size_set = 1;
 	return 0;
@@ -114,9 +101,7 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 			diag_set_quiet(1);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return 1;
+			return cli_help();
 		case OPT_VERSION: {
 			/* "--version 1|2" is the NVS format (the generator's option); bare
 			 * --version prints ours */
@@ -125,12 +110,10 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 			if (!v && optind < argc && argv[optind][0] != '-' && argv[optind][0] &&
 			    !argv[optind][1])
 				v = argv[optind++];
-			if (!v) {
-				printf("esp-mknvs (espgen) %s\n", ESPGEN_VERSION);
-				return 1;
-			}
+			if (!v)
+				return cli_version();
 			if (strcmp(v, "1") && strcmp(v, "2"))
-				return usage_error("--version: '%s' is not 1 or 2", v);
+				return cli_usage_error("--version: '%s' is not 1 or 2", v);
 			o->version = v[0] - '0';
 			break;
 		}
@@ -142,28 +125,28 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 			o->decode = 1;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ch, argv);
 		}
 	}
 	o->inputs = argv + optind;
 	o->ninputs = (size_t)(argc - optind);
 	if (o->ninputs == 0)
-		return usage_error("%s", o->decode ? "no NVS image given" : "no input CSV given");
+		return cli_usage_error("%s",
+				       o->decode ? "no NVS image given" : "no input CSV given");
 	if (o->decode) {
 		if (o->ninputs > 1)
-			return usage_error("%s", "--decode takes one NVS image");
+			return cli_usage_error("%s", "--decode takes one NVS image");
 		if (o->size_set)
-			return usage_error("%s", "--size is not used with --decode");
+			return cli_usage_error("%s", "--size is not used with --decode");
 		if (!o->output)
 			o->output = "-";
 		return 0;
 	}
 	if (!o->size_set)
-		return usage_error("%s", "no --size given");
+		return cli_usage_error("%s", "no --size given");
 	if (!o->output)
-		return usage_error("%s", "no output given (-o FILE)");
+		return cli_usage_error("%s", "no output given (-o FILE)");
 	return 0;
 }
 
@@ -262,6 +245,7 @@ int main(int argc, char **argv)
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mknvs");
+	cli_set_usage(usage_text, help_text);
 	opts.version = 2;
 	r = parse_args(argc, argv, &opts);
 	if (r != 0) {

@@ -1,11 +1,11 @@
 /* esp-mkotadata: blank or preselected OTA data partition images (spec/otadata.md). */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "diag.h"
 #include "fileio.h"
 #include "layout.h"
@@ -78,19 +78,6 @@ enum {
 	OPT_VERSION,
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "esp-mkotadata: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return -1;
-}
-
 /* "ota_N" with N decimal 0..15 (no sign, no leading zeros), or "factory". */
 static int parse_boot(const char *arg, struct mkotadata_opts *o)
 {
@@ -114,14 +101,14 @@ static int parse_boot(const char *arg, struct mkotadata_opts *o)
 	o->slot = n;
 	return 0;
 bad:
-	return usage_error("--boot: '%s' is not factory or ota_0 .. ota_15", arg);
+	return cli_usage_error("--boot: '%s' is not factory or ota_0 .. ota_15", arg);
 }
 
 static int parse_uint(const char *opt, const char *arg, int64_t min, int64_t max, int64_t *out)
 {
 	if (pyint_parse(arg, strlen(arg), out) < 0 || *out < min || *out > max)
-		return usage_error("%s: '%s' is not a number from %lld to %lld", opt, arg,
-				   (long long)min, (long long)max);
+		return cli_usage_error("%s: '%s' is not a number from %lld to %lld", opt, arg,
+				       (long long)min, (long long)max);
 	return 0;
 }
 
@@ -154,26 +141,25 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 			diag_set_quiet(1);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return 1;
+			return cli_help();
 		case OPT_VERSION:
-			printf("esp-mkotadata (espgen) %s\n", ESPGEN_VERSION);
-			return 1;
+			return cli_version();
 		case OPT_SIZE:
 			if (size_parse(optarg, &o->size) < 0)
-				return usage_error("--size: '%s' is not a size", optarg);
+				return cli_usage_error("--size: '%s' is not a size", optarg);
 			if (o->size % OTADATA_SECTOR != 0)
-				return usage_error("--size: 0x%llx is not a multiple of the 0x%x-byte "
-						   "flash sector",
-						   (unsigned long long)o->size, OTADATA_SECTOR);
+				return cli_usage_error(
+				    "--size: 0x%llx is not a multiple of the 0x%x-byte "
+				    "flash sector",
+				    (unsigned long long)o->size, OTADATA_SECTOR);
 			if (o->size < OTADATA_MIN_SIZE)
-				return usage_error("--size: 0x%llx is smaller than two sectors "
-						   "(0x%x)",
-						   (unsigned long long)o->size, OTADATA_MIN_SIZE);
+				return cli_usage_error("--size: 0x%llx is smaller than two sectors "
+						       "(0x%x)",
+						       (unsigned long long)o->size,
+						       OTADATA_MIN_SIZE);
 			if (o->size > MKOTADATA_MAX_SIZE)
-				return usage_error("--size: 0x%llx is larger than 128MB",
-						   (unsigned long long)o->size);
+				return cli_usage_error("--size: 0x%llx is larger than 128MB",
+						       (unsigned long long)o->size);
 			o->size_set = 1;
 			break;
 		case OPT_BOOT:
@@ -191,9 +177,10 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 			break;
 		case OPT_STATE:
 			if (otadata_state_parse(optarg, &o->state) < 0)
-				return usage_error("--state: '%s' is not new, pending, valid, invalid, "
-						   "aborted or undefined",
-						   optarg);
+				return cli_usage_error(
+				    "--state: '%s' is not new, pending, valid, invalid, "
+				    "aborted or undefined",
+				    optarg);
 			o->state_set = 1;
 			break;
 		case OPT_SEQ:
@@ -204,23 +191,23 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 			o->seq_set = 1;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ch, argv);
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->output)
-		return usage_error("%s", "no output given (-o FILE)");
+		return cli_usage_error("%s", "no output given (-o FILE)");
 	if (o->boot != BOOT_OTA && (o->state_set || o->seq_set))
-		return usage_error("%s --state and --seq need --boot ota_N",
-				   o->boot == BOOT_FACTORY ? "--boot factory writes a blank otadata;"
-							   : "no entry to write:");
+		return cli_usage_error("%s --state and --seq need --boot ota_N",
+				       o->boot == BOOT_FACTORY
+					   ? "--boot factory writes a blank otadata;"
+					   : "no entry to write:");
 	if (o->boot == BOOT_OTA && !o->slots_set && !o->layout)
-		return usage_error("--boot ota_%u needs the slot count: --slots K or --layout "
-				   "LAYOUT",
-				   o->slot);
+		return cli_usage_error("--boot ota_%u needs the slot count: --slots K or --layout "
+				       "LAYOUT",
+				       o->slot);
 	return 0;
 }
 
@@ -297,6 +284,7 @@ int main(int argc, char **argv)
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkotadata");
+	cli_set_usage(usage_text, help_text);
 	opts.size = OTADATA_DEFAULT_SIZE;
 	opts.state = OTADATA_STATE_UNDEFINED;
 	r = parse_args(argc, argv, &opts);
@@ -305,8 +293,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (opts.slots_set && opts.boot == BOOT_OTA && opts.slot >= opts.slots) {
-		usage_error("--boot ota_%u: only %u OTA slot%s (--slots %u)", opts.slot, opts.slots,
-			    opts.slots == 1 ? "" : "s", opts.slots);
+		cli_usage_error("--boot ota_%u: only %u OTA slot%s (--slots %u)", opts.slot,
+				opts.slots, opts.slots == 1 ? "" : "s", opts.slots);
 		goto out;
 	}
 	rc = EXIT_INPUT;
@@ -322,8 +310,8 @@ int main(int argc, char **argv)
 				diag_file(opts.layout, "--seq %u selects ota_%u of %u slots, not ota_%u",
 					  seq, got, opts.slots, opts.slot);
 			} else {
-				usage_error("--seq %u selects ota_%u of %u slots, not ota_%u", seq, got,
-					    opts.slots, opts.slot);
+				cli_usage_error("--seq %u selects ota_%u of %u slots, not ota_%u",
+						seq, got, opts.slots, opts.slot);
 				rc = EXIT_USAGE;
 			}
 			goto out;

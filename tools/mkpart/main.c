@@ -1,11 +1,11 @@
 /* esp-mkpart: partition layouts (INI or ESP-IDF CSV) to binary tables, and back. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "diag.h"
 #include "fileio.h"
 #include "layout.h"
@@ -64,25 +64,10 @@ enum {
 	OPT_VERSION,
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "esp-mkpart: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return -1;
-}
-
 static int parse_offset_arg(const char *opt, const char *arg, int64_t *out)
 {
-	if (pyint_parse(arg, strlen(arg), out) < 0 || *out < 0 || *out > 0xffffffff) {
-		fprintf(stderr, "esp-mkpart: %s: invalid offset '%s'\n%s", opt, arg, usage_text);
-		return -1;
-	}
+	if (pyint_parse(arg, strlen(arg), out) < 0 || *out < 0 || *out > 0xffffffff)
+		return cli_usage_error("%s: invalid offset '%s'", opt, arg);
 	return 0;
 }
 
@@ -98,9 +83,9 @@ static int parse_flash_size(const char *arg, uint64_t *out)
 			return 0;
 		}
 	}
-	return usage_error("--flash-size: '%s' is not one of 1MB 2MB 4MB 8MB 16MB 32MB 64MB "
-			   "128MB",
-			   arg);
+	return cli_usage_error("--flash-size: '%s' is not one of 1MB 2MB 4MB 8MB 16MB 32MB 64MB "
+			       "128MB",
+			       arg);
 }
 
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
@@ -137,12 +122,9 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 			diag_set_quiet(1);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return 1;
+			return cli_help();
 		case OPT_VERSION:
-			printf("esp-mkpart (espgen) %s\n", ESPGEN_VERSION);
-			return 1;
+			return cli_version();
 		case OPT_FLASH_SIZE:
 			if (parse_flash_size(optarg, &c->flash_size) < 0)
 				return -1;
@@ -169,7 +151,7 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 			else if (ascii_casecmp(v, "v2") == 0)
 				c->secure = PT_SECURE_V2;
 			else
-				return usage_error("--secure: '%s' is not v1 or v2", v);
+				return cli_usage_error("--secure: '%s' is not v1 or v2", v);
 			break;
 		}
 		case OPT_NO_VERIFY:
@@ -200,19 +182,19 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 			else if (strcmp(optarg, "ini") == 0)
 				o->format_ini = 1;
 			else
-				return usage_error("--format: '%s' is not csv or ini", optarg);
+				return cli_usage_error("--format: '%s' is not csv or ini", optarg);
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ch, argv);
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("%s", optind >= argc ? "no LAYOUT given" : "more than one LAYOUT given");
+		return cli_usage_error("%s", optind >= argc ? "no LAYOUT given"
+							    : "more than one LAYOUT given");
 	o->input = argv[optind];
 	if (!o->output)
-		return usage_error("%s", "no output given (-o FILE)");
+		return cli_usage_error("%s", "no output given (-o FILE)");
 	return 0;
 }
 
@@ -226,6 +208,7 @@ int main(int argc, char **argv)
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkpart");
+	cli_set_usage(usage_text, help_text);
 	pt_init(&pt, NULL);
 	if (pt_config_init(&cfg) < 0) {
 		rc = EXIT_INPUT;

@@ -1,11 +1,11 @@
 /* esp-sign: Secure Boot v2 (and v1) signing, verification and public-key digests. */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "diag.h"
 #include "fileio.h"
 #include "hash.h"
@@ -104,23 +104,10 @@ enum {
 	OPT_PIN,
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "esp-sign: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n%s", usage_text);
-	return -1;
-}
-
 static int add_name(const char **list, size_t *n, const char *opt, const char *arg)
 {
 	if (*n >= SBV2_MAX_BLOCKS)
-		return usage_error("%s given more than %d times", opt, SBV2_MAX_BLOCKS);
+		return cli_usage_error("%s given more than %d times", opt, SBV2_MAX_BLOCKS);
 	list[(*n)++] = arg;
 	return 0;
 }
@@ -146,59 +133,60 @@ static int check_args(struct sign_opts *o)
 	    o->mode == MODE_SIGN || o->mode == MODE_SIGNATURE || o->mode == MODE_PUBKEY_DIGEST;
 
 	if (needs_image && !o->image)
-		return usage_error("no IMAGE given");
+		return cli_usage_error("no IMAGE given");
 	if (!needs_image && o->image)
-		return usage_error("--pubkey-digest takes no IMAGE");
+		return cli_usage_error("--pubkey-digest takes no IMAGE");
 	if (writes_output && !o->output)
-		return usage_error("no output given (-o FILE)");
+		return cli_usage_error("no output given (-o FILE)");
 	if (!writes_output && o->output)
-		return usage_error("-o is not used with %s",
-				   o->mode == MODE_VERIFY ? "--verify" : "--digest-out");
+		return cli_usage_error("-o is not used with %s",
+				       o->mode == MODE_VERIFY ? "--verify" : "--digest-out");
 	if (o->flags & SB_SIGN_RANDOM && o->mode != MODE_SIGN)
-		return usage_error("--random only applies when signing with --key");
+		return cli_usage_error("--random only applies when signing with --key");
 	if (o->key_digest && (o->mode != MODE_VERIFY || o->version != 2))
-		return usage_error("--key-digest needs --verify and Secure Boot v2");
+		return cli_usage_error("--key-digest needs --verify and Secure Boot v2");
 	if ((o->pkcs11_module || o->pin_file) && !uses_pkcs11(o))
-		return usage_error("--pkcs11-module and --pin-file are for 'pkcs11:' keys");
+		return cli_usage_error("--pkcs11-module and --pin-file are for 'pkcs11:' keys");
 
 	switch (o->mode) {
 	case MODE_SIGN:
 		if (o->nkeys == 0)
-			return usage_error("no signing key given (--key KEY.pem)");
+			return cli_usage_error("no signing key given (--key KEY.pem)");
 		if (o->npubkeys)
-			return usage_error("--pubkey is for --verify, --signature and "
-					   "--digest-out; sign with --key");
+			return cli_usage_error("--pubkey is for --verify, --signature and "
+					       "--digest-out; sign with --key");
 		if (o->version == 1 && o->nkeys > 1)
-			return usage_error("Secure Boot v1 takes one --key");
+			return cli_usage_error("Secure Boot v1 takes one --key");
 		break;
 	case MODE_SIGNATURE:
 		if (o->nkeys)
-			return usage_error("--signature cannot be combined with --key");
+			return cli_usage_error("--signature cannot be combined with --key");
 		if (o->npubkeys != o->nsigs)
-			return usage_error("give one --pubkey for each --signature (%zu "
-					   "signatures, %zu public keys)",
-					   o->nsigs, o->npubkeys);
+			return cli_usage_error("give one --pubkey for each --signature (%zu "
+					       "signatures, %zu public keys)",
+					       o->nsigs, o->npubkeys);
 		if (o->version == 1 && o->nsigs > 1)
-			return usage_error("Secure Boot v1 takes one --signature");
+			return cli_usage_error("Secure Boot v1 takes one --signature");
 		break;
 	case MODE_DIGEST_OUT:
 	case MODE_VERIFY:
 		/* --key is accepted in place of --pubkey here (its public half is used) */
 		if (o->nkeys + o->npubkeys > 1)
-			return usage_error("%s takes one key",
-					   o->mode == MODE_VERIFY ? "--verify" : "--digest-out");
+			return cli_usage_error("%s takes one key", o->mode == MODE_VERIFY
+								       ? "--verify"
+								       : "--digest-out");
 		if (o->nkeys)
 			o->pubkeys[o->npubkeys++] = o->keys[--o->nkeys];
 		if (o->mode == MODE_VERIFY && !o->npubkeys == !o->key_digest)
-			return usage_error("--verify needs either --pubkey PUB.pem or "
-					   "--key-digest DIGEST.bin");
+			return cli_usage_error("--verify needs either --pubkey PUB.pem or "
+					       "--key-digest DIGEST.bin");
 		if (o->mode == MODE_DIGEST_OUT && o->version == 2 && !o->npubkeys)
-			return usage_error("--digest-out needs the --pubkey of the signer "
-					   "(RSA and P-256 sign SHA-256, P-384 SHA-384)");
+			return cli_usage_error("--digest-out needs the --pubkey of the signer "
+					       "(RSA and P-256 sign SHA-256, P-384 SHA-384)");
 		break;
 	case MODE_PUBKEY_DIGEST:
 		if (o->nkeys || o->npubkeys || o->version != 2)
-			return usage_error("--pubkey-digest takes only the key and -o");
+			return cli_usage_error("--pubkey-digest takes only the key and -o");
 		break;
 	}
 	return 0;
@@ -207,9 +195,9 @@ static int check_args(struct sign_opts *o)
 static int set_mode(struct sign_opts *o, enum sign_mode mode, const char *opt)
 {
 	if (o->mode != MODE_SIGN && o->mode != mode)
-		return usage_error("%s cannot be combined with --verify, --signature, "
-				   "--digest-out or --pubkey-digest",
-				   opt);
+		return cli_usage_error("%s cannot be combined with --verify, --signature, "
+				       "--digest-out or --pubkey-digest",
+				       opt);
 	o->mode = mode;
 	return 0;
 }
@@ -255,19 +243,16 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 				return -1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			fputs(help_text, stdout);
-			return 1;
+			return cli_help();
 		case OPT_VERSION:
-			printf("esp-sign (espgen) %s\n", ESPGEN_VERSION);
-			return 1;
+			return cli_version();
 		case OPT_SB_VERSION:
 			if (strcmp(optarg, "1") == 0)
 				o->version = 1;
 			else if (strcmp(optarg, "2") == 0)
 				o->version = 2;
 			else
-				return usage_error("--sb-version: '%s' is not 1 or 2", optarg);
+				return cli_usage_error("--sb-version: '%s' is not 1 or 2", optarg);
 			break;
 		case OPT_RANDOM:
 			o->flags |= SB_SIGN_RANDOM;
@@ -280,9 +265,10 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 			break;
 		case OPT_PIN:
 			/* the value is never echoed: it would be the PIN */
-			return usage_error("--pin: a PIN on the command line shows in the process "
-					   "list; use --pin-file FILE or %s",
-					   P11_PIN_ENV);
+			return cli_usage_error(
+			    "--pin: a PIN on the command line shows in the process "
+			    "list; use --pin-file FILE or %s",
+			    P11_PIN_ENV);
 		case OPT_VERIFY:
 			if (set_mode(o, MODE_VERIFY, "--verify") < 0)
 				return -1;
@@ -306,13 +292,12 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 				return -1;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option(ch, argv);
 		}
 	}
 	if (optind < argc - 1)
-		return usage_error("more than one IMAGE given");
+		return cli_usage_error("more than one IMAGE given");
 	if (optind == argc - 1)
 		o->image = argv[optind];
 	return check_args(o);
@@ -559,6 +544,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	diag_set_program("esp-sign");
+	cli_set_usage(usage_text, help_text);
 	r = parse_args(argc, argv, &opts);
 	if (r != 0) {
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;

@@ -1,0 +1,46 @@
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+static const char *usage_text = "";
+static const char *help_text = "";
+
+void cli_set_usage(const char *usage, const char *help)
+{
+	usage_text = usage;
+	help_text = help;
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", diag_program());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n%s", usage_text);
+	return -1;
+}
+
+int cli_help(void)
+{
+	fputs(usage_text, stdout);
+	fputs(help_text, stdout);
+	return 1;
+}
+
+int cli_version(void)
+{
+	printf("%s (espgen) %s\n", diag_program(), ESPGEN_VERSION);
+	return 1;
+}
+
+int cli_bad_option(int ch, char *const argv[])
+{
+	if (ch == ':')
+		return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+	return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+}
