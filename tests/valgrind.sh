@@ -52,7 +52,9 @@ for set in $sets; do
 	own)
 		for d in "$here"/golden/*/; do
 			tool=$(basename "$d")
-			[ -f "$d/cases.tsv" ] && [ -x "$build/bin/esp-$tool" ] || continue
+			if [ ! -f "$d/cases.tsv" ] || [ ! -x "$build/bin/esp-$tool" ]; then
+				continue
+			fi
 			step "golden own $tool" "$here/golden.sh" own "$tool" "$shared" "$tmp/bin"
 		done ;;
 	shared)
@@ -76,5 +78,5 @@ if [ -n "$bad" ]; then
 		head -60 "$f"
 	done
 fi
-echo "valgrind: $(ls "$tmp"/logs | wc -l) runs, $(echo "$bad" | grep -c . ) with errors"
+echo "valgrind: $(find "$tmp/logs" -name '*.log' | wc -l) runs, $(echo "$bad" | grep -c . ) with errors"
 exit $fail
