@@ -421,45 +421,27 @@ int chip_same_memory_types(const struct chip *c, uint32_t a, uint32_t b)
 	return 1;
 }
 
-/* The end of the valid range that contains @addr furthest, or @addr when none does. */
-static uint64_t valid_reach(const struct chip *c, uint64_t addr)
+static int overlaps(uint64_t start, uint64_t end, uint64_t rs, uint64_t re)
 {
-	uint64_t reach = addr;
+	return start < re && rs < end;
+}
+
+int chip_range_touches(const struct chip *c, uint32_t addr, uint32_t len)
+{
+	uint64_t start = addr, end = (uint64_t)addr + (len ? len : 1);
 	size_t i;
 
 	for (i = 0; i < c->memory_map_len; i++) {
 		const struct chip_region *r = &c->memory_map[i];
 
-		if (strcmp(r->name, "PADDING") == 0)
-			continue;
-		if (addr >= r->start && addr < r->end && r->end > reach)
-			reach = r->end;
+		if (strcmp(r->name, "PADDING") != 0 && overlaps(start, end, r->start, r->end))
+			return 1;
 	}
-	for (i = 0; i < c->extra_map_len; i++) {
-		const struct chip_region *r = &c->extra_map[i];
-
-		if (addr >= r->start && addr < r->end && r->end > reach)
-			reach = r->end;
-	}
-	if (addr >= c->irom_start && addr < c->irom_end && c->irom_end > reach)
-		reach = c->irom_end;
-	if (addr >= c->drom_start && addr < c->drom_end && c->drom_end > reach)
-		reach = c->drom_end;
-	return reach;
-}
-
-int chip_range_valid(const struct chip *c, uint32_t addr, uint32_t len)
-{
-	uint64_t cur = addr, end = (uint64_t)addr + (len ? len : 1);
-
-	while (cur < end) {
-		uint64_t next = valid_reach(c, cur);
-
-		if (next == cur)
-			return 0;
-		cur = next;
-	}
-	return 1;
+	for (i = 0; i < c->extra_map_len; i++)
+		if (overlaps(start, end, c->extra_map[i].start, c->extra_map[i].end))
+			return 1;
+	return overlaps(start, end, c->irom_start, c->irom_end) ||
+	       overlaps(start, end, c->drom_start, c->drom_end);
 }
 
 int chip_mmu_size_valid(const struct chip *c, uint32_t size)

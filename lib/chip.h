@@ -99,12 +99,14 @@ size_t chip_memory_types(const struct chip *c, uint32_t addr, const char **names
 /* 1 when the two addresses have equal memory type lists (merging rule, §5.3). */
 int chip_same_memory_types(const struct chip *c, uint32_t a, uint32_t b);
 /*
- * 1 when every byte of [addr, addr+len) lies in the chip's address space: the
+ * 1 when some byte of [addr, addr+len) lies in the chip's address space: the
  * memory map ranges (except the PADDING pseudo range), the extra ranges and the
- * flash-mapped ranges.
- * An empty range is checked at its start address.
+ * flash-mapped ranges. An empty range is checked at its start address.
+ * A range that touches none was linked for another chip; one that runs past a
+ * region's edge is still taken, as esptool takes it (a first PT_LOAD segment that
+ * holds the ELF headers starts just below the flash-mapped range).
  */
-int chip_range_valid(const struct chip *c, uint32_t addr, uint32_t len);
+int chip_range_touches(const struct chip *c, uint32_t addr, uint32_t len);
 /* 1 when @size is a valid MMU page size for @c (64 KB only on fixed chips). */
 int chip_mmu_size_valid(const struct chip *c, uint32_t size);
 

@@ -59,7 +59,7 @@ static int check_fits_chip(const struct elf2image_opts *o, const char *path,
 				 elf->machine == CHIP_EM_XTENSA ? "Xtensa" : "RISC-V",
 				 elf->machine, o->chip->name);
 	for (i = 0; i < n; i++) {
-		if (!chip_range_valid(o->chip, parts[i].addr, parts[i].size))
+		if (!chip_range_touches(o->chip, parts[i].addr, parts[i].size))
 			return diag_file(path,
 					 "%s %s at 0x%08x (0x%x bytes) is outside the memory map "
 					 "of %s",

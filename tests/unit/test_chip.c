@@ -119,16 +119,19 @@ static void test_memory(void)
 	CHECK(chip_same_memory_types(e32, 0x40000000, 0x400D0000));
 	CHECK(chip_same_memory_types(c3, 0x10000000, 0x20000000)); /* both empty lists */
 
-	CHECK(chip_range_valid(c3, 0x3FC88000, 0x100));
-	CHECK(chip_range_valid(c3, 0x3FCDFF00, 0x20000)); /* DRAM into BYTE_ACCESSIBLE */
-	CHECK(!chip_range_valid(c3, 0x3FCFFF00, 0x200));  /* runs off the end */
-	CHECK(!chip_range_valid(c3, 0x00001000, 4));	  /* PADDING is no memory */
-	CHECK(!chip_range_valid(e32, 0x42000020, 0x100)); /* a C6 address on ESP32 */
-	CHECK(chip_range_valid(e32, 0x3FFFFFF8, 4));
-	CHECK(chip_range_valid(c3, 0x42000000, 0));
-	CHECK(!chip_range_valid(c3, 0xFFFFFFF0, 0x20));
-	CHECK(chip_range_valid(p4, 0x30100000, 0x100)); /* TCM */
-	CHECK(chip_range_valid(p4, 0x4FFB0000, 0x100)); /* L2MEM past esptool's DRAM range */
+	CHECK(chip_range_touches(c3, 0x3FC88000, 0x100));
+	CHECK(chip_range_touches(c3, 0x3FCDFF00, 0x20000)); /* DRAM into BYTE_ACCESSIBLE */
+	CHECK(chip_range_touches(c3, 0x3FCFFF00, 0x200));   /* runs off the end: taken */
+	CHECK(!chip_range_touches(c3, 0x3FD00000, 0x200));  /* wholly past it */
+	CHECK(chip_range_touches(e32, 0x3F3FFF20, 0x200));  /* ELF headers below DROM */
+	CHECK(!chip_range_touches(e32, 0x3F3FFF20, 0xE0));  /* ... ending where DROM begins */
+	CHECK(!chip_range_touches(c3, 0x00001000, 4));	    /* PADDING is no memory */
+	CHECK(!chip_range_touches(e32, 0x42000020, 0x100)); /* a C6 address on ESP32 */
+	CHECK(chip_range_touches(e32, 0x3FFFFFF8, 4));
+	CHECK(chip_range_touches(c3, 0x42000000, 0));
+	CHECK(!chip_range_touches(c3, 0xFFFFFFF0, 0x20));
+	CHECK(chip_range_touches(p4, 0x30100000, 0x100)); /* TCM */
+	CHECK(chip_range_touches(p4, 0x4FFB0000, 0x100)); /* L2MEM past esptool's DRAM range */
 
 	CHECK(chip_mmu_size_valid(c3, 0x10000));
 	CHECK(!chip_mmu_size_valid(c3, 0x8000));
@@ -157,8 +160,8 @@ static void test_every_region(void)
 
 		CHECK(c->memory_map_len > 0 && c->freqs_len > 0);
 		CHECK(chip_is_flash_addr(c, c->irom_start) && chip_is_flash_addr(c, c->drom_start));
-		CHECK(chip_range_valid(c, c->irom_start, c->irom_end - c->irom_start));
-		CHECK(chip_range_valid(c, c->drom_start, c->drom_end - c->drom_start));
+		CHECK(chip_range_touches(c, c->irom_start, c->irom_end - c->irom_start));
+		CHECK(chip_range_touches(c, c->drom_start, c->drom_end - c->drom_start));
 		for (j = 0; j < c->memory_map_len; j++) {
 			const struct chip_region *r = &c->memory_map[j];
 			int found = 0;
@@ -172,9 +175,9 @@ static void test_every_region(void)
 			has_drom |= strcmp(r->name, "DROM") == 0;
 			has_irom |= strcmp(r->name, "IROM") == 0;
 			if (strcmp(r->name, "PADDING") == 0)
-				CHECK(!chip_range_valid(c, r->start + 0x100, 4));
+				CHECK(!chip_range_touches(c, r->start + 0x100, 4));
 			else
-				CHECK(chip_range_valid(c, r->start, r->end - r->start));
+				CHECK(chip_range_touches(c, r->start, r->end - r->start));
 		}
 		CHECK(has_drom && has_irom);
 		for (j = 0; j < c->mmu_sizes_len; j++) {
