@@ -190,21 +190,21 @@ static int patch_elf_sha(struct enc *e, uint8_t *data, size_t len)
 				 "boundary (segment header at 0x%" PRIx64 ", %zu bytes of data)",
 				 (uint64_t)off, (uint64_t)pos, len);
 	d = (size_t)(off - pos) - APPIMAGE_SEG_HEADER_LEN;
-	if (o->elf_sha256_need_desc) {
-		if (d < APPIMAGE_DESC_SHA_OFFSET ||
-		    get_le32(data + d - APPIMAGE_DESC_SHA_OFFSET) != APPIMAGE_DESC_MAGIC)
-			return diag_file(o->file,
-					 "--elf-sha256-offset 0x%" PRIx64 ": no app descriptor "
-					 "(magic 0x%08x) 0x%x bytes before it in the same segment",
-					 (uint64_t)off, APPIMAGE_DESC_MAGIC,
-					 APPIMAGE_DESC_SHA_OFFSET);
-	}
 	for (i = 0; i < SHA256_LEN; i++)
 		if (data[d + i] != 0)
 			return diag_file(o->file,
 					 "contents of segment at SHA-256 digest offset 0x%" PRIx64
 					 " are not zero; refusing to overwrite",
 					 (uint64_t)off);
+	/* esptool writes it wherever the offset lands; say so when that is not in an
+	 * app descriptor (another segment order, --use-segments, a wrong offset) */
+	if (o->elf_sha256_check_desc &&
+	    (d < APPIMAGE_DESC_SHA_OFFSET ||
+	     get_le32(data + d - APPIMAGE_DESC_SHA_OFFSET) != APPIMAGE_DESC_MAGIC))
+		diag_warn_at(o->file, 0,
+			     "--elf-sha256-offset 0x%" PRIx64 ": no app descriptor (magic 0x%08x) "
+			     "0x%x bytes before it; the ELF SHA-256 is written there anyway",
+			     (uint64_t)off, APPIMAGE_DESC_MAGIC, APPIMAGE_DESC_SHA_OFFSET);
 	memcpy(data + d, o->elf_sha256, SHA256_LEN);
 	e->sha_placed = 1;
 	return 0;
@@ -500,13 +500,11 @@ int appimage_encode(const struct appimage_opts *o, struct appimage_seglist *l, s
 			goto out;
 	}
 	image_len = enc_pos(&e);
-	if (o->elf_sha256_set && o->elf_sha256_need_desc && !e.sha_placed) {
-		diag_file(o->file,
-			  "--elf-sha256-offset 0x%" PRIx64 ": no app descriptor there (the "
-			  "offset is outside every segment's data)",
-			  (uint64_t)o->elf_sha256_offset);
-		goto out;
-	}
+	if (o->elf_sha256_set && o->elf_sha256_check_desc && !e.sha_placed)
+		diag_warn_at(o->file, 0,
+			     "--elf-sha256-offset 0x%" PRIx64 " is outside every segment's data: "
+			     "the ELF SHA-256 is not written",
+			     (uint64_t)o->elf_sha256_offset);
 
 	i = o->ram_only_header ? nram : e.total;
 	if (i > 255) {

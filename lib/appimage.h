@@ -73,7 +73,7 @@ struct appimage_opts {
 	int ram_only_header;
 	uint32_t mmu_page_size;	  /* IROM_ALIGN */
 	int elf_sha256_set;	  /* patch elf_sha256 in at elf_sha256_offset */
-	int elf_sha256_need_desc; /* the offset was asked for: an app descriptor must be there */
+	int elf_sha256_check_desc; /* the offset was asked for: warn unless it is in an app descriptor */
 	int64_t elf_sha256_offset;
 	uint8_t elf_sha256[SHA256_LEN];
 	uint64_t pad_to_size; /* 0: none; else 0xFF-pad the file to a multiple */

@@ -167,7 +167,7 @@ int elf2image(const struct elf2image_opts *o, const char *path, struct buf *out)
 	memcpy(ao.elf_sha256, elf.sha256, SHA256_LEN);
 	if (o->elf_sha256_offset) {
 		ao.elf_sha256_set = 1;
-		ao.elf_sha256_need_desc = 1;
+		ao.elf_sha256_check_desc = 1;
 		ao.elf_sha256_offset = o->elf_sha256_offset;
 	} else if (!o->use_segments && desc && chip_is_flash_addr(o->chip, desc->addr)) {
 		ao.elf_sha256_set = 1;

@@ -307,16 +307,20 @@ static void test_errors(void)
 	appimage_seglist_free(&l);
 	buf_free(&out);
 
-	/* asked for, but no app descriptor magic 0x90 before it */
-	o.elf_sha256_need_desc = 1;
+	/* asked for, no app descriptor magic 0x90 before it: written anyway (a warning) */
+	o.elf_sha256_check_desc = 1;
+	memset(o.elf_sha256, 0xA5, sizeof(o.elf_sha256));
 	add(&l, ".flash.appdesc", 0x3C000020, 0x100, calloc(0x100, 1));
-	CHECK(appimage_encode(&o, &l, &out) < 0);
+	CHECK(appimage_encode(&o, &l, &out) == 0);
+	CHECK(out.len > 0xB0 + SHA256_LEN && out.data[0xB0] == 0xA5 &&
+	      memcmp(out.data + 0xB0, o.elf_sha256, SHA256_LEN) == 0);
 	appimage_seglist_free(&l);
 	buf_free(&out);
-	/* asked for, but outside every segment */
+	/* asked for, but outside every segment: not written, the image is made */
 	o.elf_sha256_offset = 0x100000;
 	add(&l, ".flash.appdesc", 0x3C000020, 0x100, app_desc(0x100, 0));
-	CHECK(appimage_encode(&o, &l, &out) < 0);
+	CHECK(appimage_encode(&o, &l, &out) == 0);
+	CHECK(out.len > 0xB0 + SHA256_LEN && out.data[0xB0] == 0);
 	appimage_seglist_free(&l);
 	buf_free(&out);
 	/* with a descriptor it works */
