@@ -38,9 +38,19 @@ int cli_version(void)
 	return 1;
 }
 
-int cli_bad_option(int ch, char *const argv[])
+int cli_common_option(int ch, char *const argv[])
 {
-	if (ch == ':')
+	switch (ch) {
+	case 'q':
+		diag_set_quiet(1);
+		return 0;
+	case 'h':
+		return cli_help();
+	case CLI_OPT_VERSION:
+		return cli_version();
+	case ':':
 		return cli_usage_error("option '%s' needs a value", argv[optind - 1]);
-	return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+	default:
+		return cli_usage_error("unknown option '%s'", argv[optind - 1]);
+	}
 }

@@ -20,11 +20,22 @@ int cli_help(void);
 /* "PROG (espgen) VERSION" on stdout. Returns 1. */
 int cli_version(void);
 
+/* getopt_long's value for --version; above every tool's own option values. */
+#define CLI_OPT_VERSION 0x7f00
+
+/* The option table entries every tool shares (include <getopt.h>). */
+/* clang-format off */
+#define CLI_LONGOPT_QUIET {"quiet", no_argument, NULL, 'q'}
+#define CLI_LONGOPT_HELP {"help", no_argument, NULL, 'h'}
+#define CLI_LONGOPT_VERSION {"version", no_argument, NULL, CLI_OPT_VERSION}
+/* clang-format on */
+
 /*
- * After getopt_long (with opterr = 0 and an optstring starting with ':') returned
- * @ch, ':' for a missing value or anything else for an unknown option: says which
- * option, as a usage error. Returns -1.
+ * For a getopt_long result @ch the tool's own switch does not take: -q/--quiet,
+ * -h/--help, --version, and getopt_long's complaints (opterr = 0 and an optstring
+ * starting with ':'): ':' for a missing value, anything else for an unknown option.
+ * Returns 0 to go on (-q), 1 when --help/--version was served, -1 on a usage error.
  */
-int cli_bad_option(int ch, char *const argv[]);
+int cli_common_option(int ch, char *const argv[]);
 
 #endif

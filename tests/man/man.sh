@@ -49,11 +49,13 @@ man_names() {
 	sed -n '/^# OPTIONS/,/^# [A-Z]/p' | sed -e 's/\\_/_/g' | grep -E '^[*]-' | sed -e 's/[*]//g' -e 's/ _[^_]*_//g' | names
 }
 
-# the options of tools/<dir>/main.c: longopts names and the getopt short letters
+# the options of tools/<dir>/main.c: longopts names (CLI_LONGOPT_QUIET, lib/cli.h,
+# is --quiet) and the getopt short letters
 source_names() {
 	{
-		sed -n '/struct option longopts\[\]/,/};/p' "$1" | grep -oE '\{"[a-z0-9-]+"' |
-			sed -E 's/^\{"(.*)"$/--\1/'
+		sed -n '/struct option longopts\[\]/,/};/p' "$1" |
+			grep -oE '\{"[a-z0-9-]+"|CLI_LONGOPT_[A-Z]+' |
+			sed -E -e 's/^\{"(.*)"$/--\1/' -e 's/^CLI_LONGOPT_/--/' | LC_ALL=C tr '[:upper:]' '[:lower:]'
 		grep -oE 'getopt_long\(argc, argv, "[^"]*"' "$1" | sed -E 's/.*"(.*)"$/\1/' |
 			tr -d ':+' | grep -oE '[A-Za-z]' | sed 's/^/-/'
 	} | LC_ALL=C sort -u

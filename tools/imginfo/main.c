@@ -44,7 +44,7 @@ static const char help_text[] =
     "Exit status: 0 described / identical (or only ignored differences), 1 different,\n"
     "2 bad input or command line.\n";
 
-enum { OPT_JSON = 256, OPT_DIFF, OPT_IGNORE, OPT_PUBKEY, OPT_VERSION };
+enum { OPT_JSON = 256, OPT_DIFF, OPT_IGNORE, OPT_PUBKEY };
 
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct imginfo_cli *o)
@@ -54,12 +54,12 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 	    {"diff", no_argument, NULL, OPT_DIFF},
 	    {"ignore", required_argument, NULL, OPT_IGNORE},
 	    {"pubkey", required_argument, NULL, OPT_PUBKEY},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, OPT_VERSION},
+	    CLI_LONGOPT_HELP,
+	    CLI_LONGOPT_VERSION,
 	    {NULL, 0, NULL, 0},
 	};
 	enum imginfo_class cls;
-	int c, want;
+	int c, want, rc;
 
 	memset(o, 0, sizeof(*o));
 	opterr = 0;
@@ -80,13 +80,10 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 		case OPT_PUBKEY:
 			o->pubkey = optarg;
 			break;
-		case 'h':
-			return cli_help();
-		case OPT_VERSION:
-			return cli_version();
-		case ':':
 		default:
-			return cli_bad_option(c, argv);
+			if ((rc = cli_common_option(c, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	want = o->diff ? 2 : 1;

@@ -72,7 +72,6 @@ enum {
 	OPT_DEVICES,
 	OPT_KEEP_GOING,
 	OPT_FORMAT,
-	OPT_VERSION
 };
 
 /* esptool's --pad-to-size choices. */
@@ -114,12 +113,12 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"jobs", required_argument, NULL, 'j'},
 		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 		{"format", required_argument, NULL, OPT_FORMAT},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		CLI_LONGOPT_QUIET,
+		CLI_LONGOPT_HELP,
+		CLI_LONGOPT_VERSION,
 		{NULL, 0, NULL, 0},
 	};
-	int ch;
+	int ch, rc;
 	int64_t v;
 
 	opterr = 0;
@@ -174,16 +173,10 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 				return cli_usage_error(
 				    "--format: only 'raw' is supported, not '%s'", optarg);
 			break;
-		case 'q':
-			diag_set_quiet(1);
-			break;
-		case 'h':
-			return cli_help();
-		case OPT_VERSION:
-			return cli_version();
-		case ':':
 		default:
-			return cli_bad_option(ch, argv);
+			if ((rc = cli_common_option(ch, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	/* options may also follow the pairs (conformance puts -o last) */

@@ -106,7 +106,6 @@ enum {
 	OPT_RANDOM,
 	OPT_PKCS11_MODULE,
 	OPT_PIN_FILE,
-	OPT_VERSION,
 };
 
 static int parse_int_arg(const char *opt, const char *arg, int64_t lo, int64_t hi, int64_t *out)
@@ -279,15 +278,15 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 	    {"random", no_argument, NULL, OPT_RANDOM},
 	    {"pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE},
 	    {"pin-file", required_argument, NULL, OPT_PIN_FILE},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, OPT_VERSION},
+	    CLI_LONGOPT_QUIET,
+	    CLI_LONGOPT_HELP,
+	    CLI_LONGOPT_VERSION,
 	    {NULL, 0, NULL, 0},
 	};
 	struct flash_args f = {NULL, NULL, NULL, NULL};
 	const char *chip = NULL;
 	int64_t v;
-	int ch;
+	int ch, rc;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":o:r:qh", longopts, NULL)) != -1) {
@@ -295,13 +294,6 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 		case 'o':
 			o->output = optarg;
 			break;
-		case 'q':
-			diag_set_quiet(1);
-			break;
-		case 'h':
-			return cli_help();
-		case OPT_VERSION:
-			return cli_version();
 		case OPT_CHIP:
 			chip = optarg;
 			break;
@@ -381,9 +373,10 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 		case OPT_PIN_FILE:
 			o->sign.pin_file = optarg;
 			break;
-		case ':':
 		default:
-			return cli_bad_option(ch, argv);
+			if ((rc = cli_common_option(ch, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind != argc - 1)

@@ -85,11 +85,11 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 		{"size", required_argument, NULL, OPT_SIZE},
 		{"version", optional_argument, NULL, OPT_VERSION},
 		{"decode", no_argument, NULL, OPT_DECODE},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
+		CLI_LONGOPT_QUIET,
+		CLI_LONGOPT_HELP,
 		{NULL, 0, NULL, 0},
 	};
-	int ch;
+	int ch, rc;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -97,11 +97,6 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 		case 'o':
 			o->output = optarg;
 			break;
-		case 'q':
-			diag_set_quiet(1);
-			break;
-		case 'h':
-			return cli_help();
 		case OPT_VERSION: {
 			/* "--version 1|2" is the NVS format (the generator's option); bare
 			 * --version prints ours */
@@ -124,9 +119,10 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 		case OPT_DECODE:
 			o->decode = 1;
 			break;
-		case ':':
 		default:
-			return cli_bad_option(ch, argv);
+			if ((rc = cli_common_option(ch, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	o->inputs = argv + optind;

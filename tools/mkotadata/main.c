@@ -75,7 +75,6 @@ enum {
 	OPT_LAYOUT,
 	OPT_STATE,
 	OPT_SEQ,
-	OPT_VERSION,
 };
 
 /* "ota_N" with N decimal 0..15 (no sign, no leading zeros), or "factory". */
@@ -123,13 +122,13 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 		{"layout", required_argument, NULL, OPT_LAYOUT},
 		{"state", required_argument, NULL, OPT_STATE},
 		{"seq", required_argument, NULL, OPT_SEQ},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		CLI_LONGOPT_QUIET,
+		CLI_LONGOPT_HELP,
+		CLI_LONGOPT_VERSION,
 		{NULL, 0, NULL, 0},
 	};
 	int64_t v;
-	int ch;
+	int ch, rc;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -137,13 +136,6 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 		case 'o':
 			o->output = optarg;
 			break;
-		case 'q':
-			diag_set_quiet(1);
-			break;
-		case 'h':
-			return cli_help();
-		case OPT_VERSION:
-			return cli_version();
 		case OPT_SIZE:
 			if (size_parse(optarg, &o->size) < 0)
 				return cli_usage_error("--size: '%s' is not a size", optarg);
@@ -190,9 +182,10 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 			o->seq = (uint32_t)v;
 			o->seq_set = 1;
 			break;
-		case ':':
 		default:
-			return cli_bad_option(ch, argv);
+			if ((rc = cli_common_option(ch, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc)

@@ -61,7 +61,6 @@ enum {
 	OPT_EXTRA,
 	OPT_DECODE,
 	OPT_FORMAT,
-	OPT_VERSION,
 };
 
 static int parse_offset_arg(const char *opt, const char *arg, int64_t *out)
@@ -105,12 +104,12 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 		{"extra-partition-subtypes", required_argument, NULL, OPT_EXTRA},
 		{"decode", no_argument, NULL, OPT_DECODE},
 		{"format", required_argument, NULL, OPT_FORMAT},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
+		CLI_LONGOPT_QUIET,
+		CLI_LONGOPT_HELP,
+		CLI_LONGOPT_VERSION,
 		{NULL, 0, NULL, 0},
 	};
-	int ch;
+	int ch, rc;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -118,13 +117,6 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 		case 'o':
 			o->output = optarg;
 			break;
-		case 'q':
-			diag_set_quiet(1);
-			break;
-		case 'h':
-			return cli_help();
-		case OPT_VERSION:
-			return cli_version();
 		case OPT_FLASH_SIZE:
 			if (parse_flash_size(optarg, &c->flash_size) < 0)
 				return -1;
@@ -184,9 +176,10 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 			else
 				return cli_usage_error("--format: '%s' is not csv or ini", optarg);
 			break;
-		case ':':
 		default:
-			return cli_bad_option(ch, argv);
+			if ((rc = cli_common_option(ch, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind != argc - 1)

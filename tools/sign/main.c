@@ -98,7 +98,6 @@ enum {
 	OPT_PUBKEY_DIGEST,
 	OPT_DIGEST_OUT,
 	OPT_SIGNATURE,
-	OPT_VERSION,
 	OPT_PKCS11_MODULE,
 	OPT_PIN_FILE,
 	OPT_PIN,
@@ -218,14 +217,14 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 	    {"pubkey-digest", required_argument, NULL, OPT_PUBKEY_DIGEST},
 	    {"digest-out", required_argument, NULL, OPT_DIGEST_OUT},
 	    {"signature", required_argument, NULL, OPT_SIGNATURE},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, OPT_VERSION},
+	    CLI_LONGOPT_HELP,
+	    CLI_LONGOPT_VERSION,
 	    {"pkcs11-module", required_argument, NULL, OPT_PKCS11_MODULE},
 	    {"pin-file", required_argument, NULL, OPT_PIN_FILE},
 	    {"pin", optional_argument, NULL, OPT_PIN},
 	    {NULL, 0, NULL, 0},
 	};
-	int ch;
+	int ch, rc;
 
 	o->version = 2;
 	opterr = 0;
@@ -242,10 +241,6 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 			if (add_name(o->pubkeys, &o->npubkeys, "--pubkey", optarg) < 0)
 				return -1;
 			break;
-		case 'h':
-			return cli_help();
-		case OPT_VERSION:
-			return cli_version();
 		case OPT_SB_VERSION:
 			if (strcmp(optarg, "1") == 0)
 				o->version = 1;
@@ -291,9 +286,10 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 			    add_name(o->sigs, &o->nsigs, "--signature", optarg) < 0)
 				return -1;
 			break;
-		case ':':
 		default:
-			return cli_bad_option(ch, argv);
+			if ((rc = cli_common_option(ch, argv)) != 0)
+				return rc;
+			break;
 		}
 	}
 	if (optind < argc - 1)
