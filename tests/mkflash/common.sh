@@ -1,15 +1,10 @@
 # Shared by the mkflash tests: a work directory with the example's manifest, layout
 # and generated ELF inputs (the same as scripts/example.sh makes).
 set -u
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
-}
 
 # make_inputs DIR: copies configs/factory and generates bootloader.elf and app.elf
 make_inputs() {

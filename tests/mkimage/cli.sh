@@ -3,15 +3,14 @@
 #   cli.sh BIN_DIR TEST_BIN_DIR
 # Inputs are made by mkelf (libelf); results are read back with imginfo (lib/appimage).
 set -u
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 bin=$(cd "$1" && pwd)/esp-mkimage
 mkelf=$(cd "$2" && pwd)/mkelf
 imginfo=$(cd "$2" && pwd)/imginfo
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
 # run NAME ARGS...: expects success and an output file
 run() {
@@ -307,5 +306,4 @@ for i in $(seq 1 80); do
 	fi
 done
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

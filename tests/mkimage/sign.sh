@@ -5,6 +5,8 @@
 # no output file). Keys are made here by openssl.
 #   sign.sh BIN_DIR TEST_BIN_DIR
 set -u
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 bin=$(cd "$1" && pwd) || exit 1
 mkelf=$(cd "$2" && pwd)/mkelf
 imginfo=$(cd "$2" && pwd)/imginfo
@@ -17,19 +19,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-pass=0 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
-
-run_ok() {
-	local desc=$1
-	shift
-	if "$@" >out.txt 2>err.txt; then ok; else bad "$desc: exit $? ($(head -c 300 err.txt))"; fi
-}
 
 # run_err DESC STATUS 'EXACT STDERR' CMD...: exit STATUS, stderr exactly the message
 # (first line for usage errors), o.bin not created
@@ -256,5 +246,4 @@ run_err "--sign-key without a value" 2 "$m: option '--sign-key' needs a value" \
 run_ok "--help" "$mkimage" --help
 grep -q -- '--sign-key KEY.pem' out.txt && grep -q -- '--sb-version 1|2' out.txt && ok || bad "--help lacks signing"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # CLI contract: --help/--version, usage errors, stdout output, atomic output, determinism.
 set -u
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 tmp=$(mktemp -d); trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 B=$BIN/esp-mkpart
 L=$SRC/configs/partitions/two_ota.ini
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 out=$("$B" --help) && [ "${out%%$'\n'*}" != "" ] && grep -q -- '--decode' <<<"$out" && ok || bad "--help"
 out=$("$B" --version) && grep -q '^esp-mkpart (espgen) ' <<<"$out" && ok || bad "--version"
@@ -37,5 +36,4 @@ fi
 	(cd / && umask 022 && LANG=tr_TR.UTF-8 "$B" "$L" -o "$tmp/b.bin") && cmp -s "$tmp/a.bin" "$tmp/b.bin" &&
 	[ "$(stat -c %a "$tmp/a.bin")" = 640 ] && [ "$(stat -c %a "$tmp/b.bin")" = 644 ] && ok || bad "determinism/mode"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

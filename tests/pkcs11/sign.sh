@@ -6,6 +6,8 @@
 # exit 1, no output file); and no PIN in any output, log or process argument list.
 #   sign.sh BIN_DIR P11TOKEN NOT_A_MODULE.so
 set -u
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 p11token=$2
@@ -36,13 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$tmp" || exit 1
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
 
 # The PINs are fresh per run and distinctive, so grepping for them means something.
 # They only ever travel in the environment or in pin.txt.
@@ -376,5 +371,4 @@ for f in /var/log/syslog /var/log/messages; do
 	[ -r "$f" ] && grep -qF -- "$ESPGEN_PKCS11_PIN" "$f" && bad "the PIN appears in $f"
 done
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

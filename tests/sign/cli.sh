@@ -4,6 +4,8 @@
 # Secure Boot v1, and error cases (exact message, exit status, no output file).
 #   cli.sh BIN_DIR
 set -u
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 if ! command -v openssl >/dev/null 2>&1; then
@@ -13,20 +15,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-pass=0 fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
-
-# run_ok DESC CMD...: must exit 0
-run_ok() {
-	local desc=$1
-	shift
-	if "$@" >out.txt 2>err.txt; then ok; else bad "$desc: exit $? ($(head -c 300 err.txt))"; fi
-}
 
 # run_err DESC STATUS 'EXACT STDERR' OUTFILE CMD...: exit STATUS, stderr exactly the
 # message (first line for usage errors), OUTFILE not created
@@ -298,5 +287,4 @@ run_ok "--help" "$sign" --help
 grep -q '^usage: esp-sign' out.txt && ok || bad "--help output"
 run_ok "--version" "$sign" --version
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish

@@ -6,6 +6,8 @@
 # - public-key digests are byte-identical, from the public and the private key.
 #   vectors.sh SHARED_DIR BIN_DIR
 set -u
+# shellcheck source=tests/check.sh
+. "$(dirname "$0")/../check.sh"
 shared=$1
 bin=$(cd "$2" && pwd) || exit 1
 dir=$shared/vectors/sign
@@ -16,12 +18,6 @@ if [ ! -f "$dir/cases.tsv" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
 byte() { od -An -tu1 -j "$2" -N 1 "$1" | tr -d ' '; }
 # zero the signature and CRC of every valid block in the last 4 KiB of a copy of $1
 mask() {
@@ -87,5 +83,4 @@ while IFS=$'\t' read -r key digest reference; do
 	done
 done <digests.tsv
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ] && [ $pass -gt 0 ]
+finish
