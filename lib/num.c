@@ -37,6 +37,17 @@ static int digit_value(char c)
 	return 99;
 }
 
+int ascii_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int size_parse(const char *s, uint64_t *out)
 {
 	uint64_t v = 0, mult = 1;

@@ -27,6 +27,8 @@ static inline char ascii_tolower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 int ascii_casecmp(const char *a, const char *b);
+/* The value of hex digit @c (0-9, a-f, A-F), or -1. */
+int ascii_hex_digit(int c);
 int ascii_ncasecmp(const char *a, const char *b, size_t n);
 
 #endif

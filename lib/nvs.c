@@ -6,6 +6,7 @@
 
 #include "crc.h"
 #include "diag.h"
+#include "num.h"
 #include "utf8.h"
 
 /* ------------------------------------------------------------------------ */
@@ -625,17 +626,6 @@ static void val_strip(const struct val *v, const uint8_t **p, size_t *len)
 		(*len)--;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64val(uint8_t c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -1091,10 +1081,10 @@ static int parse_fill(const char *enc, size_t *len, uint8_t *pad, int *sized)
 		if (n > ((uint64_t)1 << 40))
 			n = (uint64_t)1 << 40; /* far beyond any partition; refused later */
 	}
-	if (p[0] != ';' || p[1] != '0' || p[2] != 'x' || hexval((uint8_t)p[3]) < 0 ||
-	    hexval((uint8_t)p[4]) < 0 || p[5] != ')')
+	if (p[0] != ';' || p[1] != '0' || p[2] != 'x' || ascii_hex_digit((uint8_t)p[3]) < 0 ||
+	    ascii_hex_digit((uint8_t)p[4]) < 0 || p[5] != ')')
 		return -1;
-	*pad = (uint8_t)(hexval((uint8_t)p[3]) << 4 | hexval((uint8_t)p[4]));
+	*pad = (uint8_t)(ascii_hex_digit((uint8_t)p[3]) << 4 | ascii_hex_digit((uint8_t)p[4]));
 	*len = (size_t)n;
 	return 0;
 }
@@ -1156,7 +1146,7 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct val
 			goto out;
 		}
 		for (i = 0; i < n; i += 2) {
-			int hi = hexval(p[i]), lo = hexval(p[i + 1]);
+			int hi = ascii_hex_digit(p[i]), lo = ascii_hex_digit(p[i + 1]);
 			uint8_t b;
 
 			if (hi < 0 || lo < 0) {

@@ -18,6 +18,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "hash.h"
+#include "num.h"
 #include "sbsign.h"
 
 #define PIN_MAX 256   /* longer PIN files are refused: not a PIN */
@@ -120,17 +121,6 @@ static const char *rv_str(CK_RV rv, char out[64])
 
 /* ---- RFC 7512 URIs ---- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes @in[0..@len) into @out (@max bytes); returns the length or -1. */
 static long pct_decode(const char *in, size_t len, uint8_t *out, size_t max)
 {
@@ -144,8 +134,8 @@ static long pct_decode(const char *in, size_t len, uint8_t *out, size_t max)
 
 			if (i + 2 >= len)
 				return -1;
-			hi = hexval(in[i + 1]);
-			lo = hexval(in[i + 2]);
+			hi = ascii_hex_digit(in[i + 1]);
+			lo = ascii_hex_digit(in[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = hi * 16 + lo;

@@ -88,6 +88,9 @@ int main(void)
 
 	CHECK(ascii_casecmp("Data", "dATA") == 0);
 	CHECK(ascii_casecmp("data", "date") != 0);
+	CHECK(ascii_hex_digit('0') == 0 && ascii_hex_digit('9') == 9);
+	CHECK(ascii_hex_digit('a') == 10 && ascii_hex_digit('F') == 15);
+	CHECK(ascii_hex_digit('g') == -1 && ascii_hex_digit('/') == -1 && ascii_hex_digit(0xB5) == -1);
 	CHECK(ascii_ncasecmp("APPx", "appy", 3) == 0);
 	return check_status();
 }
