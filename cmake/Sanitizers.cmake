@@ -1,6 +1,14 @@
-# ASan + UBSan build for the whole tree (CI runs the suite in this build too).
+# ASan + UBSan for every espgen target (CI runs the suite in this build too), and the
+# coverage instrumentation libFuzzer needs (ESPGEN_FUZZ, clang only: tests/fuzz).
+set(espgen_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 if(ESPGEN_SANITIZE)
-	set(espgen_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
-	add_compile_options(${espgen_san})
-	add_link_options(${espgen_san})
+	target_compile_options(espgen_flags INTERFACE ${espgen_san})
+	target_link_options(espgen_flags INTERFACE ${espgen_san})
+endif()
+if(ESPGEN_FUZZ)
+	if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+		message(FATAL_ERROR "ESPGEN_FUZZ needs clang (CC=clang): libFuzzer is part of clang")
+	endif()
+	target_compile_options(espgen_flags INTERFACE -fsanitize=fuzzer-no-link ${espgen_san} -g)
+	target_link_options(espgen_flags INTERFACE ${espgen_san})
 endif()

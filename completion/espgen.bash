@@ -7,7 +7,7 @@
 _espgen_chips="esp32 esp32s2 esp32s3 esp32c2 esp32c3 esp32c5 esp32c6 esp32c61 esp32h2 esp32h21 esp32h4 esp32p4 esp32s31 esp32e22"
 _espgen_flash_sizes="1MB 2MB 4MB 8MB 16MB 32MB 64MB 128MB"
 
-# the flash frequencies of a chip (lib/chip.c), or of every chip
+# the flash frequencies of a chip (lib/chip/chip.c), or of every chip
 _espgen_freqs()
 {
 	case $1 in

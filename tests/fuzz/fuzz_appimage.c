@@ -1,4 +1,4 @@
-/* App/bootloader image reader (lib/appimage.c appimage_decode). */
+/* App/bootloader image reader (lib/format/appimage/appimage.c appimage_decode). */
 #include "fuzz_common.h"
 
 #include <stdlib.h>

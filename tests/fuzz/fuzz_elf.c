@@ -1,6 +1,6 @@
-/* ELF loading through libelf (lib/elfload.c elf_load, both modes) and the ELF to
- * app image conversion (lib/elf2image.c) for one chip. The input goes to a file
- * because elf_load() takes a path. */
+/* ELF loading through libelf (lib/format/appimage/elfload.c elfload_load, both modes) and the ELF to
+ * app image conversion (lib/format/appimage/elf2image.c) for one chip. The input goes to a file
+ * because elfload_load() takes a path. */
 #include "fuzz_common.h"
 
 #include "buf.h"
@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct elf_file f = {0};
+	struct elfload_file f = {0};
 	const struct chip *c = chip_find("esp32c3");
 	struct elf2image_opts o;
 	struct buf out = BUF_INIT;
@@ -19,17 +19,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > (1u << 20))
 		return 0;
 	path = fuzz_write_file("in.elf", data, size);
-	if (elf_load(path, ELF_LOAD_SEGMENTS, &f) == 0) {
-		elf_file_free(&f);
+	if (elfload_load(path, ELF_LOAD_SEGMENTS, &f) == 0) {
+		elfload_free(&f);
 		if (c) {
 			elf2image_opts_init(&o, c);
 			(void)elf2image(&o, path, &out);
 			buf_free(&out);
 		}
 	}
-	if (elf_load(path, ELF_LOAD_SECTIONS, &f) == 0)
-		elf_file_free(&f);
+	if (elfload_load(path, ELF_LOAD_SECTIONS, &f) == 0)
+		elfload_free(&f);
 	else
-		elf_file_free(&f);
+		elfload_free(&f);
 	return 0;
 }

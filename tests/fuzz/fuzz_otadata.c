@@ -1,4 +1,4 @@
-/* otadata reader (lib/otadata.c): decode both entries and pick the active one. */
+/* otadata reader (lib/format/otadata/otadata.c): decode both entries and pick the active one. */
 #include "fuzz_common.h"
 
 #include "otadata.h"

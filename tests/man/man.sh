@@ -49,7 +49,7 @@ man_names() {
 	sed -n '/^# OPTIONS/,/^# [A-Z]/p' | sed -e 's/\\_/_/g' | grep -E '^[*]-' | sed -e 's/[*]//g' -e 's/ _[^_]*_//g' | names
 }
 
-# the options of tools/<dir>/main.c: longopts names (CLI_LONGOPT_QUIET, lib/cli.h,
+# the options of tools/<dir>/main.c: longopts names (CLI_LONGOPT_QUIET, lib/base/cli.h,
 # is --quiet) and the getopt short letters
 source_names() {
 	{

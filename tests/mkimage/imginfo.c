@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "appimage.h"
+#include "ascii.h"
 #include "buf.h"
 #include "diag.h"
 #include "fileio.h"
@@ -21,7 +22,7 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 2;
 	in = malloc(sizeof(*in));
-	if (!in || read_file(argv[1], FILEIO_MAX_INPUT, &b) < 0 ||
+	if (!in || fileio_read(argv[1], FILEIO_MAX_INPUT, &b) < 0 ||
 	    appimage_decode(b.data, b.len, argv[1], in) < 0)
 		return 1;
 	printf("len=%zu\n", b.len);
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
 	printf("image_len=0x%zx\n", in->image_len);
 	printf("trailing=%zu\n", in->trailing);
 	if (in->has_desc) {
-		hex_encode(in->desc.app_elf_sha256, SHA256_LEN, hex);
+		ascii_hex_encode(in->desc.app_elf_sha256, SHA256_LEN, hex);
 		printf("desc_offset=0x%zx\n", in->desc_offset);
 		printf("desc_elf_sha256=%s\n", hex);
 		printf("desc_project=%s\n", in->desc.project_name);

@@ -21,7 +21,7 @@ static uint8_t *app_desc(size_t len, uint8_t mmu_lg)
 {
 	uint8_t *p = calloc(len, 1);
 
-	put_le32(p, APPIMAGE_DESC_MAGIC);
+	buf_put_le32(p, APPIMAGE_DESC_MAGIC);
 	memcpy(p + 0x30, "proj", 4);
 	p[APPIMAGE_DESC_MMU_OFFSET] = mmu_lg;
 	return p;
@@ -220,14 +220,14 @@ static void test_ram_only(void)
 	/* hidden part: (padding, flash segment) pairs, flash in descending address order */
 	pos = info.end;
 	while (pos + 8 <= out.len && n < 4) {
-		uint32_t pad_len = get_le32(out.data + pos + 4);
+		uint32_t pad_len = buf_get_le32(out.data + pos + 4);
 		uint32_t addr, len;
 
-		if (get_le32(out.data + pos) != 0)
+		if (buf_get_le32(out.data + pos) != 0)
 			break;
 		pos += 8 + pad_len;
-		addr = get_le32(out.data + pos);
-		len = get_le32(out.data + pos + 4);
+		addr = buf_get_le32(out.data + pos);
+		len = buf_get_le32(out.data + pos + 4);
 		CHECK(addr < prev);
 		CHECK((pos + 8 + 0x2000) % 0x10000 == addr % 0x10000);
 		prev = addr;

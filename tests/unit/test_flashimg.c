@@ -1,5 +1,5 @@
 /* lib/flashimg: merge-bin placement rules and the bootloader flash-parameter patch. */
-#include "flashimg.h"
+#include "flash.h"
 
 #include <string.h>
 
@@ -77,8 +77,8 @@ static void make_image(struct buf *b, int digest)
 	img[8] = 0xEE;
 	img[12] = 5; /* esp32c3 */
 	img[23] = (uint8_t)digest;
-	put_le32(img + 24, 0x3fc80000);
-	put_le32(img + 28, 4);
+	buf_put_le32(img + 24, 0x3fc80000);
+	buf_put_le32(img + 28, 4);
 	memset(img + 32, 0xAB, 4);
 	img[47] = 0x5a; /* checksum at offset 47 (15 mod 16) */
 	b->len = 0;

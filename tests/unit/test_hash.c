@@ -4,17 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "check.h"
 
 static void sha(const uint8_t *p, size_t n, size_t split, int accel, uint8_t out[32])
 {
-	struct sha256_ctx c;
+	struct hash_sha256_ctx c;
 
 	hash_sha256_accel(accel);
-	sha256_begin(&c);
-	sha256_update(&c, p, split);
-	sha256_update(&c, p + split, n - split);
-	sha256_end(&c, out);
+	hash_sha256_begin(&c);
+	hash_sha256_update(&c, p, split);
+	hash_sha256_update(&c, p + split, n - split);
+	hash_sha256_end(&c, out);
 }
 
 int main(void)
@@ -38,7 +39,7 @@ int main(void)
 	}
 	hash_md5("abc", 3, a);
 	CHECK_MEM(a, abc_md5, 16);
-	hex_encode(abc_md5, 16, hex);
+	ascii_hex_encode(abc_md5, 16, hex);
 	CHECK_STR(hex, "900150983cd24fb0d6963f7d28e17f72");
 
 	/* every length up to 300 and every split point of a few lengths */

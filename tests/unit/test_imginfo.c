@@ -25,13 +25,13 @@ static size_t make_image(uint8_t *p, uint32_t seg_addr, uint8_t fill)
 	p[1] = 1;
 	p[2] = 2;
 	p[3] = 0x2F;
-	put_le32(p + 4, 0x40380000);
+	buf_put_le32(p + 4, 0x40380000);
 	p[8] = 0xEE;
-	put_le16(p + 12, 5); /* esp32c3 */
-	put_le16(p + 17, 0xFFFF);
+	buf_put_le16(p + 12, 5); /* esp32c3 */
+	buf_put_le16(p + 17, 0xFFFF);
 	p[23] = 1;
-	put_le32(p + 24, seg_addr);
-	put_le32(p + 28, 16);
+	buf_put_le32(p + 24, seg_addr);
+	buf_put_le32(p + 28, 16);
 	for (i = 0; i < 16; i++) {
 		p[32 + i] = (uint8_t)(fill + i);
 		x ^= p[32 + i];
@@ -49,8 +49,8 @@ static void put_row(uint8_t *r, uint8_t type, uint8_t subtype, uint32_t off, uin
 	r[1] = 0x50;
 	r[2] = type;
 	r[3] = subtype;
-	put_le32(r + 4, off);
-	put_le32(r + 8, size);
+	buf_put_le32(r + 4, off);
+	buf_put_le32(r + 8, size);
 	memcpy(r + 12, name, strlen(name));
 }
 

@@ -1,36 +1,37 @@
-/* size_parse (CLI/INI sizes) and pyint_parse (Python int(x, 0)). */
+/* num_size_parse (CLI/INI sizes) and num_pyint_parse (Python int(x, 0)). */
 #include "num.h"
 
 #include <string.h>
 
+#include "ascii.h"
 #include "check.h"
 
 static int size_ok(const char *s, uint64_t want)
 {
 	uint64_t v = 0;
 
-	return size_parse(s, &v) == 0 && v == want;
+	return num_size_parse(s, &v) == 0 && v == want;
 }
 
 static int size_bad(const char *s)
 {
 	uint64_t v;
 
-	return size_parse(s, &v) < 0;
+	return num_size_parse(s, &v) < 0;
 }
 
 static int py_ok(const char *s, int64_t want)
 {
 	int64_t v = 0;
 
-	return pyint_parse(s, strlen(s), &v) == 0 && v == want;
+	return num_pyint_parse(s, strlen(s), &v) == 0 && v == want;
 }
 
 static int py_bad(const char *s)
 {
 	int64_t v;
 
-	return pyint_parse(s, strlen(s), &v) < 0;
+	return num_pyint_parse(s, strlen(s), &v) < 0;
 }
 
 int main(void)

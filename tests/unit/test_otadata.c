@@ -77,7 +77,7 @@ int main(void)
 	otadata_entry_make(&e, 2, OTADATA_STATE_UNDEFINED);
 	CHECK(otadata_build(0x4000, &e, &img) == 0);
 	CHECK(img.len == 0x4000);
-	CHECK(get_le32(img.data) == 2 && get_le32(img.data + 28) == 0x55F63774u);
+	CHECK(buf_get_le32(img.data) == 2 && buf_get_le32(img.data + 28) == 0x55F63774u);
 	for (i = OTADATA_ENTRY_SIZE; i < img.len; i++)
 		if (img.data[i] != 0xFF)
 			break;

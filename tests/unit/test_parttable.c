@@ -9,13 +9,13 @@
 #include "hash.h"
 #include "layout.h"
 
-static struct pt_config cfg;
+static struct parttable_config cfg;
 
 static int parse(const char *s, int with_subtypes, int64_t *v, char *msg, size_t msgsz)
 {
-	const struct pt_subtype_list *l = pt_subtypes(&cfg, PT_TYPE_DATA);
+	const struct parttable_subtype_list *l = parttable_subtypes(&cfg, PARTTABLE_TYPE_DATA);
 	struct buf err = BUF_INIT;
-	int rc = pt_parse_int(s, strlen(s), with_subtypes ? l->v : NULL, with_subtypes ? l->n : 0,
+	int rc = parttable_parse_int(s, strlen(s), with_subtypes ? l->v : NULL, with_subtypes ? l->n : 0,
 			      v, &err);
 
 	snprintf(msg, msgsz, "%.*s", (int)err.len, err.data ? (char *)err.data : "");
@@ -47,7 +47,7 @@ static void test_parse_int(void)
 static void add(struct parttable *pt, const char *name, int64_t type, int64_t sub, int64_t off,
 		int64_t size, unsigned line)
 {
-	struct pt_entry e;
+	struct parttable_entry e;
 
 	memset(&e, 0, sizeof(e));
 	e.name = strdup(name);
@@ -57,7 +57,7 @@ static void add(struct parttable *pt, const char *name, int64_t type, int64_t su
 	e.has_offset = off >= 0;
 	e.size = size;
 	e.line = line;
-	CHECK(pt_append(pt, &e) == 0);
+	CHECK(parttable_append(pt, &e) == 0);
 }
 
 static void test_resolve_encode_decode(void)
@@ -66,48 +66,48 @@ static void test_resolve_encode_decode(void)
 	struct buf out = BUF_INIT, csv = BUF_INIT;
 	uint8_t md5[MD5_LEN];
 
-	pt_init(&pt, "t.csv");
-	add(&pt, "nvs", PT_TYPE_DATA, 2, -1, 0x6000, 1);
-	add(&pt, "factory", PT_TYPE_APP, 0, -1, 0x100000, 2);
-	add(&pt, "a_name_longer_than_16", PT_TYPE_DATA, 0x81, -1, -0x200000, 3); /* ends at 2M */
-	CHECK(pt_resolve_offsets(&pt, &cfg) == 0);
+	parttable_init(&pt, "t.csv");
+	add(&pt, "nvs", PARTTABLE_TYPE_DATA, 2, -1, 0x6000, 1);
+	add(&pt, "factory", PARTTABLE_TYPE_APP, 0, -1, 0x100000, 2);
+	add(&pt, "a_name_longer_than_16", PARTTABLE_TYPE_DATA, 0x81, -1, -0x200000, 3); /* ends at 2M */
+	CHECK(parttable_resolve_offsets(&pt, &cfg) == 0);
 	CHECK(pt.v[0].offset == 0x9000);
 	CHECK(pt.v[1].offset == 0x10000); /* apps align to 64 KiB */
 	CHECK(pt.v[2].offset == 0x110000 && pt.v[2].size == 0xf0000);
-	CHECK(pt_verify(&pt, &cfg) == 0);
+	CHECK(parttable_verify(&pt, &cfg) == 0);
 
-	CHECK(pt_encode(&pt, &cfg, &out) == 0);
-	CHECK(out.len == PT_MAX_LEN);
+	CHECK(parttable_encode(&pt, &cfg, &out) == 0);
+	CHECK(out.len == PARTTABLE_MAX_LEN);
 	CHECK_MEM(out.data, "\xaa\x50\x01\x02\x00\x90\x00\x00\x00\x60\x00\x00nvs\0", 16);
 	CHECK_MEM(out.data + 64 + 12, "a_name_longer_th", 16); /* cut, no NUL */
 	CHECK_MEM(out.data + 96, "\xeb\xeb\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
 		  16);
 	hash_md5(out.data, 96, md5);
 	CHECK_MEM(out.data + 112, md5, MD5_LEN);
-	CHECK(out.data[128] == 0xff && out.data[PT_MAX_LEN - 1] == 0xff);
+	CHECK(out.data[128] == 0xff && out.data[PARTTABLE_MAX_LEN - 1] == 0xff);
 
-	pt_init(&back, "t.bin");
-	CHECK(pt_decode(out.data, out.len, &cfg, &back) == 0);
+	parttable_init(&back, "t.bin");
+	CHECK(parttable_decode(out.data, out.len, &cfg, &back) == 0);
 	CHECK(back.n == 3 && back.had_md5_row);
 	CHECK_STR(back.v[2].name, "a_name_longer_th");
-	CHECK(pt_format_csv(&back, &cfg, &csv) == 0);
+	CHECK(parttable_format_csv(&back, &cfg, &csv) == 0);
 	CHECK(buf_append(&csv, "", 1) == 0);
 	CHECK_STR((char *)csv.data, "# ESP-IDF Partition Table\n"
 				    "# Name, Type, SubType, Offset, Size, Flags\n"
 				    "nvs,data,nvs,0x9000,24K,\n"
 				    "factory,app,factory,0x10000,1M,\n"
 				    "a_name_longer_th,data,fat,0x110000,960K,\n");
-	pt_free(&back);
+	parttable_free(&back);
 
 	/* every truncation of the table is an error, never a crash */
 	for (size_t n = 0; n < 128; n++) {
-		pt_init(&back, "t.bin");
-		CHECK(pt_decode(out.data, n, &cfg, &back) < 0);
-		pt_free(&back);
+		parttable_init(&back, "t.bin");
+		CHECK(parttable_decode(out.data, n, &cfg, &back) < 0);
+		parttable_free(&back);
 	}
 	buf_free(&out);
 	buf_free(&csv);
-	pt_free(&pt);
+	parttable_free(&pt);
 }
 
 static void test_checks(void)
@@ -117,57 +117,57 @@ static void test_checks(void)
 	int i;
 
 	/* otadata must be 0x2000 */
-	pt_init(&pt, "t.csv");
-	add(&pt, "otadata", PT_TYPE_DATA, 0, 0xd000, 0x1000, 1);
-	CHECK(pt_verify(&pt, &cfg) < 0);
-	pt_free(&pt);
+	parttable_init(&pt, "t.csv");
+	add(&pt, "otadata", PARTTABLE_TYPE_DATA, 0, 0xd000, 0x1000, 1);
+	CHECK(parttable_verify(&pt, &cfg) < 0);
+	parttable_free(&pt);
 
 	/* offset below the table end */
-	pt_init(&pt, "t.csv");
-	add(&pt, "nvs", PT_TYPE_DATA, 2, 0x8000, 0x6000, 1);
-	CHECK(pt_verify(&pt, &cfg) < 0);
-	pt_free(&pt);
+	parttable_init(&pt, "t.csv");
+	add(&pt, "nvs", PARTTABLE_TYPE_DATA, 2, 0x8000, 0x6000, 1);
+	CHECK(parttable_verify(&pt, &cfg) < 0);
+	parttable_free(&pt);
 
 	/* 94 entries fit with the MD5 row, 95 do not */
-	pt_init(&pt, "t.csv");
+	parttable_init(&pt, "t.csv");
 	for (i = 0; i < 95; i++)
-		add(&pt, "p", PT_TYPE_DATA, 6, 0x10000 + i * 0x1000, 0x1000, (unsigned)i + 1);
-	CHECK(pt_encode(&pt, &cfg, &out) < 0 && out.len == 0);
+		add(&pt, "p", PARTTABLE_TYPE_DATA, 6, 0x10000 + i * 0x1000, 0x1000, (unsigned)i + 1);
+	CHECK(parttable_encode(&pt, &cfg, &out) < 0 && out.len == 0);
 	cfg.md5 = 0;
-	CHECK(pt_encode(&pt, &cfg, &out) == 0 && out.len == PT_MAX_LEN);
+	CHECK(parttable_encode(&pt, &cfg, &out) == 0 && out.len == PARTTABLE_MAX_LEN);
 	cfg.md5 = 1;
 	buf_free(&out);
 	pt.n--;
 	free(pt.v[pt.n].name);
-	CHECK(pt_encode(&pt, &cfg, &out) == 0 && out.len == PT_MAX_LEN);
+	CHECK(parttable_encode(&pt, &cfg, &out) == 0 && out.len == PARTTABLE_MAX_LEN);
 	buf_free(&out);
 
 	/* flash size: the entry with the largest offset must end inside */
 	cfg.flash_size = 1 << 20;
-	CHECK(pt_check_flash_size(&pt, &cfg) == 0);
+	CHECK(parttable_check_flash_size(&pt, &cfg) == 0);
 	cfg.flash_size = 0x60000;
-	CHECK(pt_check_flash_size(&pt, &cfg) < 0);
+	CHECK(parttable_check_flash_size(&pt, &cfg) < 0);
 	cfg.flash_size = 0;
-	pt_free(&pt);
+	parttable_free(&pt);
 }
 
 static void test_extra_subtype(void)
 {
-	CHECK(pt_config_add_subtype(&cfg, "data, my_data, 40") == 0);
-	CHECK_STR(pt_subtype_name(&cfg, PT_TYPE_DATA, 0x40), "my_data");
-	CHECK(pt_config_add_subtype(&cfg, "data, other, 0x40") < 0); /* value taken */
-	CHECK(pt_config_add_subtype(&cfg, "nope, x, 0x41") < 0);
-	CHECK(pt_config_add_subtype(&cfg, "app, x") < 0);
+	CHECK(parttable_config_add_subtype(&cfg, "data, my_data, 40") == 0);
+	CHECK_STR(parttable_subtype_name(&cfg, PARTTABLE_TYPE_DATA, 0x40), "my_data");
+	CHECK(parttable_config_add_subtype(&cfg, "data, other, 0x40") < 0); /* value taken */
+	CHECK(parttable_config_add_subtype(&cfg, "nope, x, 0x41") < 0);
+	CHECK(parttable_config_add_subtype(&cfg, "app, x") < 0);
 }
 
 int main(void)
 {
 	diag_set_program("test_parttable");
-	CHECK(pt_config_init(&cfg) == 0);
+	CHECK(parttable_config_init(&cfg) == 0);
 	test_parse_int();
 	test_resolve_encode_decode();
 	test_checks();
 	test_extra_subtype();
-	pt_config_free(&cfg);
+	parttable_config_free(&cfg);
 	return check_status();
 }

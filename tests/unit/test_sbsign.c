@@ -32,14 +32,14 @@ static int fixed_entropy(void *ctx, unsigned char *out, size_t len)
 	return 0;
 }
 
-static struct sb_key *pk_to_key(mbedtls_pk_context *pk, const char *name)
+static struct sbkey *pk_to_key(mbedtls_pk_context *pk, const char *name)
 {
 	unsigned char pem[8192];
-	struct sb_key *key = NULL;
+	struct sbkey *key = NULL;
 
 	if (mbedtls_pk_write_key_pem(pk, pem, sizeof(pem)) != 0)
 		return NULL;
-	if (sb_key_parse(name, pem, strlen((char *)pem), SB_KEY_NEED_PRIVATE, &key) < 0)
+	if (sbkey_parse(name, pem, strlen((char *)pem), SB_KEY_NEED_PRIVATE, &key) < 0)
 		return NULL;
 	return key;
 }
@@ -58,12 +58,12 @@ static size_t unhex(const char *s, uint8_t *out)
 	return n;
 }
 
-static struct sb_key *ec_key(mbedtls_ecp_group_id gid, const char *d_hex, const char *name)
+static struct sbkey *ec_key(mbedtls_ecp_group_id gid, const char *d_hex, const char *name)
 {
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context pk;
 	mbedtls_ecp_keypair *ec;
-	struct sb_key *key = NULL;
+	struct sbkey *key = NULL;
 	unsigned counter = 7;
 
 	mbedtls_pk_init(&pk);
@@ -89,11 +89,11 @@ out:
 	return key;
 }
 
-static struct sb_key *rsa_key(unsigned bits, unsigned seed, const char *name)
+static struct sbkey *rsa_key(unsigned bits, unsigned seed, const char *name)
 {
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context pk;
-	struct sb_key *key = NULL;
+	struct sbkey *key = NULL;
 	unsigned counter = seed;
 
 	mbedtls_pk_init(&pk);
@@ -124,7 +124,7 @@ static void test_padded_len(void)
 }
 
 /* RFC 6979 A.2.3/A.2.5/A.2.7 with message "sample": the nonce is deterministic. */
-static void test_rfc6979(struct sb_key *p192, struct sb_key *p256, struct sb_key *p384)
+static void test_rfc6979(struct sbkey *p192, struct sbkey *p256, struct sbkey *p384)
 {
 	static const char *const want[3][2] = {
 	    {"4B0B8CE98A92866A2820E20AA6B75B56382E0F9BFD5ECB55",
@@ -136,7 +136,7 @@ static void test_rfc6979(struct sb_key *p192, struct sb_key *p256, struct sb_key
 	     "99EF4AEB15F178CEA1FE40DB2603138F130E740A19624526203B6351D0A3A94FA329C145786E679E"
 	     "7B82C71A38628AC8"},
 	};
-	struct sb_key *keys[3] = {p192, p256, p384};
+	struct sbkey *keys[3] = {p192, p256, p384};
 	uint8_t digest[64], sig[SB_MAX_SIG], r[48], s[48];
 	size_t i, cb, dlen;
 
@@ -147,15 +147,15 @@ static void test_rfc6979(struct sb_key *p192, struct sb_key *p256, struct sb_key
 		else
 			hash_sha256("sample", 6, digest);
 		dlen = i == 2 ? 48 : 32;
-		CHECK(sb_key_sign_digest(keys[i], digest, dlen, 0, sig) == 0);
-		cb = sb_scheme_coord_len(sb_key_scheme(keys[i]));
+		CHECK(sbkey_sign_digest(keys[i], digest, dlen, 0, sig) == 0);
+		cb = sbkey_scheme_coord_len(sbkey_scheme(keys[i]));
 		CHECK(unhex(want[i][0], r) == cb);
 		CHECK(unhex(want[i][1], s) == cb);
 		CHECK_MEM(sig, r, cb);
 		CHECK_MEM(sig + cb, s, cb);
-		CHECK(sb_key_verify_digest(keys[i], digest, dlen, sig, 2 * cb) == 0);
+		CHECK(sbkey_verify_digest(keys[i], digest, dlen, sig, 2 * cb) == 0);
 		sig[3] ^= 1;
-		CHECK(sb_key_verify_digest(keys[i], digest, dlen, sig, 2 * cb) == 1);
+		CHECK(sbkey_verify_digest(keys[i], digest, dlen, sig, 2 * cb) == 1);
 	}
 }
 
@@ -170,7 +170,7 @@ static void test_pss_salt(void)
 	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context pk;
-	struct sb_key *key = NULL;
+	struct sbkey *key = NULL;
 	uint8_t digest[32], sig[384], em[384], d[384], k[32], want[32], mask[32], cnt[4];
 	uint8_t msg[sizeof(salt_label) - 1 + 32], kmsg[sizeof(key_label) - 1 + 384];
 	unsigned counter = 11;
@@ -188,7 +188,7 @@ static void test_pss_salt(void)
 	if (!key)
 		goto out;
 	hash_sha256("image", 5, digest);
-	CHECK(sb_key_sign_digest(key, digest, 32, 0, sig) == 0);
+	CHECK(sbkey_sign_digest(key, digest, 32, 0, sig) == 0);
 	CHECK(mbedtls_rsa_public(mbedtls_pk_rsa(pk), sig, em) == 0);
 	CHECK(em[383] == 0xbc);
 	/* DB = maskedDB xor MGF1(H), H = em[351..383) */
@@ -217,7 +217,7 @@ static void test_pss_salt(void)
 	CHECK(mbedtls_md_hmac(md, k, sizeof(k), msg, sizeof(msg), want) == 0);
 	CHECK_MEM(em + 319, want, 32);
 out:
-	sb_key_free(key);
+	sbkey_free(key);
 	mbedtls_ctr_drbg_free(&drbg);
 	mbedtls_pk_free(&pk);
 }
@@ -234,7 +234,7 @@ static void fill_image(struct buf *img, size_t len)
 }
 
 /* Layout of a freshly signed image (secure-boot.md §2). */
-static void check_layout(const struct buf *img, const struct buf *out, struct sb_key *const *keys,
+static void check_layout(const struct buf *img, const struct buf *out, struct sbkey *const *keys,
 			 size_t nkeys)
 {
 	size_t padded = sbv2_padded_len(img->len), i;
@@ -249,19 +249,19 @@ static void check_layout(const struct buf *img, const struct buf *out, struct sb
 	CHECK(i == padded);
 	for (i = 0; i < nkeys; i++) {
 		const uint8_t *b = sector + i * SBV2_BLOCK_SIZE;
-		enum sb_scheme sch = sb_key_scheme(keys[i]);
+		enum sbkey_scheme sch = sbkey_scheme(keys[i]);
 		uint8_t digest[48], kd[32];
 		struct sbv2_block_info info;
 		size_t j;
 
 		CHECK(b[0] == 0xE7);
 		CHECK(b[1] == (sch == SB_RSA3072 ? 2 : 3));
-		CHECK(get_le32(b + 1196) == crc32_le(0, b, 1196));
+		CHECK(buf_get_le32(b + 1196) == crc32_le(0, b, 1196));
 		for (j = 1200; j < SBV2_BLOCK_SIZE && b[j] == 0; j++)
 			;
 		CHECK(j == SBV2_BLOCK_SIZE);
 		sbv2_image_digest(sch, out->data, padded, digest);
-		CHECK_MEM(b + 4, digest, sb_scheme_digest_len(sch));
+		CHECK_MEM(b + 4, digest, sbkey_scheme_digest_len(sch));
 		sbv2_block_decode(b, &info);
 		CHECK(info.state == SBV2_BLOCK_VALID);
 		CHECK(info.scheme == sch);
@@ -276,9 +276,9 @@ static void check_layout(const struct buf *img, const struct buf *out, struct sb
 			hash_sha256(b + 36, 65, digest);
 		CHECK_MEM(digest, kd, 32);
 		if (sch == SB_RSA3072) {
-			uint32_t n0 = get_le32(b + 36), mp = get_le32(b + 808);
+			uint32_t n0 = buf_get_le32(b + 36), mp = buf_get_le32(b + 808);
 
-			CHECK(get_le32(b + 420) == 65537);
+			CHECK(buf_get_le32(b + 420) == 65537);
 			CHECK((uint32_t)(n0 * mp + 1u) == 0); /* m' = -n^-1 mod 2^32 */
 		} else {
 			CHECK(b[2] == (sch == SB_ECDSA_P384 ? 1 : 0));
@@ -294,11 +294,11 @@ static void check_layout(const struct buf *img, const struct buf *out, struct sb
 	CHECK(i == SBV2_SECTOR_SIZE);
 }
 
-static void test_sign_verify(struct sb_key *key, size_t len)
+static void test_sign_verify(struct sbkey *key, size_t len)
 {
 	struct buf img = BUF_INIT, out = BUF_INIT, again = BUF_INIT, rnd = BUF_INIT;
 	struct sbv2_verify_result res;
-	struct sb_key *keys[1] = {key};
+	struct sbkey *keys[1] = {key};
 	uint8_t kd[32];
 
 	fill_image(&img, len);
@@ -330,12 +330,12 @@ static void test_sign_verify(struct sb_key *key, size_t len)
 	/* a changed signature byte with a fixed-up CRC: the signature fails */
 	{
 		uint8_t *b = out.data + out.len - SBV2_SECTOR_SIZE;
-		size_t sigoff = sb_key_scheme(key) == SB_RSA3072      ? 812
-				: sb_key_scheme(key) == SB_ECDSA_P384 ? 149
+		size_t sigoff = sbkey_scheme(key) == SB_RSA3072      ? 812
+				: sbkey_scheme(key) == SB_ECDSA_P384 ? 149
 								      : 101;
 
 		b[sigoff + 5] ^= 1;
-		put_le32(b + 1196, crc32_le(0, b, 1196));
+		buf_put_le32(b + 1196, crc32_le(0, b, 1196));
 		CHECK(sbv2_verify_image("img", out.data, out.len, key, NULL, &res) == 0);
 		CHECK(res.verified < 0 && res.verdict[0] == SBV2_BAD_SIGNATURE);
 		/* a broken CRC: not a block at all */
@@ -354,11 +354,11 @@ static void test_sign_verify(struct sb_key *key, size_t len)
 }
 
 /* Adding signatures one at a time gives the bytes of signing with all keys at once. */
-static void test_append(struct sb_key *a, struct sb_key *b, struct sb_key *c, struct sb_key *d)
+static void test_append(struct sbkey *a, struct sbkey *b, struct sbkey *c, struct sbkey *d)
 {
 	struct buf img = BUF_INIT, s1 = BUF_INIT, s2 = BUF_INIT, all = BUF_INIT, s3 = BUF_INIT,
 		   s4 = BUF_INIT;
-	struct sb_key *ab[2] = {a, b}, *abc[3] = {a, b, c}, *cd[2] = {c, d};
+	struct sbkey *ab[2] = {a, b}, *abc[3] = {a, b, c}, *cd[2] = {c, d};
 	struct sbv2_verify_result res;
 	size_t content_len;
 	unsigned n;
@@ -395,16 +395,16 @@ static void test_append(struct sb_key *a, struct sb_key *b, struct sb_key *c, st
 }
 
 /* External signer: digest out, signature in (DER or raw for ECDSA). */
-static void test_external(struct sb_key *key)
+static void test_external(struct sbkey *key)
 {
 	struct buf img = BUF_INIT, out = BUF_INIT, ref = BUF_INIT;
-	enum sb_scheme sch = sb_key_scheme(key);
+	enum sbkey_scheme sch = sbkey_scheme(key);
 	uint8_t digest[48], sig[SB_MAX_SIG], imported[SB_MAX_SIG], der[120];
-	size_t cb = sb_scheme_coord_len(sch), n = 0;
+	size_t cb = sbkey_scheme_coord_len(sch), n = 0;
 
 	fill_image(&img, 5000);
 	CHECK(sbv2_signing_digest("img", img.data, img.len, sch, digest) == 0);
-	CHECK(sb_key_sign_digest(key, digest, sb_scheme_digest_len(sch), 0, sig) == 0);
+	CHECK(sbkey_sign_digest(key, digest, sbkey_scheme_digest_len(sch), 0, sig) == 0);
 	CHECK(sbv2_append_signature("img", img.data, img.len, key, sig, &out) == 0);
 	CHECK(sbv2_sign_image("img", img.data, img.len, &key, 1, 0, &ref) == 0);
 	CHECK(out.len == ref.len && memcmp(out.data, ref.data, ref.len) == 0);
@@ -423,13 +423,13 @@ static void test_external(struct sb_key *key)
 		memcpy(der + n, sig + cb, cb);
 		n += cb;
 		der[1] = (uint8_t)(n - 2);
-		CHECK(sb_sig_import("sig", sch, der, n, imported) == 0);
+		CHECK(sbkey_sig_import("sig", sch, der, n, imported) == 0);
 		CHECK_MEM(imported, sig, 2 * cb);
-		CHECK(sb_sig_import("sig", sch, sig, 2 * cb, imported) == 0);
+		CHECK(sbkey_sig_import("sig", sch, sig, 2 * cb, imported) == 0);
 		CHECK_MEM(imported, sig, 2 * cb);
-		CHECK(sb_sig_import("sig", sch, sig, 2 * cb - 1, imported) == -1);
+		CHECK(sbkey_sig_import("sig", sch, sig, 2 * cb - 1, imported) == -1);
 	} else {
-		CHECK(sb_sig_import("sig", sch, sig, 383, imported) == -1);
+		CHECK(sbkey_sig_import("sig", sch, sig, 383, imported) == -1);
 	}
 	/* a signature over other data does not go in */
 	sig[0] ^= 0x80;
@@ -441,7 +441,7 @@ static void test_external(struct sb_key *key)
 }
 
 /* SBv1: 68-byte block, r and s big-endian, RFC 6979 so it equals espsecure's bytes. */
-static void test_v1(struct sb_key *p256, struct sb_key *p384)
+static void test_v1(struct sbkey *p256, struct sbkey *p384)
 {
 	static const char r_hex[] =
 	    "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716";
@@ -453,7 +453,7 @@ static void test_v1(struct sb_key *p256, struct sb_key *p384)
 	CHECK(sbv1_sign_image("img", (const uint8_t *)"sample", 6, p256, 0, &out) == 0);
 	CHECK(out.len == 6 + 68);
 	CHECK_MEM(out.data, "sample", 6);
-	CHECK(get_le32(out.data + 6) == 0);
+	CHECK(buf_get_le32(out.data + 6) == 0);
 	unhex(r_hex, r);
 	unhex(s_hex, s);
 	CHECK_MEM(out.data + 10, r, 32);
@@ -471,40 +471,40 @@ static void test_v1(struct sb_key *p256, struct sb_key *p384)
 	buf_free(&out2);
 }
 
-static void test_key_checks(struct sb_key *rsa2048, struct sb_key *p521, struct sb_key *rsa)
+static void test_key_checks(struct sbkey *rsa2048, struct sbkey *p521, struct sbkey *rsa)
 {
 	static const char not_a_key[] = "hello\n";
-	struct sb_key *k = NULL;
+	struct sbkey *k = NULL;
 	uint8_t kd[32];
 
-	CHECK(sb_key_scheme(rsa2048) == SB_SCHEME_NONE);
-	CHECK(sb_key_check(rsa2048, 2) == -1);
+	CHECK(sbkey_scheme(rsa2048) == SB_SCHEME_NONE);
+	CHECK(sbkey_check(rsa2048, 2) == -1);
 	CHECK(sbv2_pubkey_digest(rsa2048, kd) == -1);
-	CHECK(sb_key_scheme(p521) == SB_SCHEME_NONE);
-	CHECK(sb_key_check(p521, 2) == -1);
-	CHECK(sb_key_check(rsa, 1) == -1);
-	CHECK(sb_key_check(rsa, 2) == 0);
-	CHECK(sb_key_parse("x", (const uint8_t *)not_a_key, sizeof(not_a_key) - 1, 0, &k) == -1);
+	CHECK(sbkey_scheme(p521) == SB_SCHEME_NONE);
+	CHECK(sbkey_check(p521, 2) == -1);
+	CHECK(sbkey_check(rsa, 1) == -1);
+	CHECK(sbkey_check(rsa, 2) == 0);
+	CHECK(sbkey_parse("x", (const uint8_t *)not_a_key, sizeof(not_a_key) - 1, 0, &k) == -1);
 	CHECK(k == NULL);
 }
 
 int main(void)
 {
-	struct sb_key *rsa = rsa_key(3072, 1, "rsa-a");
-	struct sb_key *rsa_b = rsa_key(3072, 2, "rsa-b");
-	struct sb_key *rsa2048 = rsa_key(2048, 3, "rsa2048");
-	struct sb_key *p192 = ec_key(MBEDTLS_ECP_DP_SECP192R1, P192_D, "p192");
-	struct sb_key *p256 = ec_key(MBEDTLS_ECP_DP_SECP256R1, P256_D, "p256");
-	struct sb_key *p384 = ec_key(MBEDTLS_ECP_DP_SECP384R1, P384_D, "p384");
-	struct sb_key *p521 = ec_key(MBEDTLS_ECP_DP_SECP521R1, NULL, "p521");
+	struct sbkey *rsa = rsa_key(3072, 1, "rsa-a");
+	struct sbkey *rsa_b = rsa_key(3072, 2, "rsa-b");
+	struct sbkey *rsa2048 = rsa_key(2048, 3, "rsa2048");
+	struct sbkey *p192 = ec_key(MBEDTLS_ECP_DP_SECP192R1, P192_D, "p192");
+	struct sbkey *p256 = ec_key(MBEDTLS_ECP_DP_SECP256R1, P256_D, "p256");
+	struct sbkey *p384 = ec_key(MBEDTLS_ECP_DP_SECP384R1, P384_D, "p384");
+	struct sbkey *p521 = ec_key(MBEDTLS_ECP_DP_SECP521R1, NULL, "p521");
 
 	CHECK(rsa && rsa_b && rsa2048 && p192 && p256 && p384 && p521);
 	if (!(rsa && rsa_b && rsa2048 && p192 && p256 && p384 && p521))
 		return check_status();
-	CHECK(sb_key_scheme(rsa) == SB_RSA3072 && sb_key_has_private(rsa));
-	CHECK(sb_key_scheme(p192) == SB_ECDSA_P192);
-	CHECK(sb_key_scheme(p256) == SB_ECDSA_P256);
-	CHECK(sb_key_scheme(p384) == SB_ECDSA_P384);
+	CHECK(sbkey_scheme(rsa) == SB_RSA3072 && sbkey_has_private(rsa));
+	CHECK(sbkey_scheme(p192) == SB_ECDSA_P192);
+	CHECK(sbkey_scheme(p256) == SB_ECDSA_P256);
+	CHECK(sbkey_scheme(p384) == SB_ECDSA_P384);
 
 	test_padded_len();
 	test_rfc6979(p192, p256, p384);
@@ -520,12 +520,12 @@ int main(void)
 	test_v1(p256, p384);
 	test_key_checks(rsa2048, p521, rsa);
 
-	sb_key_free(rsa);
-	sb_key_free(rsa_b);
-	sb_key_free(rsa2048);
-	sb_key_free(p192);
-	sb_key_free(p256);
-	sb_key_free(p384);
-	sb_key_free(p521);
+	sbkey_free(rsa);
+	sbkey_free(rsa_b);
+	sbkey_free(rsa2048);
+	sbkey_free(p192);
+	sbkey_free(p256);
+	sbkey_free(p384);
+	sbkey_free(p521);
 	return check_status();
 }

@@ -21,22 +21,22 @@ int main(void)
 	CHECK(utf8_check((const uint8_t *)"ab\xffz", 4) == 2);
 
 	/* UTF-8 BOM dropped */
-	CHECK(text_to_utf8((const uint8_t *)"\xef\xbb\xbfhi", 5, &b, &bad) == 0);
+	CHECK(utf8_from_text((const uint8_t *)"\xef\xbb\xbfhi", 5, &b, &bad) == 0);
 	CHECK(b.len == 2 && memcmp(b.data, "hi", 2) == 0);
 	buf_free(&b);
 	/* UTF-16 LE and BE, with a surrogate pair (U+1F600) */
-	CHECK(text_to_utf8((const uint8_t *)"\xff\xfeh\x00\x3d\xd8\x00\xde", 8, &b, &bad) == 0);
+	CHECK(utf8_from_text((const uint8_t *)"\xff\xfeh\x00\x3d\xd8\x00\xde", 8, &b, &bad) == 0);
 	CHECK(b.len == 5 && memcmp(b.data, "h\xf0\x9f\x98\x80", 5) == 0);
 	buf_free(&b);
-	CHECK(text_to_utf8((const uint8_t *)"\xfe\xff\x00h\x00\xfc", 6, &b, &bad) == 0);
+	CHECK(utf8_from_text((const uint8_t *)"\xfe\xff\x00h\x00\xfc", 6, &b, &bad) == 0);
 	CHECK(b.len == 3 && memcmp(b.data, "h\xc3\xbc", 3) == 0);
 	buf_free(&b);
 	/* UTF-32 LE */
-	CHECK(text_to_utf8((const uint8_t *)"\xff\xfe\x00\x00h\x00\x00\x00", 8, &b, &bad) == 0);
+	CHECK(utf8_from_text((const uint8_t *)"\xff\xfe\x00\x00h\x00\x00\x00", 8, &b, &bad) == 0);
 	CHECK(b.len == 1 && b.data[0] == 'h');
 	buf_free(&b);
 	/* odd byte count in UTF-16 */
-	CHECK(text_to_utf8((const uint8_t *)"\xff\xfeh\x00i", 5, &b, &bad) < 0 && bad == 4);
+	CHECK(utf8_from_text((const uint8_t *)"\xff\xfeh\x00i", 5, &b, &bad) < 0 && bad == 4);
 	buf_free(&b);
 
 	CHECK(utf8_line_break("\r\nx", 3) == 2);

@@ -1,4 +1,4 @@
-/* esp-imginfo: what an ESP image holds, and what differs between two (lib/imginfo.h). */
+/* esp-imginfo: what an ESP image holds, and what differs between two (lib/inspect/imginfo.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +122,7 @@ static int emit_text(const struct buf *b)
 static int load(const char *path, const struct imginfo_opts *io, struct buf *b,
 		struct imginfo_node **tree)
 {
-	if (read_file(path, FILEIO_MAX_INPUT, b) < 0)
+	if (fileio_read(path, FILEIO_MAX_INPUT, b) < 0)
 		return -1;
 	return imginfo_describe(b->data ? b->data : (const uint8_t *)"", b->len, path, io, tree);
 }
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 {
 	struct imginfo_cli o;
 	struct imginfo_opts io = {NULL};
-	struct sb_key *key = NULL;
+	struct sbkey *key = NULL;
 	struct buf in[2] = {BUF_INIT, BUF_INIT}, text = BUF_INIT;
 	struct imginfo_node *tree[2] = {NULL, NULL};
 	struct imginfo_difflist diffs = {NULL, 0, 0};
@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	if (r)
 		return r > 0 ? EXIT_OK : IMGINFO_EXIT_ERROR;
 	if (o.pubkey) {
-		if (sb_key_load(o.pubkey, 0, &key) < 0)
+		if (sbkey_load(o.pubkey, 0, &key) < 0)
 			goto out;
 		io.pubkey = key;
 	}
@@ -181,6 +181,6 @@ out:
 	buf_free(&in[0]);
 	buf_free(&in[1]);
 	buf_free(&text);
-	sb_key_free(key);
+	sbkey_free(key);
 	return rc;
 }

@@ -180,7 +180,7 @@ static int load_devices(const char *file, struct devices *d)
 
 	memset(d, 0, sizeof(*d));
 	d->file = file;
-	if (read_file(file, FILEIO_MAX_INPUT, &data) < 0)
+	if (fileio_read(file, FILEIO_MAX_INPUT, &data) < 0)
 		return -1;
 	if (parse_csv(file, data.data ? (const char *)data.data : "", data.len, d) < 0)
 		goto out;
@@ -462,7 +462,7 @@ static int write_index(const struct job *j)
 					r->res.build_id) < 0)
 			goto out;
 	}
-	rc = atomic_write_file(path, b.data, b.len);
+	rc = fileio_atomic_write_file(path, b.data, b.len);
 out:
 	buf_free(&b);
 	free(path);

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "fileio.h"
-#include "flashimg.h"
+#include "flash.h"
 #include "mkflash.h"
 #include "num.h"
 
@@ -139,7 +139,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 				return -1;
 			break;
 		case 't':
-			if (pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 0)
+			if (num_pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 0)
 				return cli_usage_error("--target-offset: invalid offset '%s'",
 						       optarg);
 			o->target_offset = (uint64_t)v;
@@ -160,7 +160,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			o->devices = optarg;
 			break;
 		case 'j':
-			if (pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 1 || v > 256)
+			if (num_pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 1 || v > 256)
 				return cli_usage_error("--jobs: '%s' is not a number from 1 to 256",
 						       optarg);
 			o->jobs = (int)v;
@@ -227,7 +227,7 @@ static int merge_form(const struct mkflash_opts *o)
 	struct flash_item *items = calloc(n, sizeof(*items));
 	struct buf *data = calloc(n, sizeof(*data));
 	struct flash_plan plan = {NULL, 0, 0};
-	struct atomic_file af;
+	struct fileio_atomic_file af;
 	int rc = -1;
 
 	if (!items || !data) {
@@ -238,11 +238,11 @@ static int merge_form(const struct mkflash_opts *o)
 		const char *addr = o->pairs[2 * i], *file = o->pairs[2 * i + 1];
 		int64_t a;
 
-		if (pyint_parse(addr, strlen(addr), &a) < 0 || a < 0) {
+		if (num_pyint_parse(addr, strlen(addr), &a) < 0 || a < 0) {
 			diag_error("Address \"%s\" must be a number.", addr);
 			goto out;
 		}
-		if (read_file(file, FILEIO_MAX_INPUT, &data[i]) < 0)
+		if (fileio_read(file, FILEIO_MAX_INPUT, &data[i]) < 0)
 			goto out;
 		if ((uint64_t)a == o->chip->bootloader_offset &&
 		    flash_patch_bootloader(o->chip, &o->params, file, &data[i]) < 0)
@@ -254,13 +254,13 @@ static int merge_form(const struct mkflash_opts *o)
 	}
 	if (flash_plan(items, n, o->target_offset, o->pad_to, &plan) < 0)
 		goto out;
-	if (atomic_open(&af, o->output) < 0)
+	if (fileio_atomic_open(&af, o->output) < 0)
 		goto out;
 	if (flash_plan_write(&plan, &af) < 0) {
-		atomic_abort(&af);
+		fileio_atomic_abort(&af);
 		goto out;
 	}
-	rc = atomic_commit(&af);
+	rc = fileio_atomic_commit(&af);
 out:
 	flash_plan_free(&plan);
 	for (i = 0; data && i < n; i++)

@@ -15,12 +15,13 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "ascii.h"
 #include "appimage.h"
 #include "chip.h"
 #include "diag.h"
 #include "elf2image.h"
 #include "fileio.h"
-#include "flashimg.h"
+#include "flash.h"
 #include "hash.h"
 #include "inifile.h"
 #include "layout.h"
@@ -225,7 +226,7 @@ static int read_rel(const struct manifest *m, const char *rel, struct buf *out)
 
 	if (!path)
 		return diag_error("out of memory");
-	rc = read_file(path, FILEIO_MAX_INPUT, out);
+	rc = fileio_read(path, FILEIO_MAX_INPUT, out);
 	free(path);
 	return rc;
 }
@@ -249,7 +250,7 @@ static int parse_num(const struct manifest *m, const struct setting *s, int64_t 
 {
 	if (!s->value)
 		return 0;
-	if (pyint_parse(s->value, strlen(s->value), out) < 0 || *out < lo || *out > hi)
+	if (num_pyint_parse(s->value, strlen(s->value), out) < 0 || *out < lo || *out > hi)
 		return fail_at(m, s->line, "'%s' is not a number from %" PRId64 " to %" PRId64,
 			       s->value, lo, hi);
 	return 0;
@@ -337,7 +338,7 @@ out:
 	return rc;
 }
 
-static const struct pt_entry *find_partition(const struct parttable *pt, const char *label)
+static const struct parttable_entry *find_partition(const struct parttable *pt, const char *label)
 {
 	size_t i;
 
@@ -348,7 +349,7 @@ static const struct pt_entry *find_partition(const struct parttable *pt, const c
 }
 
 static int fill_otadata(const struct manifest *m, const struct section *s,
-			const struct parttable *pt, const struct pt_entry *p, struct buf *out)
+			const struct parttable *pt, const struct parttable_entry *p, struct buf *out)
 {
 	const struct setting *boot = &s->keys[P_BOOT], *st = &s->keys[P_STATE];
 	struct otadata_entry e;
@@ -357,7 +358,7 @@ static int fill_otadata(const struct manifest *m, const struct section *s,
 	size_t i;
 	int found = 0;
 
-	if (p->type != PT_TYPE_DATA || p->subtype != PT_SUBTYPE_DATA_OTA)
+	if (p->type != PARTTABLE_TYPE_DATA || p->subtype != PARTTABLE_SUBTYPE_DATA_OTA)
 		return fail_at(m, boot->line, "'boot' is for the otadata partition; [%s] is not one",
 			       s->label);
 	if (!strcmp(boot->value, "blank") || !strcmp(boot->value, "factory")) {
@@ -370,8 +371,8 @@ static int fill_otadata(const struct manifest *m, const struct section *s,
 			       boot->value);
 	}
 	for (i = 0; i < pt->n; i++)
-		found |= pt->v[i].type == PT_TYPE_APP &&
-			 pt->v[i].subtype == PT_SUBTYPE_APP_OTA_MIN + (int64_t)slot;
+		found |= pt->v[i].type == PARTTABLE_TYPE_APP &&
+			 pt->v[i].subtype == PARTTABLE_SUBTYPE_APP_OTA_MIN + (int64_t)slot;
 	if (!found)
 		return fail_at(m, boot->line, "boot = '%s': the layout has no ota_%u app partition",
 			       boot->value, slot);
@@ -386,7 +387,7 @@ static int fill_otadata(const struct manifest *m, const struct section *s,
 }
 
 /* Reads and checks an NVS CSV once; the image itself is made per build. */
-static int nvs_prepare(struct manifest *m, const struct section *s, const struct pt_entry *p,
+static int nvs_prepare(struct manifest *m, const struct section *s, const struct parttable_entry *p,
 		       size_t region)
 {
 	const struct setting *k = s->keys;
@@ -396,7 +397,7 @@ static int nvs_prepare(struct manifest *m, const struct section *s, const struct
 	int64_t version = 2;
 	int rc;
 
-	if (p->type != PT_TYPE_DATA || p->subtype != PT_SUBTYPE_DATA_NVS)
+	if (p->type != PARTTABLE_TYPE_DATA || p->subtype != PARTTABLE_SUBTYPE_DATA_NVS)
 		return fail_at(m, k[P_NVS].line, "[%s] is not an NVS partition (data, nvs)",
 			       s->label);
 	why = nvs_size_problem(p->size);
@@ -423,7 +424,7 @@ static int nvs_prepare(struct manifest *m, const struct section *s, const struct
 	if (!slot->dir)
 		return diag_error("out of memory");
 	nvs_csv_init(&slot->csv, slot->path);
-	if (read_file(slot->path, LAYOUT_MAX_FILE, &data) < 0)
+	if (fileio_read(slot->path, LAYOUT_MAX_FILE, &data) < 0)
 		return -1;
 	rc = nvs_csv_parse(&slot->csv, data.data ? data.data : (const uint8_t *)"", data.len);
 	buf_free(&data);
@@ -434,7 +435,7 @@ static int fill_partition(struct manifest *m, const struct chip *chip, const str
 			  const struct parttable *pt, struct region *r, size_t region)
 {
 	const struct setting *k = s->keys;
-	const struct pt_entry *p = find_partition(pt, s->label);
+	const struct parttable_entry *p = find_partition(pt, s->label);
 	int n = !!k[P_FILE].value + !!k[P_ELF].value + !!k[P_BOOT].value + !!k[P_NVS].value;
 	size_t i;
 
@@ -471,7 +472,7 @@ static int fill_partition(struct manifest *m, const struct chip *chip, const str
 	} else if (k[P_ELF].value) {
 		r->source = k[P_ELF].value;
 		r->kind = "elf";
-		if (p->type != PT_TYPE_APP)
+		if (p->type != PARTTABLE_TYPE_APP)
 			return fail_at(m, k[P_ELF].line, "[%s] is not an app partition", s->label);
 		if (convert_elf(m, chip, s, k[P_ELF].value, &r->data) < 0)
 			return -1;
@@ -485,7 +486,7 @@ static int fill_partition(struct manifest *m, const struct chip *chip, const str
 				       "%s (%zu bytes) does not fit in partition %s (0x%" PRIx64
 				       " bytes)",
 				       r->source, r->data.len, s->label, r->size);
-		if (p->type == PT_TYPE_APP &&
+		if (p->type == PARTTABLE_TYPE_APP &&
 		    check_app_image(m, k[P_FILE].line, k[P_FILE].value, chip, &r->data) < 0)
 			return -1;
 	}
@@ -579,7 +580,7 @@ static int write_outputs(const struct manifest *m, const struct chip *chip, cons
 			 struct factory_result *res)
 {
 	struct image_hash_job job = {plan, {0}};
-	struct atomic_file bin, js;
+	struct fileio_atomic_file bin, js;
 	struct buf json = BUF_INIT;
 	pthread_t th;
 	int threaded = 0, rc = -1, bin_open = 0, js_open = 0;
@@ -592,12 +593,12 @@ static int write_outputs(const struct manifest *m, const struct chip *chip, cons
 		uint8_t d[SHA256_LEN];
 
 		hash_sha256(r[i].data.data ? r[i].data.data : (const uint8_t *)"", r[i].data.len, d);
-		hex_encode(d, SHA256_LEN, r[i].sha);
+		ascii_hex_encode(d, SHA256_LEN, r[i].sha);
 	}
-	if (atomic_open(&bin, output) == 0) {
+	if (fileio_atomic_open(&bin, output) == 0) {
 		bin_open = 1;
 		if (flash_plan_write(plan, &bin) < 0) {
-			atomic_abort(&bin);
+			fileio_atomic_abort(&bin);
 			bin_open = 0;
 		}
 	}
@@ -607,27 +608,27 @@ static int write_outputs(const struct manifest *m, const struct chip *chip, cons
 		flash_plan_sha256(plan, job.digest);
 	if (!bin_open)
 		goto out;
-	hex_encode(job.digest, SHA256_LEN, res->sha256);
+	ascii_hex_encode(job.digest, SHA256_LEN, res->sha256);
 	uuid_generate_sha1(uu, build_id_ns, (const char *)job.digest, SHA256_LEN);
 	uuid_unparse_lower(uu, res->build_id);
 	if (describe(m, chip, device, r, nr, plan->size, res->sha256, res->build_id, &json) < 0)
 		goto out;
-	if (atomic_open(&js, jpath) < 0)
+	if (fileio_atomic_open(&js, jpath) < 0)
 		goto out;
 	js_open = 1;
-	if (atomic_write(&js, json.data, json.len) < 0)
+	if (fileio_atomic_write(&js, json.data, json.len) < 0)
 		goto out;
 	/* both written: now both renamed */
 	bin_open = 0;
-	if (atomic_commit(&bin) < 0)
+	if (fileio_atomic_commit(&bin) < 0)
 		goto out;
 	js_open = 0;
-	rc = atomic_commit(&js);
+	rc = fileio_atomic_commit(&js);
 out:
 	if (bin_open)
-		atomic_abort(&bin);
+		fileio_atomic_abort(&bin);
 	if (js_open)
-		atomic_abort(&js);
+		fileio_atomic_abort(&js);
 	buf_free(&json);
 	return rc;
 }
@@ -647,7 +648,7 @@ static int load_manifest(const char *path, struct manifest *m)
 		free(m->dir);
 		m->dir = strdup("/");
 	}
-	if (read_file(path, LAYOUT_MAX_FILE, &data) < 0)
+	if (fileio_read(path, LAYOUT_MAX_FILE, &data) < 0)
 		return -1;
 	rc = inifile_parse(path, data.data ? data.data : (const uint8_t *)"", data.len, &ops, m);
 	buf_free(&data);
@@ -657,7 +658,7 @@ static int load_manifest(const char *path, struct manifest *m)
 /* Everything of a manifest that is the same for every build of it. */
 struct factory {
 	struct manifest m;
-	struct pt_config cfg;
+	struct parttable_config cfg;
 	struct parttable pt;
 	const struct chip *chip;
 	struct flash_params fp;
@@ -676,8 +677,8 @@ void factory_free(struct factory *f)
 	for (i = 0; f->r && i < f->nr; i++)
 		buf_free(&f->r[i].data);
 	free(f->r);
-	pt_free(&f->pt);
-	pt_config_free(&f->cfg);
+	parttable_free(&f->pt);
+	parttable_config_free(&f->cfg);
 	manifest_free(&f->m);
 	free(f);
 }
@@ -730,7 +731,7 @@ static int factory_setup(struct factory *f, const char *path)
 		uint64_t end = (uint64_t)f->pt.v[i].offset + (uint64_t)f->pt.v[i].size;
 
 		if (end > f->flash_bytes)
-			return pt_entry_error(&f->pt, &f->pt.v[i],
+			return parttable_entry_error(&f->pt, &f->pt.v[i],
 					      "partition %s ends at 0x%" PRIx64 ", past the %s flash "
 					      "declared in %s",
 					      f->pt.v[i].name, end, f->fp.size, path);
@@ -770,7 +771,7 @@ static int factory_setup(struct factory *f, const char *path)
 	r[1].source = m->top[T_LAYOUT].value;
 	r[1].offset = (uint64_t)f->cfg.table_offset;
 	f->nr = 2;
-	if (pt_encode(&f->pt, &f->cfg, &r[1].data) < 0)
+	if (parttable_encode(&f->pt, &f->cfg, &r[1].data) < 0)
 		return -1;
 	r[1].size = r[1].data.len;
 
@@ -789,8 +790,8 @@ int factory_load(const char *path, struct factory **out)
 	*out = NULL;
 	if (!f)
 		return diag_error("out of memory");
-	pt_init(&f->pt, NULL);
-	if (pt_config_init(&f->cfg) < 0 || factory_setup(f, path) < 0) {
+	parttable_init(&f->pt, NULL);
+	if (parttable_config_init(&f->cfg) < 0 || factory_setup(f, path) < 0) {
 		factory_free(f);
 		return -1;
 	}
@@ -882,7 +883,7 @@ static int nvs_read(void *ctx, const char *csv_file, unsigned line, const char *
 		dl = 0;
 	memcpy(full, slot->dir, dl);
 	memcpy(full + dl, path, pl + 1);
-	rc = read_file(full, FILEIO_MAX_INPUT, out);
+	rc = fileio_read(full, FILEIO_MAX_INPUT, out);
 	free(full);
 	return rc;
 }

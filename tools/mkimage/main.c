@@ -110,7 +110,7 @@ enum {
 
 static int parse_int_arg(const char *opt, const char *arg, int64_t lo, int64_t hi, int64_t *out)
 {
-	if (pyint_parse(arg, strlen(arg), out) < 0 || *out < lo || *out > hi)
+	if (num_pyint_parse(arg, strlen(arg), out) < 0 || *out < lo || *out > hi)
 		return cli_usage_error("%s: '%s' is not an integer in %" PRId64 "..%" PRId64, opt,
 				       arg, lo, hi);
 	return 0;
@@ -429,7 +429,7 @@ int main(int argc, char **argv)
 		out = signed_img;
 		signed_img = (struct buf)BUF_INIT;
 	}
-	if (atomic_write_file(opts.output, out.data, out.len) < 0)
+	if (fileio_atomic_write_file(opts.output, out.data, out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:

@@ -38,9 +38,9 @@ unsigned mkimage_sign_chip_support(const struct chip *c)
 }
 
 /* The public half of key @i, from its file or from the token. */
-static const struct sb_key *key_at(const struct mkimage_sign *s, size_t i)
+static const struct sbkey *key_at(const struct mkimage_sign *s, size_t i)
 {
-	return s->token[i] ? p11_key_public(s->token[i]) : s->loaded[i];
+	return s->token[i] ? pkcs11_key_public(s->token[i]) : s->loaded[i];
 }
 
 /*
@@ -52,29 +52,29 @@ static int load_key(struct mkimage_sign *s, size_t i, const struct chip *c)
 {
 	unsigned support = mkimage_sign_chip_support(c);
 	const char *spec = s->keys[i];
-	const struct sb_key *key;
-	enum sb_scheme scheme;
+	const struct sbkey *key;
+	enum sbkey_scheme scheme;
 	int rsa;
 
-	if (p11_is_uri(spec)) {
-		if (!s->mod && p11_module_open(s->pkcs11_module, &s->mod) < 0)
+	if (pkcs11_is_uri(spec)) {
+		if (!s->mod && pkcs11_module_open(s->pkcs11_module, &s->mod) < 0)
 			return -1;
-		if (p11_key_open(s->mod, spec, s->pin_file, &s->token[i]) < 0)
+		if (pkcs11_key_open(s->mod, spec, s->pin_file, &s->token[i]) < 0)
 			return -1;
-	} else if (sb_key_load(spec, SB_KEY_NEED_PRIVATE, &s->loaded[i]) < 0) {
+	} else if (sbkey_load(spec, SB_KEY_NEED_PRIVATE, &s->loaded[i]) < 0) {
 		return -1;
 	}
 	key = key_at(s, i);
-	if (sb_key_check(key, s->version) < 0)
+	if (sbkey_check(key, s->version) < 0)
 		return -1;
 	if (s->version == 1)
 		return 0;
-	scheme = sb_key_scheme(key);
+	scheme = sbkey_scheme(key);
 	rsa = scheme == SB_RSA3072;
 	if (!(support & (rsa ? SIGN_CHIP_V2_RSA : SIGN_CHIP_V2_ECDSA)))
 		return diag_file(spec,
 				 "%s key given; Secure Boot v2 on %s verifies %s signatures only",
-				 sb_scheme_name(scheme), c->name,
+				 sbkey_scheme_name(scheme), c->name,
 				 rsa ? "ECDSA (P-192, P-256, P-384)" : "RSA-3072");
 	return 0;
 }
@@ -134,7 +134,7 @@ int mkimage_sign_image(const struct mkimage_sign *s, const char *name, const str
 	for (i = 0; i < s->nkeys; i++) {
 		out->len = 0;
 		if (s->token[i])
-			rc = p11_sign_image(s->token[i], s->version, name, cur.data, cur.len, out);
+			rc = sbsign_with_token(s->token[i], s->version, name, cur.data, cur.len, out);
 		else if (s->version == 1)
 			rc = sbv1_sign_image(name, cur.data, cur.len, s->loaded[i], s->flags, out);
 		else
@@ -157,13 +157,13 @@ void mkimage_sign_free(struct mkimage_sign *s)
 	size_t i;
 
 	for (i = 0; i < SBV2_MAX_BLOCKS; i++) {
-		sb_key_free(s->loaded[i]);
+		sbkey_free(s->loaded[i]);
 		s->loaded[i] = NULL;
 		if (s->token[i])
-			p11_key_close(s->token[i]);
+			pkcs11_key_close(s->token[i]);
 		s->token[i] = NULL;
 	}
 	if (s->mod)
-		p11_module_close(s->mod);
+		pkcs11_module_close(s->mod);
 	s->mod = NULL;
 }

@@ -19,11 +19,11 @@ struct mkimage_sign {
 	unsigned flags; /* SB_SIGN_RANDOM */
 	const char *keys[SBV2_MAX_BLOCKS];
 	size_t nkeys; /* 0: no signing */
-	struct sb_key *loaded[SBV2_MAX_BLOCKS]; /* key files */
+	struct sbkey *loaded[SBV2_MAX_BLOCKS]; /* key files */
 	const char *pkcs11_module;		/* --pkcs11-module (NULL: p11-kit proxy) */
 	const char *pin_file;			/* --pin-file */
-	struct p11_module *mod;			/* opened for the first "pkcs11:" key */
-	struct p11_key *token[SBV2_MAX_BLOCKS]; /* keys in an HSM */
+	struct pkcs11_module *mod;			/* opened for the first "pkcs11:" key */
+	struct pkcs11_key *token[SBV2_MAX_BLOCKS]; /* keys in an HSM */
 };
 
 /* Secure Boot flavours a chip's ROM verifies (spec/secure-boot.md §1, §2). */

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "fileio.h"
-#include "flashimg.h"
+#include "flash.h"
 #include "num.h"
 #include "nvs.h"
 
@@ -65,7 +65,7 @@ static int parse_size(const char *arg, struct mknvs_opts *o)
 	int64_t v;
 
 	/* the generator's check_size(): int(SIZE, 0) */
-	if (pyint_parse(arg, strlen(arg), &v) < 0)
+	if (num_pyint_parse(arg, strlen(arg), &v) < 0)
 		return cli_usage_error("--size: '%s' is not a number (0x6000, 24576, ...)", arg);
 	problem = nvs_size_problem(v);
 	if (problem)
@@ -166,7 +166,7 @@ static int read_row_file(void *ctx, const char *csv_file, unsigned line, const c
 
 	(void)ctx;
 	if (is_file(path))
-		return read_file(path, FILEIO_MAX_INPUT, out);
+		return fileio_read(path, FILEIO_MAX_INPUT, out);
 	if (path[0] == '/' || !slash)
 		return diag_at(csv_file, line, "cannot read file '%s': no such file", path);
 	if (buf_append(&alt, csv_file, (size_t)(slash - csv_file) + 1) < 0 ||
@@ -175,7 +175,7 @@ static int read_row_file(void *ctx, const char *csv_file, unsigned line, const c
 		return -1;
 	}
 	if (is_file((const char *)alt.data))
-		rc = read_file((const char *)alt.data, FILEIO_MAX_INPUT, out);
+		rc = fileio_read((const char *)alt.data, FILEIO_MAX_INPUT, out);
 	else
 		rc = diag_at(csv_file, line,
 			     "cannot read file '%s': not in the current directory, nor as '%s'", path,
@@ -198,7 +198,7 @@ static int run_generate(const struct mknvs_opts *o, struct buf *out)
 		nvs_csv_init(&csvs[i], o->inputs[i]);
 		done++;
 		text.len = 0;
-		if (read_file(o->inputs[i], MKNVS_MAX_CSV, &text) < 0 ||
+		if (fileio_read(o->inputs[i], MKNVS_MAX_CSV, &text) < 0 ||
 		    nvs_csv_parse(&csvs[i], text.data ? text.data : (const uint8_t *)"", text.len) < 0)
 			goto out;
 	}
@@ -223,7 +223,7 @@ static int run_decode(const struct mknvs_opts *o, struct buf *out)
 	int rc = -1;
 
 	nvs_image_init(&im);
-	if (read_file(o->inputs[0], FILEIO_MAX_INPUT, &img) < 0)
+	if (fileio_read(o->inputs[0], FILEIO_MAX_INPUT, &img) < 0)
 		goto out;
 	if (nvs_decode(o->inputs[0], img.data ? img.data : (const uint8_t *)"", img.len, &im) < 0)
 		goto out;
@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 	r = opts.decode ? run_decode(&opts, &out) : run_generate(&opts, &out);
 	if (r < 0)
 		goto out;
-	if (atomic_write_file(opts.output, out.data ? out.data : (const uint8_t *)"", out.len) < 0)
+	if (fileio_atomic_write_file(opts.output, out.data ? out.data : (const uint8_t *)"", out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:

@@ -105,7 +105,7 @@ bad:
 
 static int parse_uint(const char *opt, const char *arg, int64_t min, int64_t max, int64_t *out)
 {
-	if (pyint_parse(arg, strlen(arg), out) < 0 || *out < min || *out > max)
+	if (num_pyint_parse(arg, strlen(arg), out) < 0 || *out < min || *out > max)
 		return cli_usage_error("%s: '%s' is not a number from %lld to %lld", opt, arg,
 				       (long long)min, (long long)max);
 	return 0;
@@ -137,7 +137,7 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 			o->output = optarg;
 			break;
 		case OPT_SIZE:
-			if (size_parse(optarg, &o->size) < 0)
+			if (num_size_parse(optarg, &o->size) < 0)
 				return cli_usage_error("--size: '%s' is not a size", optarg);
 			if (o->size % OTADATA_SECTOR != 0)
 				return cli_usage_error(
@@ -207,20 +207,20 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 /* Slot count and otadata size from a partition layout (spec/otadata.md §4, §1). */
 static int apply_layout(struct mkotadata_opts *o)
 {
-	struct pt_config cfg;
+	struct parttable_config cfg;
 	struct parttable pt;
-	const struct pt_entry *otadata = NULL;
+	const struct parttable_entry *otadata = NULL;
 	unsigned slots = 0;
 	int rc = -1, found;
 	size_t i;
 
-	pt_init(&pt, NULL);
-	if (pt_config_init(&cfg) < 0)
+	parttable_init(&pt, NULL);
+	if (parttable_config_init(&cfg) < 0)
 		goto out;
 	if (layout_load(o->layout, &cfg, &pt, NULL) < 0)
 		goto out;
 	for (i = 0; i < pt.n && !otadata; i++)
-		if (pt.v[i].type == PT_TYPE_DATA && pt.v[i].subtype == PT_SUBTYPE_DATA_OTA)
+		if (pt.v[i].type == PARTTABLE_TYPE_DATA && pt.v[i].subtype == PARTTABLE_SUBTYPE_DATA_OTA)
 			otadata = &pt.v[i];
 	if (!otadata) {
 		diag_file(o->layout, "no otadata partition (type data, subtype ota)");
@@ -230,14 +230,14 @@ static int apply_layout(struct mkotadata_opts *o)
 	do {
 		found = 0;
 		for (i = 0; i < pt.n && !found; i++)
-			found = pt.v[i].type == PT_TYPE_APP &&
-				pt.v[i].subtype == PT_SUBTYPE_APP_OTA_MIN + (int64_t)slots;
+			found = pt.v[i].type == PARTTABLE_TYPE_APP &&
+				pt.v[i].subtype == PARTTABLE_SUBTYPE_APP_OTA_MIN + (int64_t)slots;
 		if (found)
 			slots++;
 	} while (found && slots < OTADATA_MAX_SLOTS);
 	if (otadata->size < OTADATA_MIN_SIZE || otadata->size % OTADATA_SECTOR != 0 ||
 	    (uint64_t)otadata->size > MKOTADATA_MAX_SIZE) {
-		pt_entry_error(&pt, otadata, "otadata size 0x%llx is not a multiple of 0x%x of at "
+		parttable_entry_error(&pt, otadata, "otadata size 0x%llx is not a multiple of 0x%x of at "
 					     "least 0x%x",
 			       (unsigned long long)otadata->size, OTADATA_SECTOR, OTADATA_MIN_SIZE);
 		goto out;
@@ -264,8 +264,8 @@ static int apply_layout(struct mkotadata_opts *o)
 	o->slots = slots;
 	rc = 0;
 out:
-	pt_free(&pt);
-	pt_config_free(&cfg);
+	parttable_free(&pt);
+	parttable_config_free(&cfg);
 	return rc;
 }
 
@@ -316,7 +316,7 @@ int main(int argc, char **argv)
 	}
 	if (otadata_build((size_t)opts.size, opts.boot == BOOT_OTA ? &entry : NULL, &out) < 0)
 		goto out;
-	if (atomic_write_file(opts.output, out.data, out.len) < 0)
+	if (fileio_atomic_write_file(opts.output, out.data, out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:

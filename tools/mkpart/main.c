@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ascii.h"
 #include "cli.h"
 #include "diag.h"
 #include "fileio.h"
@@ -65,7 +66,7 @@ enum {
 
 static int parse_offset_arg(const char *opt, const char *arg, int64_t *out)
 {
-	if (pyint_parse(arg, strlen(arg), out) < 0 || *out < 0 || *out > 0xffffffff)
+	if (num_pyint_parse(arg, strlen(arg), out) < 0 || *out < 0 || *out > 0xffffffff)
 		return cli_usage_error("%s: invalid offset '%s'", opt, arg);
 	return 0;
 }
@@ -88,7 +89,7 @@ static int parse_flash_size(const char *arg, uint64_t *out)
 }
 
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
-static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_config *c)
+static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct parttable_config *c)
 {
 	static const struct option longopts[] = {
 		{"output", required_argument, NULL, 'o'},
@@ -139,9 +140,9 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 						    ascii_casecmp(argv[optind], "v2") == 0))
 				v = argv[optind++];
 			if (!v || ascii_casecmp(v, "v1") == 0)
-				c->secure = PT_SECURE_V1;
+				c->secure = PARTTABLE_SECURE_V1;
 			else if (ascii_casecmp(v, "v2") == 0)
-				c->secure = PT_SECURE_V2;
+				c->secure = PARTTABLE_SECURE_V2;
 			else
 				return cli_usage_error("--secure: '%s' is not v1 or v2", v);
 			break;
@@ -162,7 +163,7 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 			c->has_recovery_bootloader = 1;
 			break;
 		case OPT_EXTRA:
-			if (pt_config_add_subtype(c, optarg) < 0)
+			if (parttable_config_add_subtype(c, optarg) < 0)
 				return -1;
 			break;
 		case OPT_DECODE:
@@ -194,7 +195,7 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct pt_co
 int main(int argc, char **argv)
 {
 	struct mkpart_opts opts = {0};
-	struct pt_config cfg;
+	struct parttable_config cfg;
 	struct parttable pt;
 	struct buf out = BUF_INIT;
 	enum layout_kind kind;
@@ -202,8 +203,8 @@ int main(int argc, char **argv)
 
 	diag_set_program("esp-mkpart");
 	cli_set_usage(usage_text, help_text);
-	pt_init(&pt, NULL);
-	if (pt_config_init(&cfg) < 0) {
+	parttable_init(&pt, NULL);
+	if (parttable_config_init(&cfg) < 0) {
 		rc = EXIT_INPUT;
 		goto out;
 	}
@@ -220,20 +221,20 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (kind == LAYOUT_BINARY) {
-		r = opts.format_ini ? pt_format_ini(&pt, &cfg, &out) : pt_format_csv(&pt, &cfg, &out);
+		r = opts.format_ini ? parttable_format_ini(&pt, &cfg, &out) : parttable_format_csv(&pt, &cfg, &out);
 	} else if (opts.format_ini) {
-		r = pt_format_ini(&pt, &cfg, &out);
+		r = parttable_format_ini(&pt, &cfg, &out);
 	} else {
-		r = pt_encode(&pt, &cfg, &out);
+		r = parttable_encode(&pt, &cfg, &out);
 	}
 	if (r < 0)
 		goto out;
-	if (atomic_write_file(opts.output, out.data ? out.data : (const uint8_t *)"", out.len) < 0)
+	if (fileio_atomic_write_file(opts.output, out.data ? out.data : (const uint8_t *)"", out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:
-	pt_free(&pt);
-	pt_config_free(&cfg);
+	parttable_free(&pt);
+	parttable_config_free(&cfg);
 	buf_free(&out);
 	return rc;
 }

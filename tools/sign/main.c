@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ascii.h"
 #include "cli.h"
 #include "diag.h"
 #include "fileio.h"
@@ -42,8 +43,8 @@ struct sign_opts {
 
 /* Keys held in a PKCS#11 token, parallel to the key arrays of main(). */
 struct sign_tokens {
-	struct p11_module *mod; /* loaded on the first "pkcs11:" key */
-	struct p11_key *keys[SBV2_MAX_BLOCKS + 1];
+	struct pkcs11_module *mod; /* loaded on the first "pkcs11:" key */
+	struct pkcs11_key *keys[SBV2_MAX_BLOCKS + 1];
 };
 
 static const char usage_text[] =
@@ -116,12 +117,12 @@ static int uses_pkcs11(const struct sign_opts *o)
 	size_t i;
 
 	for (i = 0; i < o->nkeys; i++)
-		if (p11_is_uri(o->keys[i]))
+		if (pkcs11_is_uri(o->keys[i]))
 			return 1;
 	for (i = 0; i < o->npubkeys; i++)
-		if (p11_is_uri(o->pubkeys[i]))
+		if (pkcs11_is_uri(o->pubkeys[i]))
 			return 1;
-	return p11_is_uri(o->pubkey_digest);
+	return pkcs11_is_uri(o->pubkey_digest);
 }
 
 /* Cross-option rules once every option is known. */
@@ -305,35 +306,35 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
  * @version before anything is signed.
  */
 static int open_token_key(const struct sign_opts *o, struct sign_tokens *tok, size_t i,
-			  const char *uri, struct sb_key **key)
+			  const char *uri, struct sbkey **key)
 {
-	const struct sb_key *pub;
+	const struct sbkey *pub;
 	uint8_t fields[SB_MAX_PUBKEY];
 	size_t len;
 
-	if (!tok->mod && p11_module_open(o->pkcs11_module, &tok->mod) < 0)
+	if (!tok->mod && pkcs11_module_open(o->pkcs11_module, &tok->mod) < 0)
 		return -1;
-	if (p11_key_open(tok->mod, uri, o->pin_file, &tok->keys[i]) < 0)
+	if (pkcs11_key_open(tok->mod, uri, o->pin_file, &tok->keys[i]) < 0)
 		return -1;
-	pub = p11_key_public(tok->keys[i]);
-	if (sb_key_check(pub, o->version) < 0 || sb_key_sbv2_fields(pub, fields, &len) < 0)
+	pub = pkcs11_key_public(tok->keys[i]);
+	if (sbkey_check(pub, o->version) < 0 || sbkey_sbv2_fields(pub, fields, &len) < 0)
 		return -1;
-	if (sb_key_from_sbv2_fields(uri, sb_key_scheme(pub), fields, len, key) < 0)
+	if (sbkey_from_sbv2_fields(uri, sbkey_scheme(pub), fields, len, key) < 0)
 		return diag_file(uri, "the token's public key is unusable");
 	return 0;
 }
 
 /* Key files through sbkey, "pkcs11:" URIs through the token (see open_token_key()). */
 static int load_keys(const struct sign_opts *o, struct sign_tokens *tok, const char *const *names,
-		     size_t n, unsigned flags, struct sb_key **keys)
+		     size_t n, unsigned flags, struct sbkey **keys)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (p11_is_uri(names[i])) {
+		if (pkcs11_is_uri(names[i])) {
 			if (open_token_key(o, tok, i, names[i], &keys[i]) < 0)
 				return -1;
-		} else if (sb_key_load(names[i], flags, &keys[i]) < 0) {
+		} else if (sbkey_load(names[i], flags, &keys[i]) < 0) {
 			return -1;
 		}
 	}
@@ -341,7 +342,7 @@ static int load_keys(const struct sign_opts *o, struct sign_tokens *tok, const c
 }
 
 static int cmd_pubkey_digest(const struct sign_opts *o, struct sign_tokens *tok,
-			     struct sb_key **keys, struct buf *out)
+			     struct sbkey **keys, struct buf *out)
 {
 	uint8_t digest[SBV2_KEY_DIGEST_LEN];
 
@@ -354,7 +355,7 @@ static int cmd_pubkey_digest(const struct sign_opts *o, struct sign_tokens *tok,
 
 /* Signing with token keys among the keys: one key after the other, in the given order. */
 static int cmd_sign_tokens(const struct sign_opts *o, struct sign_tokens *tok,
-			   const struct buf *img, struct sb_key **keys, struct buf *out)
+			   const struct buf *img, struct sbkey **keys, struct buf *out)
 {
 	struct buf cur = BUF_INIT;
 	size_t i;
@@ -365,7 +366,7 @@ static int cmd_sign_tokens(const struct sign_opts *o, struct sign_tokens *tok,
 	for (i = 0; i < o->nkeys; i++) {
 		out->len = 0;
 		if (tok->keys[i])
-			rc = p11_sign_image(tok->keys[i], o->version, o->image, cur.data, cur.len,
+			rc = sbsign_with_token(tok->keys[i], o->version, o->image, cur.data, cur.len,
 					    out);
 		else if (o->version == 1)
 			rc = sbv1_sign_image(o->image, cur.data, cur.len, keys[i], o->flags, out);
@@ -386,7 +387,7 @@ out:
 }
 
 static int cmd_sign(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-		    struct sb_key **keys, struct buf *out)
+		    struct sbkey **keys, struct buf *out)
 {
 	if (load_keys(o, tok, o->keys, o->nkeys, SB_KEY_NEED_PRIVATE, keys) < 0)
 		return -1;
@@ -398,7 +399,7 @@ static int cmd_sign(const struct sign_opts *o, struct sign_tokens *tok, const st
 }
 
 static int cmd_signature(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-			 struct sb_key **keys, struct buf *out)
+			 struct sbkey **keys, struct buf *out)
 {
 	struct buf cur = BUF_INIT, sigfile = BUF_INIT;
 	uint8_t sig[SB_MAX_SIG];
@@ -408,18 +409,18 @@ static int cmd_signature(const struct sign_opts *o, struct sign_tokens *tok, con
 	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
 		return -1;
 	for (i = 0; i < o->npubkeys; i++) {
-		if (sb_key_check(keys[i], o->version) < 0)
+		if (sbkey_check(keys[i], o->version) < 0)
 			return -1;
 	}
 	if (buf_append(&cur, img->data, img->len) < 0)
 		goto out;
 	/* one signature after the other, each into the sector the previous one made */
 	for (i = 0; i < o->nsigs; i++) {
-		enum sb_scheme scheme = sb_key_scheme(keys[i]);
+		enum sbkey_scheme scheme = sbkey_scheme(keys[i]);
 
 		sigfile.len = 0;
-		if (read_file(o->sigs[i], 65536, &sigfile) < 0 ||
-		    sb_sig_import(o->sigs[i], scheme, sigfile.data, sigfile.len, sig) < 0)
+		if (fileio_read(o->sigs[i], 65536, &sigfile) < 0 ||
+		    sbkey_sig_import(o->sigs[i], scheme, sigfile.data, sigfile.len, sig) < 0)
 			goto out;
 		out->len = 0;
 		if (o->version == 1)
@@ -441,17 +442,17 @@ out:
 }
 
 static int cmd_digest_out(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-			  struct sb_key **keys, struct buf *out)
+			  struct sbkey **keys, struct buf *out)
 {
 	uint8_t digest[SB_MAX_DIGEST];
-	enum sb_scheme scheme = SB_ECDSA_P256;
+	enum sbkey_scheme scheme = SB_ECDSA_P256;
 
 	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
 		return -1;
 	if (o->npubkeys) {
-		if (sb_key_check(keys[0], o->version) < 0)
+		if (sbkey_check(keys[0], o->version) < 0)
 			return -1;
-		scheme = sb_key_scheme(keys[0]);
+		scheme = sbkey_scheme(keys[0]);
 	}
 	if (o->version == 1) {
 		if (img->len == 0)
@@ -460,7 +461,7 @@ static int cmd_digest_out(const struct sign_opts *o, struct sign_tokens *tok, co
 	} else if (sbv2_signing_digest(o->image, img->data, img->len, scheme, digest) < 0) {
 		return -1;
 	}
-	return buf_append(out, digest, sb_scheme_digest_len(scheme));
+	return buf_append(out, digest, sbkey_scheme_digest_len(scheme));
 }
 
 static void print_block(unsigned i, const struct sbv2_verify_result *r)
@@ -472,13 +473,13 @@ static void print_block(unsigned i, const struct sbv2_verify_result *r)
 		printf("block %u: %s\n", i, sbv2_block_state_text(info->state));
 		return;
 	}
-	hex_encode(info->key_digest, sizeof(info->key_digest), hex);
-	printf("block %u: %s, key digest %s: %s\n", i, sb_scheme_name(info->scheme), hex,
+	ascii_hex_encode(info->key_digest, sizeof(info->key_digest), hex);
+	printf("block %u: %s, key digest %s: %s\n", i, sbkey_scheme_name(info->scheme), hex,
 	       sbv2_verdict_text(r->verdict[i]));
 }
 
 static int cmd_verify(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-		      struct sb_key **keys)
+		      struct sbkey **keys)
 {
 	struct sbv2_verify_result res;
 	uint8_t want[SBV2_KEY_DIGEST_LEN] = {0};
@@ -503,7 +504,7 @@ static int cmd_verify(const struct sign_opts *o, struct sign_tokens *tok, const 
 	if (o->key_digest) {
 		struct buf d = BUF_INIT;
 
-		if (read_file(o->key_digest, 4096, &d) < 0)
+		if (fileio_read(o->key_digest, 4096, &d) < 0)
 			return -1;
 		if (d.len != sizeof(want)) {
 			diag_file(o->key_digest, "key digest must be %zu bytes, not %zu",
@@ -533,7 +534,7 @@ static int cmd_verify(const struct sign_opts *o, struct sign_tokens *tok, const 
 int main(int argc, char **argv)
 {
 	struct sign_opts opts = {0};
-	struct sb_key *keys[SBV2_MAX_BLOCKS + 1] = {NULL};
+	struct sbkey *keys[SBV2_MAX_BLOCKS + 1] = {NULL};
 	struct sign_tokens tok = {NULL, {NULL}};
 	struct buf img = BUF_INIT, out = BUF_INIT;
 	int rc = EXIT_USAGE, r;
@@ -547,7 +548,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
-	if (opts.image && read_file(opts.image, FILEIO_MAX_INPUT, &img) < 0)
+	if (opts.image && fileio_read(opts.image, FILEIO_MAX_INPUT, &img) < 0)
 		goto out;
 	switch (opts.mode) {
 	case MODE_SIGN:
@@ -572,16 +573,16 @@ int main(int argc, char **argv)
 	if (r < 0)
 		goto out;
 	if (opts.mode != MODE_VERIFY &&
-	    atomic_write_file(opts.mode == MODE_DIGEST_OUT ? opts.digest_out : opts.output,
+	    fileio_atomic_write_file(opts.mode == MODE_DIGEST_OUT ? opts.digest_out : opts.output,
 			      out.data, out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:
 	for (i = 0; i < SBV2_MAX_BLOCKS + 1; i++) {
-		sb_key_free(keys[i]);
-		p11_key_close(tok.keys[i]);
+		sbkey_free(keys[i]);
+		pkcs11_key_close(tok.keys[i]);
 	}
-	p11_module_close(tok.mod);
+	pkcs11_module_close(tok.mod);
 	buf_free(&img);
 	buf_free(&out);
 	return rc;

@@ -1,0 +1,52 @@
+/* Whole-file input and atomic output (temporary file beside the target, then rename). */
+#ifndef ESPGEN_FILEIO_H
+#define ESPGEN_FILEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Largest input file any tool reads into memory (a 256 MiB flash image is the ceiling). */
+#define FILEIO_MAX_INPUT ((size_t)256 << 20)
+
+/*
+ * Reads all of @path into @out (appending). Files larger than @max are refused with
+ * a message naming the file. "-" reads standard input. Returns 0 or -1 (message printed).
+ */
+int fileio_read(const char *path, size_t max, struct buf *out);
+
+/*
+ * An output file being written: a temporary file in the target's directory that
+ * becomes the target only on fileio_atomic_commit(). "-" is standard output (no rename).
+ */
+struct fileio_atomic_file {
+	const char *path;
+	char *tmp;
+	int fd;
+	int direct; /* @path is a device or FIFO (e.g. /dev/null): written in place */
+};
+
+/* Creates the temporary file (mode 0666 & ~umask). A target that exists and is not a
+ * regular file or directory (a device, a FIFO) is opened and written directly
+ * instead, never replaced. Returns 0, or -1 with a message. */
+int fileio_atomic_open(struct fileio_atomic_file *af, const char *path);
+/* Appends @len bytes. Returns 0, or -1 with a message. */
+int fileio_atomic_write(struct fileio_atomic_file *af, const void *data, size_t len);
+/* Syncs, closes and renames over the target. Returns 0, or -1 with a message (the
+ * temporary file is removed and the target left as it was). */
+int fileio_atomic_commit(struct fileio_atomic_file *af);
+/* Closes and removes the temporary file; the target is untouched. */
+void fileio_atomic_abort(struct fileio_atomic_file *af);
+
+/* Turns the fsync in fileio_atomic_commit() off (0) or on (1, the default). Rename still
+ * makes each file appear whole; a caller writing many files syncs once at the end. */
+void fileio_set_sync(int on);
+
+/*
+ * Writes @len bytes to @path atomically: on any failure the temporary file is
+ * removed, @path is untouched and -1 is returned with a message.
+ */
+int fileio_atomic_write_file(const char *path, const void *data, size_t len);
+
+#endif

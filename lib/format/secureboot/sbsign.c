@@ -1,0 +1,539 @@
+#include "sbsign.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SHA-384 is only needed here (P-384 blocks), so it is not part of hash.h. */
+#include <mbedtls/sha512.h>
+#include <mbedtls/version.h>
+
+#include "crc.h"
+#include "diag.h"
+#include "hash.h"
+
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define sha512_starts mbedtls_sha512_starts
+#define sha512_upd mbedtls_sha512_update
+#define sha512_finish mbedtls_sha512_finish
+#else
+#define sha512_starts mbedtls_sha512_starts_ret
+#define sha512_upd mbedtls_sha512_update_ret
+#define sha512_finish mbedtls_sha512_finish_ret
+#endif
+
+#define SBV2_DIGEST_OFFSET 4
+
+static int img_error(const char *name, const char *fmt, ...) DIAG_PRINTF(2, 3);
+static int img_error(const char *name, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (name)
+		return diag_file(name, "%s", msg);
+	return diag_error("%s", msg);
+}
+
+size_t sbv2_padded_len(size_t len)
+{
+	return (len + SBV2_SECTOR_SIZE - 1) / SBV2_SECTOR_SIZE * SBV2_SECTOR_SIZE;
+}
+
+void sbv2_image_digest(enum sbkey_scheme scheme, const uint8_t *img, size_t len, uint8_t *digest)
+{
+	uint8_t ff[256];
+	size_t pad = sbv2_padded_len(len) - len;
+
+	memset(ff, 0xff, sizeof(ff));
+
+	if (scheme == SB_ECDSA_P384) {
+		mbedtls_sha512_context c;
+
+		mbedtls_sha512_init(&c);
+		(void)sha512_starts(&c, 1);
+		(void)sha512_upd(&c, img, len);
+		while (pad) {
+			size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
+
+			(void)sha512_upd(&c, ff, n);
+			pad -= n;
+		}
+		(void)sha512_finish(&c, digest);
+		mbedtls_sha512_free(&c);
+	} else {
+		struct hash_sha256_ctx c;
+
+		hash_sha256_begin(&c);
+		hash_sha256_update(&c, img, len);
+		while (pad) {
+			size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
+
+			hash_sha256_update(&c, ff, n);
+			pad -= n;
+		}
+		hash_sha256_end(&c, digest);
+	}
+}
+
+static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = src[n - 1 - i];
+}
+
+int sbv2_block_encode(const struct sbkey *key, const uint8_t *digest, const uint8_t *sig,
+		      uint8_t block[SBV2_BLOCK_SIZE])
+{
+	enum sbkey_scheme scheme = sbkey_scheme(key);
+	size_t dlen = sbkey_scheme_digest_len(scheme), klen, cb;
+	uint8_t *p;
+
+	memset(block, 0, SBV2_BLOCK_SIZE);
+	if (sbkey_sbv2_fields(key, block + SBV2_DIGEST_OFFSET + dlen, &klen) < 0)
+		return -1;
+	block[0] = SBV2_BLOCK_MAGIC;
+	block[1] = scheme == SB_RSA3072 ? 2 : 3;    /* 2 = RSA-PSS, 3 = ECDSA */
+	block[2] = scheme == SB_ECDSA_P384 ? 1 : 0; /* SHA type: 0 = SHA-256, 1 = SHA-384 */
+	memcpy(block + SBV2_DIGEST_OFFSET, digest, dlen);
+	/* the signature follows the key fields, little-endian (r and s each reversed) */
+	p = block + SBV2_DIGEST_OFFSET + dlen + klen;
+	if (scheme == SB_RSA3072) {
+		reverse_copy(p, sig, sbkey_scheme_sig_len(scheme));
+	} else {
+		cb = sbkey_scheme_coord_len(scheme);
+		reverse_copy(p, sig, cb);
+		reverse_copy(p + cb, sig + cb, cb);
+	}
+	buf_put_le32(block + SBV2_CRC_OFFSET, crc32_le(0, block, SBV2_CRC_OFFSET));
+	return 0;
+}
+
+static size_t key_fields_len(enum sbkey_scheme scheme)
+{
+	switch (scheme) {
+	case SB_RSA3072:
+		return SB_MAX_PUBKEY;
+	case SB_ECDSA_P384:
+		return 1 + 96;
+	default:
+		return 1 + 64;
+	}
+}
+
+void sbv2_block_decode(const uint8_t block[SBV2_BLOCK_SIZE], struct sbv2_block_info *info)
+{
+	size_t i, dlen, off, cb;
+
+	memset(info, 0, sizeof(*info));
+	info->version = block[1];
+	for (i = 0; i < SBV2_BLOCK_SIZE && block[i] == 0xff; i++)
+		;
+	if (i == SBV2_BLOCK_SIZE) {
+		info->state = SBV2_BLOCK_EMPTY;
+		return;
+	}
+	if (block[0] != SBV2_BLOCK_MAGIC) {
+		info->state = SBV2_BLOCK_BAD_MAGIC;
+		return;
+	}
+	if (block[1] != 2 && block[1] != 3) {
+		info->state = SBV2_BLOCK_BAD_VERSION;
+		return;
+	}
+	if (buf_get_le32(block + SBV2_CRC_OFFSET) != crc32_le(0, block, SBV2_CRC_OFFSET)) {
+		info->state = SBV2_BLOCK_BAD_CRC;
+		return;
+	}
+	if (block[1] == 2)
+		info->scheme = SB_RSA3072;
+	else if (block[2] == 0 && block[36] == 1)
+		info->scheme = SB_ECDSA_P192;
+	else if (block[2] == 0 && block[36] == 2)
+		info->scheme = SB_ECDSA_P256;
+	else if (block[2] == 1 && block[52] == 3)
+		info->scheme = SB_ECDSA_P384;
+	else {
+		info->state = SBV2_BLOCK_BAD_SCHEME;
+		return;
+	}
+	info->state = SBV2_BLOCK_VALID;
+	dlen = sbkey_scheme_digest_len(info->scheme);
+	info->digest = block + SBV2_DIGEST_OFFSET;
+	info->key_fields = block + SBV2_DIGEST_OFFSET + dlen;
+	info->key_fields_len = key_fields_len(info->scheme);
+	hash_sha256(info->key_fields, info->key_fields_len, info->key_digest);
+	off = SBV2_DIGEST_OFFSET + dlen + info->key_fields_len;
+	if (info->scheme == SB_RSA3072) {
+		reverse_copy(info->sig, block + off, SB_MAX_SIG);
+	} else {
+		cb = sbkey_scheme_coord_len(info->scheme);
+		reverse_copy(info->sig, block + off, cb);
+		reverse_copy(info->sig + cb, block + off + cb, cb);
+	}
+}
+
+const char *sbv2_block_state_text(enum sbv2_block_state state)
+{
+	switch (state) {
+	case SBV2_BLOCK_VALID:
+		return "valid";
+	case SBV2_BLOCK_EMPTY:
+		return "empty";
+	case SBV2_BLOCK_BAD_MAGIC:
+		return "no signature block (bad magic)";
+	case SBV2_BLOCK_BAD_VERSION:
+		return "unknown block version";
+	case SBV2_BLOCK_BAD_CRC:
+		return "CRC mismatch";
+	case SBV2_BLOCK_BAD_SCHEME:
+		return "unknown SHA type or curve id";
+	}
+	return "?";
+}
+
+int sbv2_pubkey_digest(const struct sbkey *key, uint8_t out[SBV2_KEY_DIGEST_LEN])
+{
+	uint8_t fields[SB_MAX_PUBKEY];
+	size_t len;
+
+	if (sbkey_check(key, 2) < 0 || sbkey_sbv2_fields(key, fields, &len) < 0)
+		return -1;
+	hash_sha256(fields, len, out);
+	return 0;
+}
+
+/* The sector at the end of an aligned image, or NULL. */
+static const uint8_t *last_sector(const uint8_t *img, size_t len)
+{
+	if (len < SBV2_SECTOR_SIZE || len % SBV2_SECTOR_SIZE != 0)
+		return NULL;
+	return img + len - SBV2_SECTOR_SIZE;
+}
+
+int sbv2_split(const char *name, const uint8_t *img, size_t len, size_t *content_len,
+	       unsigned *nblocks)
+{
+	const uint8_t *sector = last_sector(img, len);
+	struct sbv2_block_info info;
+	uint8_t digest[SB_MAX_DIGEST];
+	unsigned n = 0, i;
+
+	*content_len = len;
+	*nblocks = 0;
+	if (len == 0)
+		return img_error(name, "image is empty");
+	if (!sector)
+		return 0;
+	/* leading valid blocks only, as espsecure --append-signatures keeps them */
+	for (n = 0; n < SBV2_MAX_BLOCKS; n++) {
+		sbv2_block_decode(sector + n * SBV2_BLOCK_SIZE, &info);
+		if (info.state != SBV2_BLOCK_VALID)
+			break;
+	}
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		sbv2_block_decode(sector + i * SBV2_BLOCK_SIZE, &info);
+		sbv2_image_digest(info.scheme, img, len - SBV2_SECTOR_SIZE, digest);
+		if (memcmp(digest, info.digest, sbkey_scheme_digest_len(info.scheme)) != 0)
+			return img_error(name,
+					 "signature block %u does not match the image "
+					 "before it (changed after signing?)",
+					 i);
+	}
+	*content_len = len - SBV2_SECTOR_SIZE;
+	*nblocks = n;
+	return 0;
+}
+
+static int check_room(const char *name, unsigned nexist, size_t nnew)
+{
+	if (nexist >= SBV2_MAX_BLOCKS)
+		return img_error(name, "already has %d signature blocks; no room for another",
+				 SBV2_MAX_BLOCKS);
+	if (nexist + nnew > SBV2_MAX_BLOCKS)
+		return img_error(name, "has %u signature block%s; %zu more do not fit (at most %d)",
+				 nexist, nexist == 1 ? "" : "s", nnew, SBV2_MAX_BLOCKS);
+	return 0;
+}
+
+/* Contents, 0xFF padding, the kept blocks of an old sector, then @nnew new blocks. */
+static int assemble(const uint8_t *img, size_t content_len, size_t len, unsigned nexist,
+		    const uint8_t *blocks, size_t nnew, struct buf *out)
+{
+	size_t padded = sbv2_padded_len(content_len);
+	size_t used = (nexist + nnew) * SBV2_BLOCK_SIZE;
+
+	if (buf_reserve(out, padded + SBV2_SECTOR_SIZE) < 0 ||
+	    buf_append(out, img, content_len) < 0 || buf_fill(out, 0xff, padded - content_len) < 0)
+		return -1;
+	if (nexist && buf_append(out, img + len - SBV2_SECTOR_SIZE, nexist * SBV2_BLOCK_SIZE) < 0)
+		return -1;
+	if (nnew && buf_append(out, blocks, nnew * SBV2_BLOCK_SIZE) < 0)
+		return -1;
+	return buf_fill(out, 0xff, SBV2_SECTOR_SIZE - used);
+}
+
+int sbv2_sign_image(const char *name, const uint8_t *img, size_t len, struct sbkey *const *keys,
+		    size_t nkeys, unsigned flags, struct buf *out)
+{
+	uint8_t blocks[SBV2_MAX_BLOCKS * SBV2_BLOCK_SIZE];
+	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
+	size_t content_len, i;
+	unsigned nexist;
+
+	if (nkeys == 0)
+		return img_error(name, "no signing key given");
+	for (i = 0; i < nkeys; i++) {
+		if (sbkey_check(keys[i], 2) < 0)
+			return -1;
+		if (!sbkey_has_private(keys[i]))
+			return diag_file(sbkey_name(keys[i]),
+					 "is a public key; signing needs the private key");
+	}
+	if (sbv2_split(name, img, len, &content_len, &nexist) < 0 ||
+	    check_room(name, nexist, nkeys) < 0)
+		return -1;
+	for (i = 0; i < nkeys; i++) {
+		enum sbkey_scheme scheme = sbkey_scheme(keys[i]);
+
+		sbv2_image_digest(scheme, img, content_len, digest);
+		if (sbkey_sign_digest(keys[i], digest, sbkey_scheme_digest_len(scheme), flags, sig) <
+			0 ||
+		    sbv2_block_encode(keys[i], digest, sig, blocks + i * SBV2_BLOCK_SIZE) < 0)
+			return -1;
+	}
+	return assemble(img, content_len, len, nexist, blocks, nkeys, out);
+}
+
+int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum sbkey_scheme scheme,
+			uint8_t *digest)
+{
+	size_t content_len;
+	unsigned nexist;
+
+	if (sbv2_split(name, img, len, &content_len, &nexist) < 0 ||
+	    check_room(name, nexist, 1) < 0)
+		return -1;
+	sbv2_image_digest(scheme, img, content_len, digest);
+	return 0;
+}
+
+int sbv2_append_signature(const char *name, const uint8_t *img, size_t len,
+			  const struct sbkey *pub, const uint8_t *sig, struct buf *out)
+{
+	enum sbkey_scheme scheme = sbkey_scheme(pub);
+	uint8_t block[SBV2_BLOCK_SIZE], digest[SB_MAX_DIGEST];
+	size_t content_len;
+	unsigned nexist;
+
+	if (sbkey_check(pub, 2) < 0)
+		return -1;
+	if (sbv2_split(name, img, len, &content_len, &nexist) < 0 ||
+	    check_room(name, nexist, 1) < 0)
+		return -1;
+	sbv2_image_digest(scheme, img, content_len, digest);
+	if (sbkey_verify_digest(pub, digest, sbkey_scheme_digest_len(scheme), sig,
+				 sbkey_scheme_sig_len(scheme)) != 0)
+		return img_error(name, "the signature does not verify with %s over this image",
+				 sbkey_name(pub));
+	if (sbv2_block_encode(pub, digest, sig, block) < 0)
+		return -1;
+	return assemble(img, content_len, len, nexist, block, 1, out);
+}
+
+/* Checks a valid block's key fields and who made it; fills @verdict. */
+static enum sbv2_verdict judge_block(const struct sbv2_block_info *info, const uint8_t *img,
+				     size_t content_len, const struct sbkey *pub,
+				     const uint8_t *want_digest)
+{
+	uint8_t digest[SB_MAX_DIGEST], fields[SB_MAX_PUBKEY];
+	size_t dlen = sbkey_scheme_digest_len(info->scheme), flen;
+	struct sbkey *bkey = NULL;
+	enum sbv2_verdict v;
+
+	sbv2_image_digest(info->scheme, img, content_len, digest);
+	if (memcmp(digest, info->digest, dlen) != 0)
+		return SBV2_DIGEST_MISMATCH;
+	/* the ROM uses the stored R^2 and m' as they are: they must match n */
+	if (sbkey_from_sbv2_fields("signature block", info->scheme, info->key_fields,
+				    info->key_fields_len, &bkey) < 0)
+		return SBV2_BAD_KEY_FIELDS;
+	v = SBV2_BAD_KEY_FIELDS;
+	if (sbkey_sbv2_fields(bkey, fields, &flen) < 0 || flen != info->key_fields_len ||
+	    memcmp(fields, info->key_fields, flen) != 0)
+		goto out;
+	v = SBV2_OTHER_KEY;
+	if (memcmp(info->key_digest, want_digest, SBV2_KEY_DIGEST_LEN) != 0)
+		goto out;
+	v = sbkey_verify_digest(pub ? pub : bkey, digest, dlen, info->sig,
+				 sbkey_scheme_sig_len(info->scheme)) == 0
+		? SBV2_VERIFIED
+		: SBV2_BAD_SIGNATURE;
+out:
+	sbkey_free(bkey);
+	return v;
+}
+
+int sbv2_verify_image(const char *name, const uint8_t *img, size_t len, const struct sbkey *pub,
+		      const uint8_t *key_digest, struct sbv2_verify_result *result)
+{
+	const uint8_t *sector = last_sector(img, len);
+	uint8_t want[SBV2_KEY_DIGEST_LEN];
+	unsigned i;
+
+	memset(result, 0, sizeof(*result));
+	result->verified = -1;
+	if (!sector)
+		return img_error(name,
+				 "not a Secure Boot v2 signed image: size %zu is not a "
+				 "non-zero multiple of 4096",
+				 len);
+	if (pub) {
+		if (sbv2_pubkey_digest(pub, want) < 0)
+			return -1;
+	} else {
+		memcpy(want, key_digest, sizeof(want));
+	}
+	for (i = 0; i < SBV2_MAX_BLOCKS; i++) {
+		struct sbv2_block_info *info = &result->info[i];
+
+		sbv2_block_decode(sector + i * SBV2_BLOCK_SIZE, info);
+		if (info->state != SBV2_BLOCK_VALID) {
+			result->verdict[i] = SBV2_NOT_A_BLOCK;
+			continue;
+		}
+		result->verdict[i] = judge_block(info, img, len - SBV2_SECTOR_SIZE, pub, want);
+		if (result->verdict[i] == SBV2_DIGEST_MISMATCH)
+			result->tampered = 1;
+		if (result->verdict[i] == SBV2_VERIFIED && result->verified < 0)
+			result->verified = (int)i;
+	}
+	return 0;
+}
+
+const char *sbv2_verdict_text(enum sbv2_verdict verdict)
+{
+	switch (verdict) {
+	case SBV2_VERIFIED:
+		return "signature verified";
+	case SBV2_NOT_A_BLOCK:
+		return "no valid block";
+	case SBV2_BAD_KEY_FIELDS:
+		return "stored public key is malformed";
+	case SBV2_DIGEST_MISMATCH:
+		return "image digest does not match the image";
+	case SBV2_OTHER_KEY:
+		return "made with another key";
+	case SBV2_BAD_SIGNATURE:
+		return "signature does not verify";
+	}
+	return "?";
+}
+
+static int sbv1_put(const uint8_t *img, size_t len, const uint8_t *sig, struct buf *out)
+{
+	uint8_t block[SBV1_SIG_BLOCK_SIZE];
+
+	buf_put_le32(block, 0);	    /* version 0 */
+	memcpy(block + 4, sig, 64); /* r, s big-endian (unlike v2) */
+	if (buf_reserve(out, len + sizeof(block)) < 0 || buf_append(out, img, len) < 0)
+		return -1;
+	return buf_append(out, block, sizeof(block));
+}
+
+int sbv1_sign_image(const char *name, const uint8_t *img, size_t len, const struct sbkey *key,
+		    unsigned flags, struct buf *out)
+{
+	uint8_t digest[SHA256_LEN], sig[SB_MAX_SIG];
+
+	if (sbkey_check(key, 1) < 0)
+		return -1;
+	if (!sbkey_has_private(key))
+		return diag_file(sbkey_name(key),
+				 "is a public key; signing needs the private key");
+	if (len == 0)
+		return img_error(name, "image is empty");
+	hash_sha256(img, len, digest);
+	if (sbkey_sign_digest(key, digest, sizeof(digest), flags, sig) < 0)
+		return -1;
+	return sbv1_put(img, len, sig, out);
+}
+
+int sbv1_append_signature(const char *name, const uint8_t *img, size_t len,
+			  const struct sbkey *pub, const uint8_t *sig, struct buf *out)
+{
+	uint8_t digest[SHA256_LEN];
+
+	if (sbkey_check(pub, 1) < 0)
+		return -1;
+	if (len == 0)
+		return img_error(name, "image is empty");
+	hash_sha256(img, len, digest);
+	if (sbkey_verify_digest(pub, digest, sizeof(digest), sig, 64) != 0)
+		return img_error(name, "the signature does not verify with %s over this image",
+				 sbkey_name(pub));
+	return sbv1_put(img, len, sig, out);
+}
+
+int sbv1_verify_image(const char *name, const uint8_t *img, size_t len, const struct sbkey *pub)
+{
+	uint8_t digest[SHA256_LEN];
+	uint32_t version;
+
+	if (sbkey_check(pub, 1) < 0)
+		return -1;
+	if (len < SBV1_SIG_BLOCK_SIZE)
+		return img_error(name, "too short for a Secure Boot v1 signature (%zu bytes)", len);
+	version = buf_get_le32(img + len - SBV1_SIG_BLOCK_SIZE);
+	if (version != 0)
+		return img_error(name,
+				 "signature block has version %u; Secure Boot v1 uses "
+				 "version 0",
+				 version);
+	hash_sha256(img, len - SBV1_SIG_BLOCK_SIZE, digest);
+	return sbkey_verify_digest(pub, digest, sizeof(digest),
+				    img + len - SBV1_SIG_BLOCK_SIZE + 4, 64) == 0
+		   ? 0
+		   : 1;
+}
+
+int sbsign_with_token(struct pkcs11_key *key, int version, const char *name, const uint8_t *img,
+		       size_t len, struct buf *out)
+{
+	const struct sbkey *pub = pkcs11_key_public(key);
+	enum sbkey_scheme scheme = sbkey_scheme(pub);
+	struct sbv2_verify_result res;
+	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
+	size_t start = out->len;
+
+	if (version == 1) {
+		if (len == 0)
+			return diag_file(name, "image is empty");
+		hash_sha256(img, len, digest);
+		if (pkcs11_key_sign_digest(key, digest, SHA256_LEN, sig) < 0 ||
+		    sbv1_append_signature(name, img, len, pub, sig, out) < 0)
+			return -1;
+		if (sbv1_verify_image(name, out->data + start, out->len - start, pub) != 0)
+			return diag_file(name, "the signed image does not verify with %s",
+					 pkcs11_key_name(key));
+		return 0;
+	}
+	if (sbv2_signing_digest(name, img, len, scheme, digest) < 0 ||
+	    pkcs11_key_sign_digest(key, digest, sbkey_scheme_digest_len(scheme), sig) < 0 ||
+	    sbv2_append_signature(name, img, len, pub, sig, out) < 0)
+		return -1;
+	/* like the file-key signers: never hand out an image that does not verify */
+	if (sbv2_verify_image(name, out->data + start, out->len - start, pub, NULL, &res) < 0)
+		return -1;
+	if (res.verified < 0 || res.tampered)
+		return diag_file(name, "the signed image does not verify with %s", pkcs11_key_name(key));
+	return 0;
+}

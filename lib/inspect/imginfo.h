@@ -1,0 +1,160 @@
+/*
+ * imginfo: what an image holds, and how two images differ. Bytes in, a description
+ * tree out (kind detection, then the per-kind decoders of lib/appimage, parttable,
+ * otadata, nvs and sbsign); two trees in, a list of classified differences out.
+ * Pure functions: no file access; nothing printed except decoder errors. Probing
+ * for the kind uses diag_capture_begin()/end() to silence decoders, so do not call
+ * these inside a capture of your own (captures do not nest).
+ */
+#ifndef ESPGEN_IMGINFO_H
+#define ESPGEN_IMGINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "sbkey.h"
+
+/* What a file is (imginfo_detect()). */
+enum imginfo_kind {
+	IMGINFO_UNKNOWN,
+	IMGINFO_APP,	    /* app image (possibly signed) */
+	IMGINFO_BOOTLOADER, /* second stage bootloader image (possibly signed) */
+	IMGINFO_PARTTABLE,  /* binary partition table */
+	IMGINFO_OTADATA,    /* otadata partition */
+	IMGINFO_NVS,	    /* NVS partition */
+	IMGINFO_FLASH,	    /* whole flash image: bootloader, table, partitions */
+};
+
+/* Classes of differences, for --ignore (order is the bit order of a class mask). */
+enum imginfo_class {
+	IMGINFO_CLASS_HEADER,	  /* image header / extended header field */
+	IMGINFO_CLASS_APPDESC,	  /* app descriptor field other than the ELF SHA-256 */
+	IMGINFO_CLASS_ELF_SHA256, /* the app descriptor's ELF SHA-256 */
+	IMGINFO_CLASS_DIGEST,	  /* checksum byte or appended SHA-256 */
+	IMGINFO_CLASS_SIGNATURE,  /* Secure Boot signature blocks */
+	IMGINFO_CLASS_PARTITION,  /* partition table entry (or MD5 row) */
+	IMGINFO_CLASS_CONTENT,	  /* segment data, partition data, layout of either */
+	IMGINFO_CLASS_OTADATA,	  /* otadata entries */
+	IMGINFO_CLASS_COUNT,
+};
+
+enum imginfo_type {
+	IMGINFO_OBJ,  /* named children */
+	IMGINFO_LIST, /* children matched by id */
+	IMGINFO_STR,
+	IMGINFO_UINT,
+	IMGINFO_TEXT, /* multi-line text block */
+};
+
+/* imginfo_node.flags */
+enum {
+	IMGINFO_F_HEX = 1,     /* print a number in hex */
+	IMGINFO_F_POS = 2,     /* a position: a change is a move */
+	IMGINFO_F_NODIFF = 4,  /* shown, never compared (repeats another field) */
+	IMGINFO_F_DERIVED = 8, /* a digest or signature over other bytes (see imginfo_diff) */
+	IMGINFO_F_SCOPE = 16,  /* one image: where derived differences are judged */
+};
+
+/*
+ * One node of a description. Leaves carry a value; objects and lists carry
+ * children. Any node may also carry a byte range (@data, borrowed from the input)
+ * that imginfo_diff() compares byte by byte when both sides have one.
+ */
+struct imginfo_node {
+	char *key; /* field name; for list items the label shown */
+	char *id;  /* list items: what matches items of two lists (NULL: the key) */
+	enum imginfo_type type;
+	unsigned flags;
+	enum imginfo_class cls; /* class of a difference found in or below this node */
+	uint64_t num;		/* UINT value */
+	char *str;		/* STR/TEXT value; UINT meaning ("dio"), or NULL */
+	char *line;		/* text form of a whole object on one line, or NULL */
+	const uint8_t *data;	/* compared bytes, or NULL */
+	size_t len;
+	uint64_t file_off; /* file offset of data[0] */
+	uint32_t addr;	   /* load address of data[0] when has_addr */
+	int has_addr;
+	size_t skip_off, skip_len; /* a part of @data compared field by field instead */
+	struct imginfo_node **kids;
+	size_t nkids, cap;
+};
+
+struct imginfo_opts {
+	const struct sbkey *pubkey; /* verify signatures with it; NULL: do not */
+};
+
+/* The kind of @len bytes, by content only. Prints nothing. */
+enum imginfo_kind imginfo_detect(const uint8_t *data, size_t len);
+/* "app image", "partition table", ... */
+const char *imginfo_kind_name(enum imginfo_kind kind);
+
+/* "header", "appdesc", "elf-sha256", "digest", "signature", "partition", "content", "otadata". */
+const char *imginfo_class_name(enum imginfo_class cls);
+/* Parses a class name. Returns 0, or -1 (no message). */
+int imginfo_class_parse(const char *name, enum imginfo_class *cls);
+/* Space-separated class names, for usage text. */
+const char *imginfo_class_names(void);
+
+/*
+ * Describes @len bytes (named @file in messages). The tree borrows @data, which must
+ * outlive it. Returns 0 and a tree for imginfo_node_free(), or -1 with a message when
+ * the bytes are no known kind or cannot be decoded (truncated, garbage).
+ */
+int imginfo_describe(const uint8_t *data, size_t len, const char *file,
+		     const struct imginfo_opts *opts, struct imginfo_node **out);
+void imginfo_node_free(struct imginfo_node *n);
+
+/* Number of problems (bad checksum, digest, CRC, MD5, signature) the tree records. */
+size_t imginfo_problems(const struct imginfo_node *root);
+
+/* The stable text form, appended to @out. Returns 0 or -1. */
+int imginfo_format_text(const struct imginfo_node *root, struct buf *out);
+/* The same as JSON. Returns a new reference, or NULL when out of memory. */
+json_t *imginfo_to_json(const struct imginfo_node *root);
+
+/* One difference between two descriptions. */
+struct imginfo_diff {
+	char *path;		 /* "partitions[factory].content.segments[0x42000020]" */
+	char *what;		 /* "0x2 (dio) -> 0x0 (qio)", "3 bytes differ, first at ..." */
+	char *old_val, *new_val; /* NULL for byte differences and added/removed items */
+	enum imginfo_class cls;
+	int derived;	/* a digest or signature that follows other changes */
+	unsigned scope; /* which image it belongs to */
+	int is_data;	/* byte comparison: the fields below are set */
+	uint64_t first; /* offset of the first differing byte in the range */
+	uint64_t count; /* differing bytes (a length change counts the extra bytes) */
+	uint64_t file_off;
+	uint32_t addr;
+	int has_addr;
+	int ignored; /* set by imginfo_diff_judge() */
+};
+
+struct imginfo_difflist {
+	struct imginfo_diff *v;
+	size_t n, cap;
+};
+
+/*
+ * Compares two descriptions of the same kind, appending every difference to @out.
+ * Returns 0, or -1 with a message (out of memory, kinds differ).
+ */
+int imginfo_diff(const struct imginfo_node *a, const struct imginfo_node *b,
+		 struct imginfo_difflist *out);
+void imginfo_difflist_free(struct imginfo_difflist *l);
+
+/*
+ * Marks ignored differences: those of a class in @ignore_mask (bit 1 << class), and
+ * derived ones (digest, signature) in an image whose other differences are all
+ * ignored, since those follow from the ignored changes. Returns the number of
+ * differences left (the images count as the same when 0).
+ */
+size_t imginfo_diff_judge(struct imginfo_difflist *l, unsigned ignore_mask);
+
+/* Text ("PATH: WHAT [CLASS]" lines, then a summary) and JSON forms of a judged list. */
+int imginfo_diff_format_text(const struct imginfo_difflist *l, struct buf *out);
+json_t *imginfo_diff_to_json(const struct imginfo_difflist *l);
+
+#endif
