@@ -2,18 +2,19 @@
 # esp-mkimage --sign-key: a signed image for every scheme on a chip whose ROM takes it,
 # checked by esp-sign and independently by openssl; reproducible bytes; equal to the
 # unsigned image put through esp-sign; bad keys and option mixes (message, exit status,
-# no output file). Keys are made here by openssl.
+# no output file). RSA keys: tests/keys; EC keys are made here by openssl.
 #   sign.sh BIN_DIR TEST_BIN_DIR
 set -u
 # shellcheck source=tests/check.sh
 . "$(dirname "$0")/../check.sh"
+keydir=$(cd "$(dirname "$0")/../keys" && pwd) || exit 1
 bin=$(cd "$1" && pwd) || exit 1
 mkelf=$(cd "$2" && pwd)/mkelf
 imginfo=$(cd "$2" && pwd)/imginfo
 mkimage=$bin/esp-mkimage
 sign=$bin/esp-sign
 if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: the openssl command is needed to make keys and check signatures"
+	echo "SKIP: mkimage.sign (no openssl command: it makes the EC keys and checks signatures)"
 	exit 77
 fi
 tmp=$(mktemp -d)
@@ -72,13 +73,13 @@ openssl_verify() {
 	fi
 }
 
-# ---- keys ----
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa.pem 2>/dev/null
+# ---- keys (RSA: committed test-only keys, tests/keys; EC: made here) ----
+cp "$keydir/test-only-rsa3072.pem" rsa.pem
 for c in 192 256 384; do
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-$c -out p$c.pem
 done
 for k in rsa p192 p256 p384; do openssl pkey -in $k.pem -pubout -out $k.pub.pem; done
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+cp "$keydir/test-only-rsa2048.pem" rsa2048.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem
 openssl genpkey -algorithm ed25519 -out ed25519.pem
 openssl pkey -in p256.pem -aes256 -passout pass:secret -out enc.pem

@@ -8,6 +8,7 @@
 set -u
 # shellcheck source=tests/check.sh
 . "$(dirname "$0")/../check.sh"
+keydir=$(cd "$(dirname "$0")/../keys" && pwd) || exit 1
 bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 p11token=$2

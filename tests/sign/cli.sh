@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# esp-sign command-line tests: sign/verify every scheme with keys made here by openssl,
+# esp-sign command-line tests: sign/verify every scheme with test keys (tests/keys, openssl),
 # reproducible output, openssl verifying our signatures, the external-signer flow,
 # Secure Boot v1, and error cases (exact message, exit status, no output file).
 #   cli.sh BIN_DIR
 set -u
 # shellcheck source=tests/check.sh
 . "$(dirname "$0")/../check.sh"
+keydir=$(cd "$(dirname "$0")/../keys" && pwd) || exit 1
 bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: the openssl command is needed to make keys and check signatures"
+	echo "SKIP: sign.cli (no openssl command: it makes the EC keys and checks signatures)"
 	exit 77
 fi
 tmp=$(mktemp -d)
@@ -48,16 +49,16 @@ der_sig() {
 }
 size() { wc -c <"$1" | tr -d ' '; }
 
-# ---- keys (PKCS#8 from genpkey; PKCS#1 and SEC1 forms of the same keys) ----
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa.pem 2>/dev/null
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa-b.pem 2>/dev/null
+# ---- keys (PKCS#8: RSA committed in tests/keys, EC from genpkey; PKCS#1 and SEC1 forms) ----
+cp "$keydir/test-only-rsa3072.pem" rsa.pem
+cp "$keydir/test-only-rsa3072-b.pem" rsa-b.pem
 openssl rsa -in rsa.pem -traditional -out rsa.pkcs1.pem 2>/dev/null
 for c in 192 256 384; do
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-$c -out p$c.pem
 	openssl ec -in p$c.pem -out p$c.sec1.pem 2>/dev/null
 done
 for k in rsa rsa-b p192 p256 p384; do openssl pkey -in $k.pem -pubout -out $k.pub.pem; done
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+cp "$keydir/test-only-rsa2048.pem" rsa2048.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem
 openssl genpkey -algorithm ed25519 -out ed25519.pem
 openssl pkey -in p256.pem -aes256 -passout pass:secret -out enc-pkcs8.pem
