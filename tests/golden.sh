@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ "$mode" = shared ]; then
 	conf=$shared/tools/conformance
 	if [ ! -x "$conf" ] || [ ! -d "$shared/vectors/$tool" ]; then
-		echo "SKIP: no public vectors for $tool at $shared (shared/ is not beside this checkout)"
+		echo "SKIP: golden.shared.$tool (no vectors/$tool or tools/conformance in $shared)"
 		exit 77
 	fi
 	exec "$conf" --bin "$bin" --only "$tool"

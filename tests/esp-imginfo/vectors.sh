@@ -7,8 +7,8 @@
 set -u
 info=$(cd "$1" && pwd)/esp-imginfo
 vec=$2/vectors
-[ -d "$vec" ] || { echo "no shared vectors at $vec: skipped"; exit 77; }
-command -v jq >/dev/null 2>&1 || { echo "jq not installed: skipped"; exit 77; }
+[ -d "$vec" ] || { echo "SKIP: imginfo.vectors (no shared vectors at $vec)"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "SKIP: imginfo.vectors (jq is not installed)"; exit 77; }
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 fail=0

@@ -16,7 +16,11 @@ mkelf=$3
 shift 3
 if [ $# -eq 0 ]; then
 	set -- "Unix Makefiles"
-	command -v ninja >/dev/null && set -- "$@" Ninja
+	if command -v ninja >/dev/null; then
+		set -- "$@" Ninja
+	else
+		echo "SKIP: the Ninja generator (ninja is not installed)"
+	fi
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/espgen-install.XXXXXX")
@@ -45,7 +49,7 @@ fi
 for tool in "$prefix"/bin/esp-*; do
 	tool=${tool##*/}
 	[ -f "$prefix/share/bash-completion/completions/$tool" ] || fail "no completion for $tool"
-	[ -d "$build/man" ] || continue
+	[ -d "$build/man" ] || { echo "SKIP: man page of $tool (scdoc made no pages)"; continue; }
 	page=$prefix/share/man/man1/$tool.1
 	[ -f "$page" ] || fail "no man page for $tool"
 	MANWIDTH=80 man --warnings -E UTF-8 -l "$page" >"$tmp/man.txt" 2>"$tmp/man.err" ||

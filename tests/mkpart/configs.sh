@@ -8,11 +8,15 @@ for ini in "$SRC"/configs/partitions/*.ini; do
 	base=$(basename "$ini" .ini)
 	csv=${ini%.ini}.csv
 	if [ ! -f "$csv" ]; then echo "FAIL $base: no CSV twin"; fail=$((fail + 1)); continue; fi
-	"$BIN/esp-mkpart" "$ini" -o "$tmp/ini.bin" && "$BIN/esp-mkpart" "$csv" -o "$tmp/csv.bin" ||
-		{ echo "FAIL $base: encode failed"; fail=$((fail + 1)); continue; }
+	if ! "$BIN/esp-mkpart" "$ini" -o "$tmp/ini.bin" ||
+		! "$BIN/esp-mkpart" "$csv" -o "$tmp/csv.bin"; then
+		echo "FAIL $base: encode failed"; fail=$((fail + 1)); continue
+	fi
 	if ! cmp "$tmp/ini.bin" "$tmp/csv.bin"; then echo "FAIL $base: INI != CSV"; fail=$((fail + 1)); continue; fi
 	golden=$SHARED/vectors/mkpart/expected/partitions_$base.bin
-	if [ -f "$golden" ] && ! cmp "$tmp/ini.bin" "$golden"; then
+	if [ ! -f "$golden" ]; then
+		echo "SKIP: $base against gen_esp32part.py (no $golden; INI = CSV still checked)"
+	elif ! cmp "$tmp/ini.bin" "$golden"; then
 		echo "FAIL $base: differs from gen_esp32part.py's $golden"; fail=$((fail + 1)); continue
 	fi
 	pass=$((pass + 1))

@@ -23,11 +23,11 @@ if [ -z "$module" ]; then
 	done
 fi
 if [ -z "$module" ] || [ ! -e "$module" ]; then
-	echo "SKIP: SoftHSM2 (Debian package softhsm2) is not installed"
+	echo "SKIP: pkcs11.sign (SoftHSM2, Debian package softhsm2, is not installed)"
 	exit 77
 fi
 if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: the openssl command is needed to check signatures"
+	echo "SKIP: pkcs11.sign (no openssl command: it checks the signatures)"
 	exit 77
 fi
 
@@ -156,7 +156,7 @@ keys="rsa p256 p384"
 if run "$p11token" "$module" gen fw probe192 ff ec:P-192; then
 	gen p192 02 ec:P-192 && keys="rsa p192 p256 p384"
 else
-	echo "note: SoftHSM2 has no P-192 here; not tested"
+	echo "SKIP: ECDSA P-192 through the token (this SoftHSM2 has no P-192)"
 fi
 
 # a 10000-byte image and its 0xFF-padded form (what the signature covers)
@@ -216,7 +216,7 @@ block 2: empty"
 done
 
 # ---- percent-encoded label, type=private, all three blocks (token, file, token) ----
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out file-rsa.pem 2>/dev/null
+cp "$keydir/test-only-rsa3072.pem" file-rsa.pem
 openssl pkey -in file-rsa.pem -pubout -out file-rsa.pub.pem
 run_ok "three keys" "$sign" --pkcs11-module "$module" \
 	--key "pkcs11:token=fw;object=release%20key%202;type=private" --key file-rsa.pem \

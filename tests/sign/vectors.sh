@@ -13,7 +13,7 @@ bin=$(cd "$2" && pwd) || exit 1
 dir=$shared/vectors/sign
 sign=$bin/esp-sign
 if [ ! -f "$dir/cases.tsv" ]; then
-	echo "SKIP: no signing vectors at $dir (shared/ is not beside this checkout)"
+	echo "SKIP: sign.vectors (no $dir: shared/ is not beside this checkout)"
 	exit 77
 fi
 tmp=$(mktemp -d)
