@@ -120,7 +120,7 @@ diffcase() {
 	name=$1
 	shift
 	run 1 "$info" --diff "$@"
-	golden diff-$name.txt out
+	golden diff-"$name".txt out
 }
 diffcase header app.bin app-qio.bin
 diffcase partition-size table.bin table-nvs.bin

@@ -38,7 +38,7 @@ for f in "$vec"/*/expected/*.bin "$vec"/sign/signed/*.bin; do
 	fi
 done
 # signed vectors verify with their public keys
-while IFS='	' read -r name keys input signed pubkeys ref; do
+while IFS='	' read -r name _ _ signed pubkeys _; do
 	[ "$name" = name ] && continue
 	for k in $pubkeys; do
 		out=$("$info" --pubkey "$vec/sign/$k" "$vec/sign/$signed" 2>&1) ||

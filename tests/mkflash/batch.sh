@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Per-device batches: equal to building each device on its own, the same bytes on
 # every rerun and for any -j, bad rows named by row and column with no output.
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 d=$tmp/f
 make_inputs "$d" || { echo "cannot make inputs"; exit 1; }
@@ -63,6 +64,7 @@ mk --manifest "$d/batch.ini" --devices "$d/devices.csv" -o "$tmp/o5" 2>"$tmp/err
 	ok || bad "missing column: $(cat "$tmp/err")"
 
 sed -i '$d' "$d/devices.csv"
+# shellcheck disable=SC2016 # placeholders of the CSV, not shell variables
 sed -i 's/\${region}/${zone}/' "$d/device-nvs.csv"
 mk --manifest "$d/batch.ini" --devices "$d/devices.csv" -o "$tmp/o6" 2>"$tmp/err"
 [ $? -eq 1 ] && [ ! -e "$tmp/o6" ] &&

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Bad manifests: each gives its message (FILE:LINE where there is a line), exit
 # status 1, and neither FLASH.bin nor FLASH.json.
+# shellcheck disable=SC2016 # the cases are sed scripts and INI text: each $ is theirs
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 base=$tmp/base
 make_inputs "$base" || { echo "cannot make inputs"; exit 1; }

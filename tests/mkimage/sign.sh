@@ -47,6 +47,7 @@ size() { wc -c <"$1" | tr -d ' '; }
 # put back in big-endian (DER for ECDSA) and checked over the unsigned image
 hex() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 revhex() { echo "$1" | fold -w2 | tac | tr -d '\n'; }
+# shellcheck disable=SC2001 # sed's & (each hex pair) has no ${var//} form before bash 5.2
 unhex() { printf '%b' "$(echo "$1" | sed 's/../\\x&/g')"; }
 der_sig() {
 	printf 'asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x%s\ns=INTEGER:0x%s\n' "$1" "$2" >der.cnf
@@ -64,12 +65,12 @@ openssl_verify() {
 	off=$(($(size "$u") + b * 1216 + ${sigoff[$k]}))
 	if [ "$k" = rsa ]; then
 		unhex "$(revhex "$(hex "$f" $off 384)")" >sig.raw
-		openssl dgst -sha256 -verify $k.pub.pem -sigopt rsa_padding_mode:pss \
+		openssl dgst -sha256 -verify "$k.pub.pem" -sigopt rsa_padding_mode:pss \
 			-sigopt rsa_pss_saltlen:32 -signature sig.raw "$u" >/dev/null
 	else
 		local n=${cb[$k]}
-		der_sig "$(revhex "$(hex "$f" $off $n)")" "$(revhex "$(hex "$f" $((off + n)) $n)")" sig.der
-		openssl dgst -${dgst[$k]} -verify $k.pub.pem -signature sig.der "$u" >/dev/null
+		der_sig "$(revhex "$(hex "$f" "$off" "$n")")" "$(revhex "$(hex "$f" $((off + n)) "$n")")" sig.der
+		openssl dgst "-${dgst[$k]}" -verify "$k.pub.pem" -signature sig.der "$u" >/dev/null
 	fi
 }
 
@@ -104,30 +105,30 @@ mkapp esp32.elf 0x3F400020 0x400D0020 0x40080000 0x3FFB0000
 
 # ---- Secure Boot v2, one scheme per chip that takes it ----
 # key chip elf [extra options]
-while read -r k chip elf extra; do
+while read -ra row; do
+	k=${row[0]:-} chip=${row[1]:-} elf=${row[2]:-} extra=("${row[@]:3}")
 	[ -z "$k" ] && continue
 	t="$k/$chip"
-	# shellcheck disable=SC2086
-	run_ok "$t sign" "$mkimage" --chip $chip $extra --sign-key $k.pem $elf -o $k.signed
+	run_ok "$t sign" "$mkimage" --chip "$chip" "${extra[@]}" --sign-key "$k.pem" "$elf" -o "$k.signed"
 	[ -s err.txt ] && bad "$t: unexpected message: $(cat err.txt)"
-	run_ok "$t sign again" "$mkimage" --chip $chip $extra --sign-key $k.pem $elf -o $k.again
-	same $k.signed $k.again "$t: same key, same ELF"
+	run_ok "$t sign again" "$mkimage" --chip "$chip" "${extra[@]}" --sign-key "$k.pem" "$elf" -o "$k.again"
+	same "$k.signed" "$k.again" "$t: same key, same ELF"
 	# the unsigned image with the same padding, signed afterwards by esp-sign
-	run_ok "$t unsigned" "$mkimage" --chip $chip $extra --secure-pad-v2 $elf -o $k.unsigned
-	arith "$t: unsigned ends on a 64 KB page" "$(size $k.unsigned) % 65536 == 0"
-	arith "$t: one sector added" "$(size $k.signed) == $(size $k.unsigned) + 4096"
-	run_ok "$t esp-sign" "$sign" --key $k.pem $k.unsigned -o $k.later
-	same $k.signed $k.later "$t: esp-mkimage --sign-key vs esp-mkimage + esp-sign"
-	run_ok "$t verify" "$sign" --verify --pubkey $k.pub.pem $k.signed
+	run_ok "$t unsigned" "$mkimage" --chip "$chip" "${extra[@]}" --secure-pad-v2 "$elf" -o "$k.unsigned"
+	arith "$t: unsigned ends on a 64 KB page" "$(size "$k.unsigned") % 65536 == 0"
+	arith "$t: one sector added" "$(size "$k.signed") == $(size "$k.unsigned") + 4096"
+	run_ok "$t esp-sign" "$sign" --key "$k.pem" "$k.unsigned" -o "$k.later"
+	same "$k.signed" "$k.later" "$t: esp-mkimage --sign-key vs esp-mkimage + esp-sign"
+	run_ok "$t verify" "$sign" --verify --pubkey "$k.pub.pem" "$k.signed"
 	grep -q "^block 0: ${scheme[$k]}, key digest [0-9a-f]*: signature verified$" out.txt &&
 		ok || bad "$t: verify report: $(cat out.txt)"
-	if openssl_verify $k $k.signed $k.unsigned 0; then ok; else bad "$t: openssl rejects it"; fi
-	"$imginfo" $k.signed | grep -qx "digest=valid" && ok || bad "$t: app digest"
+	if openssl_verify "$k" "$k.signed" "$k.unsigned" 0; then ok; else bad "$t: openssl rejects it"; fi
+	"$imginfo" "$k.signed" | grep -qx "digest=valid" && ok || bad "$t: app digest"
 	# --random: other bytes, still valid for both verifiers
-	run_ok "$t --random" "$mkimage" --chip $chip $extra --random --sign-key $k.pem $elf -o $k.rnd
-	differ $k.signed $k.rnd "$t: --random"
-	run_ok "$t verify --random" "$sign" --verify --pubkey $k.pub.pem $k.rnd
-	if openssl_verify $k $k.rnd $k.unsigned 0; then ok; else bad "$t: openssl rejects --random"; fi
+	run_ok "$t --random" "$mkimage" --chip "$chip" "${extra[@]}" --random --sign-key "$k.pem" "$elf" -o "$k.rnd"
+	differ "$k.signed" "$k.rnd" "$t: --random"
+	run_ok "$t verify --random" "$sign" --verify --pubkey "$k.pub.pem" "$k.rnd"
+	if openssl_verify "$k" "$k.rnd" "$k.unsigned" 0; then ok; else bad "$t: openssl rejects --random"; fi
 done <<'EOF'
 rsa esp32c3 c3.elf
 p192 esp32c2 c2.elf
@@ -169,7 +170,7 @@ n=$(size v1.unsigned)
 arith "v1: 68 bytes appended" "$(size v1.signed) == n + 68"
 arith "v1: ends 12 bytes before a 64 KB boundary" "($(size v1.signed) + 12) % 65536 == 0"
 run_ok "v1 verify" "$sign" --verify --sb-version 1 --pubkey p256.pub.pem v1.signed
-[ "$(hex v1.signed $n 4)" = 00000000 ] && ok || bad "v1: version word"
+[ "$(hex v1.signed "$n" 4)" = 00000000 ] && ok || bad "v1: version word"
 der_sig "$(hex v1.signed $((n + 4)) 32)" "$(hex v1.signed $((n + 36)) 32)" v1.der
 if openssl dgst -sha256 -verify p256.pub.pem -signature v1.der v1.unsigned >/dev/null; then ok; else
 	bad "v1: openssl rejects the signature"; fi

@@ -41,6 +41,7 @@ hex() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 # revhex HEX -> the bytes in reverse order
 revhex() { echo "$1" | fold -w2 | tac | tr -d '\n'; }
 # unhex HEX > FILE
+# shellcheck disable=SC2001 # sed's & (each hex pair) has no ${var//} form before bash 5.2
 unhex() { printf '%b' "$(echo "$1" | sed 's/../\\x&/g')"; }
 # der_sig R_HEX S_HEX OUT: ECDSA-Sig-Value in DER, made by openssl itself
 der_sig() {
@@ -87,12 +88,12 @@ openssl_verify_block() {
 	off=$((base + ${sigoff[$k]}))
 	if [ "$k" = rsa ] || [ "$k" = rsa-b ]; then
 		unhex "$(revhex "$(hex "$f" $off 384)")" >sig.raw
-		openssl dgst -sha256 -verify $k.pub.pem -sigopt rsa_padding_mode:pss \
+		openssl dgst -sha256 -verify "$k.pub.pem" -sigopt rsa_padding_mode:pss \
 			-sigopt rsa_pss_saltlen:32 -signature sig.raw padded.bin >/dev/null
 	else
 		local n=${cb[$k]}
-		der_sig "$(revhex "$(hex "$f" $off $n)")" "$(revhex "$(hex "$f" $((off + n)) $n)")" sig.der
-		openssl dgst -${dgst[$k]} -verify $k.pub.pem -signature sig.der padded.bin >/dev/null
+		der_sig "$(revhex "$(hex "$f" "$off" "$n")")" "$(revhex "$(hex "$f" $((off + n)) "$n")")" sig.der
+		openssl dgst "-${dgst[$k]}" -verify "$k.pub.pem" -signature sig.der padded.bin >/dev/null
 	fi
 }
 
@@ -121,7 +122,7 @@ block 2: empty"
 	if openssl_verify_block $k $k.rnd 0; then ok; else bad "$k: openssl rejects --random"; fi
 	# the digest an external signer gets is what openssl hashes
 	run_ok "$k digest-out" "$sign" --digest-out $k.dig --pubkey $k.pub.pem img.bin
-	openssl dgst -${dgst[$k]} -binary padded.bin >$k.dig.ref
+	openssl dgst "-${dgst[$k]}" -binary padded.bin >$k.dig.ref
 	same $k.dig $k.dig.ref "$k: --digest-out"
 done
 # the same key in PKCS#1 / SEC1 form signs the same bytes as in PKCS#8
@@ -136,10 +137,10 @@ done
 run_ok "three keys" "$sign" --key rsa.pem --key p256.pem --key p384.pem img.bin -o three.bin
 for b in 0 1 2; do
 	k=$(echo rsa p256 p384 | cut -d' ' -f$((b + 1)))
-	run_ok "three keys: verify $k" "$sign" --verify --pubkey $k.pub.pem three.bin
-	grep -q "^block $b: ${scheme[$k]}, key digest $(hex $k.kd 0 32): signature verified$" out.txt \
+	run_ok "three keys: verify $k" "$sign" --verify --pubkey "$k.pub.pem" three.bin
+	grep -q "^block $b: ${scheme[$k]}, key digest $(hex "$k.kd" 0 32): signature verified$" out.txt \
 		&& ok || bad "three keys: block $b report: $(cat out.txt)"
-	if openssl_verify_block $k three.bin $b; then ok; else bad "three keys: openssl, block $b"; fi
+	if openssl_verify_block "$k" three.bin $b; then ok; else bad "three keys: openssl, block $b"; fi
 done
 run_ok "add one" "$sign" --key p256.pem rsa.signed -o two.bin
 run_ok "add another" "$sign" --key p384.pem two.bin -o three-b.bin

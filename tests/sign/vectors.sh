@@ -40,7 +40,7 @@ mask() {
 }
 
 cd "$dir" || exit 1
-while IFS=$'\t' read -r name keys input signed pubkeys reference; do
+while IFS=$'\t' read -r name keys input signed pubkeys _; do
 	[ "$name" = name ] && continue
 	read -ra karr <<<"$keys"
 	read -ra parr <<<"$pubkeys"
@@ -74,7 +74,7 @@ while IFS=$'\t' read -r name keys input signed pubkeys reference; do
 		bad "$name: differs from $signed outside signatures/CRCs ($(cmp "$tmp/ours.bin" "$tmp/ref.bin" 2>&1))"
 done <cases.tsv
 
-while IFS=$'\t' read -r key digest reference; do
+while IFS=$'\t' read -r key digest _; do
 	[ "$key" = key ] && continue
 	priv=${key%.pub.pem}.pem
 	for k in "$key" "$priv"; do
