@@ -4,6 +4,9 @@
 set -u
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
+vec=$SHARED/vectors/mkpart/expected
+[ -d "$vec" ] ||
+	echo "SKIP: configs/partitions against gen_esp32part.py (no $vec; INI = CSV still checked)"
 for ini in "$SRC"/configs/partitions/*.ini; do
 	base=$(basename "$ini" .ini)
 	csv=${ini%.ini}.csv
@@ -13,9 +16,9 @@ for ini in "$SRC"/configs/partitions/*.ini; do
 		echo "FAIL $base: encode failed"; fail=$((fail + 1)); continue
 	fi
 	if ! cmp "$tmp/ini.bin" "$tmp/csv.bin"; then echo "FAIL $base: INI != CSV"; fail=$((fail + 1)); continue; fi
-	golden=$SHARED/vectors/mkpart/expected/partitions_$base.bin
+	golden=$vec/partitions_$base.bin
 	if [ ! -f "$golden" ]; then
-		echo "SKIP: $base against gen_esp32part.py (no $golden; INI = CSV still checked)"
+		[ -d "$vec" ] && echo "SKIP: $base against gen_esp32part.py (no $golden; INI = CSV still checked)"
 	elif ! cmp "$tmp/ini.bin" "$golden"; then
 		echo "FAIL $base: differs from gen_esp32part.py's $golden"; fail=$((fail + 1)); continue
 	fi
