@@ -74,6 +74,16 @@ split_table() {
 
 skip() { echo "SKIP: $1 ($2)"; }
 
+# table_tool DIR WHAT: true when DIR has a cases.tsv and its tool, esp-<DIR's name>, is
+# built (sets tool); a table whose tool is not built is a SKIP line
+table_tool() {
+	tool=$(basename "$1")
+	[ -f "$1/cases.tsv" ] || return 1
+	[ -x "$build/bin/esp-$tool" ] && return 0
+	skip "$2 $tool" "esp-$tool is not built"
+	return 1
+}
+
 for set in $sets; do
 	case $set in
 	unit)
@@ -84,12 +94,7 @@ for set in $sets; do
 		done ;;
 	own)
 		for d in "$here"/golden/*/; do
-			tool=$(basename "$d")
-			[ -f "$d/cases.tsv" ] || continue
-			if [ ! -x "$build/bin/esp-$tool" ]; then
-				skip "golden own $tool" "esp-$tool is not built"
-				continue
-			fi
+			table_tool "$d" "golden own" || continue
 			for t in $(split_table "$d/cases.tsv" 1 "$chunk" "$tmp/own-$tool"); do
 				job "golden own $tool ${t##*/}" env GOLDEN_CASES="$t" \
 					./golden.sh own "$tool" "$shared" "$tmp/bin"
@@ -101,14 +106,9 @@ for set in $sets; do
 			continue
 		fi
 		for d in "$shared"/vectors/*/; do
-			tool=$(basename "$d")
-			[ -f "$d/cases.tsv" ] || continue
-			if [ ! -x "$build/bin/esp-$tool" ]; then
-				skip "vectors/$tool" "esp-$tool is not built"
-				continue
-			fi
+			table_tool "$d" vectors || continue
 			if ! head -1 "$d/cases.tsv" | tr '\t' '\n' | grep -qx expected; then
-				skip "vectors/$tool under valgrind" \
+				skip "vectors $tool under valgrind" \
 					"not a golden-output table; its own CTest test checks it"
 				continue
 			fi
