@@ -23,7 +23,7 @@ static int read_fd(int fd, const char *path, size_t max, struct buf *out)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return diag_file(path, "cannot read: %s", strerror(errno));
+			return diag_errno(path, "cannot read");
 		}
 		if (n == 0)
 			break;
@@ -57,9 +57,9 @@ int fileio_read(const char *path, size_t max, struct buf *out)
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return diag_file(path, "cannot open: %s", strerror(errno));
+		return diag_errno(path, "cannot open");
 	if (fstat(fd, &st) < 0) {
-		diag_file(path, "cannot read: %s", strerror(errno));
+		diag_errno(path, "cannot read");
 		close(fd);
 		return -1;
 	}
@@ -126,7 +126,7 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		af->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (af->fd < 0)
-			return diag_file(path, "cannot open for writing: %s", strerror(errno));
+			return diag_errno(path, "cannot open for writing");
 		af->direct = 1;
 		return 0;
 	}
@@ -137,7 +137,7 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 	memcpy(af->tmp + plen, ".tmpXXXXXX", sizeof(".tmpXXXXXX"));
 	af->fd = mkstemp(af->tmp);
 	if (af->fd < 0) {
-		diag_file(path, "cannot create temporary file: %s", strerror(errno));
+		diag_errno(path, "cannot create temporary file");
 		free(af->tmp);
 		af->tmp = NULL;
 		return -1;
@@ -146,7 +146,7 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(af->fd, 0666 & ~mask) < 0) {
-		diag_file(path, "cannot write: %s", strerror(errno));
+		diag_errno(path, "cannot write");
 		fileio_atomic_abort(af);
 		return -1;
 	}
@@ -156,8 +156,7 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 int fileio_atomic_write(struct fileio_atomic_file *af, const void *data, size_t len)
 {
 	if (write_all(af->fd, data, len) < 0)
-		return diag_file(af->tmp || af->direct ? af->path : "<stdout>", "cannot write: %s",
-				 strerror(errno));
+		return diag_errno(af->tmp || af->direct ? af->path : "<stdout>", "cannot write");
 	return 0;
 }
 
@@ -187,13 +186,13 @@ int fileio_atomic_commit(struct fileio_atomic_file *af)
 		af->direct = 0;
 		af->fd = -1;
 		if (close(fd) < 0)
-			return diag_file(af->path, "cannot write: %s", strerror(errno));
+			return diag_errno(af->path, "cannot write");
 		return 0;
 	}
 	if (!af->tmp) {
 		/* stdout: pipes and terminals cannot be synced; a full device fails here */
 		if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
-			return diag_file("<stdout>", "cannot write: %s", strerror(errno));
+			return diag_errno("<stdout>", "cannot write");
 		return 0;
 	}
 	af->fd = -1;
@@ -204,7 +203,8 @@ int fileio_atomic_commit(struct fileio_atomic_file *af)
 		unlink(af->tmp);
 		free(af->tmp);
 		af->tmp = NULL;
-		return diag_file(af->path, "cannot write: %s", strerror(err));
+		errno = err;
+		return diag_errno(af->path, "cannot write");
 	}
 	if (rename(af->tmp, af->path) < 0) {
 		int err = errno;
@@ -212,8 +212,8 @@ int fileio_atomic_commit(struct fileio_atomic_file *af)
 		unlink(af->tmp);
 		free(af->tmp);
 		af->tmp = NULL;
-		return diag_file(af->path, "cannot rename temporary file into place: %s",
-				 strerror(err));
+		errno = err;
+		return diag_errno(af->path, "cannot rename temporary file into place");
 	}
 	free(af->tmp);
 	af->tmp = NULL;
