@@ -2,6 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,14 +112,122 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * The process umask, read once before main() runs and so before any thread exists:
+ * umask() can only be read by setting it, and a umask(0)/umask(m) pair racing with
+ * another thread's would leave the process at 0 (world-writable outputs).
+ */
+static mode_t process_umask;
+
+__attribute__((constructor)) static void read_umask(void)
+{
+	process_umask = umask(0);
+	umask(process_umask);
+}
+
+mode_t fileio_umask(void)
+{
+	return process_umask;
+}
+
+/*
+ * Temporaries being written, for the signal handler: a list of nodes that only grows
+ * (to the most files ever written at once) and whose nodes are reused, so the handler
+ * can walk it without locks while other threads claim and release nodes. A node's path
+ * is valid only while its state is TEMP_LIVE.
+ */
+enum { TEMP_FREE, TEMP_CLAIMED, TEMP_LIVE };
+
+struct temp_node {
+	struct temp_node *next;
+	atomic_int state;
+	char path[PATH_MAX];
+};
+
+static _Atomic(struct temp_node *) temp_head;
+static pthread_once_t temp_handlers_once = PTHREAD_ONCE_INIT;
+static const int temp_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* Removes every live temporary, then dies of @sig as if no handler were installed
+ * (the handler is reset on entry, so the re-raised signal takes its default action
+ * once the handler returns). Only async-signal-safe calls. */
+static void temp_on_signal(int sig)
+{
+	struct temp_node *n;
+	int saved = errno;
+
+	for (n = atomic_load(&temp_head); n; n = n->next)
+		if (atomic_load(&n->state) == TEMP_LIVE)
+			unlink(n->path);
+	raise(sig);
+	errno = saved;
+}
+
+static void temp_install_handlers(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = temp_on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(temp_signals) / sizeof(temp_signals[0]); i++) {
+		/* a signal the caller ignores (nohup) or handles itself stays as it is */
+		if (sigaction(temp_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(temp_signals[i], &sa, NULL);
+	}
+}
+
+static struct temp_node *temp_claim(void)
+{
+	struct temp_node *n;
+	int expect;
+
+	pthread_once(&temp_handlers_once, temp_install_handlers);
+	for (n = atomic_load(&temp_head); n; n = n->next) {
+		expect = TEMP_FREE;
+		if (atomic_compare_exchange_strong(&n->state, &expect, TEMP_CLAIMED))
+			return n;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	atomic_init(&n->state, TEMP_CLAIMED);
+	n->next = atomic_load(&temp_head);
+	while (!atomic_compare_exchange_weak(&temp_head, &n->next, n))
+		;
+	return n;
+}
+
+static void temp_release(struct temp_node *n)
+{
+	atomic_store(&n->state, TEMP_FREE);
+}
+
+/* Name of the temporary for @path: ".espgen-XXXXXX" in @path's directory. Short, so
+ * that a target name of up to NAME_MAX bytes still has a temporary beside it; hidden,
+ * and apart from the names batches use for their directories. */
+static int temp_name(const char *path, char *out, size_t size)
+{
+	static const char leaf[] = ".espgen-XXXXXX";
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+
+	if (dlen + sizeof(leaf) > size)
+		return -1;
+	memcpy(out, path, dlen);
+	memcpy(out + dlen, leaf, sizeof(leaf));
+	return 0;
+}
+
 int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 {
-	size_t plen = strlen(path);
 	struct stat st;
-	mode_t mask;
 
 	af->path = path;
 	af->tmp = NULL;
+	af->node = NULL;
 	af->fd = -1;
 	af->direct = 0;
 	if (strcmp(path, "-") == 0) {
@@ -130,22 +242,27 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 		af->direct = 1;
 		return 0;
 	}
-	af->tmp = malloc(plen + sizeof(".tmpXXXXXX"));
-	if (!af->tmp)
+	af->node = temp_claim();
+	if (!af->node)
 		return diag_error("out of memory");
-	memcpy(af->tmp, path, plen);
-	memcpy(af->tmp + plen, ".tmpXXXXXX", sizeof(".tmpXXXXXX"));
-	af->fd = mkstemp(af->tmp);
+	if (temp_name(path, af->node->path, sizeof(af->node->path)) < 0) {
+		temp_release(af->node);
+		af->node = NULL;
+		return diag_file(path, "cannot create temporary file: the path is too long");
+	}
+	/* live before mkstemp() fills in the name: a signal in between unlinks, at worst,
+	 * a name that does not exist yet */
+	atomic_store(&af->node->state, TEMP_LIVE);
+	af->fd = mkstemp(af->node->path);
 	if (af->fd < 0) {
 		diag_errno(path, "cannot create temporary file");
-		free(af->tmp);
-		af->tmp = NULL;
+		temp_release(af->node);
+		af->node = NULL;
 		return -1;
 	}
+	af->tmp = af->node->path;
 	/* mkstemp makes 0600; give the file the mode a plain creat(0666) would. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(af->fd, 0666 & ~mask) < 0) {
+	if (fchmod(af->fd, 0666 & ~process_umask) < 0) {
 		diag_errno(path, "cannot write");
 		fileio_atomic_abort(af);
 		return -1;
@@ -173,7 +290,8 @@ void fileio_atomic_abort(struct fileio_atomic_file *af)
 	if (af->fd >= 0)
 		close(af->fd);
 	unlink(af->tmp);
-	free(af->tmp);
+	temp_release(af->node);
+	af->node = NULL;
 	af->tmp = NULL;
 	af->fd = -1;
 }
@@ -201,7 +319,8 @@ int fileio_atomic_commit(struct fileio_atomic_file *af)
 
 		close(fd);
 		unlink(af->tmp);
-		free(af->tmp);
+		temp_release(af->node);
+		af->node = NULL;
 		af->tmp = NULL;
 		errno = err;
 		return diag_errno(af->path, "cannot write");
@@ -210,12 +329,14 @@ int fileio_atomic_commit(struct fileio_atomic_file *af)
 		int err = errno;
 
 		unlink(af->tmp);
-		free(af->tmp);
+		temp_release(af->node);
+		af->node = NULL;
 		af->tmp = NULL;
 		errno = err;
 		return diag_errno(af->path, "cannot rename temporary file into place");
 	}
-	free(af->tmp);
+	temp_release(af->node);
+	af->node = NULL;
 	af->tmp = NULL;
 	return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -20,14 +21,18 @@ int fileio_read(const char *path, size_t max, struct buf *out);
  * An output file being written: a temporary file in the target's directory that
  * becomes the target only on fileio_atomic_commit(). "-" is standard output (no rename).
  */
+struct temp_node;
 struct fileio_atomic_file {
 	const char *path;
-	char *tmp;
+	char *tmp;		 /* the temporary's name, while there is one */
+	struct temp_node *node; /* where the signal handler finds it */
 	int fd;
 	int direct; /* @path is a device or FIFO (e.g. /dev/null): written in place */
 };
 
-/* Creates the temporary file (mode 0666 & ~umask). A target that exists and is not a
+/* Creates the temporary file (mode 0666 & ~umask), ".espgen-XXXXXX" beside the target;
+ * SIGINT, SIGTERM and SIGHUP remove it (and every other temporary not yet committed)
+ * before the process dies of the signal. A target that exists and is not a
  * regular file or directory (a device, a FIFO) is opened and written directly
  * instead, never replaced. Returns 0, or -1 with a message. */
 int fileio_atomic_open(struct fileio_atomic_file *af, const char *path);
@@ -38,6 +43,9 @@ int fileio_atomic_write(struct fileio_atomic_file *af, const void *data, size_t 
 int fileio_atomic_commit(struct fileio_atomic_file *af);
 /* Closes and removes the temporary file; the target is untouched. */
 void fileio_atomic_abort(struct fileio_atomic_file *af);
+
+/* The process umask, read once before main() (never set and reset while threads run). */
+mode_t fileio_umask(void);
 
 /* Turns the fsync in fileio_atomic_commit() off (0) or on (1, the default). Rename still
  * makes each file appear whole; a caller writing many files syncs once at the end. */
