@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "hash.h"
 #include "num.h"
+#include "secret.h"
 
 #define PIN_MAX 256   /* longer PIN files are refused: not a PIN */
 #define ATTR_MAX 4096 /* largest attribute we read (RSA modulus, EC point) */
@@ -44,15 +45,6 @@ struct pkcs11_key {
 	size_t pin_len;
 	struct sbkey *pub;
 };
-
-/* Wipes @n bytes in a way the compiler may not drop. */
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
 
 int pkcs11_is_uri(const char *name)
 {
@@ -239,14 +231,43 @@ static int uri_attr(const char *uri, const char *a, size_t alen, const char *v, 
 	return diag_file(uri, "unsupported attribute '%s'", attr);
 }
 
-int pkcs11_uri_parse(const char *uri, struct pkcs11_uri *out)
+char *pkcs11_uri_redact(const char *uri)
+{
+	static const char attr[] = "pin-value=";
+	const size_t alen = sizeof(attr) - 1;
+	size_t n = strlen(uri), i = 0, o = 0;
+	/* each masked value grows by at most 3 bytes, and each needs alen bytes of input */
+	char *out = malloc(n + 3 * (n / alen + 1) + 1);
+
+	if (!out)
+		return NULL;
+	while (i < n) {
+		int start = i > 0 && strchr(":;?&", uri[i - 1]);
+
+		if (start && strncmp(uri + i, attr, alen) == 0) {
+			size_t vlen = strcspn(uri + i + alen, ";?&");
+
+			memcpy(out + o, attr, alen);
+			memcpy(out + o + alen, "***", 3);
+			o += alen + 3;
+			i += alen + vlen;
+			continue;
+		}
+		out[o++] = uri[i++];
+	}
+	out[o] = 0;
+	return out;
+}
+
+/* pkcs11_uri_parse() with @shown, the URI as messages print it (PIN masked). */
+static int uri_parse(const char *uri, const char *shown, struct pkcs11_uri *out)
 {
 	const char *p, *end, *q;
 	int query = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!pkcs11_is_uri(uri))
-		return diag_file(uri, "not a PKCS#11 URI (pkcs11:...)");
+		return diag_file(shown, "not a PKCS#11 URI (pkcs11:...)");
 	p = uri + 7;
 	while (*p) {
 		const char *eq;
@@ -263,8 +284,8 @@ int pkcs11_uri_parse(const char *uri, struct pkcs11_uri *out)
 		}
 		eq = memchr(p, '=', (size_t)(end - p));
 		if (!eq)
-			return diag_file(uri, "attribute '%.*s' has no value", (int)(end - p), p);
-		if (uri_attr(uri, p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), query, out) <
+			return diag_file(shown, "attribute '%.*s' has no value", (int)(end - p), p);
+		if (uri_attr(shown, p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), query, out) <
 		    0)
 			return -1;
 		q = end;
@@ -273,6 +294,18 @@ int pkcs11_uri_parse(const char *uri, struct pkcs11_uri *out)
 		p = q;
 	}
 	return 0;
+}
+
+int pkcs11_uri_parse(const char *uri, struct pkcs11_uri *out)
+{
+	char *shown = pkcs11_uri_redact(uri);
+	int rc;
+
+	if (!shown)
+		return diag_error("out of memory");
+	rc = uri_parse(uri, shown, out);
+	free(shown);
+	return rc;
 }
 
 /* ---- module ---- */
@@ -436,9 +469,7 @@ static int read_pin_file(const char *path, char *pin, size_t *len)
 		pin[n] = 0;
 		*len = n;
 	}
-	if (b.data)
-		wipe(b.data, b.cap);
-	buf_free(&b);
+	secret_buf_free(&b);
 	return rc;
 }
 
@@ -448,6 +479,7 @@ static int get_pin(const char *pin_file, const struct pkcs11_uri *u, char *pin, 
 	const char *env;
 
 	*len = 0;
+	secret_protect_process(); /* no core dump holding the PIN */
 	if (pin_file)
 		return read_pin_file(pin_file, pin, len);
 	if (u->pin_source[0]) {
@@ -850,7 +882,7 @@ int pkcs11_key_open(struct pkcs11_module *mod, const char *uri, const char *pin_
 	*out = NULL;
 	u = malloc(sizeof(*u));
 	k = calloc(1, sizeof(*k));
-	if (!u || !k || !(k->name = strdup(uri))) {
+	if (!u || !k || !(k->name = pkcs11_uri_redact(uri))) {
 		free(u);
 		free(k);
 		return diag_error("out of memory");
@@ -871,14 +903,14 @@ int pkcs11_key_open(struct pkcs11_module *mod, const char *uri, const char *pin_
 	    read_public(k, u) < 0)
 		goto out;
 	if (!k->always_auth) {
-		wipe(k->pin, sizeof(k->pin));
+		secret_wipe(k->pin, sizeof(k->pin));
 		k->pin_len = 0;
 	}
 	*out = k;
 	k = NULL;
 	rc = 0;
 out:
-	wipe(u, sizeof(*u)); /* pin-source names a file only, but be tidy */
+	secret_wipe(u, sizeof(*u)); /* pin-source names a file only, but be tidy */
 	free(u);
 	pkcs11_key_close(k);
 	return rc;
@@ -890,7 +922,7 @@ void pkcs11_key_close(struct pkcs11_key *key)
 		return;
 	if (key->session != CK_INVALID_HANDLE)
 		key->mod->f->C_CloseSession(key->session);
-	wipe(key->pin, sizeof(key->pin));
+	secret_wipe(key->pin, sizeof(key->pin));
 	sbkey_free(key->pub);
 	free(key->name);
 	free(key);

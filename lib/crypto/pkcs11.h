@@ -85,6 +85,12 @@ struct pkcs11_uri {
 	char pin_source[1024];
 };
 
+/*
+ * A copy of @uri to print: the value of every pin-value attribute replaced by "***".
+ * Malloc'd (free it), or NULL when out of memory.
+ */
+char *pkcs11_uri_redact(const char *uri);
+
 /* Parses @uri into @out. Returns 0, or -1 with a message naming the bad attribute. */
 int pkcs11_uri_parse(const char *uri, struct pkcs11_uri *out);
 

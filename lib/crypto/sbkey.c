@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "hash.h"
+#include "secret.h"
 
 /* Key files are small; anything bigger is not a key. */
 #define SB_KEY_FILE_MAX ((size_t)1 << 20)
@@ -251,10 +252,13 @@ int sbkey_parse(const char *name, const uint8_t *data, size_t len, unsigned flag
 		goto fail;
 	}
 	k->scheme = classify(&k->pk);
+	secret_wipe(copy, len + 1);
 	free(copy);
 	*out = k;
 	return 0;
 fail:
+	if (copy)
+		secret_wipe(copy, len + 1);
 	free(copy);
 	sbkey_free(k);
 	return -1;
@@ -266,10 +270,13 @@ int sbkey_load(const char *path, unsigned flags, struct sbkey **out)
 	int rc;
 
 	*out = NULL;
+	/* the file may hold a private key: no core dump from here on, and the text is
+	 * wiped once parsed (fileio_read reads a regular file into one allocation) */
+	secret_protect_process();
 	if (fileio_read(path, SB_KEY_FILE_MAX, &b) < 0)
 		return -1;
 	rc = sbkey_parse(path, b.data ? b.data : (const uint8_t *)"", b.len, flags, out);
-	buf_free(&b);
+	secret_buf_free(&b);
 	return rc;
 }
 
