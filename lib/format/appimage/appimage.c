@@ -95,38 +95,70 @@ void appimage_seglist_free(struct appimage_seglist *l)
 	l->n = l->cap = 0;
 }
 
-/* Stable insertion sort by address (Python's sorted() is stable). */
-static void sort_by_addr(struct appimage_seg *v, size_t n)
+/* Stable merge sort by address (Python's sorted() is stable): n log n, so that tens of
+ * thousands of sections stay fast. Returns 0, or -1 with a message. */
+static int sort_by_addr(struct appimage_seg *v, size_t n)
 {
-	size_t i, j;
+	struct appimage_seg *tmp, *src = v, *dst;
+	size_t width, i;
 
-	for (i = 1; i < n; i++) {
-		struct appimage_seg t = v[i];
+	if (n < 2)
+		return 0;
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return diag_error("out of memory");
+	dst = tmp;
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t lo = i, mid = i + width < n ? i + width : n;
+			size_t hi = i + 2 * width < n ? i + 2 * width : n, a = lo, b = mid, k = lo;
 
-		for (j = i; j > 0 && v[j - 1].addr > t.addr; j--)
-			v[j] = v[j - 1];
-		v[j] = t;
+			while (a < mid && b < hi)
+				dst[k++] = src[b].addr < src[a].addr ? src[b++] : src[a++];
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < hi)
+				dst[k++] = src[b++];
+		}
+		dst = src;
+		src = src == v ? tmp : v;
 	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	return 0;
 }
 
 int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_only_header)
 {
-	size_t i, kept;
+	unsigned char *join; /* join[i]: v[i] is appended to v[i - 1] */
+	size_t i, j, kept;
+	int rc = -1;
 
 	if (l->n == 0)
 		return 0;
-	if (ram_only_header)
-		sort_by_addr(l->v, l->n);
-	/* Walk backwards so a merged segment can merge again into its predecessor. */
+	if (ram_only_header && sort_by_addr(l->v, l->n) < 0)
+		return -1;
+	join = calloc(l->n, 1);
+	if (!join)
+		return diag_error("out of memory");
+	/*
+	 * Every pair is decided first, walking backwards as esptool does. A decision looks
+	 * only at the earlier segment as loaded and at the later one's address and
+	 * alignment, which merging never changes; so the joins can follow, run by run,
+	 * each byte copied once (merging pair by pair copied the growing tail each time).
+	 */
 	for (i = l->n - 1; i > 0; i--) {
 		struct appimage_seg *a = &l->v[i - 1], *b = &l->v[i];
 		uint64_t a_end = (uint64_t)a->addr + a->len;
 
 		/* esptool divides by the alignment here and fails on 0: so do we, clearly */
-		if (ram_only_header && b->align == 0)
-			return diag_error("section %s at 0x%08x has alignment 0, which "
-					  "--ram-only-header cannot handle (esptool fails too)",
-					  b->name, b->addr);
+		if (ram_only_header && b->align == 0) {
+			diag_error("section %s at 0x%08x has alignment 0, which "
+				   "--ram-only-header cannot handle (esptool fails too)",
+				   b->name, b->addr);
+			goto out;
+		}
 		if (ram_only_header && b->align > 1) {
 			/* Restore the alignment b had in the ELF if a gap exactly fills it. */
 			uint64_t padded = a_end;
@@ -135,18 +167,28 @@ int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_onl
 				padded += b->align - padded % b->align;
 			if (padded != a_end && padded == b->addr) {
 				if (seg_resize(a, (size_t)(padded - a->addr)) < 0)
-					return -1;
+					goto out;
 				a_end = padded;
 			}
 		}
-		if (b->addr == a_end && chip_same_memory_types(c, a->addr, b->addr)) {
-			size_t old = a->len;
+		join[i] = b->addr == a_end && chip_same_memory_types(c, a->addr, b->addr);
+	}
+	for (i = 0; i < l->n; i = j) {
+		struct appimage_seg *a = &l->v[i];
+		size_t total = a->len, pos = a->len;
 
-			/* no zero-fill: the copy writes every new byte (megabytes of rodata) */
-			if (seg_set_len(a, old + b->len, 0) < 0)
-				return -1;
-			memcpy(a->data + old, b->data, b->len);
-			seg_free(b);
+		for (j = i + 1; j < l->n && join[j]; j++)
+			total += l->v[j].len;
+		if (j == i + 1)
+			continue;
+		/* no zero-fill: the copies write every new byte (megabytes of rodata) */
+		if (seg_set_len(a, total, 0) < 0)
+			goto out;
+		for (j = i + 1; j < l->n && join[j]; j++) {
+			if (l->v[j].len)
+				memcpy(a->data + pos, l->v[j].data, l->v[j].len);
+			pos += l->v[j].len;
+			seg_free(&l->v[j]);
 		}
 	}
 	for (i = 0, kept = 0; i < l->n; i++) {
@@ -155,7 +197,10 @@ int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_onl
 		l->v[kept++] = l->v[i];
 	}
 	l->n = kept;
-	return 0;
+	rc = 0;
+out:
+	free(join);
+	return rc;
 }
 
 /* ---- encoder ---- */
