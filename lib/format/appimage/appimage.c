@@ -352,11 +352,18 @@ static int append_checksum(struct enc *e)
 }
 
 /* Normal layout: flash segments at page-aligned offsets, RAM data as filler. */
+/* The data of @s from @off on (no arithmetic on the NULL of an empty segment). */
+static uint8_t *seg_bytes(const struct appimage_seg *s, size_t off)
+{
+	return s->data ? s->data + off : NULL;
+}
+
 static int write_normal(struct enc *e, struct appimage_seg *flash, size_t nflash,
 			struct appimage_seg *ram, size_t nram)
 {
 	const uint32_t a = e->o->mmu_page_size;
 	size_t fi = 0, ri = 0;
+	size_t r_off = 0; /* bytes of ram[ri] already written as filler (kept, not moved) */
 
 	while (fi < nflash) {
 		struct appimage_seg *s = &flash[fi];
@@ -379,24 +386,26 @@ static int write_normal(struct enc *e, struct appimage_seg *flash, size_t nflash
 		if (ri < nram && pad > APPIMAGE_SEG_HEADER_LEN) {
 			/* split_image(): the first pad bytes of the first RAM segment */
 			struct appimage_seg *r = &ram[ri];
-			size_t take = (size_t)pad < r->len ? (size_t)pad : r->len;
+			size_t left = r->len - r_off;
+			size_t take = (size_t)pad < left ? (size_t)pad : left;
 
-			if (write_segment(e, r->addr, r->data, take, s->name, 1) < 0)
+			if (write_segment(e, r->addr, seg_bytes(r, r_off), take, s->name, 1) < 0)
 				return -1;
-			memmove(r->data, r->data + take, r->len - take);
-			r->len -= take;
+			r_off += take;
 			r->addr += (uint32_t)pad;
-			if (r->len == 0) {
+			if (r_off == r->len) {
 				seg_free(r);
 				ri++;
+				r_off = 0;
 			}
 		} else if (write_padding(e, (size_t)pad, s->name, 1) < 0) {
 			return -1;
 		}
 	}
 	(void)a;
-	for (; ri < nram; ri++) {
-		if (write_segment(e, ram[ri].addr, ram[ri].data, ram[ri].len, ram[ri].name, 1) < 0)
+	for (; ri < nram; ri++, r_off = 0) {
+		if (write_segment(e, ram[ri].addr, seg_bytes(&ram[ri], r_off), ram[ri].len - r_off,
+				  ram[ri].name, 1) < 0)
 			return -1;
 		seg_free(&ram[ri]);
 	}
