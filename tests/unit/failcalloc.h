@@ -22,8 +22,8 @@
 #define FAILCALLOC_WORKS 1
 #endif
 
-/* While non-zero, every calloc() returns NULL. */
-static int failcalloc_on;
+/* -1: calloc() works (the start); n >= 0: n more calls work, then every call fails. */
+static long failcalloc_countdown = -1;
 
 #if FAILCALLOC_WORKS
 /* glibc's own calloc(), exported under this name for allocators that wrap it */
@@ -31,8 +31,10 @@ void *__libc_calloc(size_t n, size_t size);
 
 void *calloc(size_t n, size_t size)
 {
-	if (failcalloc_on)
+	if (failcalloc_countdown == 0)
 		return NULL;
+	if (failcalloc_countdown > 0)
+		failcalloc_countdown--;
 	return __libc_calloc(n, size);
 }
 #endif

@@ -170,14 +170,14 @@ static void test_out_of_memory(void)
 	if (!FAILCALLOC_WORKS)
 		return;
 	memset(out, 0x5a, sizeof(out));
-	failcalloc_on = 1;
+	failcalloc_countdown = 0;
 	CHECK(hash_pbkdf2_hmac(HASH_SHA1, "secret12", 8, "myap", 4, 4096, out, 32) == -1);
-	failcalloc_on = 0;
+	failcalloc_countdown = -1;
 	CHECK_MEM(out, zero, 32);
 	memset(out, 0x5a, sizeof(out));
-	failcalloc_on = 1;
+	failcalloc_countdown = 0;
 	CHECK(hash_hmac(HASH_SHA256, "k", 1, "m", 1, out) == -1);
-	failcalloc_on = 0;
+	failcalloc_countdown = -1;
 	CHECK_MEM(out, zero, 32);
 	/* and it works again afterwards */
 	CHECK(hash_pbkdf2_hmac(HASH_SHA1, "password", 8, "salt", 4, 1, out, 20) == 0);

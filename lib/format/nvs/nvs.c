@@ -7,165 +7,9 @@
 #include "ascii.h"
 #include "crc.h"
 #include "diag.h"
+#include "hash.h"
 #include "num.h"
 #include "utf8.h"
-
-/* ------------------------------------------------------------------------ */
-/* SHA-1, HMAC-SHA1 and PBKDF2 (FIPS 180-4, RFC 2104, RFC 8018), for ap.pmk_info */
-
-struct sha1 {
-	uint32_t h[5];
-	uint64_t total;
-	uint8_t block[64];
-	size_t n;
-};
-
-static uint32_t rol32(uint32_t x, unsigned n)
-{
-	return (x << n) | (x >> (32 - n));
-}
-
-static void sha1_compress(uint32_t h[5], const uint8_t *p)
-{
-	uint32_t w[80], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f, k, t;
-	unsigned i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
-	for (; i < 80; i++)
-		w[i] = rol32(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-	for (i = 0; i < 80; i++) {
-		if (i < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5A827999;
-		} else if (i < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ED9EBA1;
-		} else if (i < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8F1BBCDC;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xCA62C1D6;
-		}
-		t = rol32(a, 5) + f + e + k + w[i];
-		e = d;
-		d = c;
-		c = rol32(b, 30);
-		b = a;
-		a = t;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-}
-
-static void sha1_init(struct sha1 *s)
-{
-	static const uint32_t iv[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476,
-				       0xC3D2E1F0};
-
-	memcpy(s->h, iv, sizeof(iv));
-	s->total = 0;
-	s->n = 0;
-}
-
-static void sha1_update(struct sha1 *s, const uint8_t *p, size_t len)
-{
-	s->total += len;
-	while (len) {
-		size_t take = 64 - s->n < len ? 64 - s->n : len;
-
-		memcpy(s->block + s->n, p, take);
-		s->n += take;
-		p += take;
-		len -= take;
-		if (s->n == 64) {
-			sha1_compress(s->h, s->block);
-			s->n = 0;
-		}
-	}
-}
-
-static void sha1_final(struct sha1 *s, uint8_t out[20])
-{
-	uint64_t bits = s->total * 8;
-	uint8_t pad = 0x80, zero = 0, len[8];
-	unsigned i;
-
-	sha1_update(s, &pad, 1);
-	while (s->n != 56)
-		sha1_update(s, &zero, 1);
-	for (i = 0; i < 8; i++)
-		len[i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha1_update(s, len, 8);
-	for (i = 0; i < 20; i++)
-		out[i] = (uint8_t)(s->h[i / 4] >> (24 - 8 * (i % 4)));
-}
-
-static void hmac_sha1(const uint8_t *key, size_t keylen, const uint8_t *msg, size_t len,
-		      uint8_t out[20])
-{
-	uint8_t k[64] = {0}, pad[64], inner[20];
-	struct sha1 s;
-	unsigned i;
-
-	if (keylen > 64) {
-		sha1_init(&s);
-		sha1_update(&s, key, keylen);
-		sha1_final(&s, k);
-	} else {
-		memcpy(k, key, keylen);
-	}
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	sha1_init(&s);
-	sha1_update(&s, pad, 64);
-	sha1_update(&s, msg, len);
-	sha1_final(&s, inner);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5C;
-	sha1_init(&s);
-	sha1_update(&s, pad, 64);
-	sha1_update(&s, inner, 20);
-	sha1_final(&s, out);
-}
-
-void nvs_pbkdf2_sha1(const uint8_t *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
-		     unsigned iterations, uint8_t *out, size_t outlen)
-{
-	uint32_t block = 1;
-	uint8_t *msg = malloc(saltlen + 4);
-	uint8_t u[20], t[20];
-	size_t done = 0, take, i;
-	unsigned it;
-
-	if (!msg)
-		return;
-	if (saltlen)
-		memcpy(msg, salt, saltlen);
-	while (done < outlen) {
-		msg[saltlen] = (uint8_t)(block >> 24);
-		msg[saltlen + 1] = (uint8_t)(block >> 16);
-		msg[saltlen + 2] = (uint8_t)(block >> 8);
-		msg[saltlen + 3] = (uint8_t)block;
-		hmac_sha1(pw, pwlen, msg, saltlen + 4, u);
-		memcpy(t, u, 20);
-		for (it = 1; it < iterations; it++) {
-			hmac_sha1(pw, pwlen, u, 20, u);
-			for (i = 0; i < 20; i++)
-				t[i] ^= u[i];
-		}
-		take = outlen - done < 20 ? outlen - done : 20;
-		memcpy(out + done, t, take);
-		done += take;
-		block++;
-	}
-	free(msg);
-}
 
 /* ------------------------------------------------------------------------ */
 /* CSV: the generator's reading (§6) */
@@ -797,6 +641,23 @@ static int py_int10(const struct val *v, int *neg, uint64_t *mag)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Wi-Fi: what the generator adds by itself for the AP keys (§6) */
+
+#define WIFI_PMK_INFO_LEN 132
+
+/* ap.pmk_info: 100 zero bytes, then the 32-byte PMK = PBKDF2-HMAC-SHA1(passwd, ssid,
+ * 4096 rounds) of IEEE 802.11i. @line 0 for no line in the message. */
+static int wifi_pmk_info(const char *file, unsigned line, const struct val *ssid,
+			 const struct val *passwd, uint8_t info[WIFI_PMK_INFO_LEN])
+{
+	memset(info, 0, 100);
+	if (hash_pbkdf2_hmac(HASH_SHA1, passwd->p, passwd->len, ssid->p, ssid->len, 4096,
+			     info + 100, 32) < 0)
+		return diag_at(file, line, "cannot compute ap.pmk_info: out of memory");
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The generator (§4, §5) */
 
 struct ns_name {
@@ -1275,7 +1136,7 @@ static int write_bytes_blob(struct gen *g, const char *key, const uint8_t *p, si
  * every such row is preceded by ap.pmk_info = 100 zero bytes + the PMK. */
 static int wifi_ap(struct gen *g, const char *key, const struct nvs_field *value)
 {
-	uint8_t info[132];
+	uint8_t info[WIFI_PMK_INFO_LEN];
 
 	if (strcmp(key, "ap.ssid") == 0) {
 		if (val_from_field(&g->ap_ssid, value) < 0)
@@ -1289,9 +1150,8 @@ static int wifi_ap(struct gen *g, const char *key, const struct nvs_field *value
 	}
 	if (!val_true(&g->ap_ssid) || !val_true(&g->ap_passwd) || !val_true(&g->ap_authmode))
 		return 0;
-	memset(info, 0, 100);
-	nvs_pbkdf2_sha1(g->ap_passwd.p, g->ap_passwd.len, g->ap_ssid.p, g->ap_ssid.len, 4096,
-			info + 100, 32);
+	if (wifi_pmk_info(g->file, g->line, &g->ap_ssid, &g->ap_passwd, info) < 0)
+		return -1;
 	return write_bytes_blob(g, "ap.pmk_info", info, sizeof(info));
 }
 
@@ -1869,18 +1729,18 @@ static int blob_is(const struct orow *r, const char *key, uint8_t fill, size_t l
 	return 1;
 }
 
-static void set_text(struct val *v, const struct orow *r)
+static int set_text(struct val *v, const struct orow *r)
 {
-	val_free(v);
-	(void)val_set(v, V_STR, r->value.data ? r->value.data : (const uint8_t *)"", r->value.len);
+	return val_set(v, V_STR, r->value.data ? r->value.data : (const uint8_t *)"",
+		       r->value.len);
 }
 
 /* Leaves out what the generator adds by itself for the Wi-Fi keys (§6), so that
  * the CSV generates the same image instead of adding those items twice. */
-static void drop_wifi_extras(struct orow *rows, size_t n)
+static int drop_wifi_extras(const char *file, struct orow *rows, size_t n)
 {
 	struct val ssid = {V_NONE, NULL, 0}, pw = {V_NONE, NULL, 0}, mode = {V_NONE, NULL, 0};
-	int sta_done = 0;
+	int sta_done = 0, rc = -1;
 	size_t i;
 	long prev = -1;
 
@@ -1891,19 +1751,23 @@ static void drop_wifi_extras(struct orow *rows, size_t n)
 		if (r->skip || r->is_ns || !r->enc)
 			continue;
 		if (!strcmp(k, "ap.ssid") || !strcmp(k, "ap.passwd") || !strcmp(k, "ap.authmode")) {
-			if (!strcmp(k, "ap.ssid"))
-				set_text(&ssid, r);
-			else if (!strcmp(k, "ap.passwd"))
-				set_text(&pw, r);
-			else if (!(r->value.len == 1 && r->value.data[0] == '0'))
-				set_text(&mode, r);
+			if (!strcmp(k, "ap.ssid")) {
+				if (set_text(&ssid, r) < 0)
+					goto out;
+			} else if (!strcmp(k, "ap.passwd")) {
+				if (set_text(&pw, r) < 0)
+					goto out;
+			} else if (!(r->value.len == 1 && r->value.data[0] == '0')) {
+				if (set_text(&mode, r) < 0)
+					goto out;
+			}
 			if (val_true(&ssid) && val_true(&pw) && val_true(&mode) && prev >= 0 &&
 			    !strcmp(rows[prev].it->key, "ap.pmk_info") &&
-			    rows[prev].it->len == 132) {
-				uint8_t info[132];
+			    rows[prev].it->len == WIFI_PMK_INFO_LEN) {
+				uint8_t info[WIFI_PMK_INFO_LEN];
 
-				memset(info, 0, 100);
-				nvs_pbkdf2_sha1(pw.p, pw.len, ssid.p, ssid.len, 4096, info + 100, 32);
+				if (wifi_pmk_info(file, 0, &ssid, &pw, info) < 0)
+					goto out;
 				if (!memcmp(info, rows[prev].it->data, sizeof(info)))
 					rows[prev].skip = 1;
 			}
@@ -1917,9 +1781,12 @@ static void drop_wifi_extras(struct orow *rows, size_t n)
 		}
 		prev = (long)i;
 	}
+	rc = 0;
+out:
 	val_free(&ssid);
 	val_free(&pw);
 	val_free(&mode);
+	return rc;
 }
 
 int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out)
@@ -1981,7 +1848,8 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 		if (render_item(&rows[i]) < 0)
 			goto out;
 	}
-	drop_wifi_extras(rows, n);
+	if (drop_wifi_extras(file, rows, n) < 0)
+		goto out;
 	if (buf_printf(out, "# NVS image decoded by esp-mknvs (format version %d, %zu bytes)\n"
 			    "key,type,encoding,value\n",
 		       im->version ? im->version : 2, im->size) < 0)

@@ -143,8 +143,4 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
  */
 int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out);
 
-/* PBKDF2-HMAC-SHA1 (RFC 8018), used for the generator's Wi-Fi 'ap.pmk_info'. */
-void nvs_pbkdf2_sha1(const uint8_t *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
-		     unsigned iterations, uint8_t *out, size_t outlen);
-
 #endif
