@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #define MD5_LEN 16
 #define SHA1_LEN 20
 #define SHA256_LEN 32
@@ -66,6 +65,5 @@ int hash_pbkdf2_hmac(enum hash_alg alg, const void *pw, size_t pwlen, const void
 /* Uses the x86 SHA extensions for SHA-256 when the CPU has them (on, the default) or
  * never (off): for tests that compare both back ends. Not thread-safe to change. */
 void hash_sha256_accel(int on);
-
 
 #endif

@@ -30,10 +30,10 @@ static void sha(const uint8_t *p, size_t n, size_t split, int accel, uint8_t out
 
 static void test_sha256(void)
 {
-	static const uint8_t abc_sha[32] = {
-		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
-		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
-		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+	static const uint8_t abc_sha[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+					    0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+					    0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+					    0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
 	size_t n = 70000, len, i;
 	uint8_t *buf = malloc(n), a[32], b[32];
 
@@ -66,11 +66,10 @@ static void test_sha256(void)
 
 static void test_digests(void)
 {
-	static const char two_blocks[] =
-		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	static const char long384[] =
-		"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
-		"ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+	    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno"
+	    "ijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 	struct hash_ctx c;
 	uint8_t out[HASH_MAX_LEN];
 	size_t i;
@@ -130,8 +129,7 @@ static void test_hmac(void)
 	CHECK_STR(hex(out, SHA1_LEN), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
 	/* RFC 4231 test case 6: a key longer than the block is hashed first */
 	memset(key, 0xaa, sizeof(key));
-	CHECK(hash_hmac(HASH_SHA256, key, sizeof(key), big_key_msg, strlen(big_key_msg), out) ==
-	      0);
+	CHECK(hash_hmac(HASH_SHA256, key, sizeof(key), big_key_msg, strlen(big_key_msg), out) == 0);
 	CHECK_STR(hex(out, SHA256_LEN),
 		  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
@@ -157,8 +155,7 @@ static void test_pbkdf2(void)
 	/* two blocks, the last one partial use: the Wi-Fi PMK of ssid "myap" (Python
 	 * hashlib.pbkdf2_hmac) */
 	CHECK(hash_pbkdf2_hmac(HASH_SHA1, "secret12", 8, "myap", 4, 4096, out, 32) == 0);
-	CHECK_STR(hex(out, 32),
-		  "d8d926de7d05dae6395f1eaf6e7ff46a2661ea32d594f4ae4523e5f639d7e321");
+	CHECK_STR(hex(out, 32), "d8d926de7d05dae6395f1eaf6e7ff46a2661ea32d594f4ae4523e5f639d7e321");
 }
 
 /* mbedTLS allocates the HMAC state: when that fails, -1 and a zeroed output */
