@@ -226,6 +226,23 @@ static void test_decode(void)
 		       0x4000, 1);
 }
 
+/* Messages go to @msg, and calloc() fails after @countdown more calls. */
+static void oom_begin(struct buf *msg, long countdown)
+{
+	msg->len = 0;
+	diag_capture_begin(msg);
+	failcalloc_countdown = countdown;
+}
+
+/* Back to normal; the messages since oom_begin() must be @want. */
+static void oom_end(struct buf *msg, const char *want)
+{
+	failcalloc_countdown = -1;
+	diag_capture_end();
+	CHECK(buf_fill(msg, 0, 1) == 0);
+	CHECK_STR((const char *)msg->data, want);
+}
+
 /*
  * ap.pmk_info needs PBKDF2, which allocates inside mbedTLS: when that fails, both
  * the generator and the CSV writer stop with a message (they used to carry on with
@@ -258,27 +275,16 @@ static void test_pmk_out_of_memory(void)
 		goto out;
 
 	CHECK(parse(&csv, text) == 0);
-	diag_capture_begin(&msg);
-	failcalloc_countdown = 0;
+	oom_begin(&msg, 0);
 	CHECK(nvs_generate(&csv, 1, &o, fake_reader, NULL, &out) == -1);
-	failcalloc_countdown = -1;
-	diag_capture_end();
+	oom_end(&msg, "espgen: t.csv:5: cannot compute ap.pmk_info: out of memory\n");
 	nvs_csv_free(&csv);
 	CHECK(out.len == 0);
-	CHECK(buf_fill(&msg, 0, 1) == 0);
-	CHECK_STR((const char *)msg.data, "espgen: t.csv:5: cannot compute ap.pmk_info: out of "
-					  "memory\n");
-	msg.len = 0;
 
 	/* nvs_format_csv() makes two calloc() calls of its own before it gets there */
-	diag_capture_begin(&msg);
-	failcalloc_countdown = 2;
+	oom_begin(&msg, 2);
 	CHECK(nvs_format_csv("a.bin", &im, &out) == -1);
-	failcalloc_countdown = -1;
-	diag_capture_end();
-	CHECK(buf_fill(&msg, 0, 1) == 0);
-	CHECK_STR((const char *)msg.data, "espgen: a.bin: cannot compute ap.pmk_info: out of "
-					  "memory\n");
+	oom_end(&msg, "espgen: a.bin: cannot compute ap.pmk_info: out of memory\n");
 out:
 	nvs_image_free(&im);
 	buf_free(&img);
