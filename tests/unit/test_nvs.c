@@ -1,10 +1,13 @@
-/* The NVS model (spec/nvs.md): CSV reading, exact item/page bytes, decode round trip. */
+/* The NVS model (spec/nvs.md): CSV reading, exact item/page bytes, decode round trip,
+ * the Wi-Fi PMK failing cleanly when memory runs out. */
 #include "nvs.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "diag.h"
+#include "failcalloc.h"
 
 /* File rows: "f.bin" holds three bytes; anything else is missing. */
 static int fake_reader(void *ctx, const char *csv_file, unsigned line, const char *path,
@@ -35,26 +38,6 @@ static int gen(const char *text, uint64_t size, int version, struct buf *out)
 		rc = nvs_generate(&csv, 1, &o, fake_reader, NULL, out);
 	nvs_csv_free(&csv);
 	return rc;
-}
-
-static void test_pbkdf2(void)
-{
-	uint8_t out[32];
-
-	/* RFC 6070 */
-	nvs_pbkdf2_sha1((const uint8_t *)"password", 8, (const uint8_t *)"salt", 4, 1, out, 20);
-	CHECK_MEM(out, "\x0c\x60\xc8\x0f\x96\x1f\x0e\x71\xf3\xa9\xb5\x24\xaf\x60\x12\x06\x2f\xe0"
-		       "\x37\xa6",
-		  20);
-	nvs_pbkdf2_sha1((const uint8_t *)"password", 8, (const uint8_t *)"salt", 4, 4096, out, 20);
-	CHECK_MEM(out, "\x4b\x00\x79\x01\xb7\x65\x48\x9a\xbe\xad\x49\xd9\x26\xf7\x21\xd0\x65\xa4"
-		       "\x29\xc1",
-		  20);
-	/* a 32-byte key (two blocks), as for ap.pmk_info: Python hashlib.pbkdf2_hmac */
-	nvs_pbkdf2_sha1((const uint8_t *)"secret12", 8, (const uint8_t *)"myap", 4, 4096, out, 32);
-	CHECK_MEM(out, "\xd8\xd9\x26\xde\x7d\x05\xda\xe6\x39\x5f\x1e\xaf\x6e\x7f\xf4\x6a\x26\x61"
-		       "\xea\x32\xd5\x94\xf4\xae\x45\x23\xe5\xf6\x39\xd7\xe3\x21",
-		  32);
 }
 
 static void test_csv(void)
@@ -95,22 +78,20 @@ static void test_generate_bytes(void)
 {
 	/* expected bytes: esp-idf-nvs-partition-gen 0.2.0, generate tiny.csv tiny.bin 0x3000 */
 	static const uint8_t want[] = {
-		0xfe, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0x84, 0x2d, 0xba, 0xb9, 0xaa, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x01, 0xff, 0x3b, 0x28, 0x0e, 0x0e,
-		0x6e, 0x73, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0x01, 0x12, 0x01, 0xff, 0x0c, 0xbc, 0xce, 0x19, 0x76, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x21, 0x02, 0xff,
-		0x0b, 0x6d, 0x49, 0x33, 0x73, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0xff, 0xff,
-		0x89, 0xb5, 0x04, 0x0d, 0x68, 0x69, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xfe, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0x84, 0x2d, 0xba, 0xb9, 0xaa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x01, 0x01, 0xff, 0x3b, 0x28,
+	    0x0e, 0x0e, 0x6e, 0x73, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	    0x00, 0x00, 0x00, 0x00, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x12,
+	    0x01, 0xff, 0x0c, 0xbc, 0xce, 0x19, 0x76, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0x01, 0x21, 0x02, 0xff, 0x0b, 0x6d, 0x49, 0x33, 0x73, 0x00, 0x00, 0x00,
+	    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00,
+	    0xff, 0xff, 0x89, 0xb5, 0x04, 0x0d, 0x68, 0x69, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	};
 	struct buf out = BUF_INIT;
 	size_t i;
@@ -155,8 +136,8 @@ static void test_generate_errors(void)
 	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,i8,0x1\n", 0x3000, 2, &out) < 0);
 	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,hex2bin,abc\n", 0x3000, 2,
 		  &out) < 0);
-	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,base64,QUJ\n", 0x3000, 2,
-		  &out) < 0);
+	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,base64,QUJ\n", 0x3000, 2, &out) <
+	      0);
 	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,data,float,1\n", 0x3000, 2, &out) <
 	      0);
 	CHECK(gen("key,type,encoding,value\nns,namespace,,\na,file,binary,missing\n", 0x3000, 2,
@@ -165,7 +146,6 @@ static void test_generate_errors(void)
 	{
 		char *text = malloc(64 + 2 * 9000);
 		size_t i, h;
-
 
 		strcpy(text, "key,type,encoding,value\nb,data,hex2bin,");
 		h = strlen(text);
@@ -218,7 +198,8 @@ static void test_decode(void)
 	CHECK(im.n == 4 && im.version == 2);
 	CHECK(im.v[0].ns == 0 && im.v[0].type == NVS_TYPE_U8 && (im.v[0].value & 0xFF) == 1);
 	CHECK_STR(im.v[1].key, "v");
-	CHECK(im.v[1].ns == 1 && im.v[1].type == NVS_TYPE_I16 && (im.v[1].value & 0xFFFF) == 0xFFFE);
+	CHECK(im.v[1].ns == 1 && im.v[1].type == NVS_TYPE_I16 &&
+	      (im.v[1].value & 0xFFFF) == 0xFFFE);
 	CHECK(im.v[2].len == 4 && memcmp(im.v[2].data, "a,b", 4) == 0);
 	CHECK(im.v[3].type == NVS_TYPE_BLOB_IDX && im.v[3].len == 2);
 	CHECK(nvs_format_csv("a.bin", &im, &csvtext) == 0);
@@ -236,20 +217,87 @@ static void test_decode(void)
 	test_roundtrip("key,type,encoding,value\na,data,u8,1\nns,namespace,,\nb,data,u64,7\n"
 		       "m,namespace,,\nc,data,String,no nul\n",
 		       0x3000, 2);
-	test_roundtrip("key,type,encoding,value\nnvs.net80211,namespace,,\nsta.ssid,data,string,id\n"
-		       "ap.ssid,data,string,x\nap.passwd,data,string,yyyyyyyy\nap.authmode,data,u8,3\n",
-		       0x3000, 2);
+	test_roundtrip(
+	    "key,type,encoding,value\nnvs.net80211,namespace,,\nsta.ssid,data,string,id\n"
+	    "ap.ssid,data,string,x\nap.passwd,data,string,yyyyyyyy\nap.authmode,data,u8,3\n",
+	    0x3000, 2);
 	test_roundtrip("key,type,encoding,value\nns,namespace,,\nb,file,binary,f.bin\n"
 		       "s,data,string,\"multi\nline\"\n",
 		       0x4000, 1);
 }
 
+/* Messages go to @msg, and calloc() fails after @countdown more calls. */
+static void oom_begin(struct buf *msg, long countdown)
+{
+	msg->len = 0;
+	diag_capture_begin(msg);
+	failcalloc_countdown = countdown;
+}
+
+/* Back to normal; the messages since oom_begin() must be @want. */
+static void oom_end(struct buf *msg, const char *want)
+{
+	failcalloc_countdown = -1;
+	diag_capture_end();
+	CHECK(buf_fill(msg, 0, 1) == 0);
+	CHECK_STR((const char *)msg->data, want);
+}
+
+/*
+ * ap.pmk_info needs PBKDF2, which allocates inside mbedTLS: when that fails, both
+ * the generator and the CSV writer stop with a message (they used to carry on with
+ * uninitialised key bytes).
+ */
+static void test_pmk_out_of_memory(void)
+{
+	static const char text[] = "key,type,encoding,value\nnvs.net80211,namespace,,\n"
+				   "ap.ssid,data,string,myap\nap.passwd,data,string,secret12\n"
+				   "ap.authmode,data,u8,3\n";
+	/* the PMK of "secret12" on "myap" (Python hashlib.pbkdf2_hmac) */
+	static const char pmk[] = "\xd8\xd9\x26\xde\x7d\x05\xda\xe6\x39\x5f\x1e\xaf\x6e"
+				  "\x7f\xf4\x6a\x26\x61\xea\x32\xd5\x94\xf4\xae\x45\x23"
+				  "\xe5\xf6\x39\xd7\xe3\x21";
+	struct nvs_gen_opts o = {0x3000, 2};
+	struct buf img = BUF_INIT, out = BUF_INIT, msg = BUF_INIT;
+	struct nvs_image im;
+	struct nvs_csv csv;
+	size_t i;
+
+	nvs_image_init(&im);
+	CHECK(gen(text, 0x3000, 2, &img) == 0);
+	CHECK(nvs_decode("a.bin", img.data, img.len, &im) == 0);
+	for (i = 0; i < im.n && strcmp(im.v[i].key, "ap.pmk_info") != 0; i++)
+		;
+	CHECK(i < im.n && im.v[i].len == 132);
+	if (i < im.n && im.v[i].len == 132)
+		CHECK_MEM(im.v[i].data + 100, pmk, 32);
+	if (!FAILCALLOC_WORKS)
+		goto out;
+
+	CHECK(parse(&csv, text) == 0);
+	oom_begin(&msg, 0);
+	CHECK(nvs_generate(&csv, 1, &o, fake_reader, NULL, &out) == -1);
+	oom_end(&msg, "espgen: t.csv:5: cannot compute ap.pmk_info: out of memory\n");
+	nvs_csv_free(&csv);
+	CHECK(out.len == 0);
+
+	/* nvs_format_csv() makes two calloc() calls of its own before it gets there */
+	oom_begin(&msg, 2);
+	CHECK(nvs_format_csv("a.bin", &im, &out) == -1);
+	oom_end(&msg, "espgen: a.bin: cannot compute ap.pmk_info: out of memory\n");
+out:
+	nvs_image_free(&im);
+	buf_free(&img);
+	buf_free(&out);
+	buf_free(&msg);
+}
+
 int main(void)
 {
-	test_pbkdf2();
 	test_csv();
 	test_generate_bytes();
 	test_generate_errors();
 	test_decode();
+	test_pmk_out_of_memory();
 	return check_status();
 }

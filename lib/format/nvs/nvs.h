@@ -14,8 +14,8 @@
 
 #define NVS_PAGE_SIZE 4096
 #define NVS_ENTRY_SIZE 32
-#define NVS_PAGE_ENTRIES 126	/* entries per page, after header and bitmap (§2) */
-#define NVS_KEY_MAX 15		/* characters; the 16th key byte is the NUL (§3) */
+#define NVS_PAGE_ENTRIES 126	 /* entries per page, after header and bitmap (§2) */
+#define NVS_KEY_MAX 15		 /* characters; the 16th key byte is the NUL (§3) */
 #define NVS_CSV_FIELD_MAX 131072 /* Python csv.field_size_limit() default */
 
 /* Item types (§3). */
@@ -50,7 +50,7 @@ struct nvs_field {
 /* One CSV record, its fields looked up by the header's column names. */
 struct nvs_row {
 	struct nvs_field key, type, encoding, value;
-	unsigned line;	  /* physical line where the record starts */
+	unsigned line; /* physical line where the record starts */
 };
 
 /* A parsed generator CSV. @missing names a column the header lacks (NULL if none):
@@ -83,8 +83,8 @@ typedef int (*nvs_file_reader)(void *ctx, const char *csv_file, unsigned line, c
 			       struct buf *out);
 
 struct nvs_gen_opts {
-	uint64_t size;	/* partition size (nvs_size_problem() must accept it) */
-	int version;	/* 1 or 2 */
+	uint64_t size; /* partition size (nvs_size_problem() must accept it) */
+	int version;   /* 1 or 2 */
 };
 
 /*
@@ -106,22 +106,22 @@ int nvs_generate(const struct nvs_csv *csvs, size_t ncsvs, const struct nvs_gen_
 /* One item read back from an image. */
 struct nvs_item {
 	uint8_t ns;
-	uint8_t type;		/* primitive, NVS_TYPE_STR, NVS_TYPE_BLOB or NVS_TYPE_BLOB_IDX */
+	uint8_t type;		   /* primitive, NVS_TYPE_STR, NVS_TYPE_BLOB or NVS_TYPE_BLOB_IDX */
 	char key[NVS_KEY_MAX + 2]; /* up to the first NUL of the 16 key bytes */
-	uint64_t value;		/* primitives: the 8 data bytes, little-endian */
-	uint8_t *data;		/* string/blob payload (v2 blobs reassembled); owned */
+	uint64_t value;		   /* primitives: the 8 data bytes, little-endian */
+	uint8_t *data;		   /* string/blob payload (v2 blobs reassembled); owned */
 	size_t len;
-	uint32_t page;		/* page index in the file and entry of the item */
+	uint32_t page; /* page index in the file and entry of the item */
 	unsigned entry;
-	size_t seq;		/* position in reading order (pages by sequence number) */
+	size_t seq; /* position in reading order (pages by sequence number) */
 };
 
 struct nvs_image {
 	struct nvs_item *v;
 	size_t n;
 	size_t cap;
-	int version;		/* 1 or 2, from the first page with a header; 0 if none */
-	size_t size;		/* bytes decoded */
+	int version; /* 1 or 2, from the first page with a header; 0 if none */
+	size_t size; /* bytes decoded */
 };
 
 void nvs_image_init(struct nvs_image *im);
@@ -142,9 +142,5 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
  * comments, with a warning naming @file. Returns 0 or -1.
  */
 int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out);
-
-/* PBKDF2-HMAC-SHA1 (RFC 8018), used for the generator's Wi-Fi 'ap.pmk_info'. */
-void nvs_pbkdf2_sha1(const uint8_t *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
-		     unsigned iterations, uint8_t *out, size_t outlen);
 
 #endif

@@ -5,23 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SHA-384 is only needed here (P-384 blocks), so it is not part of hash.h. */
-#include <mbedtls/sha512.h>
-#include <mbedtls/version.h>
-
 #include "crc.h"
 #include "diag.h"
 #include "hash.h"
-
-#if MBEDTLS_VERSION_MAJOR >= 3
-#define sha512_starts mbedtls_sha512_starts
-#define sha512_upd mbedtls_sha512_update
-#define sha512_finish mbedtls_sha512_finish
-#else
-#define sha512_starts mbedtls_sha512_starts_ret
-#define sha512_upd mbedtls_sha512_update_ret
-#define sha512_finish mbedtls_sha512_finish_ret
-#endif
 
 #define SBV2_DIGEST_OFFSET 4
 
@@ -48,36 +34,18 @@ void sbv2_image_digest(enum sbkey_scheme scheme, const uint8_t *img, size_t len,
 {
 	uint8_t ff[256];
 	size_t pad = sbv2_padded_len(len) - len;
+	struct hash_ctx c;
 
 	memset(ff, 0xff, sizeof(ff));
+	hash_begin(&c, scheme == SB_ECDSA_P384 ? HASH_SHA384 : HASH_SHA256);
+	hash_update(&c, img, len);
+	while (pad) {
+		size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
 
-	if (scheme == SB_ECDSA_P384) {
-		mbedtls_sha512_context c;
-
-		mbedtls_sha512_init(&c);
-		(void)sha512_starts(&c, 1);
-		(void)sha512_upd(&c, img, len);
-		while (pad) {
-			size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
-
-			(void)sha512_upd(&c, ff, n);
-			pad -= n;
-		}
-		(void)sha512_finish(&c, digest);
-		mbedtls_sha512_free(&c);
-	} else {
-		struct hash_sha256_ctx c;
-
-		hash_sha256_begin(&c);
-		hash_sha256_update(&c, img, len);
-		while (pad) {
-			size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
-
-			hash_sha256_update(&c, ff, n);
-			pad -= n;
-		}
-		hash_sha256_end(&c, digest);
+		hash_update(&c, ff, n);
+		pad -= n;
 	}
+	hash_end(&c, digest);
 }
 
 static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
