@@ -164,6 +164,8 @@ run_err "signature with the wrong public key" 1 \
 run_err "ECDSA signature given as RSA" 1 \
 	"esp-sign: ext-p384.sig: RSA-3072 signature must be 384 bytes, not $(size ext-p384.sig)" \
 	bad.bin "$sign" --signature ext-p384.sig --pubkey rsa.pub.pem img.bin -o bad.bin
+run_err "missing signature file" 1 "esp-sign: nosuch.sig: cannot open: No such file or directory" \
+	bad.bin "$sign" --signature nosuch.sig --pubkey rsa.pub.pem img.bin -o bad.bin
 
 # ---- Secure Boot v1 ----
 run_ok "v1 sign" "$sign" --sb-version 1 --key p256.pem img.bin -o v1.bin

@@ -77,19 +77,12 @@ enum {
 /* esptool's --pad-to-size choices. */
 static int parse_pad(const char *arg, uint64_t *out)
 {
-	static const char *const sizes[] = {"256KB", "512KB", "1MB",  "2MB",  "4MB",
-					    "8MB",   "16MB",  "32MB", "64MB", "128MB"};
-	size_t i;
+	char list[128];
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		if (strcmp(arg, sizes[i]) == 0) {
-			*out = (uint64_t)256 << (10 + i);
-			return 0;
-		}
-	}
-	return cli_usage_error("--pad-to-size: '%s' is not one of 256KB 512KB 1MB 2MB 4MB 8MB 16MB "
-			       "32MB 64MB 128MB",
-			       arg);
+	if (chip_flash_size_parse(arg, CHIP_FS_SMALL, out) == 0)
+		return 0;
+	chip_flash_size_list(CHIP_FS_SMALL, list, sizeof(list));
+	return cli_usage_error("--pad-to-size: '%s' is not one of %s", arg, list);
 }
 
 static const char *keep_or(const char *arg)

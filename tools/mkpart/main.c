@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "ascii.h"
+#include "chip.h"
 #include "cli.h"
 #include "diag.h"
 #include "fileio.h"
@@ -73,19 +74,10 @@ static int parse_offset_arg(const char *opt, const char *arg, int64_t *out)
 
 static int parse_flash_size(const char *arg, uint64_t *out)
 {
-	static const char *const sizes[] = {"1MB",  "2MB",  "4MB",  "8MB",
-					    "16MB", "32MB", "64MB", "128MB"};
-	size_t i;
-
-	for (i = 0; i < 8; i++) {
-		if (strcmp(arg, sizes[i]) == 0) {
-			*out = (uint64_t)1 << (20 + i);
-			return 0;
-		}
-	}
-	return cli_usage_error("--flash-size: '%s' is not one of 1MB 2MB 4MB 8MB 16MB 32MB 64MB "
-			       "128MB",
-			       arg);
+	if (chip_flash_size_parse(arg, 0, out) < 0)
+		return cli_usage_error("--flash-size: '%s' is not one of %s", arg,
+				       chip_flash_sizes());
+	return 0;
 }
 
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */

@@ -228,8 +228,9 @@ int flash_params_spelling(const struct flash_params *p)
 	static const char *const modes[] = {"qio", "qout", "dio", "dout"};
 	static const char *const freqs[] = {"80m", "60m", "48m", "40m", "30m", "26m",
 					    "24m", "20m", "16m", "15m", "12m"};
-	static const char *const sizes[] = {"256KB", "512KB", "1MB",  "2MB",  "2MB-c1", "4MB",
-					    "4MB-c1", "8MB", "16MB", "32MB", "64MB",   "128MB"};
+	const unsigned size_spellings = CHIP_FS_KEEP | CHIP_FS_SMALL | CHIP_FS_C1;
+	uint64_t bytes;
+	char list[128];
 
 	if (p->mode && !in_list(p->mode, modes, 4))
 		return diag_error("--flash-mode: '%s' is not one of keep qio qout dio dout",
@@ -238,10 +239,10 @@ int flash_params_spelling(const struct flash_params *p)
 		return diag_error("--flash-freq: '%s' is not one of keep 80m 60m 48m 40m 30m 26m "
 				  "24m 20m 16m 15m 12m",
 				  p->freq);
-	if (p->size && !in_list(p->size, sizes, sizeof(sizes) / sizeof(sizes[0])))
-		return diag_error("--flash-size: '%s' is not one of keep 256KB 512KB 1MB 2MB "
-				  "2MB-c1 4MB 4MB-c1 8MB 16MB 32MB 64MB 128MB",
-				  p->size);
+	if (p->size && chip_flash_size_parse(p->size, size_spellings, &bytes) < 0) {
+		chip_flash_size_list(size_spellings, list, sizeof(list));
+		return diag_error("--flash-size: '%s' is not one of %s", p->size, list);
+	}
 	return 0;
 }
 
