@@ -285,6 +285,14 @@ run_err "unknown option" 2 "esp-sign: unknown option '--frobnicate'" o.bin \
 	"$sign" --frobnicate --key p256.pem img.bin -o o.bin
 run_err "v1 with two keys" 2 "esp-sign: Secure Boot v1 takes one --key" o.bin \
 	"$sign" --sb-version 1 --key p256.pem --key p256.pem img.bin -o o.bin
+# an image the tools could not read back once signed (over FILEIO_MAX_INPUT, 256 MiB) is
+# refused: 256 MiB of input (sparse) plus the signature sector
+cp img.bin huge.bin
+truncate -s 268435456 huge.bin
+run_err "signed image over the read limit" 1 \
+	"esp-sign: huge.bin: the signed image would be 268439552 bytes, more than the 268435456 bytes the tools read back" \
+	o.bin "$sign" --key p256.pem huge.bin -o o.bin
+rm -f huge.bin
 run_ok "--help" "$sign" --help
 grep -q '^usage: esp-sign' out.txt && ok || bad "--help output"
 run_ok "--version" "$sign" --version

@@ -7,6 +7,7 @@
 
 #include "crc.h"
 #include "diag.h"
+#include "fileio.h"
 #include "hash.h"
 
 #define SBV2_DIGEST_OFFSET 4
@@ -14,15 +15,12 @@
 static int img_error(const char *name, const char *fmt, ...) DIAG_PRINTF(2, 3);
 static int img_error(const char *name, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vat(name, 0, fmt, ap);
 	va_end(ap);
-	if (name)
-		return diag_file(name, "%s", msg);
-	return diag_error("%s", msg);
+	return -1;
 }
 
 size_t sbv2_padded_len(size_t len)
@@ -474,6 +472,21 @@ static int verify_signed(int version, const char *name, const uint8_t *img, size
 	return 0;
 }
 
+/* A signed image longer than any tool reads (FILEIO_MAX_INPUT) could never be checked,
+ * merged or signed again: refuse it, and take it back out of @out. */
+static int check_readable(const char *name, struct buf *out, size_t start)
+{
+	size_t len = out->len - start;
+
+	if (len <= FILEIO_MAX_INPUT)
+		return 0;
+	out->len = start;
+	return img_error(name,
+			 "the signed image would be %zu bytes, more than the %zu bytes the tools "
+			 "read back",
+			 len, FILEIO_MAX_INPUT);
+}
+
 int sbsign_image(int version, const char *name, const uint8_t *img, size_t len,
 		 const struct sbsign_signer *signers, size_t n, unsigned flags, struct buf *out)
 {
@@ -487,7 +500,7 @@ int sbsign_image(int version, const char *name, const uint8_t *img, size_t len,
 	if (version == 1) {
 		if (sbsign_digest(1, name, img, len, SB_ECDSA_P256, digest) < 0 ||
 		    make_sig(&signers[0], name, digest, SHA256_LEN, flags, sig) < 0 ||
-		    sbv1_put(img, len, sig, out) < 0)
+		    sbv1_put(img, len, sig, out) < 0 || check_readable(name, out, start) < 0)
 			return -1;
 		return verify_signed(1, name, out->data + start, out->len - start, signers, 1, 0);
 	}
@@ -505,7 +518,8 @@ int sbsign_image(int version, const char *name, const uint8_t *img, size_t len,
 		    sbv2_block_encode(pub, digest, sig, blocks + i * SBV2_BLOCK_SIZE) < 0)
 			return -1;
 	}
-	if (assemble(img, content_len, len, nexist, blocks, n, out) < 0)
+	if (assemble(img, content_len, len, nexist, blocks, n, out) < 0 ||
+	    check_readable(name, out, start) < 0)
 		return -1;
 	return verify_signed(2, name, out->data + start, out->len - start, signers, n, nexist);
 }
