@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "hash.h"
+#include "pkcs11.h"
 #include "secret.h"
 
 /* Key files are small; anything bigger is not a key. */
@@ -270,6 +271,15 @@ int sbkey_load(const char *path, unsigned flags, struct sbkey **out)
 	int rc;
 
 	*out = NULL;
+	if (pkcs11_is_uri(path)) {
+		/* never echo a URI as a file name: it may hold a PIN (pin-value) */
+		char *shown = pkcs11_uri_redact(path);
+
+		diag_file(shown ? shown : "pkcs11:",
+			  "a PKCS#11 URI is not taken here; give a PEM key file");
+		free(shown);
+		return -1;
+	}
 	/* the file may hold a private key: no core dump from here on, and the text is
 	 * wiped once parsed (fileio_read reads a regular file into one allocation) */
 	secret_protect_process();
