@@ -54,3 +54,13 @@ int cli_common_option(int ch, char *const argv[])
 		return cli_usage_error("unknown option '%s'", argv[optind - 1]);
 	}
 }
+
+int cli_one_operand(int argc, char **argv, const char *what, const char **out)
+{
+	if (optind >= argc)
+		return cli_usage_error("no %s given", what);
+	if (optind != argc - 1)
+		return cli_usage_error("more than one %s given", what);
+	*out = argv[optind];
+	return 0;
+}

@@ -38,4 +38,8 @@ int cli_version(void);
  */
 int cli_common_option(int ch, char *const argv[]);
 
+/* After getopt_long(): the one operand left (argv[optind]) into *@out, or a usage error
+ * "no WHAT given" / "more than one WHAT given" (returns -1). */
+int cli_one_operand(int argc, char **argv, const char *what, const char **out);
+
 #endif

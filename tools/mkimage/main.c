@@ -380,10 +380,8 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			break;
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("%s", optind >= argc ? "no ELF file given"
-							    : "more than one ELF file given");
-	o->input = argv[optind];
+	if (cli_one_operand(argc, argv, "ELF file", &o->input) < 0)
+		return -1;
 	if (!chip)
 		return cli_usage_error("--chip is required (one of %s)", chip_names());
 	o->e.chip = chip_find(chip);

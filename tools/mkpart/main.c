@@ -175,10 +175,8 @@ static int parse_args(int argc, char **argv, struct mkpart_opts *o, struct partt
 			break;
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("%s", optind >= argc ? "no LAYOUT given"
-							    : "more than one LAYOUT given");
-	o->input = argv[optind];
+	if (cli_one_operand(argc, argv, "LAYOUT", &o->input) < 0)
+		return -1;
 	if (!o->output)
 		return cli_usage_error("%s", "no output given (-o FILE)");
 	return 0;
