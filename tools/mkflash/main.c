@@ -5,13 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "buf.h"
 #include "chip.h"
 #include "cli.h"
 #include "diag.h"
+#include "factory.h"
 #include "fileio.h"
 #include "flash.h"
-#include "mkflash.h"
 #include "num.h"
 
 struct mkflash_opts {
@@ -59,6 +60,7 @@ static const char help_text[] =
 	"                            (id: the 'device_id' column, else the first)\n"
 	"  -j, --jobs N              devices built at once (default: the number of cores)\n"
 	"      --keep-going          build the other devices when one fails\n"
+
 	"  -q, --quiet               no warnings\n"
 	"  -h, --help                this help\n"
 	"      --version             print the version\n";
@@ -286,11 +288,12 @@ int main(int argc, char **argv)
 	rc = EXIT_INPUT;
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
+				       opts.keep_going, NULL};
 
-		if (!opts.jobs)
-			opts.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
-		if (batch_build(opts.manifest, opts.devices, opts.output, opts.jobs,
-				opts.keep_going) < 0)
+		if (!b.jobs)
+			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
+		if (batch_build(&b) < 0)
 			goto out;
 		rc = EXIT_OK;
 		goto out;
@@ -300,7 +303,8 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((opts.manifest ? manifest_build(opts.manifest, opts.output) : merge_form(&opts)) < 0)
+	if ((opts.manifest ? factory_make(opts.manifest, opts.output, NULL)
+			   : merge_form(&opts)) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:

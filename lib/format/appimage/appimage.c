@@ -727,6 +727,11 @@ static int scan(const uint8_t *data, size_t len, const char *file, struct appima
 	return 0;
 }
 
+int appimage_has_magic(const uint8_t *data, size_t len)
+{
+	return len >= 1 && data[0] == APPIMAGE_MAGIC;
+}
+
 int appimage_length(const uint8_t *data, size_t len, size_t *image_len)
 {
 	struct appimage_info info;

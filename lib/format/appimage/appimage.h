@@ -157,6 +157,10 @@ struct appimage_info {
  */
 int appimage_decode(const uint8_t *data, size_t len, const char *file, struct appimage_info *out);
 
+/* Whether @data starts as an app image does (the magic byte, §1.1): what tells an
+ * image from other data before it is read. */
+int appimage_has_magic(const uint8_t *data, size_t len);
+
 /*
  * Length of the image in @data through its checksum byte (the SHA-256 digest, if
  * any, follows it), read as esptool's image loader and verify() read it: the magic,

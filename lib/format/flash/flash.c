@@ -242,7 +242,7 @@ int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, c
 
 	if (b->len < 8 || (!p->mode && !p->freq && !p->size))
 		return 0;
-	if (b->data[0] != APPIMAGE_MAGIC) {
+	if (!appimage_has_magic(b->data, b->len)) {
 		diag_warn_at(name, 0,
 			     "Image file at 0x%x doesn't look like an image file, so not changing "
 			     "any flash settings.",
