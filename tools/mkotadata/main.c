@@ -129,8 +129,8 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 			break;
 		case OPT_BOOT:
 			if (otadata_boot_parse(optarg, &o->boot) < 0)
-				return cli_usage_error("--boot: '%s' is not factory or ota_0 .. ota_15",
-						       optarg);
+				return cli_usage_error(
+				    "--boot: '%s' is not factory or ota_0 .. ota_15", optarg);
 			break;
 		case OPT_SLOTS:
 			if (parse_uint("--slots", optarg, 1, OTADATA_MAX_SLOTS, &v) < 0)
@@ -196,7 +196,8 @@ static int apply_layout(struct mkotadata_opts *o)
 	if (layout_load(o->layout, &cfg, &pt, NULL) < 0)
 		goto out;
 	for (i = 0; i < pt.n && !otadata; i++)
-		if (pt.v[i].type == PARTTABLE_TYPE_DATA && pt.v[i].subtype == PARTTABLE_SUBTYPE_DATA_OTA)
+		if (pt.v[i].type == PARTTABLE_TYPE_DATA &&
+		    pt.v[i].subtype == PARTTABLE_SUBTYPE_DATA_OTA)
 			otadata = &pt.v[i];
 	if (!otadata) {
 		diag_file(o->layout, "no otadata partition (type data, subtype ota)");
@@ -206,13 +207,16 @@ static int apply_layout(struct mkotadata_opts *o)
 	slots = otadata_slot_count(present);
 	if (otadata->size < OTADATA_MIN_SIZE || otadata->size % OTADATA_SECTOR != 0 ||
 	    (uint64_t)otadata->size > MKOTADATA_MAX_SIZE) {
-		parttable_entry_error(&pt, otadata, "otadata size 0x%llx is not a multiple of 0x%x of at "
-					     "least 0x%x",
-			       (unsigned long long)otadata->size, OTADATA_SECTOR, OTADATA_MIN_SIZE);
+		parttable_entry_error(&pt, otadata,
+				      "otadata size 0x%llx is not a multiple of 0x%x of at "
+				      "least 0x%x",
+				      (unsigned long long)otadata->size, OTADATA_SECTOR,
+				      OTADATA_MIN_SIZE);
 		goto out;
 	}
 	if (o->size_set && o->size != (uint64_t)otadata->size) {
-		diag_file(o->layout, "--size 0x%llx differs from the otadata partition's size 0x%llx",
+		diag_file(o->layout,
+			  "--size 0x%llx differs from the otadata partition's size 0x%llx",
 			  (unsigned long long)o->size, (unsigned long long)otadata->size);
 		goto out;
 	}
@@ -271,8 +275,9 @@ int main(int argc, char **argv)
 			unsigned got = otadata_seq_slot(seq, slots);
 
 			if (opts.layout) {
-				diag_file(opts.layout, "--seq %u selects ota_%u of %u slots, not ota_%u",
-					  seq, got, slots, slot);
+				diag_file(opts.layout,
+					  "--seq %u selects ota_%u of %u slots, not ota_%u", seq,
+					  got, slots, slot);
 			} else {
 				cli_usage_error("--seq %u selects ota_%u of %u slots, not ota_%u",
 						seq, got, slots, slot);

@@ -23,8 +23,8 @@ int content_elf_opts(const struct manifest *m, const struct chip *chip,
 	if (elf2image_set_flash(o, m->top[MANIFEST_FLASH_MODE].value,
 				m->top[MANIFEST_FLASH_FREQ].value,
 				m->top[MANIFEST_FLASH_SIZE].value) < 0)
-		return manifest_error(m, m->top[MANIFEST_CHIP].line, "flash settings do not suit %s",
-				      chip->name);
+		return manifest_error(m, m->top[MANIFEST_CHIP].line,
+				      "flash settings do not suit %s", chip->name);
 	if (!s)
 		return 0;
 	v = o->min_rev;

@@ -45,8 +45,8 @@ static int nvs_check(const struct content_ctx *c, void **priv)
 	int64_t version = 2;
 
 	if (c->p->type != PARTTABLE_TYPE_DATA || c->p->subtype != PARTTABLE_SUBTYPE_DATA_NVS)
-		return manifest_error(c->m, c->src->line, "[%s] is not an NVS partition (data, nvs)",
-				      c->s->label);
+		return manifest_error(c->m, c->src->line,
+				      "[%s] is not an NVS partition (data, nvs)", c->s->label);
 	why = nvs_size_problem(c->p->size);
 	if (why)
 		return manifest_error(c->m, c->src->line, "[%s] cannot hold NVS data: %s",
@@ -128,8 +128,9 @@ static int expand(const struct nvs_slot *slot, unsigned line, const struct nvs_f
 					"that column",
 					(int)(end - q - 2), q + 2);
 			else
-				diag_at(dev->file, dev->line, "device %s: no column '%.*s' (used at %s:%u)",
-					dev->id, (int)(end - q - 2), q + 2, slot->path, line);
+				diag_at(dev->file, dev->line,
+					"device %s: no column '%.*s' (used at %s:%u)", dev->id,
+					(int)(end - q - 2), q + 2, slot->path, line);
 			buf_free(&b);
 			return -1;
 		}
@@ -233,9 +234,9 @@ static void explain_row(const struct nvs_slot *slot, const struct nvs_row *t,
 		for (; p && (q = strstr(p, "${")) != NULL && (end = strchr(q, '}')) != NULL;
 		     p = end + 1) {
 			v = device_value(dev, q + 2, (size_t)(end - q - 2));
-			buf_printf(note, "%scolumn '%.*s'%s%s%s, used at %s:%u", note->len ? "; " : "",
-				   (int)(end - q - 2), q + 2, v ? " ('" : "", v ? v : "",
-				   v ? "')" : "", slot->path, t->line);
+			buf_printf(note, "%scolumn '%.*s'%s%s%s, used at %s:%u",
+				   note->len ? "; " : "", (int)(end - q - 2), q + 2, v ? " ('" : "",
+				   v ? v : "", v ? "')" : "", slot->path, t->line);
 		}
 	}
 }

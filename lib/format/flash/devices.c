@@ -139,8 +139,8 @@ static int id_ok(const char *s)
 	if (!*s || *s == '.')
 		return 0;
 	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_' || *p == '.'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
 			return 0;
 	return p - s <= 128;
 }
@@ -179,21 +179,23 @@ int devices_load(const char *file, struct devices *d)
 		const struct devices_row *r = &d->rows[i];
 
 		if (r->n != d->header.n) {
-			diag_at(file, r->line, "%zu fields, but the header names %zu columns (%s)", r->n,
-				d->header.n,
+			diag_at(file, r->line, "%zu fields, but the header names %zu columns (%s)",
+				r->n, d->header.n,
 				r->n < d->header.n ? "a column is missing" : "one too many");
 			goto out;
 		}
 		if (!id_ok(r->f[d->id_col])) {
-			diag_at(file, r->line,
-				"column '%s': device id '%s' is not usable as a file name (letters, "
-				"digits, '-', '_', '.'; not starting with '.')",
-				d->header.f[d->id_col], r->f[d->id_col]);
+			diag_at(
+			    file, r->line,
+			    "column '%s': device id '%s' is not usable as a file name (letters, "
+			    "digits, '-', '_', '.'; not starting with '.')",
+			    d->header.f[d->id_col], r->f[d->id_col]);
 			goto out;
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(d->rows[j].f[d->id_col], r->f[d->id_col]) == 0) {
-				diag_at(file, r->line, "column '%s': device id '%s' repeats line %u",
+				diag_at(file, r->line,
+					"column '%s': device id '%s' repeats line %u",
 					d->header.f[d->id_col], r->f[d->id_col], d->rows[j].line);
 				goto out;
 			}

@@ -156,9 +156,10 @@ static int check_sections(struct factory *f)
 		x->s = &m->sec[i];
 		x->p = find_partition(&f->pt, x->s->label);
 		if (!x->p)
-			return manifest_error(m, x->s->line,
-					      "unknown partition [%s]: the layout %s has no such label",
-					      x->s->label, m->top[MANIFEST_LAYOUT].value);
+			return manifest_error(
+			    m, x->s->line,
+			    "unknown partition [%s]: the layout %s has no such label", x->s->label,
+			    m->top[MANIFEST_LAYOUT].value);
 		x->h = content_select(m, x->s, &x->src);
 		if (!x->h)
 			return -1;

@@ -101,7 +101,8 @@ int factory_output_write(const struct factory_output *o, const char *output, con
 	for (i = 0; i < o->nr; i++) {
 		uint8_t d[SHA256_LEN];
 
-		hash_sha256(r[i].data.data ? r[i].data.data : (const uint8_t *)"", r[i].data.len, d);
+		hash_sha256(r[i].data.data ? r[i].data.data : (const uint8_t *)"", r[i].data.len,
+			    d);
 		ascii_hex_encode(d, SHA256_LEN, r[i].sha);
 	}
 	if (fileio_atomic_open(&bin, output) == 0) {

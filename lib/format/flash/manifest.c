@@ -95,10 +95,11 @@ static int on_key(void *user, const char *section, const char *key, const char *
 				return repeated(m, key, &m->top[k], line);
 			return set(&m->top[k], key, value, line);
 		}
-		return manifest_error(m, line,
-				      "unknown setting '%s' (expected chip, flash_mode, flash_freq, "
-				      "flash_size, layout, bootloader or fill)",
-				      key);
+		return manifest_error(
+		    m, line,
+		    "unknown setting '%s' (expected chip, flash_mode, flash_freq, "
+		    "flash_size, layout, bootloader or fill)",
+		    key);
 	}
 	/* the keys of a section are those of the content handlers */
 	if (!content_key_known(key)) {

@@ -179,8 +179,8 @@ int otadata_slot_check(unsigned slot, uint32_t present, char *why, size_t why_le
 	/* an ota_N past the gap is in the table, but the bootloader never counts it */
 	if (present >> count && len >= 0 && (size_t)len < why_len)
 		snprintf(why + len, why_len - (size_t)len,
-			 "; ota_%u is missing, and the bootloader counts slots only up to the first "
-			 "gap",
+			 "; ota_%u is missing, and the bootloader counts slots only up to the "
+			 "first gap",
 			 count);
 	return -1;
 }
