@@ -45,10 +45,9 @@ static void test_write(void)
 	struct buf b = BUF_INIT;
 	static const char want[] = "out\\ put.bin: a\\ b c\\#1 $$HOME d\\e\n";
 
-	if (!mkdtemp(dir)) {
-		CHECK(!"mkdtemp");
+	CHECK(mkdtemp(dir) != NULL);
+	if (check_failures)
 		return;
-	}
 	snprintf(path, sizeof(path), "%s/x.d", dir);
 	depfile_init(&d);
 	CHECK(depfile_add(&d, "a b") == 0 && depfile_add(&d, "c#1") == 0);
