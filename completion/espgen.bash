@@ -58,7 +58,7 @@ _espgen()
 		;;
 	esp-mkflash)
 		noarg="--keep-going --quiet --help --version"
-		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format"
+		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --depfile"
 		;;
 	esp-mknvs)
 		noarg="--decode --quiet --help --version"
@@ -95,7 +95,7 @@ _espgen()
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j)
 		return 0 ;; # a number or free text
-	--output | -o | --layout | --manifest | --devices | --key | -k | --keyfile | --sign-key | --pubkey | \
+	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null

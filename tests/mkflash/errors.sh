@@ -52,7 +52,7 @@ check layout-too-big 's/^flash_size = 4MB/flash_size = 2MB/' \
 check boot-not-otadata '/^\[factory\]/,/^elf/c [factory]\nboot = ota_0' \
 	"$M:15: 'boot' is for the otadata partition; [factory] is not one"
 check boot-missing-slot 's/^boot = ota_0/boot = ota_5/' \
-	"$M:12: boot = 'ota_5': the layout has no ota_5 app partition"
+	"$M:12: boot = 'ota_5': the layout has 2 OTA app slots (ota_0 to ota_1)"
 check two-sources '/^elf = app.elf/a file = data.bin' \
 	"$M:14: [factory] needs exactly one of file, elf, boot or nvs"
 check elf-into-data '$a [nvs]\nelf = app.elf' "$M:21: [nvs] is not an app partition"

@@ -5,13 +5,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "buf.h"
 #include "chip.h"
 #include "cli.h"
 #include "diag.h"
+#include "factory.h"
 #include "fileio.h"
 #include "flash.h"
-#include "mkflash.h"
 #include "num.h"
 
 struct mkflash_opts {
@@ -19,6 +20,7 @@ struct mkflash_opts {
 	const char *output;
 	const char *manifest;
 	const char *devices;
+	const char *depfile;
 	int jobs;
 	int keep_going;
 	uint64_t target_offset;
@@ -32,9 +34,9 @@ static const char usage_text[] =
 	"usage: esp-mkflash --chip CHIP [--pad-to-size SIZE] [--target-offset OFF]\n"
 	"                   [--flash-mode M] [--flash-freq F] [--flash-size S]\n"
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
-	"       esp-mkflash --manifest FACTORY.ini -o FLASH.bin\n"
+	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   -o OUTDIR\n";
+	"                   [--depfile FILE] -o OUTDIR\n";
 
 static const char help_text[] =
 	"\n"
@@ -59,6 +61,11 @@ static const char help_text[] =
 	"                            (id: the 'device_id' column, else the first)\n"
 	"  -j, --jobs N              devices built at once (default: the number of cores)\n"
 	"      --keep-going          build the other devices when one fails\n"
+	"      --depfile FILE        with --manifest: also write FILE, a Makefile rule\n"
+	"                            'OUTPUT: INPUT ...' naming every file read (manifest,\n"
+	"                            layout, bootloader, ELF and other files, NVS CSVs and\n"
+	"                            the files their rows name, the devices CSV); only\n"
+	"                            when the build succeeds\n"
 	"  -q, --quiet               no warnings\n"
 	"  -h, --help                this help\n"
 	"      --version             print the version\n";
@@ -72,6 +79,7 @@ enum {
 	OPT_DEVICES,
 	OPT_KEEP_GOING,
 	OPT_FORMAT,
+	OPT_DEPFILE,
 };
 
 /* esptool's --pad-to-size choices. */
@@ -106,6 +114,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"jobs", required_argument, NULL, 'j'},
 		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 		{"format", required_argument, NULL, OPT_FORMAT},
+		{"depfile", required_argument, NULL, OPT_DEPFILE},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -161,6 +170,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_KEEP_GOING:
 			o->keep_going = 1;
 			break;
+		case OPT_DEPFILE:
+			o->depfile = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") != 0)
 				return cli_usage_error(
@@ -191,8 +203,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	}
 	if (!o->output)
 		return cli_usage_error("no output given (-o FILE)");
-	if ((o->devices || o->jobs || o->keep_going) && !o->manifest)
-		return cli_usage_error("--devices, --jobs and --keep-going go with --manifest");
+	if ((o->devices || o->jobs || o->keep_going || o->depfile) && !o->manifest)
+		return cli_usage_error(
+		    "--devices, --jobs, --keep-going and --depfile go with --manifest");
 	if (o->manifest) {
 		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
 		    o->params.freq || o->params.size)
@@ -279,11 +292,12 @@ int main(int argc, char **argv)
 	rc = EXIT_INPUT;
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
+				       opts.keep_going, opts.depfile};
 
-		if (!opts.jobs)
-			opts.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
-		if (batch_build(opts.manifest, opts.devices, opts.output, opts.jobs,
-				opts.keep_going) < 0)
+		if (!b.jobs)
+			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
+		if (batch_build(&b) < 0)
 			goto out;
 		rc = EXIT_OK;
 		goto out;
@@ -293,7 +307,8 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((opts.manifest ? manifest_build(opts.manifest, opts.output) : merge_form(&opts)) < 0)
+	if ((opts.manifest ? factory_make(opts.manifest, opts.output, opts.depfile)
+			   : merge_form(&opts)) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:

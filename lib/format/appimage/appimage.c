@@ -1,6 +1,7 @@
 #include "appimage.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -699,16 +700,36 @@ static int region_has_name(const struct chip *c, uint32_t addr, const char *name
 	return 0;
 }
 
-int appimage_decode(const uint8_t *data, size_t len, const char *file, struct appimage_info *o)
+/* A reader's complaint: printed when there is a @file to name, else only returned. */
+static int bad(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(const char *file, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!file)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return diag_file(file, "%s", msg);
+}
+
+/*
+ * What every reader of an image shares: the header, the segment table with every
+ * segment inside @len, and the checksum byte, the last of its 16-byte row (§1-§2).
+ * Messages name @file; with @file NULL there are none.
+ */
+static int scan(const uint8_t *data, size_t len, const char *file, struct appimage_info *o)
 {
 	size_t pos = APPIMAGE_HEADER_LEN, i;
 	uint8_t sum = APPIMAGE_CHECKSUM_SEED;
 
 	memset(o, 0, sizeof(*o));
 	if (len < APPIMAGE_HEADER_LEN)
-		return diag_file(file, "too short for an image header (%zu bytes)", len);
+		return bad(file, "too short for an image header (%zu bytes)", len);
 	if (data[0] != APPIMAGE_MAGIC)
-		return diag_file(file, "not an app image (magic 0x%02x, not 0xe9)", data[0]);
+		return bad(file, "not an app image (magic 0x%02x, not 0xe9)", data[0]);
 	o->seg_count = data[1];
 	o->flash_mode = data[2];
 	o->flash_size_freq = data[3];
@@ -722,24 +743,23 @@ int appimage_decode(const uint8_t *data, size_t len, const char *file, struct ap
 	o->hash_appended = data[23];
 	o->chip = chip_by_image_id(o->chip_id);
 	if (o->hash_appended > 1)
-		return diag_file(file, "invalid hash_appended value 0x%02x (not 0 or 1)",
-				 o->hash_appended);
+		return bad(file, "invalid hash_appended value 0x%02x (not 0 or 1)", o->hash_appended);
 
 	for (i = 0; i < o->seg_count; i++) {
 		uint32_t addr, slen;
 
 		if (len - pos < APPIMAGE_SEG_HEADER_LEN)
-			return diag_file(file,
-					 "segment %zu: header at 0x%zx runs past the end of "
-					 "the image (%zu bytes)",
-					 i, pos, len);
+			return bad(file,
+				   "segment %zu: header at 0x%zx runs past the end of the image "
+				   "(%zu bytes)",
+				   i, pos, len);
 		addr = buf_get_le32(data + pos);
 		slen = buf_get_le32(data + pos + 4);
 		if (len - pos - APPIMAGE_SEG_HEADER_LEN < slen)
-			return diag_file(file,
-					 "segment %zu at 0x%08x: %u bytes of data at 0x%zx "
-					 "run past the end of the image (%zu bytes)",
-					 i, addr, slen, pos + APPIMAGE_SEG_HEADER_LEN, len);
+			return bad(file,
+				   "segment %zu at 0x%08x: %u bytes of data at 0x%zx run past the "
+				   "end of the image (%zu bytes)",
+				   i, addr, slen, pos + APPIMAGE_SEG_HEADER_LEN, len);
 		o->segs[i].addr = addr;
 		o->segs[i].len = slen;
 		o->segs[i].hdr_offset = pos;
@@ -752,12 +772,39 @@ int appimage_decode(const uint8_t *data, size_t len, const char *file, struct ap
 	o->nsegs = o->seg_count;
 	o->checksum_offset = pos + (15 - pos % 16);
 	if (o->checksum_offset >= len)
-		return diag_file(file, "checksum at 0x%zx is past the end of the image (%zu bytes)",
-				 o->checksum_offset, len);
+		return bad(file, "checksum at 0x%zx is past the end of the image (%zu bytes)",
+			   o->checksum_offset, len);
 	o->checksum_stored = data[o->checksum_offset];
 	o->checksum_calc = sum;
 	o->image_len = o->checksum_offset + 1;
 	o->end = o->image_len;
+	return 0;
+}
+
+int appimage_has_magic(const uint8_t *data, size_t len)
+{
+	return len >= 1 && data[0] == APPIMAGE_MAGIC;
+}
+
+int appimage_length(const uint8_t *data, size_t len, size_t *image_len)
+{
+	struct appimage_info info;
+
+	if (scan(data, len, NULL, &info) < 0)
+		return -1;
+	/* esptool's verify() refuses more segments than the bootloader loads (§1.3) */
+	if (info.seg_count > APPIMAGE_MAX_ELF_SEGMENTS)
+		return -1;
+	*image_len = info.image_len;
+	return 0;
+}
+
+int appimage_decode(const uint8_t *data, size_t len, const char *file, struct appimage_info *o)
+{
+	size_t i;
+
+	if (scan(data, len, file, o) < 0)
+		return -1;
 	if (o->hash_appended) {
 		if (len - o->image_len < SHA256_LEN)
 			return diag_file(file,

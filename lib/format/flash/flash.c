@@ -4,12 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appimage.h"
 #include "diag.h"
 #include "hash.h"
 
 #define SECTOR 0x1000u
-#define IMAGE_MAGIC 0xE9
-#define MAX_SEGMENTS 16
 
 static uint8_t erased[65536];
 
@@ -184,34 +183,6 @@ int flash_plan_to_buf(const struct flash_plan *plan, struct buf *out)
 	return 0;
 }
 
-int flash_image_length(const uint8_t *img, size_t len, size_t *data_len)
-{
-	size_t pos = 24, nseg, i;
-
-	if (len < 24 || img[0] != IMAGE_MAGIC || img[23] > 1)
-		return -1;
-	nseg = img[1];
-	if (nseg > MAX_SEGMENTS)
-		return -1;
-	for (i = 0; i < nseg; i++) {
-		uint32_t size;
-
-		if (len - pos < 8)
-			return -1;
-		size = buf_get_le32(img + pos + 4);
-		pos += 8;
-		if (size > len - pos)
-			return -1;
-		pos += size;
-	}
-	/* the checksum is the byte that ends a 16-byte row */
-	pos += 15 - pos % 16;
-	if (pos >= len)
-		return -1;
-	*data_len = pos + 1;
-	return 0;
-}
-
 static int in_list(const char *v, const char *const *list, size_t n)
 {
 	size_t i;
@@ -272,14 +243,14 @@ int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, c
 
 	if (b->len < 8 || (!p->mode && !p->freq && !p->size))
 		return 0;
-	if (b->data[0] != IMAGE_MAGIC) {
+	if (!appimage_has_magic(b->data, b->len)) {
 		diag_warn_at(name, 0,
 			     "Image file at 0x%x doesn't look like an image file, so not changing "
 			     "any flash settings.",
 			     c->bootloader_offset);
 		return 0;
 	}
-	if (flash_image_length(b->data, b->len, &dlen) < 0) {
+	if (appimage_length(b->data, b->len, &dlen) < 0) {
 		diag_warn_at(name, 0,
 			     "Image file at 0x%x is not a valid %s image, so not changing any flash "
 			     "settings.",

@@ -63,14 +63,6 @@ void flash_plan_sha256(const struct flash_plan *plan, uint8_t out[32]);
 int flash_plan_to_buf(const struct flash_plan *plan, struct buf *out);
 
 /*
- * Length of an ESP image through its checksum byte, parsed as esptool's image
- * loader does (magic, extended header with a 0/1 digest flag, every segment
- * readable, at most 16 segments). Returns 0 and stores it, or -1 (no message)
- * when the bytes are not such an image.
- */
-int flash_image_length(const uint8_t *img, size_t len, size_t *data_len);
-
-/*
  * Applies --flash-mode/--flash-freq/--flash-size to a bootloader image as
  * merge-bin does: bytes 2-3 rewritten and the appended SHA-256 recomputed. @img
  * is replaced in place in @b (which may grow by a truncated digest). An input

@@ -6,7 +6,7 @@
  * device outputs.
  */
 #define _GNU_SOURCE /* renameat2 */
-#include "mkflash.h"
+#include "batch.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,238 +18,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "depfile.h"
+#include "devices.h"
 #include "diag.h"
+#include "factory.h"
 #include "fileio.h"
-
-#define BATCH_MAX_DEVICES 1000000
-#define BATCH_MAX_COLUMNS 256
-
-struct row {
-	char **f;
-	size_t n;
-	unsigned line;
-};
-
-struct devices {
-	const char *file;
-	struct row header;
-	struct row *rows;
-	size_t n;
-	size_t id_col;
-};
-
-static void row_free(struct row *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		free(r->f[i]);
-	free(r->f);
-}
-
-static int row_add(struct row *r, struct buf *field)
-{
-	char **v;
-
-	if (r->n >= BATCH_MAX_COLUMNS)
-		return -1;
-	v = realloc(r->f, (r->n + 1) * sizeof(*v));
-	if (!v || buf_append(field, "", 1) < 0) {
-		free(v == r->f ? NULL : v);
-		return -1;
-	}
-	r->f = v;
-	r->f[r->n++] = (char *)field->data;
-	memset(field, 0, sizeof(*field));
-	return 0;
-}
-
-/* RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks. */
-static int parse_csv(const char *file, const char *t, size_t len, struct devices *d)
-{
-	struct buf field = BUF_INIT;
-	struct row cur = {NULL, 0, 1};
-	unsigned line = 1;
-	size_t i = 0;
-	int quoted = 0, was_quoted = 0, have_header = 0, rc = 0;
-
-	while (i <= len) {
-		char c = i < len ? t[i] : '\n';
-
-		if (quoted) {
-			if (i == len) {
-				rc = diag_at(file, cur.line, "quoted field is not closed");
-				goto out;
-			}
-			if (c == '"' && i + 1 < len && t[i + 1] == '"') {
-				buf_append(&field, "\"", 1);
-				i += 2;
-				continue;
-			}
-			if (c == '"') {
-				quoted = 0;
-				i++;
-				continue;
-			}
-			if (c == '\n')
-				line++;
-			buf_append(&field, &c, 1);
-			i++;
-			continue;
-		}
-		if (c == '"' && field.len == 0 && !was_quoted) {
-			quoted = was_quoted = 1;
-			i++;
-			continue;
-		}
-		if (c == ',' || c == '\n' || c == '\r') {
-			int end_of_record = c != ',';
-
-			if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
-				i++;
-			/* a blank line (or the end after a final newline) is no record */
-			if (end_of_record && cur.n == 0 && field.len == 0 && !was_quoted) {
-				i++;
-				line++;
-				cur.line = line;
-				continue;
-			}
-			if (row_add(&cur, &field) < 0) {
-				rc = diag_at(file, cur.line, "too many columns (at most %d)",
-					     BATCH_MAX_COLUMNS);
-				goto out;
-			}
-			was_quoted = 0;
-			i++;
-			if (!end_of_record)
-				continue;
-			if (!have_header) {
-				d->header = cur;
-				have_header = 1;
-			} else {
-				struct row *v;
-
-				if (d->n >= BATCH_MAX_DEVICES) {
-					rc = diag_at(file, cur.line, "too many devices");
-					goto out;
-				}
-				v = realloc(d->rows, (d->n + 1) * sizeof(*v));
-				if (!v) {
-					rc = diag_error("out of memory");
-					goto out;
-				}
-				d->rows = v;
-				d->rows[d->n++] = cur;
-			}
-			line++;
-			memset(&cur, 0, sizeof(cur));
-			cur.line = line;
-			continue;
-		}
-		if (was_quoted) {
-			rc = diag_at(file, cur.line, "text after a closing quote");
-			goto out;
-		}
-		buf_append(&field, &c, 1);
-		i++;
-	}
-out: /* on an error too: the field and row being read */
-	buf_free(&field);
-	row_free(&cur);
-	return rc;
-}
-
-static int id_ok(const char *s)
-{
-	const char *p;
-
-	if (!*s || *s == '.')
-		return 0;
-	for (p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_' || *p == '.'))
-			return 0;
-	return p - s <= 128;
-}
-
-static int load_devices(const char *file, struct devices *d)
-{
-	struct buf data = BUF_INIT;
-	size_t i, j;
-	int rc = -1;
-
-	memset(d, 0, sizeof(*d));
-	d->file = file;
-	if (fileio_read(file, FILEIO_MAX_INPUT, &data) < 0)
-		return -1;
-	if (parse_csv(file, data.data ? (const char *)data.data : "", data.len, d) < 0)
-		goto out;
-	if (d->header.n == 0) {
-		diag_file(file, "no header row");
-		goto out;
-	}
-	for (i = 0; i < d->header.n; i++) {
-		if (!d->header.f[i][0]) {
-			diag_at(file, d->header.line, "column %zu has no name", i + 1);
-			goto out;
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(d->header.f[i], d->header.f[j]) == 0) {
-				diag_at(file, d->header.line, "column '%s' appears twice",
-					d->header.f[i]);
-				goto out;
-			}
-		if (strcmp(d->header.f[i], "device_id") == 0)
-			d->id_col = i;
-	}
-	for (i = 0; i < d->n; i++) {
-		const struct row *r = &d->rows[i];
-
-		if (r->n != d->header.n) {
-			diag_at(file, r->line, "%zu fields, but the header names %zu columns (%s)", r->n,
-				d->header.n,
-				r->n < d->header.n ? "a column is missing" : "one too many");
-			goto out;
-		}
-		if (!id_ok(r->f[d->id_col])) {
-			diag_at(file, r->line,
-				"column '%s': device id '%s' is not usable as a file name (letters, "
-				"digits, '-', '_', '.'; not starting with '.')",
-				d->header.f[d->id_col], r->f[d->id_col]);
-			goto out;
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(d->rows[j].f[d->id_col], r->f[d->id_col]) == 0) {
-				diag_at(file, r->line, "column '%s': device id '%s' repeats line %u",
-					d->header.f[d->id_col], r->f[d->id_col], d->rows[j].line);
-				goto out;
-			}
-	}
-	if (d->n == 0) {
-		diag_file(file, "no devices");
-		goto out;
-	}
-	rc = 0;
-out:
-	buf_free(&data);
-	return rc;
-}
-
-static void devices_free(struct devices *d)
-{
-	size_t i;
-
-	row_free(&d->header);
-	for (i = 0; i < d->n; i++)
-		row_free(&d->rows[i]);
-	free(d->rows);
-}
 
 struct job {
 	const struct factory *f;
 	const struct devices *d;
 	const char *outdir;
 	int keep_going;
+	int want_deps;
 	mode_t umask;
 	pthread_mutex_t lock;
 	size_t next;
@@ -259,18 +39,9 @@ struct job {
 		int ok;
 		struct factory_result res;
 		struct buf messages;
+		struct depfile deps; /* files read for this device alone */
 	} *results;
 };
-
-static void device_of(const struct devices *d, size_t i, struct factory_device *dev)
-{
-	dev->id = d->rows[i].f[d->id_col];
-	dev->file = d->file;
-	dev->line = d->rows[i].line;
-	dev->names = (const char *const *)d->header.f;
-	dev->values = (const char *const *)d->rows[i].f;
-	dev->ncols = d->header.n;
-}
 
 static char *path2(const char *a, const char *b, const char *c)
 {
@@ -305,13 +76,13 @@ static void remove_device_dir(const char *dir)
 }
 
 /* Builds device @i in a temporary directory and renames it into place whole. */
-static int build_device(struct job *j, size_t i, struct factory_result *res)
+static int build_device(struct job *j, size_t i, struct result *res)
 {
-	struct factory_device dev;
+	struct content_device dev;
 	char *tmpl = NULL, *bin = NULL, *json = NULL, *final = NULL;
 	int rc = -1;
 
-	device_of(j->d, i, &dev);
+	devices_get(j->d, i, &dev);
 	tmpl = malloc(strlen(j->outdir) + strlen(dev.id) + 16);
 	if (!tmpl)
 		return diag_error("out of memory");
@@ -330,7 +101,8 @@ static int build_device(struct job *j, size_t i, struct factory_result *res)
 		diag_error("out of memory");
 		goto out;
 	}
-	if (factory_build(j->f, &dev, bin, json, 0, res) < 0)
+	if (factory_build(j->f, &dev, bin, json, 0, j->want_deps ? &res->deps : NULL, &res->res) <
+	    0)
 		goto out;
 	if (rename(tmpl, final) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
@@ -356,10 +128,10 @@ out:
 /* Reports a failed device: its messages, then which of its columns fed the rows named. */
 static void report_failure(const struct job *j, size_t i, struct buf *messages)
 {
-	struct factory_device dev;
+	struct content_device dev;
 	struct buf note = BUF_INIT;
 
-	device_of(j->d, i, &dev);
+	devices_get(j->d, i, &dev);
 	buf_append(messages, "", 1);
 	messages->len--;
 	factory_explain(j->f, &dev, (const char *)messages->data, &note);
@@ -376,9 +148,9 @@ static int check_all(const struct job *j)
 	int rc = 0;
 
 	for (i = 0; i < j->d->n && rc == 0; i++) {
-		struct factory_device dev;
+		struct content_device dev;
 
-		device_of(j->d, i, &dev);
+		devices_get(j->d, i, &dev);
 		messages.len = 0;
 		diag_capture_begin(&messages);
 		if (factory_check(j->f, &dev) < 0) {
@@ -410,7 +182,7 @@ static void *worker(void *arg)
 			return NULL;
 		r = &j->results[i];
 		diag_capture_begin(&r->messages);
-		r->ok = build_device(j, i, &r->res) == 0;
+		r->ok = build_device(j, i, r) == 0;
 		if (!r->ok)
 			report_failure(j, i, &r->messages);
 		diag_capture_end();
@@ -469,8 +241,27 @@ out:
 	return rc;
 }
 
-int batch_build(const char *manifest, const char *devices, const char *outdir, int jobs,
-		int keep_going)
+/* Every file the run read: what all devices share, the devices CSV, then each
+ * device's own files in device order (not build order: that varies with -j). */
+static int write_deps(const struct batch_opts *o, const struct job *j)
+{
+	struct depfile all;
+	size_t i;
+	int rc;
+
+	depfile_init(&all);
+	rc = depfile_merge(&all, factory_deps(j->f));
+	if (rc == 0)
+		rc = depfile_add(&all, o->devices);
+	for (i = 0; rc == 0 && i < j->d->n; i++)
+		rc = depfile_merge(&all, &j->results[i].deps);
+	if (rc == 0)
+		rc = depfile_write(o->depfile, o->outdir, &all);
+	depfile_free(&all);
+	return rc;
+}
+
+int batch_build(const struct batch_opts *o)
 {
 	struct factory *f = NULL;
 	struct devices d;
@@ -481,31 +272,32 @@ int batch_build(const char *manifest, const char *devices, const char *outdir, i
 
 	memset(&j, 0, sizeof(j));
 	memset(&d, 0, sizeof(d));
-	if (factory_load(manifest, &f) < 0 || load_devices(devices, &d) < 0)
+	if (factory_load(o->manifest, &f) < 0 || devices_load(o->devices, &d) < 0)
 		goto out;
 	j.f = f;
 	j.d = &d;
-	j.outdir = outdir;
-	j.keep_going = keep_going;
+	j.outdir = o->outdir;
+	j.keep_going = o->keep_going;
+	j.want_deps = o->depfile != NULL;
 	j.umask = umask(0);
 	umask(j.umask);
 	j.results = calloc(d.n, sizeof(*j.results));
-	th = calloc((size_t)jobs, sizeof(*th));
+	th = calloc((size_t)o->jobs, sizeof(*th));
 	if (!j.results || !th) {
 		diag_error("out of memory");
 		goto out;
 	}
-	if (!keep_going && check_all(&j) < 0)
+	if (!o->keep_going && check_all(&j) < 0)
 		goto out;
-	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
-		diag_file(outdir, "cannot create the output directory: %s", strerror(errno));
+	if (mkdir(o->outdir, 0777) < 0 && errno != EEXIST) {
+		diag_file(o->outdir, "cannot create the output directory: %s", strerror(errno));
 		goto out;
 	}
-	clean_stale(outdir);
+	clean_stale(o->outdir);
 	pthread_mutex_init(&j.lock, NULL);
 	/* many files: each is renamed into place whole; one sync for all at the end */
 	fileio_set_sync(0);
-	for (i = 0; i < (size_t)jobs && i < d.n; i++) {
+	for (i = 0; i < (size_t)o->jobs && i < d.n; i++) {
 		if (pthread_create(&th[nth], NULL, worker, &j) != 0)
 			break;
 		nth++;
@@ -525,12 +317,12 @@ int batch_build(const char *manifest, const char *devices, const char *outdir, i
 		if (r->done && !r->ok)
 			failed++;
 	}
-	fd = open(outdir, O_RDONLY | O_DIRECTORY);
+	fd = open(o->outdir, O_RDONLY | O_DIRECTORY);
 	if (fd >= 0) {
 		syncfs(fd);
 		close(fd);
 	}
-	if (failed && !keep_going) {
+	if (failed && !o->keep_going) {
 		diag_error("stopped after a device failed; no index written (--keep-going builds "
 			   "the others)");
 		goto out;
@@ -539,13 +331,18 @@ int batch_build(const char *manifest, const char *devices, const char *outdir, i
 		goto out;
 	if (failed) {
 		diag_error("%zu of %zu devices failed; %s/index.csv lists the others", failed, d.n,
-			   outdir);
+			   o->outdir);
 		goto out;
 	}
+	/* last, and only for a run that built every device */
+	if (o->depfile && write_deps(o, &j) < 0)
+		goto out;
 	rc = 0;
 out:
-	for (i = 0; j.results && i < d.n; i++)
+	for (i = 0; j.results && i < d.n; i++) {
 		buf_free(&j.results[i].messages);
+		depfile_free(&j.results[i].deps);
+	}
 	free(j.results);
 	free(th);
 	devices_free(&d);
