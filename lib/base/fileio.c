@@ -210,7 +210,7 @@ static void temp_release(struct temp_node *n)
  * and apart from the names batches use for their directories. */
 static int temp_name(const char *path, char *out, size_t size)
 {
-	static const char leaf[] = ".espgen-XXXXXX";
+	static const char leaf[] = FILEIO_TEMP_PREFIX "XXXXXX";
 	const char *slash = strrchr(path, '/');
 	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
 
@@ -296,49 +296,90 @@ void fileio_atomic_abort(struct fileio_atomic_file *af)
 	af->fd = -1;
 }
 
-int fileio_atomic_commit(struct fileio_atomic_file *af)
+/* Removes the temporary of @af (closed already) and forgets it. */
+static void temp_drop(struct fileio_atomic_file *af)
+{
+	unlink(af->tmp);
+	temp_release(af->node);
+	af->node = NULL;
+	af->tmp = NULL;
+}
+
+/* Stdout or a device written in place: nothing to rename, only errors to see. */
+static int commit_in_place(struct fileio_atomic_file *af)
 {
 	int fd = af->fd;
 
+	af->fd = -1;
 	if (af->direct) {
 		af->direct = 0;
-		af->fd = -1;
 		if (close(fd) < 0)
 			return diag_errno(af->path, "cannot write");
 		return 0;
 	}
-	if (!af->tmp) {
-		/* stdout: pipes and terminals cannot be synced; a full device fails here */
-		if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
-			return diag_errno("<stdout>", "cannot write");
-		return 0;
-	}
+	/* stdout: pipes and terminals cannot be synced; a full device fails here */
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
+		return diag_errno("<stdout>", "cannot write");
+	return 0;
+}
+
+/* The first half of a commit: the temporary synced and closed, its target one that a
+ * rename can replace. On failure the temporary is removed. */
+static int temp_finish(struct fileio_atomic_file *af)
+{
+	int fd = af->fd, err;
+	struct stat st;
+
 	af->fd = -1;
 	if ((sync_outputs && fsync(fd) < 0) || close(fd) < 0) {
-		int err = errno;
-
+		err = errno;
 		close(fd);
-		unlink(af->tmp);
-		temp_release(af->node);
-		af->node = NULL;
-		af->tmp = NULL;
+		temp_drop(af);
 		errno = err;
 		return diag_errno(af->path, "cannot write");
 	}
-	if (rename(af->tmp, af->path) < 0) {
-		int err = errno;
-
-		unlink(af->tmp);
-		temp_release(af->node);
-		af->node = NULL;
-		af->tmp = NULL;
-		errno = err;
+	/* rename() cannot replace a directory: found before any file of a set is renamed */
+	if (lstat(af->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		temp_drop(af);
+		errno = EISDIR;
 		return diag_errno(af->path, "cannot rename temporary file into place");
 	}
-	temp_release(af->node);
-	af->node = NULL;
-	af->tmp = NULL;
 	return 0;
+}
+
+int fileio_atomic_commit_all(struct fileio_atomic_file *af, size_t n)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (af[i].tmp ? temp_finish(&af[i]) < 0 : commit_in_place(&af[i]) < 0)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		if (!af[i].tmp)
+			continue;
+		if (rename(af[i].tmp, af[i].path) < 0) {
+			err = errno;
+			temp_drop(&af[i]);
+			errno = err;
+			diag_errno(af[i].path, "cannot rename temporary file into place");
+			goto fail;
+		}
+		temp_release(af[i].node);
+		af[i].node = NULL;
+		af[i].tmp = NULL;
+	}
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		fileio_atomic_abort(&af[i]);
+	return -1;
+}
+
+int fileio_atomic_commit(struct fileio_atomic_file *af)
+{
+	return fileio_atomic_commit_all(af, 1);
 }
 
 int fileio_atomic_write_file(const char *path, const void *data, size_t len)

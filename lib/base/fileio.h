@@ -30,6 +30,10 @@ struct fileio_atomic_file {
 	int direct; /* @path is a device or FIFO (e.g. /dev/null): written in place */
 };
 
+/* How a temporary's name starts (".espgen-XXXXXX"): whoever cleans up after an interrupted
+ * run recognises them by it. */
+#define FILEIO_TEMP_PREFIX ".espgen-"
+
 /* Creates the temporary file (mode 0666 & ~umask), ".espgen-XXXXXX" beside the target;
  * SIGINT, SIGTERM and SIGHUP remove it (and every other temporary not yet committed)
  * before the process dies of the signal. A target that exists and is not a
@@ -41,6 +45,10 @@ int fileio_atomic_write(struct fileio_atomic_file *af, const void *data, size_t 
 /* Syncs, closes and renames over the target. Returns 0, or -1 with a message (the
  * temporary file is removed and the target left as it was). */
 int fileio_atomic_commit(struct fileio_atomic_file *af);
+/* Commits @n files as one: all are synced and closed, and every target checked, before
+ * the first is renamed, so a failure up to then leaves every target as it was. Returns
+ * 0, or -1 with a message (every temporary is removed). */
+int fileio_atomic_commit_all(struct fileio_atomic_file *af, size_t n);
 /* Closes and removes the temporary file; the target is untouched. */
 void fileio_atomic_abort(struct fileio_atomic_file *af);
 

@@ -62,4 +62,17 @@ check bad-layout '!sed -i "s/^size = 16K/size = 16Q/" partitions.ini' \
 check bad-elf '!printf "\177ELF junk" >app.elf' "app.elf:"
 check big-bootloader '!head -c 40000 big.bin >bl.bin && sed -i "s/^bootloader = .*/bootloader = bl.bin/" factory.ini' \
 	"$M:9: bl.bin is not an ESP app image"
+
+# FLASH.bin and FLASH.json are committed as a pair: when FLASH.json cannot replace
+# what is there (a directory), FLASH.bin keeps its old bytes too (it was once renamed
+# into place first, leaving a new image beside an old description)
+p=$tmp/pair
+cp -r "$base" "$p"
+echo old >"$p/FLASH.bin"
+mkdir "$p/FLASH.json"
+"$BIN/esp-mkflash" --manifest "$p/factory.ini" -o "$p/FLASH.bin" 2>"$p/err"
+[ $? -eq 1 ] && [ "$(cat "$p/FLASH.bin")" = old ] && [ -d "$p/FLASH.json" ] &&
+	! ls -A "$p" | grep -q '^\.espgen-' && ok || bad "pair: FLASH.bin replaced alone or temporary left"
+grep -qF "FLASH.json: cannot rename temporary file into place: Is a directory" "$p/err" && ok ||
+	bad "pair: $(cat "$p/err")"
 finish

@@ -89,7 +89,7 @@ int factory_output_write(const struct factory_output *o, const char *output, con
 	const struct flash_plan *plan = o->plan;
 	struct content_region *r = o->r;
 	struct image_hash_job job = {plan, {0}};
-	struct fileio_atomic_file bin, js;
+	struct fileio_atomic_file f[2]; /* FLASH.bin, FLASH.json */
 	struct buf json = BUF_INIT;
 	pthread_t th;
 	int threaded = 0, rc = -1, bin_open = 0, js_open = 0;
@@ -105,10 +105,10 @@ int factory_output_write(const struct factory_output *o, const char *output, con
 			    d);
 		ascii_hex_encode(d, SHA256_LEN, r[i].sha);
 	}
-	if (fileio_atomic_open(&bin, output) == 0) {
+	if (fileio_atomic_open(&f[0], output) == 0) {
 		bin_open = 1;
-		if (flash_plan_write(plan, &bin) < 0) {
-			fileio_atomic_abort(&bin);
+		if (flash_plan_write(plan, &f[0]) < 0) {
+			fileio_atomic_abort(&f[0]);
 			bin_open = 0;
 		}
 	}
@@ -123,23 +123,19 @@ int factory_output_write(const struct factory_output *o, const char *output, con
 	uuid_unparse_lower(uu, res->build_id);
 	if (describe(o, plan->size, res->sha256, res->build_id, &json) < 0)
 		goto out;
-	if (fileio_atomic_open(&js, jpath) < 0)
+	if (fileio_atomic_open(&f[1], jpath) < 0)
 		goto out;
 	js_open = 1;
-	if (fileio_atomic_write(&js, json.data, json.len) < 0)
+	if (fileio_atomic_write(&f[1], json.data, json.len) < 0)
 		goto out;
-	/* both written: now both renamed */
-	bin_open = 0;
-	if (fileio_atomic_commit(&bin) < 0)
-		goto out;
-	js_open = 0;
-	rc = fileio_atomic_commit(&js);
+	/* both written: both synced, then both renamed, so a failure leaves the old pair */
+	bin_open = js_open = 0;
+	rc = fileio_atomic_commit_all(f, 2);
 out:
 	if (bin_open)
-		fileio_atomic_abort(&bin);
+		fileio_atomic_abort(&f[0]);
 	if (js_open)
-		fileio_atomic_abort(&js);
+		fileio_atomic_abort(&f[1]);
 	buf_free(&json);
 	return rc;
 }
-
