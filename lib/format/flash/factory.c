@@ -182,6 +182,8 @@ static int build_bootloader(struct factory *f, struct content_region *r)
 {
 	const struct manifest_setting *bl = &f->m.top[MANIFEST_BOOTLOADER];
 	struct elf2image_opts o;
+	struct buf what = BUF_INIT;
+	int sb;
 
 	r->name = "bootloader";
 	r->kind = "bootloader";
@@ -195,8 +197,22 @@ static int build_bootloader(struct factory *f, struct content_region *r)
 		    content_elf_convert(&f->m, &o, r->source, &f->deps, &r->data) < 0)
 			return -1;
 	}
-	if (content_file_check_app(&f->m, bl->line, r->source, f->chip, &r->data) < 0 ||
-	    flash_patch_bootloader(f->chip, &f->fp, r->source, &r->data) < 0)
+	if (content_file_check_app(&f->m, bl->line, r->source, f->chip, &r->data) < 0)
+		return -1;
+	/* the manifest promises its flash settings in the header; a signed image cannot
+	 * take them without losing its signature, so that is an error, not a patch */
+	sb = flash_signed_mismatch(f->chip, &f->fp, &r->data, &what);
+	if (sb) {
+		manifest_error(&f->m, bl->line,
+			       "bootloader %s is signed (Secure Boot v%d) and its header differs "
+			       "from this manifest (%.*s): patching it would break the signature; "
+			       "build the bootloader with the manifest's flash settings, or set "
+			       "them to match the image",
+			       r->source, sb, (int)what.len, (const char *)what.data);
+		buf_free(&what);
+		return -1;
+	}
+	if (flash_patch_bootloader(f->chip, &f->fp, r->source, &r->data) < 0)
 		return -1;
 	r->size = r->data.len;
 	if (f->chip->bootloader_offset + r->data.len > (uint64_t)f->cfg.table_offset)

@@ -1,12 +1,14 @@
 #include "flash.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "appimage.h"
 #include "diag.h"
 #include "hash.h"
+#include "sbsign.h"
 
 #define SECTOR 0x1000u
 
@@ -235,11 +237,106 @@ int flash_params_check(const struct chip *c, const struct flash_params *p)
 	return 0;
 }
 
+/* Secure Boot signature after an image whose header says it ends at @end (spec/
+ * secure-boot.md): v2, a 4 KiB sector last in the file whose first block is valid; v1,
+ * exactly one 68-byte block of version 0 right after the image. 0: none. */
+static int signature_version(const struct buf *b, size_t end)
+{
+	struct sbv2_block_info info;
+
+	if (b->len % SBV2_SECTOR_SIZE == 0 && b->len >= SBV2_SECTOR_SIZE &&
+	    b->len - SBV2_SECTOR_SIZE >= end) {
+		sbv2_block_decode(b->data + b->len - SBV2_SECTOR_SIZE, &info);
+		if (info.state == SBV2_BLOCK_VALID)
+			return 2;
+	}
+	if (b->len == end + SBV1_SIG_BLOCK_SIZE && buf_get_le32(b->data + end) == 0)
+		return 1;
+	return 0;
+}
+
+/* Spellings of header codes, for messages (chip.c has the other direction). */
+static const char *mode_name(uint8_t code)
+{
+	static const char *const names[] = {"qio", "qout", "dio", "dout"};
+
+	return code < 4 ? names[code] : "?";
+}
+
+static const char *freq_name(const struct chip *c, uint8_t code)
+{
+	size_t i;
+
+	for (i = 0; i < c->freqs_len; i++)
+		if (c->freqs[i].code == code)
+			return c->freqs[i].name;
+	return "?";
+}
+
+/* Appends "NAME HAVE, not WANT" to @what for a differing setting; counts it in *@n. */
+static void differs(struct buf *what, int *n, const char *name, const char *have,
+		    const char *want)
+{
+	if (what)
+		buf_printf(what, "%s%s %s, not %s", *n ? "; " : "", name, have, want);
+	(*n)++;
+}
+
+/*
+ * The header bytes 2-3 that @p asks for, from the image's @hdr. Appends the settings
+ * that differ to @what ("flash_mode dio, not qio"; may be NULL). Returns how many
+ * differ.
+ */
+static int wanted_header(const struct chip *c, const struct flash_params *p, const uint8_t *hdr,
+			 uint8_t out[2], struct buf *what)
+{
+	uint8_t mode = hdr[2], freq = hdr[3] & 0x0F, size = hdr[3] & 0xF0;
+	char have[16];
+	int n = 0;
+
+	if (p->mode)
+		chip_flash_mode_code(p->mode, &mode);
+	if (p->freq)
+		chip_flash_freq_code(c, p->freq, &freq);
+	if (p->size)
+		chip_flash_size_code(p->size, &size);
+	if (mode != hdr[2])
+		differs(what, &n, "flash_mode", mode_name(hdr[2]), p->mode);
+	if (freq != (hdr[3] & 0x0F))
+		differs(what, &n, "flash_freq", freq_name(c, hdr[3] & 0x0F), p->freq);
+	if (size != (hdr[3] & 0xF0)) {
+		snprintf(have, sizeof(have), "%uMB", 1u << (hdr[3] >> 4));
+		differs(what, &n, "flash_size", have, p->size);
+	}
+	out[0] = mode;
+	out[1] = (uint8_t)(size + freq);
+	return n;
+}
+
+int flash_signed_mismatch(const struct chip *c, const struct flash_params *p, const struct buf *b,
+			  struct buf *what)
+{
+	uint8_t hdr[2];
+	size_t dlen;
+	int sb;
+
+	if (b->len < 24 || !appimage_has_magic(b->data, b->len) ||
+	    appimage_length(b->data, b->len, &dlen) < 0 || flash_params_check(c, p) < 0)
+		return 0;
+	sb = signature_version(b, dlen + (b->data[23] == 1 ? SHA256_LEN : 0));
+	if (!sb || wanted_header(c, p, b->data, hdr, NULL) == 0)
+		return 0;
+	wanted_header(c, p, b->data, hdr, what);
+	return sb;
+}
+
 int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, const char *name,
 			   struct buf *b)
 {
-	uint8_t mode, size_code, freq_code, digest[SHA256_LEN];
+	uint8_t hdr[2], digest[SHA256_LEN];
+	struct buf what = BUF_INIT;
 	size_t dlen;
+	int sb;
 
 	if (b->len < 8 || (!p->mode && !p->freq && !p->size))
 		return 0;
@@ -260,17 +357,17 @@ int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, c
 	/* esptool checks the values against the chip only when it patches */
 	if (flash_params_check(c, p) < 0)
 		return -1;
-	mode = b->data[2];
-	freq_code = b->data[3] & 0x0F;
-	size_code = b->data[3] & 0xF0;
-	if (p->mode)
-		chip_flash_mode_code(p->mode, &mode);
-	if (p->freq)
-		chip_flash_freq_code(c, p->freq, &freq_code);
-	if (p->size)
-		chip_flash_size_code(p->size, &size_code);
-	b->data[2] = mode;
-	b->data[3] = (uint8_t)(size_code + freq_code);
+	/* merge-bin's bytes are esptool's, a broken signature included; but say so */
+	sb = flash_signed_mismatch(c, p, b, &what);
+	if (sb)
+		diag_warn_at(name, 0,
+			     "Image file at 0x%x is signed (Secure Boot v%d): it has %.*s; patching "
+			     "its header breaks the signature",
+			     c->bootloader_offset, sb, (int)what.len, (const char *)what.data);
+	buf_free(&what);
+	wanted_header(c, p, b->data, hdr, NULL);
+	b->data[2] = hdr[0];
+	b->data[3] = hdr[1];
 	if (b->data[23] == 1) {
 		/* the digest covers the header, so it is recomputed; what follows it stays */
 		hash_sha256(b->data, dlen, digest);
