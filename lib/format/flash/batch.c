@@ -80,16 +80,22 @@ static int build_device(struct job *j, size_t i, struct result *res)
 {
 	struct content_device dev;
 	char *tmpl = NULL, *bin = NULL, *json = NULL, *final = NULL;
+	const char **values = malloc(j->d->ncols * sizeof(*values));
 	int rc = -1;
 
-	devices_get(j->d, i, &dev);
-	tmpl = malloc(strlen(j->outdir) + strlen(dev.id) + 16);
-	if (!tmpl)
+	if (!values)
 		return diag_error("out of memory");
+	devices_get(j->d, i, values, &dev);
+	tmpl = malloc(strlen(j->outdir) + strlen(dev.id) + 16);
+	if (!tmpl) {
+		free(values);
+		return diag_error("out of memory");
+	}
 	sprintf(tmpl, "%s/.tmp-%s-XXXXXX", j->outdir, dev.id);
 	if (!mkdtemp(tmpl)) {
 		diag_file(j->outdir, "cannot create a directory: %s", strerror(errno));
 		free(tmpl);
+		free(values);
 		return -1;
 	}
 	/* mkdtemp makes 0700; a device directory gets the mode mkdir(0777) would */
@@ -122,6 +128,7 @@ out:
 	free(bin);
 	free(json);
 	free(final);
+	free(values);
 	return rc;
 }
 
@@ -130,27 +137,34 @@ static void report_failure(const struct job *j, size_t i, struct buf *messages)
 {
 	struct content_device dev;
 	struct buf note = BUF_INIT;
+	const char **values = malloc(j->d->ncols * sizeof(*values));
 
-	devices_get(j->d, i, &dev);
+	if (!values)
+		return;
+	devices_get(j->d, i, values, &dev);
 	buf_append(messages, "", 1);
 	messages->len--;
 	factory_explain(j->f, &dev, (const char *)messages->data, &note);
 	diag_at(dev.file, dev.line, "device %s not built%s%.*s", dev.id, note.len ? ": " : "",
 		(int)note.len, note.data ? (const char *)note.data : "");
 	buf_free(&note);
+	free(values);
 }
 
 /* Without --keep-going every row is checked before any image is written. */
 static int check_all(const struct job *j)
 {
 	struct buf messages = BUF_INIT;
+	const char **values = malloc(j->d->ncols * sizeof(*values));
 	size_t i;
 	int rc = 0;
 
+	if (!values)
+		return diag_error("out of memory");
 	for (i = 0; i < j->d->n && rc == 0; i++) {
 		struct content_device dev;
 
-		devices_get(j->d, i, &dev);
+		devices_get(j->d, i, values, &dev);
 		messages.len = 0;
 		diag_capture_begin(&messages);
 		if (factory_check(j->f, &dev) < 0) {
@@ -162,6 +176,7 @@ static int check_all(const struct job *j)
 	if (messages.len && rc < 0)
 		fwrite(messages.data, 1, messages.len, stderr);
 	buf_free(&messages);
+	free(values);
 	return rc;
 }
 
@@ -228,7 +243,7 @@ static int write_index(const struct job *j)
 		goto out;
 	for (i = 0; i < j->d->n; i++) {
 		const struct result *r = &j->results[i];
-		const char *id = j->d->rows[i].f[j->d->id_col];
+		const char *id = devices_id(j->d, i);
 
 		if (r->ok && buf_printf(&b, "%s,%s/FLASH.bin,%s,%s\n", id, id, r->res.sha256,
 					r->res.build_id) < 0)

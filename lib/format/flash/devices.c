@@ -1,61 +1,107 @@
 /*
  * The devices CSV of a batch: RFC 4180 records, a header row naming the columns,
- * then one device per row, named by its 'device_id' column (else the first).
+ * then one device per row, named by its 'device_id' column (else the first). The
+ * documented limit is a million rows, so the reader keeps the file's own bytes (fields
+ * unquoted in place) and a small record per row, and finds repeated ids by sorting.
  */
 #include "devices.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "diag.h"
 #include "fileio.h"
+#include "utf8.h"
 
-static void row_free(struct devices_row *r)
+/* The CSV being parsed in place: fields are written back at @w, never past the byte
+ * being read (a closing quote or a doubled one only shrinks a field). */
+struct parser {
+	struct devices *d;
+	uint8_t *t;
+	size_t len;
+	size_t w;	    /* where the next byte of the current field goes */
+	size_t field_start; /* where the current field began */
+	struct devices_row cur;
+	int have_header;
+};
+
+static int add_row(struct parser *p)
 {
-	size_t i;
+	struct devices *d = p->d;
 
-	for (i = 0; i < r->n; i++)
-		free(r->f[i]);
-	free(r->f);
-}
+	if (d->n >= DEVICES_MAX)
+		return diag_at(d->file, p->cur.line, "too many devices (at most %d)", DEVICES_MAX);
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct devices_row *v = realloc(d->rows, cap * sizeof(*v));
 
-static int row_add(struct devices_row *r, struct buf *field)
-{
-	char **v;
-
-	if (r->n >= DEVICES_MAX_COLUMNS)
-		return -1;
-	v = realloc(r->f, (r->n + 1) * sizeof(*v));
-	if (!v || buf_append(field, "", 1) < 0) {
-		free(v == r->f ? NULL : v);
-		return -1;
+		if (!v)
+			return diag_error("out of memory");
+		d->rows = v;
+		d->cap = cap;
 	}
-	r->f = v;
-	r->f[r->n++] = (char *)field->data;
-	memset(field, 0, sizeof(*field));
+	d->rows[d->n++] = p->cur;
 	return 0;
 }
 
-/* RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks. */
-static int parse_csv(const char *file, const char *t, size_t len, struct devices *d)
+/* The first record names the columns; the names point into the text. */
+static int set_header(struct parser *p)
 {
-	struct buf field = BUF_INIT;
-	struct devices_row cur = {NULL, 0, 1};
-	unsigned line = 1;
-	size_t i = 0;
-	int quoted = 0, was_quoted = 0, have_header = 0, rc = 0;
+	struct devices *d = p->d;
+	const char *s = (const char *)p->t + p->cur.off;
+	size_t i;
 
+	d->names = malloc(p->cur.nfields * sizeof(*d->names));
+	if (!d->names)
+		return diag_error("out of memory");
+	for (i = 0; i < p->cur.nfields; i++) {
+		d->names[i] = s;
+		s += strlen(s) + 1;
+	}
+	d->ncols = p->cur.nfields;
+	d->header_line = p->cur.line;
+	p->have_header = 1;
+	return 0;
+}
+
+static int end_record(struct parser *p)
+{
+	return p->have_header ? add_row(p) : set_header(p);
+}
+
+/* A NUL would end the value early (ESP\0EVIL read as ESP): refused, like the other
+ * text inputs. */
+static int nul_byte(const struct parser *p)
+{
+	const struct devices *d = p->d;
+	unsigned k = p->cur.nfields;
+
+	if (!p->have_header)
+		return diag_at(d->file, p->cur.line, "NUL byte in the header");
+	if (k < d->ncols)
+		return diag_at(d->file, p->cur.line, "column '%s': NUL byte in the value",
+			       d->names[k]);
+	return diag_at(d->file, p->cur.line, "field %u: NUL byte in the value", k + 1);
+}
+
+/* RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks. */
+static int parse_csv(struct parser *p)
+{
+	const char *file = p->d->file;
+	uint8_t *t = p->t;
+	size_t i = 0, len = p->len;
+	unsigned line = 1;
+	int quoted = 0, was_quoted = 0;
+
+	p->cur.line = 1;
 	while (i <= len) {
-		char c = i < len ? t[i] : '\n';
+		uint8_t c = i < len ? t[i] : '\n';
 
 		if (quoted) {
-			if (i == len) {
-				rc = diag_at(file, cur.line, "quoted field is not closed");
-				goto out;
-			}
+			if (i == len)
+				return diag_at(file, p->cur.line, "quoted field is not closed");
 			if (c == '"' && i + 1 < len && t[i + 1] == '"') {
-				buf_append(&field, "\"", 1);
+				t[p->w++] = '"';
 				i += 2;
 				continue;
 			}
@@ -66,11 +112,13 @@ static int parse_csv(const char *file, const char *t, size_t len, struct devices
 			}
 			if (c == '\n')
 				line++;
-			buf_append(&field, &c, 1);
+			if (c == 0)
+				return nul_byte(p);
+			t[p->w++] = c;
 			i++;
 			continue;
 		}
-		if (c == '"' && field.len == 0 && !was_quoted) {
+		if (c == '"' && p->w == p->field_start && !was_quoted) {
 			quoted = was_quoted = 1;
 			i++;
 			continue;
@@ -81,55 +129,39 @@ static int parse_csv(const char *file, const char *t, size_t len, struct devices
 			if (c == '\r' && i + 1 < len && t[i + 1] == '\n')
 				i++;
 			/* a blank line (or the end after a final newline) is no record */
-			if (end_of_record && cur.n == 0 && field.len == 0 && !was_quoted) {
+			if (end_of_record && p->cur.nfields == 0 && p->w == p->field_start &&
+			    !was_quoted) {
 				i++;
 				line++;
-				cur.line = line;
+				p->cur.line = line;
 				continue;
 			}
-			if (row_add(&cur, &field) < 0) {
-				rc = diag_at(file, cur.line, "too many columns (at most %d)",
-					     DEVICES_MAX_COLUMNS);
-				goto out;
-			}
+			if (p->cur.nfields >= DEVICES_MAX_COLUMNS)
+				return diag_at(file, p->cur.line, "too many columns (at most %d)",
+					       DEVICES_MAX_COLUMNS);
+			t[p->w++] = 0;
+			p->cur.nfields++;
+			p->field_start = p->w;
 			was_quoted = 0;
 			i++;
 			if (!end_of_record)
 				continue;
-			if (!have_header) {
-				d->header = cur;
-				have_header = 1;
-			} else {
-				struct devices_row *v;
-
-				if (d->n >= DEVICES_MAX) {
-					rc = diag_at(file, cur.line, "too many devices");
-					goto out;
-				}
-				v = realloc(d->rows, (d->n + 1) * sizeof(*v));
-				if (!v) {
-					rc = diag_error("out of memory");
-					goto out;
-				}
-				d->rows = v;
-				d->rows[d->n++] = cur;
-			}
+			if (end_record(p) < 0)
+				return -1;
 			line++;
-			memset(&cur, 0, sizeof(cur));
-			cur.line = line;
+			p->cur.off = (uint32_t)p->w;
+			p->cur.nfields = 0;
+			p->cur.line = line;
 			continue;
 		}
-		if (was_quoted) {
-			rc = diag_at(file, cur.line, "text after a closing quote");
-			goto out;
-		}
-		buf_append(&field, &c, 1);
+		if (was_quoted)
+			return diag_at(file, p->cur.line, "text after a closing quote");
+		if (c == 0)
+			return nul_byte(p);
+		t[p->w++] = c;
 		i++;
 	}
-out: /* on an error too: the field and row being read */
-	buf_free(&field);
-	row_free(&cur);
-	return rc;
+	return 0;
 }
 
 static int id_ok(const char *s)
@@ -145,88 +177,182 @@ static int id_ok(const char *s)
 	return p - s <= 128;
 }
 
+/* Field @k of row @r (which has it). */
+static const char *field(const struct devices *d, const struct devices_row *r, size_t k)
+{
+	const char *s = (const char *)d->text.data + r->off;
+
+	while (k--)
+		s += strlen(s) + 1;
+	return s;
+}
+
+const char *devices_id(const struct devices *d, size_t i)
+{
+	return field(d, &d->rows[i], d->id_col);
+}
+
+void devices_get(const struct devices *d, size_t i, const char **values,
+		 struct content_device *dev)
+{
+	const char *s = (const char *)d->text.data + d->rows[i].off;
+	size_t k;
+
+	for (k = 0; k < d->ncols; k++) {
+		values[k] = s;
+		s += strlen(s) + 1;
+	}
+	dev->id = values[d->id_col];
+	dev->file = d->file;
+	dev->line = d->rows[i].line;
+	dev->names = d->names;
+	dev->values = values;
+	dev->ncols = d->ncols;
+}
+
+static int check_header(const struct devices *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->ncols; i++) {
+		if (!d->names[i][0])
+			return diag_at(d->file, d->header_line, "column %zu has no name", i + 1);
+		if (!utf8_valid((const uint8_t *)d->names[i], strlen(d->names[i])))
+			return diag_at(d->file, d->header_line,
+				       "column %zu: name is not valid UTF-8", i + 1);
+		/* at most 256 names: pairs are cheap */
+		for (j = 0; j < i; j++)
+			if (strcmp(d->names[i], d->names[j]) == 0)
+				return diag_at(d->file, d->header_line,
+					       "column '%s' appears twice", d->names[i]);
+	}
+	return 0;
+}
+
+/* Everything about one row but whether its id repeats another's. */
+static int check_row(const struct devices *d, const struct devices_row *r)
+{
+	const char *id, *s;
+	size_t k, n, bad;
+
+	if (r->nfields != d->ncols)
+		return diag_at(d->file, r->line,
+			       "%u fields, but the header names %zu columns (%s)", r->nfields,
+			       d->ncols,
+			       r->nfields < d->ncols ? "a column is missing" : "one too many");
+	id = field(d, r, d->id_col);
+	if (!id_ok(id))
+		return diag_at(d->file, r->line,
+			       "column '%s': device id '%s' is not usable as a file name "
+			       "(letters, digits, '-', '_', '.'; not starting with '.')",
+			       d->names[d->id_col], id);
+	if (strcmp(id, DEVICES_INDEX_NAME) == 0)
+		return diag_at(d->file, r->line,
+			       "column '%s': device id '%s' is reserved (OUTDIR/%s is the "
+			       "batch's index)",
+			       d->names[d->id_col], id, DEVICES_INDEX_NAME);
+	/* values go into NVS strings: the NVS CSV's own rule, strict UTF-8 */
+	s = (const char *)d->text.data + r->off;
+	for (k = 0; k < d->ncols; k++) {
+		n = strlen(s);
+		bad = utf8_check((const uint8_t *)s, n);
+		if (bad != n)
+			return diag_at(d->file, r->line, "column '%s': invalid UTF-8 (byte 0x%02x)",
+				       d->names[k], (unsigned)(uint8_t)s[bad]);
+		s += n + 1;
+	}
+	return 0;
+}
+
+struct id_ref {
+	const char *id;
+	size_t row;
+};
+
+static int id_ref_cmp(const void *a, const void *b)
+{
+	const struct id_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	if (c)
+		return c;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/*
+ * The first row (in file order) whose id an earlier row has, in *@dup (d->n: none), and
+ * that earlier row in *@first: ids sorted with their row numbers, so the second entry
+ * of each run of equal ids is a candidate. Rows too short to have an id are left out
+ * (check_row() refuses them). Returns 0, or -1 when out of memory.
+ */
+static int find_repeat(const struct devices *d, size_t *dup, size_t *first)
+{
+	struct id_ref *v = malloc((d->n ? d->n : 1) * sizeof(*v));
+	size_t i, m = 0;
+
+	*dup = d->n;
+	*first = 0;
+	if (!v)
+		return diag_error("out of memory");
+	for (i = 0; i < d->n; i++) {
+		if (d->rows[i].nfields <= d->id_col)
+			continue;
+		v[m].id = devices_id(d, i);
+		v[m].row = i;
+		m++;
+	}
+	qsort(v, m, sizeof(*v), id_ref_cmp);
+	for (i = 1; i < m; i++)
+		if (strcmp(v[i].id, v[i - 1].id) == 0 && v[i].row < *dup &&
+		    (i < 2 || strcmp(v[i - 1].id, v[i - 2].id) != 0)) {
+			*dup = v[i].row;
+			*first = v[i - 1].row;
+		}
+	free(v);
+	return 0;
+}
+
 int devices_load(const char *file, struct devices *d)
 {
-	struct buf data = BUF_INIT;
-	size_t i, j;
-	int rc = -1;
+	struct parser p;
+	size_t i, dup, first;
 
 	memset(d, 0, sizeof(*d));
 	d->file = file;
-	if (fileio_read(file, FILEIO_MAX_INPUT, &data) < 0)
+	if (fileio_read(file, FILEIO_MAX_INPUT, &d->text) < 0)
 		return -1;
-	if (parse_csv(file, data.data ? (const char *)data.data : "", data.len, d) < 0)
-		goto out;
-	if (d->header.n == 0) {
-		diag_file(file, "no header row");
-		goto out;
-	}
-	for (i = 0; i < d->header.n; i++) {
-		if (!d->header.f[i][0]) {
-			diag_at(file, d->header.line, "column %zu has no name", i + 1);
-			goto out;
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(d->header.f[i], d->header.f[j]) == 0) {
-				diag_at(file, d->header.line, "column '%s' appears twice",
-					d->header.f[i]);
-				goto out;
-			}
-		if (strcmp(d->header.f[i], "device_id") == 0)
+	/* room for the NUL that ends a last field with no line break after it */
+	if (buf_reserve(&d->text, 1) < 0)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.d = d;
+	p.t = d->text.data;
+	p.len = d->text.len;
+	if (parse_csv(&p) < 0)
+		return -1;
+	if (!p.have_header)
+		return diag_file(file, "no header row");
+	for (i = 0; i < d->ncols; i++)
+		if (strcmp(d->names[i], "device_id") == 0)
 			d->id_col = i;
-	}
-	for (i = 0; i < d->n; i++) {
-		const struct devices_row *r = &d->rows[i];
-
-		if (r->n != d->header.n) {
-			diag_at(file, r->line, "%zu fields, but the header names %zu columns (%s)",
-				r->n, d->header.n,
-				r->n < d->header.n ? "a column is missing" : "one too many");
-			goto out;
-		}
-		if (!id_ok(r->f[d->id_col])) {
-			diag_at(
-			    file, r->line,
-			    "column '%s': device id '%s' is not usable as a file name (letters, "
-			    "digits, '-', '_', '.'; not starting with '.')",
-			    d->header.f[d->id_col], r->f[d->id_col]);
-			goto out;
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(d->rows[j].f[d->id_col], r->f[d->id_col]) == 0) {
-				diag_at(file, r->line,
-					"column '%s': device id '%s' repeats line %u",
-					d->header.f[d->id_col], r->f[d->id_col], d->rows[j].line);
-				goto out;
-			}
-	}
-	if (d->n == 0) {
-		diag_file(file, "no devices");
-		goto out;
-	}
-	rc = 0;
-out:
-	buf_free(&data);
-	return rc;
+	if (check_header(d) < 0 || find_repeat(d, &dup, &first) < 0)
+		return -1;
+	/* rows in file order, so the first bad row is the one reported */
+	for (i = 0; i < d->n && i <= dup; i++)
+		if (check_row(d, &d->rows[i]) < 0)
+			return -1;
+	if (dup < d->n)
+		return diag_at(file, d->rows[dup].line, "column '%s': device id '%s' repeats line %u",
+			       d->names[d->id_col], devices_id(d, dup), d->rows[first].line);
+	if (d->n == 0)
+		return diag_file(file, "no devices");
+	return 0;
 }
 
 void devices_free(struct devices *d)
 {
-	size_t i;
-
-	row_free(&d->header);
-	for (i = 0; i < d->n; i++)
-		row_free(&d->rows[i]);
+	buf_free(&d->text);
+	free(d->names);
 	free(d->rows);
-}
-
-
-void devices_get(const struct devices *d, size_t i, struct content_device *dev)
-{
-	dev->id = d->rows[i].f[d->id_col];
-	dev->file = d->file;
-	dev->line = d->rows[i].line;
-	dev->names = (const char *const *)d->header.f;
-	dev->values = (const char *const *)d->rows[i].f;
-	dev->ncols = d->header.n;
+	memset(d, 0, sizeof(*d));
 }
