@@ -71,4 +71,28 @@ mk --manifest "$d/batch.ini" --devices "$d/devices.csv" -o "$tmp/o6" 2>"$tmp/err
 mk --manifest "$d/batch.ini" -o "$tmp/single.bin" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -qF "placeholder \${serial} needs a devices CSV (--devices)" "$tmp/err" && ok ||
 	bad "placeholder without --devices: $(cat "$tmp/err")"
+
+# --check: the manifest and every row, nothing written; the first bad row, or every
+# one with --keep-going
+sed -i 's/\${zone}/${region}/' "$d/device-nvs.csv"
+mk --manifest "$d/batch.ini" --devices "$d/devices.csv" --check -o "$tmp/c1" && [ ! -e "$tmp/c1" ] &&
+	ok || bad "--check of good rows"
+cp "$d/devices.csv" "$d/bad.csv"
+printf 'unit-0008,ESP-2026-0008,24dcc3a00008,40000,EU\nunit-0009,ESP-2026-0009,24dcc3a00009,-40000,EU\n' \
+	>>"$d/bad.csv"
+mk --manifest "$d/batch.ini" --devices "$d/bad.csv" --check -j 2 2>"$tmp/err"
+[ $? -eq 1 ] && [ "$(grep -c 'not built' "$tmp/err")" -eq 1 ] &&
+	grep -qF "bad.csv:7: device unit-0008 not built: column 'calib_offset' ('40000')" "$tmp/err" && ok ||
+	bad "--check, first bad row: $(cat "$tmp/err")"
+mk --manifest "$d/batch.ini" --devices "$d/bad.csv" --check --keep-going -j 2 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "bad.csv:7: device unit-0008 not built" "$tmp/err" &&
+	grep -qF "bad.csv:8: device unit-0009 not built" "$tmp/err" &&
+	grep -qF "2 of 7 devices have bad rows" "$tmp/err" && ok || bad "--check --keep-going: $(cat "$tmp/err")"
+mk --manifest "$d/factory.ini" --check && ok || bad "--check of a manifest without placeholders"
+mk --manifest "$d/batch.ini" --check 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "placeholder \${serial} needs a devices CSV (--devices)" "$tmp/err" && ok ||
+	bad "--check of placeholders without --devices: $(cat "$tmp/err")"
+mk --manifest "$d/batch.ini" --check -o x.bin 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF -- "--check without --devices takes no -o" "$tmp/err" && ok || bad "--check -o"
+
 finish

@@ -57,6 +57,6 @@ ls -a "$tmp" | grep -q '\.tmp' && bad "temporary file left" || ok
 
 # only with --manifest
 "$BIN/esp-mkflash" --chip esp32c3 --depfile "$tmp/m.d" 0x0 "$d/bootloader.elf" -o "$tmp/m.bin" 2>"$tmp/err"
-[ $? -eq 2 ] && grep -qF -- "--devices, --jobs, --keep-going and --depfile go with --manifest" "$tmp/err" &&
+[ $? -eq 2 ] && grep -qF -- "--devices, --jobs, --keep-going, --depfile and --check go with --manifest" "$tmp/err" &&
 	[ ! -e "$tmp/m.d" ] && ok || bad "--depfile without --manifest: $(cat "$tmp/err")"
 finish

@@ -23,6 +23,7 @@ struct mkflash_opts {
 	const char *depfile;
 	int jobs;
 	int keep_going;
+	int check;
 	uint64_t target_offset;
 	uint64_t pad_to;
 	struct flash_params params;
@@ -36,7 +37,8 @@ static const char usage_text[] =
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   [--depfile FILE] -o OUTDIR\n";
+	"                   [--depfile FILE] -o OUTDIR\n"
+	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
 static const char help_text[] =
 	"\n"
@@ -61,6 +63,8 @@ static const char help_text[] =
 	"                            (id: the 'device_id' column, else the first)\n"
 	"  -j, --jobs N              devices built at once (default: the number of cores)\n"
 	"      --keep-going          build the other devices when one fails\n"
+	"      --check               check the manifest and every device row (and, with -o,\n"
+	"                            the names OUTDIR holds); build and write nothing\n"
 	"      --depfile FILE        with --manifest: also write FILE, a Makefile rule\n"
 	"                            'OUTPUT: INPUT ...' naming every file read (manifest,\n"
 	"                            layout, bootloader, ELF and other files, NVS CSVs and\n"
@@ -80,6 +84,7 @@ enum {
 	OPT_KEEP_GOING,
 	OPT_FORMAT,
 	OPT_DEPFILE,
+	OPT_CHECK,
 };
 
 /* esptool's --pad-to-size choices. */
@@ -115,6 +120,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"depfile", required_argument, NULL, OPT_DEPFILE},
+		{"check", no_argument, NULL, OPT_CHECK},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -173,6 +179,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_DEPFILE:
 			o->depfile = optarg;
 			break;
+		case OPT_CHECK:
+			o->check = 1;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") != 0)
 				return cli_usage_error(
@@ -201,11 +210,15 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			    "options must come before the ADDR FILE pairs ('%s')", argv[optind]);
 		o->pairs[o->npairs++] = argv[optind++];
 	}
-	if (!o->output)
-		return cli_usage_error("no output given (-o FILE)");
-	if ((o->devices || o->jobs || o->keep_going || o->depfile) && !o->manifest)
+	if ((o->devices || o->jobs || o->keep_going || o->depfile || o->check) && !o->manifest)
 		return cli_usage_error(
-		    "--devices, --jobs, --keep-going and --depfile go with --manifest");
+		    "--devices, --jobs, --keep-going, --depfile and --check go with --manifest");
+	if (o->check && o->depfile)
+		return cli_usage_error("--check writes nothing: no --depfile");
+	if (o->check && o->output && !o->devices)
+		return cli_usage_error("--check without --devices takes no -o");
+	if (!o->output && !o->check)
+		return cli_usage_error("no output given (-o FILE)");
 	if (o->manifest) {
 		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
 		    o->params.freq || o->params.size)
@@ -293,11 +306,17 @@ int main(int argc, char **argv)
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
-				       opts.keep_going, opts.depfile};
+				       opts.keep_going, opts.depfile, opts.check};
 
 		if (!b.jobs)
 			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
 		if (batch_build(&b) < 0)
+			goto out;
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (opts.check) {
+		if (factory_validate(opts.manifest) < 0)
 			goto out;
 		rc = EXIT_OK;
 		goto out;

@@ -3,12 +3,11 @@
  * NVS CSVs filled from the row's ${column} values. What all devices share is built
  * once (factory_load); devices are built in parallel, each into a hidden temporary
  * directory renamed into place whole, so an interrupted run leaves only complete
- * device outputs.
+ * device outputs. OUTDIR itself is batchdir.c's: its lock and what may be replaced.
  */
-#define _GNU_SOURCE /* renameat2 */
+#define _GNU_SOURCE /* renameat2, syncfs */
 #include "batch.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -18,22 +17,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batchdir.h"
 #include "depfile.h"
 #include "devices.h"
 #include "diag.h"
 #include "factory.h"
 #include "fileio.h"
 
+/* A row that failed its check, with what it printed. */
+struct bad_row {
+	size_t row;
+	struct buf messages;
+};
+
 struct job {
 	const struct factory *f;
 	const struct devices *d;
-	const char *outdir;
+	const struct batchdir *dir;
 	int keep_going;
 	int want_deps;
-	mode_t umask;
+	int checking; /* rows are checked (factory_check), not built */
 	pthread_mutex_t lock;
 	size_t next;
 	int stop;
+	int failed_alloc;
+	/* checking: the rows that failed, in the order found */
+	struct bad_row *bad;
+	size_t nbad;
+	size_t first_bad; /* the lowest of them (d->n: none) */
+	/* building: one result per row */
 	struct result {
 		int done;
 		int ok;
@@ -53,139 +65,133 @@ static char *path2(const char *a, const char *b, const char *c)
 	return p;
 }
 
-/* Removes a device directory (its two files and itself). */
-static void remove_device_dir(const char *dir)
+/* Builds a device in a temporary directory of OUTDIR and renames it into place whole. */
+static int build_device(struct job *j, const struct content_device *dev, struct result *res)
 {
-	DIR *dh = opendir(dir);
-	struct dirent *e;
-
-	if (dh) {
-		while ((e = readdir(dh)) != NULL) {
-			char *p;
-
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			p = path2(dir, e->d_name, NULL);
-			if (p)
-				unlink(p);
-			free(p);
-		}
-		closedir(dh);
-	}
-	rmdir(dir);
-}
-
-/* Builds device @i in a temporary directory and renames it into place whole. */
-static int build_device(struct job *j, size_t i, struct result *res)
-{
-	struct content_device dev;
-	char *tmpl = NULL, *bin = NULL, *json = NULL, *final = NULL;
-	const char **values = malloc(j->d->ncols * sizeof(*values));
+	const char *outdir = j->dir->path;
+	char *tmpl = NULL, *bin = NULL, *json = NULL, *leaf;
 	int rc = -1;
 
-	if (!values)
+	tmpl = malloc(strlen(outdir) + strlen(dev->id) + 16);
+	if (!tmpl)
 		return diag_error("out of memory");
-	devices_get(j->d, i, values, &dev);
-	tmpl = malloc(strlen(j->outdir) + strlen(dev.id) + 16);
-	if (!tmpl) {
-		free(values);
-		return diag_error("out of memory");
-	}
-	sprintf(tmpl, "%s/.tmp-%s-XXXXXX", j->outdir, dev.id);
+	sprintf(tmpl, "%s/" BATCHDIR_TEMP_PREFIX "%s-XXXXXX", outdir, dev->id);
+	leaf = tmpl + strlen(outdir) + 1;
 	if (!mkdtemp(tmpl)) {
-		diag_file(j->outdir, "cannot create a directory: %s", strerror(errno));
+		diag_errno(outdir, "cannot create a directory");
 		free(tmpl);
-		free(values);
 		return -1;
 	}
 	/* mkdtemp makes 0700; a device directory gets the mode mkdir(0777) would */
-	chmod(tmpl, 0777 & ~j->umask);
+	if (fchmodat(j->dir->fd, leaf, 0777 & ~fileio_umask(), 0) < 0) {
+		diag_errno(tmpl, "cannot set the mode");
+		goto out;
+	}
 	bin = path2(tmpl, "FLASH.bin", NULL);
 	json = path2(tmpl, "FLASH.json", NULL);
-	final = path2(j->outdir, dev.id, NULL);
-	if (!bin || !json || !final) {
+	if (!bin || !json) {
 		diag_error("out of memory");
 		goto out;
 	}
-	if (factory_build(j->f, &dev, bin, json, 0, j->want_deps ? &res->deps : NULL, &res->res) <
+	if (factory_build(j->f, dev, bin, json, 0, j->want_deps ? &res->deps : NULL, &res->res) <
 	    0)
 		goto out;
-	if (rename(tmpl, final) < 0) {
+	if (renameat(j->dir->fd, leaf, j->dir->fd, dev->id) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
-			diag_file(final, "cannot rename into place: %s", strerror(errno));
+			diag_errno(outdir, "cannot rename %s into place", dev->id);
 			goto out;
 		}
-		/* a device built before: swap the directories, then drop the old one */
-		if (renameat2(AT_FDCWD, tmpl, AT_FDCWD, final, RENAME_EXCHANGE) < 0) {
-			diag_file(final, "cannot replace: %s", strerror(errno));
+		/* a device built before (batchdir_check_id() said so): swap the directories,
+		 * then drop the old one */
+		if (renameat2(j->dir->fd, leaf, j->dir->fd, dev->id, RENAME_EXCHANGE) < 0) {
+			diag_errno(outdir, "cannot replace %s", dev->id);
 			goto out;
 		}
 	}
 	rc = 0;
 out:
-	remove_device_dir(tmpl); /* the old output after an exchange, or a failed build */
+	/* the old output after an exchange, or a failed build */
+	batchdir_remove_device(j->dir, leaf);
 	free(tmpl);
 	free(bin);
 	free(json);
-	free(final);
-	free(values);
 	return rc;
 }
 
 /* Reports a failed device: its messages, then which of its columns fed the rows named. */
-static void report_failure(const struct job *j, size_t i, struct buf *messages)
+static void report_failure(const struct job *j, const struct content_device *dev,
+			   struct buf *messages)
 {
-	struct content_device dev;
 	struct buf note = BUF_INIT;
-	const char **values = malloc(j->d->ncols * sizeof(*values));
 
-	if (!values)
-		return;
-	devices_get(j->d, i, values, &dev);
 	buf_append(messages, "", 1);
 	messages->len--;
-	factory_explain(j->f, &dev, (const char *)messages->data, &note);
-	diag_at(dev.file, dev.line, "device %s not built%s%.*s", dev.id, note.len ? ": " : "",
+	factory_explain(j->f, dev, (const char *)messages->data, &note);
+	diag_at(dev->file, dev->line, "device %s not built%s%.*s", dev->id, note.len ? ": " : "",
 		(int)note.len, note.data ? (const char *)note.data : "");
 	buf_free(&note);
-	free(values);
 }
 
-/* Without --keep-going every row is checked before any image is written. */
-static int check_all(const struct job *j)
+/* Checks row @i (factory_check); a failure is kept with its messages. */
+static void check_one(struct job *j, size_t i, const struct content_device *dev)
 {
-	struct buf messages = BUF_INIT;
-	const char **values = malloc(j->d->ncols * sizeof(*values));
-	size_t i;
-	int rc = 0;
+	struct bad_row b = {i, BUF_INIT};
+	struct bad_row *v;
 
-	if (!values)
-		return diag_error("out of memory");
-	for (i = 0; i < j->d->n && rc == 0; i++) {
-		struct content_device dev;
-
-		devices_get(j->d, i, values, &dev);
-		messages.len = 0;
-		diag_capture_begin(&messages);
-		if (factory_check(j->f, &dev) < 0) {
-			report_failure(j, i, &messages);
-			rc = -1;
-		}
+	diag_capture_begin(&b.messages);
+	if (factory_check(j->f, dev) == 0) {
 		diag_capture_end();
+		buf_free(&b.messages);
+		return;
 	}
-	if (messages.len && rc < 0)
-		fwrite(messages.data, 1, messages.len, stderr);
-	buf_free(&messages);
-	free(values);
-	return rc;
+	report_failure(j, dev, &b.messages);
+	diag_capture_end();
+	pthread_mutex_lock(&j->lock);
+	v = realloc(j->bad, (j->nbad + 1) * sizeof(*v));
+	if (v) {
+		j->bad = v;
+		j->bad[j->nbad++] = b;
+	} else {
+		j->failed_alloc = 1;
+		buf_free(&b.messages);
+	}
+	if (i < j->first_bad)
+		j->first_bad = i;
+	if (!j->keep_going)
+		j->stop = 1;
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void build_one(struct job *j, size_t i, const struct content_device *dev)
+{
+	struct result *r = &j->results[i];
+
+	diag_capture_begin(&r->messages);
+	r->ok = build_device(j, dev, r) == 0;
+	if (!r->ok)
+		report_failure(j, dev, &r->messages);
+	diag_capture_end();
+	r->done = 1;
+	if (!r->ok && !j->keep_going) {
+		pthread_mutex_lock(&j->lock);
+		j->stop = 1;
+		pthread_mutex_unlock(&j->lock);
+	}
 }
 
 static void *worker(void *arg)
 {
 	struct job *j = arg;
+	const char **values = malloc(j->d->ncols * sizeof(*values));
 
+	if (!values) {
+		pthread_mutex_lock(&j->lock);
+		j->failed_alloc = j->stop = 1;
+		pthread_mutex_unlock(&j->lock);
+		return NULL;
+	}
 	for (;;) {
-		struct result *r;
+		struct content_device dev;
 		size_t i;
 
 		pthread_mutex_lock(&j->lock);
@@ -194,46 +200,98 @@ static void *worker(void *arg)
 			i = j->d->n;
 		pthread_mutex_unlock(&j->lock);
 		if (i >= j->d->n)
-			return NULL;
-		r = &j->results[i];
-		diag_capture_begin(&r->messages);
-		r->ok = build_device(j, i, r) == 0;
-		if (!r->ok)
-			report_failure(j, i, &r->messages);
-		diag_capture_end();
-		r->done = 1;
-		if (!r->ok && !j->keep_going) {
-			pthread_mutex_lock(&j->lock);
-			j->stop = 1;
-			pthread_mutex_unlock(&j->lock);
-		}
+			break;
+		devices_get(j->d, i, values, &dev);
+		if (j->checking)
+			check_one(j, i, &dev);
+		else
+			build_one(j, i, &dev);
 	}
+	free(values);
+	return NULL;
 }
 
-/* Removes leftovers of an interrupted run (.tmp-* directories). */
-static void clean_stale(const char *outdir)
+/* Runs worker() on @jobs threads (on this one when none can be made). */
+static int run_workers(struct job *j, int jobs)
 {
-	DIR *dh = opendir(outdir);
-	struct dirent *e;
+	pthread_t *th = calloc((size_t)jobs, sizeof(*th));
+	size_t i, nth = 0;
 
-	if (!dh)
-		return;
-	while ((e = readdir(dh)) != NULL) {
-		if (strncmp(e->d_name, ".tmp-", 5) == 0) {
-			char *p = path2(outdir, e->d_name, NULL);
-
-			if (p)
-				remove_device_dir(p);
-			free(p);
-		}
+	if (!th)
+		return diag_error("out of memory");
+	j->next = 0;
+	j->stop = 0;
+	pthread_mutex_init(&j->lock, NULL);
+	for (i = 0; i < (size_t)jobs && i < j->d->n; i++) {
+		if (pthread_create(&th[nth], NULL, worker, j) != 0)
+			break;
+		nth++;
 	}
-	closedir(dh);
+	if (nth == 0)
+		worker(j);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&j->lock);
+	free(th);
+	if (j->failed_alloc)
+		return diag_error("out of memory");
+	return 0;
+}
+
+static int bad_row_cmp(const void *a, const void *b)
+{
+	const struct bad_row *x = a, *y = b;
+
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/*
+ * Checks every row before any image is written, @jobs rows at a time. Reports the first
+ * bad row in file order, or with j->keep_going every bad row. Returns 0 or -1.
+ */
+static int check_rows(struct job *j, int jobs)
+{
+	size_t i;
+	int rc;
+
+	j->checking = 1;
+	j->first_bad = j->d->n;
+	rc = run_workers(j, jobs);
+	j->checking = 0;
+	qsort(j->bad, j->nbad, sizeof(*j->bad), bad_row_cmp);
+	for (i = 0; i < j->nbad; i++) {
+		/* without --keep-going the rows after the first bad one were not all checked */
+		if (j->keep_going || i == 0)
+			fwrite(j->bad[i].messages.data, 1, j->bad[i].messages.len, stderr);
+		buf_free(&j->bad[i].messages);
+	}
+	free(j->bad);
+	j->bad = NULL;
+	if (rc == 0 && j->nbad) {
+		if (j->keep_going && j->nbad > 1)
+			diag_error("%zu of %zu devices have bad rows", j->nbad, j->d->n);
+		rc = -1;
+	}
+	j->nbad = 0;
+	return rc;
+}
+
+/* Every device id against what OUTDIR holds, before anything is built. */
+static int check_ids(const struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->d->n; i++)
+		if (batchdir_check_id(j->dir, devices_id(j->d, i), j->d->file, j->d->rows[i].line) <
+		    0)
+			return -1;
+	return 0;
 }
 
 static int write_index(const struct job *j)
 {
 	struct buf b = BUF_INIT;
-	char *path = path2(j->outdir, "index.csv", NULL);
+	char *path = path2(j->dir->path, DEVICES_INDEX_NAME, NULL);
 	size_t i;
 	int rc = -1;
 
@@ -276,14 +334,73 @@ static int write_deps(const struct batch_opts *o, const struct job *j)
 	return rc;
 }
 
+/* --check: the manifest (loaded), every row, and the names OUTDIR already holds. */
+static int check_only(const struct batch_opts *o, struct job *j)
+{
+	struct batchdir dir;
+	int rc = 0;
+
+	if (o->outdir) {
+		if (batchdir_open_existing(&dir, o->outdir) < 0)
+			return -1;
+		j->dir = &dir;
+		rc = check_ids(j);
+		batchdir_close(&dir, 0);
+		j->dir = NULL;
+	}
+	if (rc == 0)
+		rc = check_rows(j, o->jobs);
+	return rc;
+}
+
+/* Builds every device, then reports the failures; the caller holds OUTDIR's lock. */
+static int build_all(const struct batch_opts *o, struct job *j)
+{
+	size_t i, failed = 0;
+	int rc;
+
+	j->results = calloc(j->d->n, sizeof(*j->results));
+	if (!j->results)
+		return diag_error("out of memory");
+	batchdir_clean_stale(j->dir);
+	/* many files: each is renamed into place whole; one sync for all at the end */
+	fileio_set_sync(0);
+	rc = run_workers(j, o->jobs);
+	fileio_set_sync(1);
+	for (i = 0; i < j->d->n; i++) {
+		struct result *r = &j->results[i];
+
+		if (r->messages.len)
+			fwrite(r->messages.data, 1, r->messages.len, stderr);
+		if (r->done && !r->ok)
+			failed++;
+	}
+	if (syncfs(j->dir->fd) < 0)
+		return diag_errno(o->outdir, "cannot sync the devices written");
+	if (rc < 0)
+		return -1;
+	if (failed && !o->keep_going)
+		return diag_error("stopped after a device failed; no index written (--keep-going "
+				  "builds the others)");
+	if (write_index(j) < 0)
+		return -1;
+	if (failed)
+		return diag_error("%zu of %zu devices failed; %s/%s lists the others", failed,
+				  j->d->n, o->outdir, DEVICES_INDEX_NAME);
+	/* last, and only for a run that built every device */
+	if (o->depfile && write_deps(o, j) < 0)
+		return -1;
+	return 0;
+}
+
 int batch_build(const struct batch_opts *o)
 {
 	struct factory *f = NULL;
 	struct devices d;
+	struct batchdir dir;
 	struct job j;
-	pthread_t *th = NULL;
-	size_t i, nth = 0, failed = 0;
-	int rc = -1, fd;
+	size_t i;
+	int rc = -1, locked = 0, built = 0;
 
 	memset(&j, 0, sizeof(j));
 	memset(&d, 0, sizeof(d));
@@ -291,75 +408,31 @@ int batch_build(const struct batch_opts *o)
 		goto out;
 	j.f = f;
 	j.d = &d;
-	j.outdir = o->outdir;
 	j.keep_going = o->keep_going;
 	j.want_deps = o->depfile != NULL;
-	j.umask = umask(0);
-	umask(j.umask);
-	j.results = calloc(d.n, sizeof(*j.results));
-	th = calloc((size_t)o->jobs, sizeof(*th));
-	if (!j.results || !th) {
-		diag_error("out of memory");
+	if (o->check) {
+		rc = check_only(o, &j);
 		goto out;
 	}
-	if (!o->keep_going && check_all(&j) < 0)
+	if (batchdir_lock(&dir, o->outdir) < 0)
 		goto out;
-	if (mkdir(o->outdir, 0777) < 0 && errno != EEXIST) {
-		diag_file(o->outdir, "cannot create the output directory: %s", strerror(errno));
+	locked = 1;
+	j.dir = &dir;
+	/* all before the first image: a bad name or a bad row leaves OUTDIR as it was */
+	if (check_ids(&j) < 0)
 		goto out;
-	}
-	clean_stale(o->outdir);
-	pthread_mutex_init(&j.lock, NULL);
-	/* many files: each is renamed into place whole; one sync for all at the end */
-	fileio_set_sync(0);
-	for (i = 0; i < (size_t)o->jobs && i < d.n; i++) {
-		if (pthread_create(&th[nth], NULL, worker, &j) != 0)
-			break;
-		nth++;
-	}
-	if (nth == 0)
-		worker(&j);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&j.lock);
-	fileio_set_sync(1);
-
-	for (i = 0; i < d.n; i++) {
-		struct result *r = &j.results[i];
-
-		if (r->messages.len)
-			fwrite(r->messages.data, 1, r->messages.len, stderr);
-		if (r->done && !r->ok)
-			failed++;
-	}
-	fd = open(o->outdir, O_RDONLY | O_DIRECTORY);
-	if (fd >= 0) {
-		syncfs(fd);
-		close(fd);
-	}
-	if (failed && !o->keep_going) {
-		diag_error("stopped after a device failed; no index written (--keep-going builds "
-			   "the others)");
+	if (!o->keep_going && check_rows(&j, o->jobs) < 0)
 		goto out;
-	}
-	if (write_index(&j) < 0)
-		goto out;
-	if (failed) {
-		diag_error("%zu of %zu devices failed; %s/index.csv lists the others", failed, d.n,
-			   o->outdir);
-		goto out;
-	}
-	/* last, and only for a run that built every device */
-	if (o->depfile && write_deps(o, &j) < 0)
-		goto out;
-	rc = 0;
+	built = 1;
+	rc = build_all(o, &j);
 out:
+	if (locked)
+		batchdir_close(&dir, !built);
 	for (i = 0; j.results && i < d.n; i++) {
 		buf_free(&j.results[i].messages);
 		depfile_free(&j.results[i].deps);
 	}
 	free(j.results);
-	free(th);
 	devices_free(&d);
 	factory_free(f);
 	return rc;

@@ -413,3 +413,15 @@ int factory_make(const char *manifest, const char *output, const char *depfile)
 	free(jpath);
 	return rc;
 }
+
+int factory_validate(const char *manifest)
+{
+	struct factory *f;
+	int rc;
+
+	if (factory_load(manifest, &f) < 0)
+		return -1;
+	rc = factory_check(f, NULL);
+	factory_free(f);
+	return rc;
+}

@@ -63,6 +63,10 @@ void factory_explain(const struct factory *f, const struct content_device *dev,
  */
 int factory_make(const char *manifest, const char *output, const char *depfile);
 
+/* Loads the manifest and builds everything but the files (esp-mkflash --check): what
+ * factory_make() would refuse, it refuses. Returns 0 or -1 with a message. */
+int factory_validate(const char *manifest);
+
 /* FLASH.json's name beside @bin_path: OUT.bin -> OUT.json, others get .json appended.
  * malloc'd; NULL when out of memory. */
 char *factory_json_path(const char *bin_path);
