@@ -2,19 +2,26 @@
  * The 'nvs' handler: an NVS partition from a generator CSV (spec/nvs.md). The CSV
  * is read once; the image is generated per build, since its rows may hold ${column}
  * placeholders that each device of a batch fills from its row of the devices CSV.
+ * A device's values come from outside the manifest (a production database, say), so
+ * they pass the checks the CSV's own text does, and a 'file' row reads only files
+ * inside the manifest's directory, or inside the one directory 'nvs_files' names.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "content.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "diag.h"
 #include "fileio.h"
 #include "layout.h"
 #include "nvs.h"
+#include "utf8.h"
 
-static const char *const nvs_keys[] = {"nvs_version", NULL};
+static const char *const nvs_keys[] = {"nvs_version", "nvs_files", NULL};
 
 struct nvs_slot {
 	const char *manifest; /* for messages */
@@ -22,6 +29,10 @@ struct nvs_slot {
 	unsigned line; /* of the 'nvs' key */
 	char *path;    /* the CSV, resolved */
 	char *dir;     /* its directory: 'file' rows resolve there */
+	char *root;    /* the manifest's directory, resolved: what 'file' rows may read */
+	char *allowed; /* the 'nvs_files' directory, resolved, or NULL */
+	uint8_t *expand; /* per row: bit k set when field k (key, type, encoding, value) holds
+			  * a ${column} */
 	struct nvs_csv csv; /* rows as written, ${column} placeholders unexpanded */
 	struct nvs_gen_opts opts;
 };
@@ -35,6 +46,9 @@ static void nvs_free(void *priv)
 	nvs_csv_free(&slot->csv);
 	free(slot->path);
 	free(slot->dir);
+	free(slot->root);
+	free(slot->allowed);
+	free(slot->expand);
 	free(slot);
 }
 
@@ -66,13 +80,72 @@ static int nvs_check(const struct content_ctx *c, void **priv)
 	return 0;
 }
 
+/* The first "${" in [@p, @end), or NULL. Fields are counted bytes: one may hold a NUL. */
+static const char *placeholder(const char *p, const char *end)
+{
+	for (; end - p >= 2; p++)
+		if (p[0] == '$' && p[1] == '{')
+			return p;
+	return NULL;
+}
+
+static int has_placeholder(const struct nvs_field *f)
+{
+	return f->s && placeholder(f->s, f->s + f->len) != NULL;
+}
+
+/* The four fields of a row, in the bit order of nvs_slot.expand. */
+static struct nvs_field *row_field(struct nvs_row *r, unsigned k)
+{
+	struct nvs_field *f[4] = {&r->key, &r->type, &r->encoding, &r->value};
+
+	return f[k];
+}
+
+/* The directories 'file' rows may read from, with links and '..' resolved (realpath),
+ * so that the check in nvs_read() compares what the kernel would open. */
+static int resolve_roots(const struct content_ctx *c, struct nvs_slot *slot)
+{
+	const struct manifest_setting *files = manifest_get(c->s, "nvs_files");
+	char *path;
+	struct stat st;
+	int err;
+
+	slot->root = realpath(c->m->dir[0] ? c->m->dir : ".", NULL);
+	if (!slot->root)
+		return diag_errno(c->m->file, "cannot resolve the manifest's directory");
+	if (!files)
+		return 0;
+	path = manifest_path(c->m, files->value);
+	if (!path)
+		return diag_error("out of memory");
+	slot->allowed = realpath(path, NULL);
+	err = errno;
+	free(path);
+	if (!slot->allowed)
+		return manifest_error(c->m, files->line, "nvs_files = '%s': %s", files->value,
+				      strerror(err));
+	if (stat(slot->allowed, &st) < 0)
+		return manifest_error(c->m, files->line, "nvs_files = '%s': %s", files->value,
+				      strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return manifest_error(c->m, files->line, "nvs_files = '%s': not a directory",
+				      files->value);
+	return 0;
+}
+
 /* Reads and parses the CSV once; the image itself is made per build. */
 static int nvs_build_shared(const struct content_ctx *c, void *priv, struct content_region *r)
 {
 	struct nvs_slot *slot = priv;
 	struct buf data = BUF_INIT;
 	const char *slash;
+	unsigned k;
+	size_t i;
 	int rc;
+
+	if (resolve_roots(c, slot) < 0)
+		return -1;
 
 	snprintf(r->what, sizeof(r->what), "nvs = %.36s", c->src->value);
 	r->source = r->what;
@@ -88,7 +161,17 @@ static int nvs_build_shared(const struct content_ctx *c, void *priv, struct cont
 		return -1;
 	rc = nvs_csv_parse(&slot->csv, data.data ? data.data : (const uint8_t *)"", data.len);
 	buf_free(&data);
-	return rc;
+	if (rc < 0)
+		return -1;
+	/* which fields hold placeholders, found once for every device */
+	slot->expand = calloc(slot->csv.n ? slot->csv.n : 1, 1);
+	if (!slot->expand)
+		return diag_error("out of memory");
+	for (i = 0; i < slot->csv.n; i++)
+		for (k = 0; k < 4; k++)
+			if (has_placeholder(row_field(&slot->csv.v[i], k)))
+				slot->expand[i] |= (uint8_t)(1u << k);
+	return 0;
 }
 
 /* ${name} of @dev, or NULL. */
@@ -102,50 +185,76 @@ static const char *device_value(const struct content_device *dev, const char *na
 	return NULL;
 }
 
-/* Copies @in with every ${column} replaced by the device's value. */
+/* A value placed into the CSV's text must be text the CSV itself could hold (nvs_csv.c:
+ * strict UTF-8; a NUL cannot reach here, values are C strings). */
+static int value_check(const struct nvs_slot *slot, unsigned line, const char *v)
+{
+	size_t n = strlen(v), bad = utf8_check((const uint8_t *)v, n);
+
+	if (bad != n)
+		return diag_at(slot->path, line, "invalid UTF-8 (byte 0x%02x)",
+			       (unsigned)(uint8_t)v[bad]);
+	return 0;
+}
+
+/* Characters, as the CSV reader counts them against its field limit. */
+static size_t field_chars(const struct nvs_field *f)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->len; i++)
+		n += ((uint8_t)f->s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* Copies @in (which has a placeholder) with every ${column} replaced by the device's
+ * value into @out (malloc'd). */
 static int expand(const struct nvs_slot *slot, unsigned line, const struct nvs_field *in,
 		  const struct content_device *dev, struct nvs_field *out)
 {
+	const char *p = in->s, *end = in->s + in->len, *q, *close, *v;
 	struct buf b = BUF_INIT;
-	const char *p, *q, *v;
 
 	out->s = NULL;
 	out->len = 0;
-	if (!in->s)
-		return 0;
-	for (p = in->s; (q = strstr(p, "${")) != NULL; p = strchr(q, '}') + 1) {
-		const char *end = strchr(q + 2, '}');
-
-		if (!end) {
+	for (; (q = placeholder(p, end)) != NULL; p = close + 1) {
+		close = memchr(q + 2, '}', (size_t)(end - q - 2));
+		if (!close) {
 			buf_free(&b);
 			return diag_at(slot->path, line, "'${' without a closing '}'");
 		}
-		v = device_value(dev, q + 2, (size_t)(end - q - 2));
+		v = device_value(dev, q + 2, (size_t)(close - q - 2));
 		if (!v) {
 			if (!dev)
 				diag_at(slot->path, line,
 					"placeholder ${%.*s} needs a devices CSV (--devices) with "
 					"that column",
-					(int)(end - q - 2), q + 2);
+					(int)(close - q - 2), q + 2);
 			else
 				diag_at(dev->file, dev->line,
 					"device %s: no column '%.*s' (used at %s:%u)", dev->id,
-					(int)(end - q - 2), q + 2, slot->path, line);
+					(int)(close - q - 2), q + 2, slot->path, line);
 			buf_free(&b);
 			return -1;
 		}
-		if (buf_append(&b, p, (size_t)(q - p)) < 0 || buf_puts(&b, v) < 0) {
+		if (value_check(slot, line, v) < 0 || buf_append(&b, p, (size_t)(q - p)) < 0 ||
+		    buf_puts(&b, v) < 0) {
 			buf_free(&b);
 			return -1;
 		}
-		q = end;
 	}
-	if (buf_puts(&b, p) < 0 || buf_append(&b, "", 1) < 0) {
+	if (buf_append(&b, p, (size_t)(end - p)) < 0 || buf_append(&b, "", 1) < 0) {
 		buf_free(&b);
 		return -1;
 	}
 	out->s = (char *)b.data;
 	out->len = b.len - 1;
+	if (field_chars(out) > NVS_CSV_FIELD_MAX) {
+		buf_free(&b);
+		out->s = NULL;
+		return diag_at(slot->path, line, "field larger than field limit (%d)",
+			       NVS_CSV_FIELD_MAX);
+	}
 	return 0;
 }
 
@@ -154,32 +263,62 @@ struct reader_ctx {
 	struct depfile *deps;
 };
 
-/* 'file' rows of a manifest's NVS CSV resolve against the CSV's own directory. */
+/* Whether the resolved path @p lies in the resolved directory @dir. */
+static int inside(const char *dir, const char *p)
+{
+	size_t n = strlen(dir);
+
+	if (strncmp(p, dir, n) != 0)
+		return 0;
+	return p[n] == '/' || p[n] == '\0' || (n == 1 && dir[0] == '/');
+}
+
+/*
+ * 'file' rows of a manifest's NVS CSV resolve against the CSV's own directory, and
+ * only to a file inside the manifest's directory or the 'nvs_files' one: with a
+ * device's value in the row ("certs/${cert}"), '../' or an absolute path would put
+ * any file the tool can read into the image.
+ */
 static int nvs_read(void *ctx, const char *csv_file, unsigned line, const char *path,
 		    struct buf *out)
 {
 	const struct reader_ctx *rc = ctx;
-	size_t dl = strlen(rc->slot->dir), pl = strlen(path);
-	char *full;
-	int r;
+	const struct nvs_slot *slot = rc->slot;
+	size_t dl = strlen(slot->dir), pl = strlen(path);
+	char *full, *real = NULL;
+	int r = -1;
 
-	(void)csv_file;
-	(void)line;
 	full = malloc(dl + pl + 1);
 	if (!full)
 		return diag_error("out of memory");
 	if (path[0] == '/')
 		dl = 0;
-	memcpy(full, rc->slot->dir, dl);
+	memcpy(full, slot->dir, dl);
 	memcpy(full + dl, path, pl + 1);
-	r = depfile_add(rc->deps, full);
-	if (r == 0)
-		r = fileio_read(full, FILEIO_MAX_INPUT, out);
+	if (depfile_add(rc->deps, full) < 0)
+		goto out;
+	real = realpath(full, NULL);
+	if (!real) {
+		diag_errno(full, "cannot open");
+		goto out;
+	}
+	if (!inside(slot->root, real) && !(slot->allowed && inside(slot->allowed, real))) {
+		diag_at(csv_file, line,
+			"file '%s' is outside the manifest's directory (a directory of other "
+			"files may be allowed with 'nvs_files = DIR' in [%s])",
+			path, slot->label);
+		goto out;
+	}
+	/* the name as given, so that messages name what the row says */
+	r = fileio_read(full, FILEIO_MAX_INPUT, out);
+out:
+	free(real);
 	free(full);
 	return r;
 }
 
-/* The NVS image of @slot for @dev (NULL: no placeholders allowed). */
+/* The NVS image of @slot for @dev (NULL: no placeholders allowed). Fields without a
+ * placeholder are the template's own (borrowed); only the others are made per device. */
 static int nvs_build_device(const void *priv, const struct content_device *dev,
 			    struct depfile *deps, struct buf *out)
 {
@@ -187,6 +326,7 @@ static int nvs_build_device(const void *priv, const struct content_device *dev,
 	struct reader_ctx ctx = {slot, deps};
 	struct nvs_csv csv;
 	size_t i, start = out->len;
+	unsigned k;
 	int rc = -1;
 
 	nvs_csv_init(&csv, slot->path);
@@ -195,18 +335,17 @@ static int nvs_build_device(const void *priv, const struct content_device *dev,
 	csv.v = calloc(slot->csv.n ? slot->csv.n : 1, sizeof(*csv.v));
 	if (!csv.v)
 		return diag_error("out of memory");
-	csv.cap = slot->csv.n;
+	csv.n = csv.cap = slot->csv.n;
 	for (i = 0; i < slot->csv.n; i++) {
-		const struct nvs_row *t = &slot->csv.v[i];
-		struct nvs_row *o = &csv.v[i];
+		struct nvs_row *t = &slot->csv.v[i], *o = &csv.v[i];
 
 		o->line = t->line;
-		csv.n++;
-		if (expand(slot, t->line, &t->key, dev, &o->key) < 0 ||
-		    expand(slot, t->line, &t->type, dev, &o->type) < 0 ||
-		    expand(slot, t->line, &t->encoding, dev, &o->encoding) < 0 ||
-		    expand(slot, t->line, &t->value, dev, &o->value) < 0)
-			goto out;
+		for (k = 0; k < 4; k++) {
+			if (!(slot->expand[i] & (1u << k)))
+				*row_field(o, k) = *row_field(t, k);
+			else if (expand(slot, t->line, row_field(t, k), dev, row_field(o, k)) < 0)
+				goto out;
+		}
 	}
 	if (nvs_generate(&csv, 1, &slot->opts, nvs_read, &ctx, out) < 0)
 		goto out;
@@ -217,7 +356,11 @@ static int nvs_build_device(const void *priv, const struct content_device *dev,
 	}
 	rc = 0;
 out:
-	nvs_csv_free(&csv);
+	for (i = 0; i < csv.n; i++)
+		for (k = 0; k < 4; k++)
+			if (slot->expand[i] & (1u << k))
+				free(row_field(&csv.v[i], k)->s);
+	free(csv.v);
 	return rc;
 }
 
