@@ -20,19 +20,8 @@ static int64_t pymod(int64_t a, int64_t m)
  * writes them). */
 static int seg_set_len(struct appimage_seg *s, size_t newlen, int zero)
 {
-	if (newlen > s->cap) {
-		size_t cap = s->cap ? s->cap : 16;
-		uint8_t *p;
-
-		while (cap < newlen)
-			cap = cap > SIZE_MAX / 2 ? newlen : cap * 2;
-		p = realloc(s->data, cap);
-		if (!p)
-			return diag_error("out of memory");
-		s->data = p;
-		s->cap = cap;
-		buf_hint_large(p, cap);
-	}
+	if (buf_grow(&s->data, &s->cap, newlen, 16) < 0)
+		return -1;
 	if (zero && newlen > s->len)
 		memset(s->data + s->len, 0, newlen - s->len);
 	s->len = newlen;
