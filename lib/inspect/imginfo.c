@@ -165,6 +165,9 @@ struct imginfo_node *node_uint(struct imginfo_node *parent, const char *key, uin
 	return n;
 }
 
+/* vsnprintf into a new string: @fmt checked at each caller through its own attribute. */
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	va_list ap2;
