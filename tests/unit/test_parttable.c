@@ -151,6 +151,123 @@ static void test_checks(void)
 	parttable_free(&pt);
 }
 
+/* A data row named @name (offset and size made up), as the encoder writes it. */
+static void row(uint8_t *r, const char *name)
+{
+	memset(r, 0, PARTTABLE_ENTRY_SIZE);
+	r[0] = 0xAA;
+	r[1] = 0x50;
+	r[2] = PARTTABLE_TYPE_DATA;
+	r[3] = 0x81;
+	buf_put_le32(r + 4, 0x20000);
+	buf_put_le32(r + 8, 0x1000);
+	memcpy(r + 12, name, strlen(name));
+}
+
+/* An MD5 row holding the MD5 of the @n bytes at @covered. */
+static void md5_row(uint8_t *r, const uint8_t *covered, size_t n)
+{
+	memset(r, 0xFF, PARTTABLE_ENTRY_SIZE);
+	r[0] = 0xEB;
+	r[1] = 0xEB;
+	hash_md5(covered, n, r + 16);
+}
+
+/* Decodes @len bytes of @t (md5 on or off); *@msg gets what was printed. */
+static int decode_msg(const uint8_t *t, size_t len, int md5, struct parttable *pt, char *msg,
+		      size_t msgsz)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	cfg.md5 = md5;
+	parttable_init(pt, "t.bin");
+	diag_capture_begin(&err);
+	rc = parttable_decode(t, len, &cfg, pt);
+	diag_capture_end();
+	cfg.md5 = 1;
+	snprintf(msg, msgsz, "%.*s", (int)err.len, err.data ? (char *)err.data : "");
+	buf_free(&err);
+	return rc;
+}
+
+static void test_rows(void)
+{
+	uint8_t t[8 * PARTTABLE_ENTRY_SIZE], both[2 * PARTTABLE_ENTRY_SIZE];
+	struct parttable_scan s;
+	struct parttable pt;
+	char msg[512];
+
+	CHECK(parttable_has_magic((const uint8_t *)"\xaa\x50", 2));
+	CHECK(!parttable_has_magic((const uint8_t *)"\xaa\x50", 1));
+	CHECK(!parttable_has_magic((const uint8_t *)"\xaa\x51", 2));
+
+	memset(t, 0xFF, sizeof(t));
+	row(t, "a");
+	CHECK(parttable_row_kind(t, 32) == PARTTABLE_ROW_ENTRY);
+	CHECK(parttable_row_kind(t, 31) == PARTTABLE_ROW_SHORT);
+	CHECK(parttable_row_kind(t + 32, 32) == PARTTABLE_ROW_END);
+	t[32] = 0xEB;
+	CHECK(parttable_row_kind(t + 32, 32) == PARTTABLE_ROW_BAD);
+	t[33] = 0xEB; /* only the two first bytes make an MD5 row */
+	CHECK(parttable_row_kind(t + 32, 32) == PARTTABLE_ROW_MD5);
+
+	/* a, MD5(a), b, MD5(a b), end: gen_esp32part.py reads on past the first MD5 row */
+	md5_row(t + 32, t, 32);
+	row(t + 64, "b");
+	memcpy(both, t, 32);
+	memcpy(both + 32, t + 64, 32);
+	md5_row(t + 96, both, 64);
+	parttable_scan_init(&s);
+	CHECK(parttable_scan(t, sizeof(t), &s) == 0);
+	CHECK(s.kind == PARTTABLE_ROW_MD5 && s.stop == 32 && s.md5_ok);
+	CHECK_MEM(s.md5, t + 48, MD5_LEN);
+	CHECK(parttable_scan(t, sizeof(t), &s) == 0);
+	CHECK(s.kind == PARTTABLE_ROW_MD5 && s.stop == 96 && s.md5_ok);
+	CHECK(parttable_scan(t, sizeof(t), &s) == 0);
+	CHECK(s.kind == PARTTABLE_ROW_END && s.stop == 128);
+	CHECK(parttable_scan(t, sizeof(t), &s) == 0); /* stays at the end */
+	CHECK(s.kind == PARTTABLE_ROW_END && s.stop == 128);
+	parttable_scan_free(&s);
+	CHECK(decode_msg(t, sizeof(t), 1, &pt, msg, sizeof(msg)) == 0);
+	CHECK(pt.n == 2 && pt.had_md5_row);
+	CHECK_STR(pt.v[1].name, "b");
+	parttable_free(&pt);
+
+	/* without --no-md5 an MD5 row is an entry with the wrong magic */
+	CHECK(decode_msg(t, sizeof(t), 0, &pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.bin: entry at 0x20: Invalid magic bytes (b'\\xeb\\xeb') "
+		       "for partition definition\n");
+	parttable_free(&pt);
+
+	/* the second MD5 row must not cover the first one */
+	md5_row(t + 96, t, 96);
+	parttable_scan_init(&s);
+	CHECK(parttable_scan(t, sizeof(t), &s) == 0 && s.md5_ok);
+	CHECK(parttable_scan(t, sizeof(t), &s) == 0 && s.stop == 96 && !s.md5_ok);
+	parttable_scan_free(&s);
+	CHECK(decode_msg(t, sizeof(t), 1, &pt, msg, sizeof(msg)) < 0);
+	CHECK(strstr(msg, "test_parttable: t.bin: offset 0x60: MD5 checksums don't match! "
+			  "(computed: 0x") == msg);
+	parttable_free(&pt);
+
+	/* rows running out: a short row, or no end marker */
+	parttable_scan_init(&s);
+	CHECK(parttable_scan(t, 72, &s) == 0 && s.kind == PARTTABLE_ROW_MD5);
+	CHECK(parttable_scan(t, 72, &s) == 0 && s.kind == PARTTABLE_ROW_SHORT && s.stop == 64);
+	parttable_scan_free(&s);
+	CHECK(decode_msg(t + 64, 40, 1, &pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.bin: offset 0x20: Partition table length must be a "
+		       "multiple of 32 bytes (8 bytes left)\n");
+	parttable_free(&pt);
+	CHECK(decode_msg(t + 64, 32, 1, &pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.bin: Partition table is missing an end-of-table marker\n");
+	parttable_free(&pt);
+	parttable_scan_init(&s);
+	CHECK(parttable_scan(NULL, 0, &s) == 0 && s.kind == PARTTABLE_ROW_SHORT && s.stop == 0);
+	parttable_scan_free(&s);
+}
+
 static void test_extra_subtype(void)
 {
 	CHECK(parttable_config_add_subtype(&cfg, "data, my_data, 40") == 0);
@@ -167,6 +284,7 @@ int main(void)
 	test_parse_int();
 	test_resolve_encode_decode();
 	test_checks();
+	test_rows();
 	test_extra_subtype();
 	parttable_config_free(&cfg);
 	return check_status();

@@ -1,3 +1,7 @@
+/*
+ * The partition table model: subtype names, offset resolution, gen_esp32part.py's checks
+ * and the text forms. The binary form is parttable_binary.c.
+ */
 #include "parttable.h"
 
 #include <inttypes.h>
@@ -8,9 +12,7 @@
 
 #include "ascii.h"
 #include "diag.h"
-#include "hash.h"
 #include "num.h"
-#include "utf8.h"
 
 /* TYPES of gen_esp32part.py, in its dict order (decode prints the first match). */
 static const struct parttable_subtype type_names[] = {
@@ -235,33 +237,46 @@ int parttable_is_primary_special(const struct parttable_entry *e)
 	       e->subtype == PARTTABLE_SUBTYPE_PRIMARY;
 }
 
+/* A message of up to 1023 bytes, after "entry at 0xPOS: " (at most 19 bytes). */
+#define ENTRY_MSG_MAX (1024 + 24)
+
+/* "entry at 0xPOS: " for an entry decoded from binary (no line to name), then @fmt. */
+static void entry_message(const struct parttable *pt, const struct parttable_entry *e,
+			  char msg[ENTRY_MSG_MAX], const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void entry_message(const struct parttable *pt, const struct parttable_entry *e,
+			  char msg[ENTRY_MSG_MAX], const char *fmt, va_list ap)
+{
+	int n = 0;
+
+	if (pt->from_binary)
+		n = snprintf(msg, ENTRY_MSG_MAX, "entry at 0x%" PRIx32 ": ", e->bin_pos);
+	vsnprintf(msg + n, 1024, fmt, ap);
+}
+
 int parttable_entry_error(const struct parttable *pt, const struct parttable_entry *e, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[ENTRY_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	entry_message(pt, e, msg, fmt, ap);
 	va_end(ap);
-	if (pt->from_binary)
-		return diag_file(pt->file, "entry at 0x%" PRIx32 ": %s", e->bin_pos, msg);
-	return diag_at(pt->file, e->line, "%s", msg);
+	return diag_at(pt->file, pt->from_binary ? 0 : e->line, "%s", msg);
 }
 
 static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
 static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[ENTRY_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	entry_message(pt, e, msg, fmt, ap);
 	va_end(ap);
-	if (pt->from_binary)
-		diag_warn_at(pt->file, 0, "entry at 0x%" PRIx32 ": %s", e->bin_pos, msg);
-	else
-		diag_warn_at(pt->file, e->line, "%s", msg);
+	diag_warn_at(pt->file, pt->from_binary ? 0 : e->line, "%s", msg);
 }
 
 /* Python's '%x' of a possibly negative int: "-1000" for -0x1000. */
@@ -551,206 +566,6 @@ int parttable_check_flash_size(const struct parttable *pt, const struct parttabl
 			"menuconfig under the 'Serial Flasher Config' menu.",
 			(double)end / (1024.0 * 1024.0), end, c->flash_size / (1024 * 1024));
 	return 0;
-}
-
-/* "0x1f" or "-0x1f", for our own messages (Python's '0x%x' would print "0x-1f"). */
-static const char *signed_hex(int64_t v, char buf[24])
-{
-	if (v < 0)
-		snprintf(buf, 24, "-0x%" PRIx64, (uint64_t)0 - (uint64_t)v);
-	else
-		snprintf(buf, 24, "0x%" PRIx64, (uint64_t)v);
-	return buf;
-}
-
-static int check_range(const struct parttable *pt, const struct parttable_entry *e)
-{
-	char h[24];
-
-	if (e->type < 0 || e->type > 0xff)
-		return parttable_entry_error(pt, e, "Partition %s invalid: type %s is out of range 0-0xff",
-				      e->name, signed_hex(e->type, h));
-	if (e->subtype < 0 || e->subtype > 0xff)
-		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: subtype %s is out of range 0-0xff",
-				      e->name, signed_hex(e->subtype, h));
-	if (e->offset < 0 || e->offset > 0xffffffff)
-		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: offset %s does not fit in 32 bits",
-				      e->name, signed_hex(e->offset, h));
-	if (e->size < 0 || e->size > 0xffffffff)
-		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: size %s does not fit in 32 bits",
-				      e->name, signed_hex(e->size, h));
-	return 0;
-}
-
-int parttable_encode(const struct parttable *pt, const struct parttable_config *c, struct buf *out)
-{
-	size_t start = out->len, len, i;
-	uint8_t row[PARTTABLE_ENTRY_SIZE], md5[MD5_LEN];
-
-	for (i = 0; i < pt->n; i++) {
-		const struct parttable_entry *e = &pt->v[i];
-		size_t nlen = strlen(e->name);
-
-		if (check_range(pt, e) < 0)
-			return -1;
-		memset(row, 0, sizeof(row));
-		row[0] = 0xAA;
-		row[1] = 0x50;
-		row[2] = (uint8_t)e->type;
-		row[3] = (uint8_t)e->subtype;
-		buf_put_le32(row + 4, (uint32_t)e->offset);
-		buf_put_le32(row + 8, (uint32_t)e->size);
-		/* the label is cut to 16 bytes without a NUL, as struct '16s' does */
-		memcpy(row + 12, e->name, nlen < PARTTABLE_LABEL_LEN ? nlen : PARTTABLE_LABEL_LEN);
-		buf_put_le32(row + 28, e->flags & (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY));
-		if (buf_append(out, row, sizeof(row)) < 0)
-			return -1;
-	}
-	if (c->md5) {
-		hash_md5(out->data ? out->data + start : (const uint8_t *)"", out->len - start, md5);
-		memset(row, 0xFF, sizeof(row));
-		row[0] = 0xEB;
-		row[1] = 0xEB;
-		memcpy(row + 16, md5, MD5_LEN);
-		if (buf_append(out, row, sizeof(row)) < 0)
-			return -1;
-	}
-	len = out->len - start;
-	if (len >= PARTTABLE_MAX_LEN) {
-		out->len = start;
-		return diag_file(pt->file,
-				 "Binary partition table length (%zu) longer than max (%zu entries; "
-				 "at most %d fit)",
-				 len, pt->n, c->md5 ? 94 : 95);
-	}
-	return buf_fill(out, 0xFF, PARTTABLE_MAX_LEN - len);
-}
-
-/* Python's repr() of a bytes object, for messages that quote raw bytes. */
-static void bytes_repr(const uint8_t *p, size_t n, char *out, size_t outsz)
-{
-	size_t o = 0, i;
-	int dq = 0, sq = 0;
-	char q;
-
-	for (i = 0; i < n; i++) {
-		sq |= p[i] == '\'';
-		dq |= p[i] == '"';
-	}
-	q = (sq && !dq) ? '"' : '\'';
-	o += (size_t)snprintf(out + o, outsz - o, "b%c", q);
-	for (i = 0; i < n && o + 6 < outsz; i++) {
-		uint8_t b = p[i];
-
-		if (b == (uint8_t)q || b == '\\')
-			o += (size_t)snprintf(out + o, outsz - o, "\\%c", b);
-		else if (b == '\t')
-			o += (size_t)snprintf(out + o, outsz - o, "\\t");
-		else if (b == '\n')
-			o += (size_t)snprintf(out + o, outsz - o, "\\n");
-		else if (b == '\r')
-			o += (size_t)snprintf(out + o, outsz - o, "\\r");
-		else if (b < 0x20 || b >= 0x7f)
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", b);
-		else
-			out[o++] = (char)b;
-	}
-	snprintf(out + o, outsz - o, "%c", q);
-}
-
-int parttable_decode(const uint8_t *data, size_t len, const struct parttable_config *c, struct parttable *pt)
-{
-	static const uint8_t ff[PARTTABLE_ENTRY_SIZE] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	size_t pos;
-	struct buf rows = BUF_INIT; /* the partition rows seen so far, for the MD5 */
-	int rc = -1;
-
-	pt->from_binary = 1;
-	for (pos = 0; pos < len; pos += PARTTABLE_ENTRY_SIZE) {
-		const uint8_t *r = data + pos;
-		struct parttable_entry e;
-		size_t nlen;
-		uint32_t flags;
-
-		if (len - pos < PARTTABLE_ENTRY_SIZE) {
-			diag_file(pt->file,
-				  "offset 0x%zx: Partition table length must be a multiple of 32 bytes "
-				  "(%zu bytes left)",
-				  pos, len - pos);
-			goto out;
-		}
-		if (memcmp(r, ff, PARTTABLE_ENTRY_SIZE) == 0) {
-			rc = 0;
-			goto out;
-		}
-		if (c->md5 && r[0] == 0xEB && r[1] == 0xEB) {
-			uint8_t md5[MD5_LEN];
-			char want[2 * MD5_LEN + 1], got[2 * MD5_LEN + 1];
-
-			hash_md5(rows.data ? rows.data : (const uint8_t *)"", rows.len, md5);
-			if (memcmp(md5, r + 16, MD5_LEN) != 0) {
-				ascii_hex_encode(md5, MD5_LEN, want);
-				ascii_hex_encode(r + 16, MD5_LEN, got);
-				diag_file(pt->file,
-					  "offset 0x%zx: MD5 checksums don't match! (computed: 0x%s, "
-					  "parsed: 0x%s)",
-					  pos, want, got);
-				goto out;
-			}
-			pt->had_md5_row = 1;
-			continue;
-		}
-		if (buf_append(&rows, r, PARTTABLE_ENTRY_SIZE) < 0)
-			goto out;
-		memset(&e, 0, sizeof(e));
-		e.bin_pos = (uint32_t)pos;
-		for (nlen = 0; nlen < PARTTABLE_LABEL_LEN && r[12 + nlen]; nlen++)
-			;
-		if (r[0] != 0xAA || r[1] != 0x50) {
-			char repr[32];
-
-			bytes_repr(r, 2, repr, sizeof(repr));
-			diag_file(pt->file,
-				  "entry at 0x%zx: Invalid magic bytes (%s) for partition definition",
-				  pos, repr);
-			goto out;
-		}
-		if (!utf8_valid(r + 12, nlen)) {
-			diag_file(pt->file, "entry at 0x%zx: label is not valid UTF-8", pos);
-			goto out;
-		}
-		e.name = malloc(nlen + 1);
-		if (!e.name) {
-			diag_error("out of memory");
-			goto out;
-		}
-		memcpy(e.name, r + 12, nlen);
-		e.name[nlen] = '\0';
-		e.type = r[2];
-		e.subtype = r[3];
-		e.offset = buf_get_le32(r + 4);
-		e.size = buf_get_le32(r + 8);
-		e.has_offset = 1;
-		flags = buf_get_le32(r + 28);
-		e.flags = flags & (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY);
-		if (flags & ~(PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY))
-			diag_warn_at(pt->file, 0,
-				     "entry at 0x%zx: Partition definition had unknown flag(s) 0x%08" PRIx32
-				     ". Newer binary format?",
-				     pos, flags & ~(PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY));
-		if (parttable_append(pt, &e) < 0)
-			goto out;
-	}
-	diag_file(pt->file, "Partition table is missing an end-of-table marker");
-out:
-	buf_free(&rows);
-	return rc;
 }
 
 static void format_size(int64_t size, char *out, size_t n)

@@ -10,6 +10,12 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "hash.h"
+
+/* The first two bytes of a row, read as uint16 LE (§1.1, §1.2; esp_flash_partitions.h). */
+#define PARTTABLE_MAGIC 0x50AA	  /* entry row: bytes AA 50 */
+#define PARTTABLE_MAGIC_MD5 0xEBEB /* MD5 row: bytes EB EB */
+#define PARTTABLE_MD5_AT 16	  /* the digest's place in the MD5 row (§1.2) */
 
 #define PARTTABLE_ENTRY_SIZE 32
 #define PARTTABLE_MAX_LEN 0xC00	  /* binary table length, 0xFF padded (§1.3) */
@@ -139,6 +145,43 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 
 /* The --flash-size fit check (§6); a no-op without a flash size. */
 int parttable_check_flash_size(const struct parttable *pt, const struct parttable_config *c);
+
+/* 1 when @data starts with the entry magic AA 50: what makes a file a binary table (§1.4). */
+int parttable_has_magic(const uint8_t *data, size_t len);
+
+/* What a row of a binary table is (§1.4). */
+enum parttable_row {
+	PARTTABLE_ROW_ENTRY, /* starts with the entry magic */
+	PARTTABLE_ROW_MD5,   /* starts with EB EB */
+	PARTTABLE_ROW_END,   /* all 0xFF: the end-of-table marker */
+	PARTTABLE_ROW_BAD,   /* anything else: an entry with a wrong magic */
+	PARTTABLE_ROW_SHORT, /* fewer than 32 bytes left: no row */
+};
+
+/* The row at @p, with @avail bytes left from @p. */
+enum parttable_row parttable_row_kind(const uint8_t *p, size_t avail);
+
+/* Where the rows of a binary table stop: the walk of parttable_scan(). */
+struct parttable_scan {
+	size_t stop;		 /* byte offset of the row that stopped the walk */
+	enum parttable_row kind; /* that row: END, MD5, or SHORT (the data ran out) */
+	int md5_ok;		 /* MD5 row: 1 when it holds @md5 */
+	uint8_t md5[MD5_LEN];	 /* MD5 row: the digest it should hold */
+	/* private */
+	int started, split;
+	struct buf covered; /* past an MD5 row: the rows the next one covers */
+};
+
+void parttable_scan_init(struct parttable_scan *s);
+/*
+ * Walks @data's rows to the first end marker, MD5 row or end of the data: from the start
+ * after parttable_scan_init(), on past an MD5 row when called again (gen_esp32part.py
+ * reads on). The rows passed are ENTRY or BAD ones. For an MD5 row, computes the digest
+ * of every earlier row but MD5 rows (its running MD5) and compares. Returns 0, or -1
+ * with a message when out of memory. Free with parttable_scan_free().
+ */
+int parttable_scan(const uint8_t *data, size_t len, struct parttable_scan *s);
+void parttable_scan_free(struct parttable_scan *s);
 
 /* Appends the 0xC00-byte binary table (§1) to @out. Returns 0 or -1 with a message. */
 int parttable_encode(const struct parttable *pt, const struct parttable_config *c, struct buf *out);
