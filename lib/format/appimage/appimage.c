@@ -645,6 +645,11 @@ static int region_has_name(const struct chip *c, uint32_t addr, const char *name
 	return 0;
 }
 
+int appimage_has_magic(const uint8_t *data, size_t len)
+{
+	return len >= 1 && data[0] == APPIMAGE_MAGIC;
+}
+
 int appimage_decode(const uint8_t *data, size_t len, const char *file, struct appimage_info *o)
 {
 	size_t pos = APPIMAGE_HEADER_LEN, i;
@@ -653,7 +658,7 @@ int appimage_decode(const uint8_t *data, size_t len, const char *file, struct ap
 	memset(o, 0, sizeof(*o));
 	if (len < APPIMAGE_HEADER_LEN)
 		return diag_file(file, "too short for an image header (%zu bytes)", len);
-	if (data[0] != APPIMAGE_MAGIC)
+	if (!appimage_has_magic(data, len))
 		return diag_file(file, "not an app image (magic 0x%02x, not 0xe9)", data[0]);
 	o->seg_count = data[1];
 	o->flash_mode = data[2];

@@ -148,6 +148,9 @@ struct appimage_info {
 	struct appimage_desc desc;
 };
 
+/* 1 when @data starts with the image magic 0xE9 (§1.1): worth a try with appimage_decode(). */
+int appimage_has_magic(const uint8_t *data, size_t len);
+
 /*
  * Parses and checks an image: header, extended header, every segment length
  * against the data, checksum and digest (recomputed; mismatches are reported in
