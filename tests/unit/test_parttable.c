@@ -268,6 +268,57 @@ static void test_rows(void)
 	parttable_scan_free(&s);
 }
 
+/* The message @fn gives for @pt's first entry, as printed. */
+static int entry_msg(int (*fn)(const struct parttable *, const struct parttable_config *),
+		     const struct parttable *pt, char *msg, size_t msgsz)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	diag_capture_begin(&err);
+	rc = fn(pt, &cfg);
+	diag_capture_end();
+	snprintf(msg, msgsz, "%.*s", (int)err.len, err.data ? (char *)err.data : "");
+	buf_free(&err);
+	return rc;
+}
+
+static int check_range_first(const struct parttable *pt, const struct parttable_config *c)
+{
+	(void)c;
+	return parttable_check_range(pt, &pt->v[0]);
+}
+
+/* Hex in messages: "0x-1f" would be Python's; ours puts the sign first. */
+static void test_messages(void)
+{
+	struct parttable pt;
+	char msg[512];
+
+	parttable_init(&pt, "t.csv");
+	add(&pt, "p", PARTTABLE_TYPE_DATA, -0x1f, 0x9000, 0x1000, 4);
+	CHECK(entry_msg(check_range_first, &pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:4: Partition p invalid: subtype -0x1f is out of "
+		       "range 0-0xff\n");
+	pt.v[0].subtype = 0;
+	pt.v[0].size = 0x100000000;
+	CHECK(entry_msg(check_range_first, &pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:4: Partition p invalid: size 0x100000000 does not "
+		       "fit in 32 bits\n");
+	pt.v[0].size = 0x1000;
+	pt.v[0].offset = 0x9001;
+	CHECK(entry_msg(parttable_verify, &pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:4: Partition p invalid: Offset 0x9001 is not "
+		       "aligned to 0x1000\n");
+	/* an entry from a binary table is named by its place */
+	pt.from_binary = 1;
+	pt.v[0].bin_pos = 0x40;
+	CHECK(entry_msg(parttable_verify, &pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv: entry at 0x40: Partition p invalid: Offset 0x9001 "
+		       "is not aligned to 0x1000\n");
+	parttable_free(&pt);
+}
+
 static void test_extra_subtype(void)
 {
 	CHECK(parttable_config_add_subtype(&cfg, "data, my_data, 40") == 0);
@@ -285,6 +336,7 @@ int main(void)
 	test_resolve_encode_decode();
 	test_checks();
 	test_rows();
+	test_messages();
 	test_extra_subtype();
 	parttable_config_free(&cfg);
 	return check_status();

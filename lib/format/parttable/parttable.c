@@ -279,14 +279,25 @@ static void entry_warn(const struct parttable *pt, const struct parttable_entry 
 	diag_warn_at(pt->file, pt->from_binary ? 0 : e->line, "%s", msg);
 }
 
-/* Python's '%x' of a possibly negative int: "-1000" for -0x1000. */
-static const char *pyhex(int64_t v, char buf[24])
+/* @v in hex after @prefix, the sign first: pyhex() is Python's '%x' ("-1000" for -0x1000);
+ * signed_hex() is for our own messages ("-0x1f", where Python's '0x%x' prints "0x-1f"). */
+static const char *hex_text(int64_t v, const char *prefix, char buf[24])
 {
 	if (v < 0)
-		snprintf(buf, 24, "-%" PRIx64, (uint64_t)0 - (uint64_t)v);
+		snprintf(buf, 24, "-%s%" PRIx64, prefix, (uint64_t)0 - (uint64_t)v);
 	else
-		snprintf(buf, 24, "%" PRIx64, (uint64_t)v);
+		snprintf(buf, 24, "%s%" PRIx64, prefix, (uint64_t)v);
 	return buf;
+}
+
+static const char *pyhex(int64_t v, char buf[24])
+{
+	return hex_text(v, "", buf);
+}
+
+static const char *signed_hex(int64_t v, char buf[24])
+{
+	return hex_text(v, "0x", buf);
 }
 
 /* Python's a % b for b > 0 (never negative). */
@@ -545,6 +556,29 @@ out:
 	return rc;
 }
 
+int parttable_check_range(const struct parttable *pt, const struct parttable_entry *e)
+{
+	char h[24];
+
+	if (e->type < 0 || e->type > 0xff)
+		return parttable_entry_error(pt, e,
+					     "Partition %s invalid: type %s is out of range 0-0xff",
+					     e->name, signed_hex(e->type, h));
+	if (e->subtype < 0 || e->subtype > 0xff)
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: subtype %s is out of range 0-0xff", e->name,
+		    signed_hex(e->subtype, h));
+	if (e->offset < 0 || e->offset > 0xffffffff)
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: offset %s does not fit in 32 bits", e->name,
+		    signed_hex(e->offset, h));
+	if (e->size < 0 || e->size > 0xffffffff)
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: size %s does not fit in 32 bits", e->name,
+		    signed_hex(e->size, h));
+	return 0;
+}
+
 int parttable_check_flash_size(const struct parttable *pt, const struct parttable_config *c)
 {
 	const struct parttable_entry *last = NULL;
@@ -578,7 +612,7 @@ static void format_size(int64_t size, char *out, size_t n)
 		snprintf(out, n, "0x%" PRIx64, (uint64_t)size);
 }
 
-static const char *flag_text(uint32_t flags)
+const char *parttable_flags_text(uint32_t flags)
 {
 	switch (flags & (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY)) {
 	case PARTTABLE_FLAG_ENCRYPTED:
@@ -608,7 +642,7 @@ int parttable_format_csv(const struct parttable *pt, const struct parttable_conf
 		snprintf(s, sizeof(s), "%" PRId64, e->subtype);
 		format_size(e->size, size, sizeof(size));
 		if (buf_printf(out, "%s,%s,%s,0x%" PRIx64 ",%s,%s\n", e->name, tn ? tn : t,
-			       sn ? sn : s, (uint64_t)e->offset, size, flag_text(e->flags)) < 0)
+			       sn ? sn : s, (uint64_t)e->offset, size, parttable_flags_text(e->flags)) < 0)
 			return -1;
 	}
 	return 0;
@@ -661,7 +695,7 @@ int parttable_format_ini(const struct parttable *pt, const struct parttable_conf
 		if (e->flags) {
 			const char *f = e->flags == (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY)
 						? "encrypted, readonly"
-						: flag_text(e->flags);
+						: parttable_flags_text(e->flags);
 
 			if (buf_printf(out, "flags = %s\n", f) < 0)
 				return -1;

@@ -143,6 +143,9 @@ int parttable_resolve_offsets(struct parttable *pt, const struct parttable_confi
 /* Every check of gen_esp32part.py's verify() (§6), each naming the entry. */
 int parttable_verify(const struct parttable *pt, const struct parttable_config *c);
 
+/* Type and subtype fit a byte, offset and size 32 bits: what the binary form can hold. */
+int parttable_check_range(const struct parttable *pt, const struct parttable_entry *e);
+
 /* The --flash-size fit check (§6); a no-op without a flash size. */
 int parttable_check_flash_size(const struct parttable *pt, const struct parttable_config *c);
 
@@ -191,6 +194,9 @@ int parttable_encode(const struct parttable *pt, const struct parttable_config *
  * c->md5 is 0. Every length is checked; garbage gives an error, never a crash.
  */
 int parttable_decode(const uint8_t *data, size_t len, const struct parttable_config *c, struct parttable *pt);
+
+/* The flags as the CSV flags field: "encrypted", "readonly", "encrypted:readonly" or "". */
+const char *parttable_flags_text(uint32_t flags);
 
 /* The CSV text gen_esp32part.py prints for a binary table (§7). */
 int parttable_format_csv(const struct parttable *pt, const struct parttable_config *c, struct buf *out);

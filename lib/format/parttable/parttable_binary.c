@@ -87,39 +87,6 @@ int parttable_scan(const uint8_t *data, size_t len, struct parttable_scan *s)
 	return 0;
 }
 
-/* "0x1f" or "-0x1f", for our own messages (Python's '0x%x' would print "0x-1f"). */
-static const char *signed_hex(int64_t v, char buf[24])
-{
-	if (v < 0)
-		snprintf(buf, 24, "-0x%" PRIx64, (uint64_t)0 - (uint64_t)v);
-	else
-		snprintf(buf, 24, "0x%" PRIx64, (uint64_t)v);
-	return buf;
-}
-
-static int check_range(const struct parttable *pt, const struct parttable_entry *e)
-{
-	char h[24];
-
-	if (e->type < 0 || e->type > 0xff)
-		return parttable_entry_error(pt, e,
-					     "Partition %s invalid: type %s is out of range 0-0xff",
-					     e->name, signed_hex(e->type, h));
-	if (e->subtype < 0 || e->subtype > 0xff)
-		return parttable_entry_error(
-		    pt, e, "Partition %s invalid: subtype %s is out of range 0-0xff", e->name,
-		    signed_hex(e->subtype, h));
-	if (e->offset < 0 || e->offset > 0xffffffff)
-		return parttable_entry_error(
-		    pt, e, "Partition %s invalid: offset %s does not fit in 32 bits", e->name,
-		    signed_hex(e->offset, h));
-	if (e->size < 0 || e->size > 0xffffffff)
-		return parttable_entry_error(
-		    pt, e, "Partition %s invalid: size %s does not fit in 32 bits", e->name,
-		    signed_hex(e->size, h));
-	return 0;
-}
-
 int parttable_encode(const struct parttable *pt, const struct parttable_config *c, struct buf *out)
 {
 	size_t start = out->len, len, i;
@@ -129,7 +96,7 @@ int parttable_encode(const struct parttable *pt, const struct parttable_config *
 		const struct parttable_entry *e = &pt->v[i];
 		size_t nlen = strlen(e->name);
 
-		if (check_range(pt, e) < 0)
+		if (parttable_check_range(pt, e) < 0)
 			return -1;
 		memset(row, 0, sizeof(row));
 		buf_put_le16(row, PARTTABLE_MAGIC);
