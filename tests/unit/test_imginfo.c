@@ -1,5 +1,5 @@
 /*
- * lib/imginfo: kind detection, descriptions of hand-made images, difference
+ * lib/inspect (imginfo): kind detection, descriptions of hand-made images, difference
  * classification and --ignore judging, and no crash on any truncation or byte flip
  * (run under the sanitizer build).
  */
