@@ -15,8 +15,8 @@ static int parse(const char *s, int with_subtypes, int64_t *v, char *msg, size_t
 {
 	const struct parttable_subtype_list *l = parttable_subtypes(&cfg, PARTTABLE_TYPE_DATA);
 	struct buf err = BUF_INIT;
-	int rc = parttable_parse_int(s, strlen(s), with_subtypes ? l->v : NULL, with_subtypes ? l->n : 0,
-			      v, &err);
+	int rc = parttable_parse_int(s, strlen(s), with_subtypes ? l->v : NULL,
+				     with_subtypes ? l->n : 0, v, &err);
 
 	snprintf(msg, msgsz, "%.*s", (int)err.len, err.data ? (char *)err.data : "");
 	buf_free(&err);
@@ -69,7 +69,8 @@ static void test_resolve_encode_decode(void)
 	parttable_init(&pt, "t.csv");
 	add(&pt, "nvs", PARTTABLE_TYPE_DATA, 2, -1, 0x6000, 1);
 	add(&pt, "factory", PARTTABLE_TYPE_APP, 0, -1, 0x100000, 2);
-	add(&pt, "a_name_longer_than_16", PARTTABLE_TYPE_DATA, 0x81, -1, -0x200000, 3); /* ends at 2M */
+	add(&pt, "a_name_longer_than_16", PARTTABLE_TYPE_DATA, 0x81, -1, -0x200000,
+	    3); /* ends at 2M */
 	CHECK(parttable_resolve_offsets(&pt, &cfg) == 0);
 	CHECK(pt.v[0].offset == 0x9000);
 	CHECK(pt.v[1].offset == 0x10000); /* apps align to 64 KiB */
@@ -131,7 +132,8 @@ static void test_checks(void)
 	/* 94 entries fit with the MD5 row, 95 do not */
 	parttable_init(&pt, "t.csv");
 	for (i = 0; i < 95; i++)
-		add(&pt, "p", PARTTABLE_TYPE_DATA, 6, 0x10000 + i * 0x1000, 0x1000, (unsigned)i + 1);
+		add(&pt, "p", PARTTABLE_TYPE_DATA, 6, 0x10000 + i * 0x1000, 0x1000,
+		    (unsigned)i + 1);
 	CHECK(parttable_encode(&pt, &cfg, &out) < 0 && out.len == 0);
 	cfg.md5 = 0;
 	CHECK(parttable_encode(&pt, &cfg, &out) == 0 && out.len == PARTTABLE_MAX_LEN);
@@ -261,7 +263,8 @@ static void test_rows(void)
 		       "multiple of 32 bytes (8 bytes left)\n");
 	parttable_free(&pt);
 	CHECK(decode_msg(t + 64, 32, 1, &pt, msg, sizeof(msg)) < 0);
-	CHECK_STR(msg, "test_parttable: t.bin: Partition table is missing an end-of-table marker\n");
+	CHECK_STR(msg,
+		  "test_parttable: t.bin: Partition table is missing an end-of-table marker\n");
 	parttable_free(&pt);
 	parttable_scan_init(&s);
 	CHECK(parttable_scan(NULL, 0, &s) == 0 && s.kind == PARTTABLE_ROW_SHORT && s.stop == 0);

@@ -16,10 +16,10 @@
 
 /* TYPES of gen_esp32part.py, in its dict order (decode prints the first match). */
 static const struct parttable_subtype type_names[] = {
-	{"bootloader", PARTTABLE_TYPE_BOOTLOADER},
-	{"partition_table", PARTTABLE_TYPE_PARTITION_TABLE},
-	{"app", PARTTABLE_TYPE_APP},
-	{"data", PARTTABLE_TYPE_DATA},
+    {"bootloader", PARTTABLE_TYPE_BOOTLOADER},
+    {"partition_table", PARTTABLE_TYPE_PARTITION_TABLE},
+    {"app", PARTTABLE_TYPE_APP},
+    {"data", PARTTABLE_TYPE_DATA},
 };
 
 struct builtin_subtype {
@@ -29,36 +29,36 @@ struct builtin_subtype {
 
 /* SUBTYPES of gen_esp32part.py / esp_partition.h, in lookup order (§3). */
 static const struct builtin_subtype app_subtypes[] = {
-	{"factory", 0x00}, {"test", 0x20},   {"ota_0", 0x10},  {"ota_1", 0x11},  {"ota_2", 0x12},
-	{"ota_3", 0x13},   {"ota_4", 0x14},  {"ota_5", 0x15},  {"ota_6", 0x16},  {"ota_7", 0x17},
-	{"ota_8", 0x18},   {"ota_9", 0x19},  {"ota_10", 0x1a}, {"ota_11", 0x1b}, {"ota_12", 0x1c},
-	{"ota_13", 0x1d},  {"ota_14", 0x1e}, {"ota_15", 0x1f}, {"tee_0", 0x30},  {"tee_1", 0x31},
+    {"factory", 0x00}, {"test", 0x20},	 {"ota_0", 0x10},  {"ota_1", 0x11},  {"ota_2", 0x12},
+    {"ota_3", 0x13},   {"ota_4", 0x14},	 {"ota_5", 0x15},  {"ota_6", 0x16},  {"ota_7", 0x17},
+    {"ota_8", 0x18},   {"ota_9", 0x19},	 {"ota_10", 0x1a}, {"ota_11", 0x1b}, {"ota_12", 0x1c},
+    {"ota_13", 0x1d},  {"ota_14", 0x1e}, {"ota_15", 0x1f}, {"tee_0", 0x30},  {"tee_1", 0x31},
 };
 static const struct builtin_subtype data_subtypes[] = {
-	{"ota", 0x00},	     {"phy", 0x01},	 {"nvs", 0x02},	   {"coredump", 0x03},
-	{"nvs_keys", 0x04},  {"efuse", 0x05},	 {"undefined", 0x06}, {"esphttpd", 0x80},
-	{"fat", 0x81},	     {"spiffs", 0x82},	 {"littlefs", 0x83}, {"tee_ota", 0x90},
+    {"ota", 0x00},	{"phy", 0x01},	  {"nvs", 0x02},       {"coredump", 0x03},
+    {"nvs_keys", 0x04}, {"efuse", 0x05},  {"undefined", 0x06}, {"esphttpd", 0x80},
+    {"fat", 0x81},	{"spiffs", 0x82}, {"littlefs", 0x83},  {"tee_ota", 0x90},
 };
 static const struct builtin_subtype bootloader_subtypes[] = {
-	{"primary", 0x00},
-	{"ota", 0x01},
-	{"recovery", 0x02},
+    {"primary", 0x00},
+    {"ota", 0x01},
+    {"recovery", 0x02},
 };
 static const struct builtin_subtype table_subtypes[] = {
-	{"primary", 0x00},
-	{"ota", 0x01},
+    {"primary", 0x00},
+    {"ota", 0x01},
 };
 
 static const struct {
 	const struct builtin_subtype *v;
 	size_t n;
 } builtin_subtypes[4] = {
-	[PARTTABLE_TYPE_APP] = {app_subtypes, sizeof(app_subtypes) / sizeof(app_subtypes[0])},
-	[PARTTABLE_TYPE_DATA] = {data_subtypes, sizeof(data_subtypes) / sizeof(data_subtypes[0])},
-	[PARTTABLE_TYPE_BOOTLOADER] = {bootloader_subtypes,
-				sizeof(bootloader_subtypes) / sizeof(bootloader_subtypes[0])},
-	[PARTTABLE_TYPE_PARTITION_TABLE] = {table_subtypes,
-				     sizeof(table_subtypes) / sizeof(table_subtypes[0])},
+    [PARTTABLE_TYPE_APP] = {app_subtypes, sizeof(app_subtypes) / sizeof(app_subtypes[0])},
+    [PARTTABLE_TYPE_DATA] = {data_subtypes, sizeof(data_subtypes) / sizeof(data_subtypes[0])},
+    [PARTTABLE_TYPE_BOOTLOADER] = {bootloader_subtypes,
+				   sizeof(bootloader_subtypes) / sizeof(bootloader_subtypes[0])},
+    [PARTTABLE_TYPE_PARTITION_TABLE] = {table_subtypes,
+					sizeof(table_subtypes) / sizeof(table_subtypes[0])},
 };
 
 static int add_subtype(struct parttable_subtype_list *l, const char *name, int64_t value)
@@ -208,7 +208,8 @@ const char *parttable_type_name(int64_t type)
 	return NULL;
 }
 
-const struct parttable_subtype_list *parttable_subtypes(const struct parttable_config *c, int64_t type)
+const struct parttable_subtype_list *parttable_subtypes(const struct parttable_config *c,
+							int64_t type)
 {
 	if (type < 0 || type > 3)
 		return NULL;
@@ -233,7 +234,8 @@ int64_t parttable_offset_alignment(int64_t type)
 
 int parttable_is_primary_special(const struct parttable_entry *e)
 {
-	return (e->type == PARTTABLE_TYPE_BOOTLOADER || e->type == PARTTABLE_TYPE_PARTITION_TABLE) &&
+	return (e->type == PARTTABLE_TYPE_BOOTLOADER ||
+		e->type == PARTTABLE_TYPE_PARTITION_TABLE) &&
 	       e->subtype == PARTTABLE_SUBTYPE_PRIMARY;
 }
 
@@ -255,7 +257,8 @@ static void entry_message(const struct parttable *pt, const struct parttable_ent
 	vsnprintf(msg + n, 1024, fmt, ap);
 }
 
-int parttable_entry_error(const struct parttable *pt, const struct parttable_entry *e, const char *fmt, ...)
+int parttable_entry_error(const struct parttable *pt, const struct parttable_entry *e,
+			  const char *fmt, ...)
 {
 	char msg[ENTRY_MSG_MAX];
 	va_list ap;
@@ -268,7 +271,8 @@ int parttable_entry_error(const struct parttable *pt, const struct parttable_ent
 
 static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
-static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt, ...)
+static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
+		       ...)
 {
 	char msg[ENTRY_MSG_MAX];
 	va_list ap;
@@ -329,16 +333,17 @@ int parttable_resolve_offsets(struct parttable *pt, const struct parttable_confi
 		if (e->has_offset && e->offset < last_end) {
 			if (entries_equal(e, &pt->v[0]))
 				return parttable_entry_error(
-					pt, e,
-					"Partitions overlap. Partition sets offset 0x%s. But partition "
-					"table occupies the whole sector 0x%s. Use a free offset 0x%s "
-					"or higher.",
-					pyhex(e->offset, h1), pyhex(c->table_offset, h2),
-					pyhex(last_end, h3));
-			return parttable_entry_error(pt, e,
-					      "Partitions overlap. Partition sets offset 0x%s. "
-					      "Previous partition ends 0x%s",
-					      pyhex(e->offset, h1), pyhex(last_end, h2));
+				    pt, e,
+				    "Partitions overlap. Partition sets offset 0x%s. But partition "
+				    "table occupies the whole sector 0x%s. Use a free offset 0x%s "
+				    "or higher.",
+				    pyhex(e->offset, h1), pyhex(c->table_offset, h2),
+				    pyhex(last_end, h3));
+			return parttable_entry_error(
+			    pt, e,
+			    "Partitions overlap. Partition sets offset 0x%s. "
+			    "Previous partition ends 0x%s",
+			    pyhex(e->offset, h1), pyhex(last_end, h2));
 		}
 		if (!e->has_offset) {
 			int64_t align = parttable_offset_alignment(e->type);
@@ -366,23 +371,25 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 	size_t t, i;
 
 	if (pymod(e->offset, align))
-		return parttable_entry_error(pt, e, "Partition %s invalid: Offset 0x%s is not aligned to 0x%s",
-				      e->name, pyhex(e->offset, h1), pyhex(align, h2));
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: Offset 0x%s is not aligned to 0x%s", e->name,
+		    pyhex(e->offset, h1), pyhex(align, h2));
 	if (e->type == PARTTABLE_TYPE_APP) {
 		/* Secure Boot v1 keeps its signature at the end of a 64 KB block */
 		int64_t salign = c->secure == PARTTABLE_SECURE_V1 ? 0x10000 : 0x1000;
 
 		if (pymod(e->size, salign))
-			return parttable_entry_error(pt, e,
-					      "Partition %s invalid: Size 0x%s is not aligned to 0x%s",
-					      e->name, pyhex(e->size, h1), pyhex(salign, h2));
+			return parttable_entry_error(
+			    pt, e, "Partition %s invalid: Size 0x%s is not aligned to 0x%s",
+			    e->name, pyhex(e->size, h1), pyhex(salign, h2));
 	}
 	for (t = 0; t < 4; t++) {
 		if (strcmp(e->name, type_names[t].name) == 0 && type_names[t].value != e->type)
-			entry_warn(pt, e,
-				   "Partition has name '%s' which is a partition type, but does not "
-				   "match this partition's type (0x%s). Mistake in partition table?",
-				   e->name, pyhex(e->type, h1));
+			entry_warn(
+			    pt, e,
+			    "Partition has name '%s' which is a partition type, but does not "
+			    "match this partition's type (0x%s). Mistake in partition table?",
+			    e->name, pyhex(e->type, h1));
 	}
 	for (t = 0; t < 4; t++) {
 		const struct parttable_subtype_list *l = &c->subtypes[t];
@@ -400,30 +407,33 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 				if (strcmp(own->v[i].name, e->name) == 0)
 					match = own->v[i].value == e->subtype;
 			if (!match)
-				entry_warn(pt, e,
-					   "Partition has name '%s' which is a partition subtype, but "
-					   "this partition has non-matching type 0x%s and subtype 0x%s. "
-					   "Mistake in partition table?",
-					   e->name, pyhex(e->type, h1), pyhex(e->subtype, h2));
+				entry_warn(
+				    pt, e,
+				    "Partition has name '%s' which is a partition subtype, but "
+				    "this partition has non-matching type 0x%s and subtype 0x%s. "
+				    "Mistake in partition table?",
+				    e->name, pyhex(e->type, h1), pyhex(e->subtype, h2));
 		}
 		break;
 	}
 	if (e->type == PARTTABLE_TYPE_DATA &&
-	    (e->subtype == PARTTABLE_SUBTYPE_DATA_OTA || e->subtype == PARTTABLE_SUBTYPE_DATA_COREDUMP) &&
+	    (e->subtype == PARTTABLE_SUBTYPE_DATA_OTA ||
+	     e->subtype == PARTTABLE_SUBTYPE_DATA_COREDUMP) &&
 	    (e->flags & PARTTABLE_FLAG_READONLY))
 		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: '%s' partition of type %" PRId64
-				      " and subtype %" PRId64
-				      " is always read-write and cannot be read-only",
-				      e->name, e->name, e->type, e->subtype);
-	if (e->type == PARTTABLE_TYPE_DATA && e->subtype == PARTTABLE_SUBTYPE_DATA_NVS && e->size < PARTTABLE_NVS_RW_MIN &&
-	    !(e->flags & PARTTABLE_FLAG_READONLY))
+					     "Partition %s invalid: '%s' partition of type %" PRId64
+					     " and subtype %" PRId64
+					     " is always read-write and cannot be read-only",
+					     e->name, e->name, e->type, e->subtype);
+	if (e->type == PARTTABLE_TYPE_DATA && e->subtype == PARTTABLE_SUBTYPE_DATA_NVS &&
+	    e->size < PARTTABLE_NVS_RW_MIN && !(e->flags & PARTTABLE_FLAG_READONLY))
 		return parttable_entry_error(
-			pt, e,
-			"Partition %s invalid: '%s' partition of type %" PRId64 " and subtype %" PRId64
-			" of this size (0x%s) must be flagged as 'readonly' (the size of read/write "
-			"NVS has to be at least 0x%x)",
-			e->name, e->name, e->type, e->subtype, pyhex(e->size, h1), PARTTABLE_NVS_RW_MIN);
+		    pt, e,
+		    "Partition %s invalid: '%s' partition of type %" PRId64 " and subtype %" PRId64
+		    " of this size (0x%s) must be flagged as 'readonly' (the size of read/write "
+		    "NVS has to be at least 0x%x)",
+		    e->name, e->name, e->type, e->subtype, pyhex(e->size, h1),
+		    PARTTABLE_NVS_RW_MIN);
 	return 0;
 }
 
@@ -478,11 +488,13 @@ static int verify_unique_otadata(const struct parttable *pt, int64_t subtype, co
 		if (e->type != PARTTABLE_TYPE_DATA || e->subtype != subtype)
 			continue;
 		if (first)
-			return parttable_entry_error(pt, e, "%s (another one is %s)", many, first->name);
+			return parttable_entry_error(pt, e, "%s (another one is %s)", many,
+						     first->name);
 		first = e;
 	}
 	if (first && first->size != PARTTABLE_OTADATA_SIZE)
-		return parttable_entry_error(pt, first, "%s partition must have size = 0x2000", what);
+		return parttable_entry_error(pt, first, "%s partition must have size = 0x2000",
+					     what);
 	return 0;
 }
 
@@ -505,15 +517,17 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 
 		if (strcmp(a->name, b->name) == 0) {
 			if (pt->from_binary)
-				parttable_entry_error(pt, b,
-					       "Partition names must be unique: '%s' is also the "
-					       "name of the entry at 0x%" PRIx32,
-					       b->name, a->bin_pos);
+				parttable_entry_error(
+				    pt, b,
+				    "Partition names must be unique: '%s' is also the "
+				    "name of the entry at 0x%" PRIx32,
+				    b->name, a->bin_pos);
 			else
-				parttable_entry_error(pt, b,
-					       "Partition names must be unique: '%s' is also the "
-					       "name of the partition at line %u",
-					       b->name, a->line);
+				parttable_entry_error(
+				    pt, b,
+				    "Partition names must be unique: '%s' is also the "
+				    "name of the partition at line %u",
+				    b->name, a->line);
 			goto out;
 		}
 	}
@@ -527,7 +541,7 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 
 		if (p->offset < floor && !parttable_is_primary_special(p)) {
 			parttable_entry_error(pt, p, "Partition offset 0x%s is below 0x%s",
-				       pyhex(p->offset, h1), pyhex(floor, h2));
+					      pyhex(p->offset, h1), pyhex(floor, h2));
 			goto out;
 		}
 		if (i > 0) {
@@ -535,8 +549,8 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 
 			if (p->offset < l->offset + l->size) {
 				parttable_entry_error(pt, p, "Partition at 0x%s overlaps 0x%s-0x%s",
-					       pyhex(p->offset, h1), pyhex(l->offset, h2),
-					       pyhex(l->offset + l->size - 1, h3));
+						      pyhex(p->offset, h1), pyhex(l->offset, h2),
+						      pyhex(l->offset + l->size - 1, h3));
 				goto out;
 			}
 		}
@@ -546,9 +560,10 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 				  "Found multiple otadata partitions. Only one partition can be "
 				  "defined with type=\"data\"(1) and subtype=\"ota\"(0).") < 0)
 		goto out;
-	if (verify_unique_otadata(pt, PARTTABLE_SUBTYPE_DATA_TEE_OTA, "TEE otadata",
-				  "Found multiple TEE otadata partitions. Only one partition can be "
-				  "defined with type=\"data\"(1) and subtype=\"tee_ota\"(0x90).") < 0)
+	if (verify_unique_otadata(
+		pt, PARTTABLE_SUBTYPE_DATA_TEE_OTA, "TEE otadata",
+		"Found multiple TEE otadata partitions. Only one partition can be "
+		"defined with type=\"data\"(1) and subtype=\"tee_ota\"(0x90).") < 0)
 		goto out;
 	rc = 0;
 out:
@@ -594,11 +609,11 @@ int parttable_check_flash_size(const struct parttable *pt, const struct parttabl
 	end = last->offset + last->size;
 	if ((int64_t)c->flash_size < end)
 		return parttable_entry_error(
-			pt, last,
-			"Partitions tables occupies %.1fMB of flash (%" PRId64 " bytes) which does "
-			"not fit in configured flash size %" PRIu64 "MB. Change the flash size in "
-			"menuconfig under the 'Serial Flasher Config' menu.",
-			(double)end / (1024.0 * 1024.0), end, c->flash_size / (1024 * 1024));
+		    pt, last,
+		    "Partitions tables occupies %.1fMB of flash (%" PRId64 " bytes) which does "
+		    "not fit in configured flash size %" PRIu64 "MB. Change the flash size in "
+		    "menuconfig under the 'Serial Flasher Config' menu.",
+		    (double)end / (1024.0 * 1024.0), end, c->flash_size / (1024 * 1024));
 	return 0;
 }
 
@@ -626,23 +641,26 @@ const char *parttable_flags_text(uint32_t flags)
 	}
 }
 
-int parttable_format_csv(const struct parttable *pt, const struct parttable_config *c, struct buf *out)
+int parttable_format_csv(const struct parttable *pt, const struct parttable_config *c,
+			 struct buf *out)
 {
 	size_t i;
 
-	if (buf_puts(out, "# ESP-IDF Partition Table\n# Name, Type, SubType, Offset, Size, Flags\n") <
-	    0)
+	if (buf_puts(out,
+		     "# ESP-IDF Partition Table\n# Name, Type, SubType, Offset, Size, Flags\n") < 0)
 		return -1;
 	for (i = 0; i < pt->n; i++) {
 		const struct parttable_entry *e = &pt->v[i];
-		const char *tn = parttable_type_name(e->type), *sn = parttable_subtype_name(c, e->type, e->subtype);
+		const char *tn = parttable_type_name(e->type),
+			   *sn = parttable_subtype_name(c, e->type, e->subtype);
 		char t[24], s[24], size[32];
 
 		snprintf(t, sizeof(t), "%" PRId64, e->type);
 		snprintf(s, sizeof(s), "%" PRId64, e->subtype);
 		format_size(e->size, size, sizeof(size));
 		if (buf_printf(out, "%s,%s,%s,0x%" PRIx64 ",%s,%s\n", e->name, tn ? tn : t,
-			       sn ? sn : s, (uint64_t)e->offset, size, parttable_flags_text(e->flags)) < 0)
+			       sn ? sn : s, (uint64_t)e->offset, size,
+			       parttable_flags_text(e->flags)) < 0)
 			return -1;
 	}
 	return 0;
@@ -658,13 +676,15 @@ static int ini_label_ok(const char *name)
 	return name[n - 1] != ' ' && name[n - 1] != '\t';
 }
 
-int parttable_format_ini(const struct parttable *pt, const struct parttable_config *c, struct buf *out)
+int parttable_format_ini(const struct parttable *pt, const struct parttable_config *c,
+			 struct buf *out)
 {
 	size_t i;
 
 	if (buf_puts(out, "; ESP-IDF partition table (espgen INI layout)\n") < 0)
 		return -1;
-	if (c->offset_set && buf_printf(out, "offset = 0x%" PRIx64 "\n", (uint64_t)c->table_offset) < 0)
+	if (c->offset_set &&
+	    buf_printf(out, "offset = 0x%" PRIx64 "\n", (uint64_t)c->table_offset) < 0)
 		return -1;
 	if (c->flash_size &&
 	    buf_printf(out, "flash_size = %" PRIu64 "MB\n", c->flash_size / (1024 * 1024)) < 0)
@@ -673,13 +693,13 @@ int parttable_format_ini(const struct parttable *pt, const struct parttable_conf
 		return -1;
 	for (i = 0; i < pt->n; i++) {
 		const struct parttable_entry *e = &pt->v[i];
-		const char *tn = parttable_type_name(e->type), *sn = parttable_subtype_name(c, e->type, e->subtype);
+		const char *tn = parttable_type_name(e->type),
+			   *sn = parttable_subtype_name(c, e->type, e->subtype);
 		char size[32];
 
 		if (!ini_label_ok(e->name))
-			return parttable_entry_error(pt, e,
-					      "label '%s' cannot be written as an INI section name",
-					      e->name);
+			return parttable_entry_error(
+			    pt, e, "label '%s' cannot be written as an INI section name", e->name);
 		format_size(e->size, size, sizeof(size));
 		if (buf_printf(out, "\n[%s]\n", e->name) < 0)
 			return -1;
@@ -693,9 +713,10 @@ int parttable_format_ini(const struct parttable *pt, const struct parttable_conf
 			       size) < 0)
 			return -1;
 		if (e->flags) {
-			const char *f = e->flags == (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY)
-						? "encrypted, readonly"
-						: parttable_flags_text(e->flags);
+			const char *f =
+			    e->flags == (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY)
+				? "encrypted, readonly"
+				: parttable_flags_text(e->flags);
 
 			if (buf_printf(out, "flags = %s\n", f) < 0)
 				return -1;
@@ -719,7 +740,8 @@ static int parse_int_rec(const char *s, size_t len, const struct parttable_subty
 			if (parse_int_rec(s, len - 1, kw, nkw, &v, err) < 0)
 				return -1;
 			if (v > INT64_MAX / mult || v < INT64_MIN / mult) {
-				buf_printf(err, "Invalid field value %.*s (out of range)", (int)len, s);
+				buf_printf(err, "Invalid field value %.*s (out of range)", (int)len,
+					   s);
 				return -1;
 			}
 			*out = v * mult;
@@ -751,8 +773,8 @@ static int parse_int_rec(const char *s, size_t len, const struct parttable_subty
 	return -1;
 }
 
-int parttable_parse_int(const char *s, size_t len, const struct parttable_subtype *keywords, size_t nkeywords,
-		 int64_t *out, struct buf *err)
+int parttable_parse_int(const char *s, size_t len, const struct parttable_subtype *keywords,
+			size_t nkeywords, int64_t *out, struct buf *err)
 {
 	return parse_int_rec(s, len, keywords, nkeywords, out, err);
 }
