@@ -1,4 +1,4 @@
-/* esp-imginfo (lib/imginfo*.c): kind detection, the description tree, its text and
+/* esp-imginfo (lib/inspect): kind detection, the description tree, its text and
  * JSON forms, and a diff of the input against itself with its last byte flipped. */
 #include "fuzz_common.h"
 

@@ -40,6 +40,9 @@ enum nvs_type {
 #define NVS_PAGE_FULL 0xFFFFFFFCu
 #define NVS_PAGE_FREEING 0xFFFFFFF8u
 
+/* 1 when the page header at @page (32 bytes) holds its right CRC: of bytes 4..27 (§2). */
+int nvs_page_header_ok(const uint8_t *page);
+
 /* One CSV field: @s holds @len bytes of UTF-8 plus a NUL; @s is NULL when the
  * record was too short to have the field (Python's DictReader restval None). */
 struct nvs_field {

@@ -193,6 +193,11 @@ static int join_blobs(const char *file, struct nvs_image *im, const struct chunk
 	return 0;
 }
 
+int nvs_page_header_ok(const uint8_t *page)
+{
+	return buf_get_le32(page + 28) == crc32_esp(page + 4, 24);
+}
+
 int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_image *im)
 {
 	size_t npages = len / NVS_PAGE_SIZE, n = 0, i, j;
@@ -219,7 +224,7 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
 			diag_warn_at(file, 0, "page %zu: state 0x%08x, skipped", i, st);
 			continue;
 		}
-		if (buf_get_le32(pg + 28) != crc32_esp(pg + 4, 24)) {
+		if (!nvs_page_header_ok(pg)) {
 			diag_warn_at(file, 0, "page %zu: bad header CRC, skipped", i);
 			continue;
 		}
