@@ -693,15 +693,14 @@ static int region_has_name(const struct chip *c, uint32_t addr, const char *name
 static int bad(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(const char *file, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	if (!file)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vat(file, 0, fmt, ap);
 	va_end(ap);
-	return diag_file(file, "%s", msg);
+	return -1;
 }
 
 /*
