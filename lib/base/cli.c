@@ -25,7 +25,8 @@ int cli_usage_error(const char *fmt, ...)
 	return -1;
 }
 
-int cli_help(void)
+/* The synopsis and the help text on stdout. Returns 1 ("served, stop here"). */
+static int print_help(void)
 {
 	fputs(usage_text, stdout);
 	fputs(help_text, stdout);
@@ -45,7 +46,7 @@ int cli_common_option(int ch, char *const argv[])
 		diag_set_quiet(1);
 		return 0;
 	case 'h':
-		return cli_help();
+		return print_help();
 	case CLI_OPT_VERSION:
 		return cli_version();
 	case ':':

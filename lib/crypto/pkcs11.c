@@ -46,7 +46,9 @@ struct pkcs11_key {
 	struct sbkey *pub;
 };
 
-const char *pkcs11_default_module(void)
+/* p11-kit's proxy module (it loads every module registered with p11-kit) when it is
+ * installed, else NULL. */
+static const char *default_module(void)
 {
 #ifdef ESPGEN_P11_PROXY_MODULE
 	if (access(ESPGEN_P11_PROXY_MODULE, R_OK) == 0)
@@ -119,7 +121,7 @@ int pkcs11_module_open(const char *path, struct pkcs11_module **out)
 
 	*out = NULL;
 	if (!path)
-		path = pkcs11_default_module();
+		path = default_module();
 	if (!path)
 		return diag_error("no PKCS#11 module given and p11-kit's proxy module is not "
 				  "installed; give --pkcs11-module PATH");

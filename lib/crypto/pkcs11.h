@@ -24,13 +24,7 @@ struct pkcs11_key;
 int pkcs11_is_uri(const char *name);
 
 /*
- * The module used when none is given: p11-kit's proxy module (which loads every module
- * registered with p11-kit) when it is installed, else NULL.
- */
-const char *pkcs11_default_module(void);
-
-/*
- * Loads the PKCS#11 module @path (NULL: pkcs11_default_module()) and initialises it.
+ * Loads the PKCS#11 module @path (NULL: p11-kit's proxy module) and initialises it.
  * Returns 0 and a module to release with pkcs11_module_close() after every key opened
  * through it, or -1 with a message.
  */
