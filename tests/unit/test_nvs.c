@@ -22,23 +22,48 @@ static int fake_reader(void *ctx, const char *csv_file, unsigned line, const cha
 	return buf_append(out, "\x01\x02\x03", 3);
 }
 
-static int parse(struct nvs_csv *csv, const char *text)
+static int parse_n(struct nvs_csv *csv, const char *text, size_t len)
 {
 	nvs_csv_init(csv, "t.csv");
-	return nvs_csv_parse(csv, (const uint8_t *)text, strlen(text));
+	return nvs_csv_parse(csv, (const uint8_t *)text, len);
 }
 
-static int gen(const char *text, uint64_t size, int version, struct buf *out)
+static int parse(struct nvs_csv *csv, const char *text)
+{
+	return parse_n(csv, text, strlen(text));
+}
+
+/* CSV text of @len bytes (NULs allowed) -> image. */
+static int gen_n(const char *text, size_t len, uint64_t size, int version, struct buf *out)
 {
 	struct nvs_csv csv;
 	struct nvs_gen_opts o = {size, version};
 	int rc;
 
-	rc = parse(&csv, text);
+	rc = parse_n(&csv, text, len);
 	if (rc == 0)
 		rc = nvs_generate(&csv, 1, &o, fake_reader, NULL, out);
 	nvs_csv_free(&csv);
 	return rc;
+}
+
+static int gen(const char *text, uint64_t size, int version, struct buf *out)
+{
+	return gen_n(text, strlen(text), size, version, out);
+}
+
+/* Messages go to @msg until msg_end(), which checks they were exactly @want. */
+static void msg_begin(struct buf *msg)
+{
+	msg->len = 0;
+	diag_capture_begin(msg);
+}
+
+static void msg_end(struct buf *msg, const char *want)
+{
+	diag_capture_end();
+	CHECK(buf_fill(msg, 0, 1) == 0);
+	CHECK_STR((const char *)msg->data, want);
 }
 
 static void test_csv(void)
@@ -167,6 +192,54 @@ static void test_generate_errors(void)
 	CHECK(nvs_size_read_only(0x2000) && !nvs_size_read_only(0x3000));
 }
 
+/*
+ * A NUL inside the type or encoding field is part of the text, as in the generator's
+ * Python strings: "u8\0garbage" is no encoding, "file\0x" is not "file" (a data row
+ * storing its value), "0\0x" is not the authmode "0". They used to be cut at the NUL.
+ */
+static void test_nul_fields(void)
+{
+	static const char u8nul[] = "key,type,encoding,value\nns,namespace,,\na,data,u8\0garbage,1\n";
+	static const char strnul[] = "key,type,encoding,value\nns,namespace,,\na,data,string\0,x\n";
+	static const char filenul[] = "key,type,encoding,value\nns,namespace,,\na,file\0x,string,f.bin\n";
+	static const char filedata[] = "key,type,encoding,value\nns,namespace,,\na,data,string,f.bin\n";
+	static const char nsnul[] = "key,type,encoding,value\nns,namespace\0,,\n";
+	static const char authnul[] = "key,type,encoding,value\nnvs.net80211,namespace,,\n"
+				      "ap.ssid,data,string,myap\nap.passwd,data,string,secret12\n"
+				      "ap.authmode,data,string,0\0x\n";
+	struct buf out = BUF_INIT, want = BUF_INIT, msg = BUF_INIT;
+	struct nvs_image im;
+	size_t i;
+
+	msg_begin(&msg);
+	CHECK(gen_n(u8nul, sizeof(u8nul) - 1, 0x3000, 2, &out) < 0);
+	msg_end(&msg, "espgen: t.csv:3: a: unsupported encoding 'u8\\x00garbage'\n");
+	msg_begin(&msg);
+	CHECK(gen_n(strnul, sizeof(strnul) - 1, 0x3000, 2, &out) < 0);
+	msg_end(&msg, "espgen: t.csv:3: a: unsupported encoding 'string\\x00'\n");
+	msg_begin(&msg);
+	CHECK(gen_n(nsnul, sizeof(nsnul) - 1, 0x3000, 2, &out) < 0);
+	msg_end(&msg, "espgen: t.csv:2: ns: unsupported encoding ''\n");
+	CHECK(out.len == 0);
+
+	CHECK(gen_n(filenul, sizeof(filenul) - 1, 0x3000, 2, &out) == 0);
+	CHECK(gen(filedata, 0x3000, 2, &want) == 0);
+	CHECK(out.len == 0x3000 && want.len == 0x3000);
+	CHECK_MEM(out.data, want.data, 0x3000);
+	buf_free(&out);
+	buf_free(&want);
+
+	nvs_image_init(&im);
+	CHECK(gen_n(authnul, sizeof(authnul) - 1, 0x3000, 2, &out) == 0);
+	CHECK(nvs_decode("a.bin", out.data, out.len, &im) == 0);
+	for (i = 0; i < im.n && strcmp(im.v[i].key, "ap.pmk_info") != 0; i++)
+		;
+	CHECK(i + 1 < im.n && strcmp(im.v[i + 1].key, "ap.authmode") == 0);
+	nvs_image_free(&im);
+	buf_free(&out);
+	buf_free(&msg);
+}
+
 /* image -> CSV -> image gives the same bytes */
 static void test_roundtrip(const char *text, uint64_t size, int version)
 {
@@ -230,8 +303,7 @@ static void test_decode(void)
 /* Messages go to @msg, and calloc() fails after @countdown more calls. */
 static void oom_begin(struct buf *msg, long countdown)
 {
-	msg->len = 0;
-	diag_capture_begin(msg);
+	msg_begin(msg);
 	failcalloc_countdown = countdown;
 }
 
@@ -239,9 +311,7 @@ static void oom_begin(struct buf *msg, long countdown)
 static void oom_end(struct buf *msg, const char *want)
 {
 	failcalloc_countdown = -1;
-	diag_capture_end();
-	CHECK(buf_fill(msg, 0, 1) == 0);
-	CHECK_STR((const char *)msg->data, want);
+	msg_end(msg, want);
 }
 
 /*
@@ -300,6 +370,7 @@ int main(void)
 	test_csv();
 	test_generate_bytes();
 	test_generate_errors();
+	test_nul_fields();
 	test_decode();
 	test_pmk_out_of_memory();
 	return check_status();
