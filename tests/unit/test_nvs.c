@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "crc.h"
 #include "diag.h"
 #include "failcalloc.h"
 
@@ -300,6 +301,207 @@ static void test_decode(void)
 		       0x4000, 1);
 }
 
+/* ---- crafted images (spec/nvs.md §2, §3), for what the generator never writes ---- */
+
+/* A FULL v2 page with sequence number @seq and no items. */
+static void page_init(uint8_t *pg, uint32_t seq)
+{
+	memset(pg, 0xFF, NVS_PAGE_SIZE);
+	buf_put_le32(pg, NVS_PAGE_FULL);
+	buf_put_le32(pg + 4, seq);
+	pg[8] = 0xFE;
+	buf_put_le32(pg + 28, crc32_esp(pg + 4, 24));
+}
+
+/*
+ * Writes an item at entry *@next of @pg: header with @data8 as its 8 data bytes, then
+ * @plen payload bytes; marks its entries written and advances *@next.
+ */
+static void page_item(uint8_t *pg, unsigned *next, uint8_t ns, uint8_t type, uint8_t chunk,
+		      const char *key, const uint8_t data8[8], const void *payload, size_t plen)
+{
+	uint8_t *e = pg + 64 + NVS_ENTRY_SIZE * *next, tmp[28];
+	unsigned span = 1 + (unsigned)((plen + 31) / 32), i;
+
+	memset(e, 0xFF, (size_t)span * NVS_ENTRY_SIZE);
+	e[0] = ns;
+	e[1] = type;
+	e[2] = (uint8_t)span;
+	e[3] = chunk;
+	memset(e + 8, 0, 16);
+	memcpy(e + 8, key, strlen(key));
+	memcpy(e + 24, data8, 8);
+	memcpy(tmp, e, 4);
+	memcpy(tmp + 4, e + 8, 24);
+	buf_put_le32(e + 4, crc32_esp(tmp, sizeof(tmp)));
+	if (plen)
+		memcpy(e + NVS_ENTRY_SIZE, payload, plen);
+	for (i = 0; i < span; i++, (*next)++)
+		pg[32 + *next / 4] &= (uint8_t) ~(1u << (2 * (*next % 4)));
+}
+
+static void page_u32(uint8_t *pg, unsigned *next, uint8_t ns, const char *key, uint32_t v)
+{
+	uint8_t d[8];
+
+	memset(d, 0xFF, 8);
+	buf_put_le32(d, v);
+	page_item(pg, next, ns, ns ? NVS_TYPE_U32 : NVS_TYPE_U8, 0xFF, key, d, NULL, 0);
+}
+
+static void page_chunk(uint8_t *pg, unsigned *next, uint8_t ns, const char *key, uint8_t idx,
+		       const void *p, size_t len)
+{
+	uint8_t d[8];
+
+	buf_put_le16(d, (uint16_t)len);
+	d[2] = d[3] = 0xFF;
+	buf_put_le32(d + 4, crc32_esp(p, len));
+	page_item(pg, next, ns, NVS_TYPE_BLOB_DATA, idx, key, d, p, len);
+}
+
+static void page_index(uint8_t *pg, unsigned *next, uint8_t ns, const char *key, uint32_t size,
+		       uint8_t count, uint8_t start)
+{
+	uint8_t d[8];
+
+	buf_put_le32(d, size);
+	d[4] = count;
+	d[5] = start;
+	d[6] = d[7] = 0xFF;
+	page_item(pg, next, ns, NVS_TYPE_BLOB_IDX, 0xFF, key, d, NULL, 0);
+}
+
+#define REV_PAGES 600
+#define REV_GROUP 200 /* pages per blob: one 8-byte chunk on each */
+
+/*
+ * Pages stored in reverse sequence-number order, each with a u32 and one chunk of a
+ * blob of 200 chunks whose index closes every 200th page; the third blob reuses the
+ * second one's key (each index takes the chunks written just before it). Decoding
+ * must give every item in sequence order with every blob whole. This shape made
+ * page ordering and chunk joining quadratic.
+ */
+static void test_decode_reverse_pages(void)
+{
+	uint8_t *img = malloc((size_t)REV_PAGES * NVS_PAGE_SIZE), chunk[8];
+	struct nvs_image im;
+	uint32_t s;
+	size_t at = 0, k;
+
+	CHECK(img != NULL);
+	if (!img)
+		return;
+	for (s = 0; s < REV_PAGES; s++) {
+		uint8_t *pg = img + (size_t)(REV_PAGES - 1 - s) * NVS_PAGE_SIZE;
+		const char *key = s / REV_GROUP == 0 ? "b0" : "b1";
+		unsigned next = 0;
+
+		page_init(pg, s);
+		if (s == 0)
+			page_u32(pg, &next, 0, "ns", 1);
+		page_u32(pg, &next, 1, "v", s);
+		buf_put_le32(chunk, s);
+		buf_put_le32(chunk + 4, ~s);
+		page_chunk(pg, &next, 1, key, (uint8_t)(s % REV_GROUP), chunk, sizeof(chunk));
+		if (s % REV_GROUP == REV_GROUP - 1)
+			page_index(pg, &next, 1, key, 8 * REV_GROUP, REV_GROUP, 0);
+	}
+	nvs_image_init(&im);
+	CHECK(nvs_decode("r.bin", img, (size_t)REV_PAGES * NVS_PAGE_SIZE, &im) == 0);
+	CHECK(im.n == 1 + REV_PAGES + REV_PAGES / REV_GROUP);
+	CHECK(im.n > 0 && im.v[at].ns == 0 && strcmp(im.v[at].key, "ns") == 0);
+	for (at = 1, s = 0; s < REV_PAGES && at < im.n; s++) {
+		const struct nvs_item *it = &im.v[at++];
+
+		CHECK(it->ns == 1 && it->type == NVS_TYPE_U32 && (uint32_t)it->value == s);
+		CHECK(it->page == REV_PAGES - 1 - s && it->entry == (s == 0 ? 1u : 0u));
+		if (s % REV_GROUP != REV_GROUP - 1 || at >= im.n)
+			continue;
+		it = &im.v[at++];
+		CHECK_STR(it->key, s / REV_GROUP == 0 ? "b0" : "b1");
+		CHECK(it->type == NVS_TYPE_BLOB_IDX && it->len == 8 * REV_GROUP);
+		for (k = 0; it->len == 8 * REV_GROUP && k < REV_GROUP; k++) {
+			uint32_t c = s + 1 - REV_GROUP + (uint32_t)k;
+
+			CHECK(buf_get_le32(it->data + 8 * k) == c &&
+			      buf_get_le32(it->data + 8 * k + 4) == ~c);
+		}
+	}
+	CHECK(at == im.n);
+	nvs_image_free(&im);
+	free(img);
+}
+
+/*
+ * Two indexes naming the same three chunks: the newer one gets them, the older one is
+ * skipped (joining a chunk into every index that names it let a 512 KiB image decode
+ * to gigabytes, slowly); an index whose chunk is missing is skipped too.
+ */
+static void test_decode_shared_chunks(void)
+{
+	uint8_t img[NVS_PAGE_SIZE];
+	struct nvs_image im;
+	struct buf msg = BUF_INIT;
+	unsigned next = 0;
+
+	page_init(img, 0);
+	page_u32(img, &next, 0, "ns", 1);
+	page_chunk(img, &next, 1, "k", 0, "ab", 2);
+	page_chunk(img, &next, 1, "k", 1, "cd", 2);
+	page_chunk(img, &next, 1, "k", 2, "e", 1);
+	page_index(img, &next, 1, "k", 5, 3, 0);
+	page_index(img, &next, 1, "k", 5, 3, 0);
+	page_index(img, &next, 1, "m", 5, 3, 0);
+	nvs_image_init(&im);
+	msg_begin(&msg);
+	CHECK(nvs_decode("s.bin", img, sizeof(img), &im) == 0);
+	msg_end(&msg, "espgen: s.bin: warning: page 0 entry 9: blob 'm' is incomplete, skipped\n"
+		      "espgen: s.bin: warning: page 0 entry 7: blob 'k': chunk 0 belongs to a "
+		      "later index, skipped\n");
+	CHECK(im.n == 2 && im.v[1].entry == 8 && im.v[1].len == 5);
+	CHECK(im.n == 2 && memcmp(im.v[1].data, "abcde", 5) == 0);
+	nvs_image_free(&im);
+	buf_free(&msg);
+}
+
+/*
+ * An image a device wrote: namespace names (u8 items of namespace 0) after their
+ * items, an index named twice. The CSV groups each namespace's items under its first
+ * name; items of a namespace without a name are left out.
+ */
+static void test_decode_device_order(void)
+{
+	uint8_t img[NVS_PAGE_SIZE];
+	struct nvs_image im;
+	struct buf csvtext = BUF_INIT, msg = BUF_INIT;
+	unsigned next = 0;
+
+	page_init(img, 0);
+	page_u32(img, &next, 2, "x", 20);
+	page_u32(img, &next, 1, "y", 10);
+	page_u32(img, &next, 0, "two", 2);
+	page_u32(img, &next, 3, "lost", 30);
+	page_u32(img, &next, 0, "one", 1);
+	page_u32(img, &next, 2, "z", 21);
+	page_u32(img, &next, 0, "again", 2);
+	page_chunk(img, &next, 0, "blob0", 0, "q", 1);
+	page_index(img, &next, 0, "blob0", 1, 1, 0);
+	nvs_image_init(&im);
+	CHECK(nvs_decode("d.bin", img, sizeof(img), &im) == 0);
+	msg_begin(&msg);
+	CHECK(nvs_format_csv("d.bin", &im, &csvtext) == 0);
+	msg_end(&msg, "espgen: d.bin: warning: 1 items of namespaces without a name left out\n");
+	CHECK(buf_fill(&csvtext, 0, 1) == 0);
+	CHECK_STR((const char *)csvtext.data,
+		  "# NVS image decoded by esp-mknvs (format version 2, 4096 bytes)\n"
+		  "key,type,encoding,value\nblob0,data,hex2bin,71\ntwo,namespace,,\n"
+		  "x,data,u32,20\nz,data,u32,21\none,namespace,,\ny,data,u32,10\n");
+	nvs_image_free(&im);
+	buf_free(&csvtext);
+	buf_free(&msg);
+}
+
 /* Messages go to @msg, and calloc() fails after @countdown more calls. */
 static void oom_begin(struct buf *msg, long countdown)
 {
@@ -372,6 +574,9 @@ int main(void)
 	test_generate_errors();
 	test_nul_fields();
 	test_decode();
+	test_decode_reverse_pages();
+	test_decode_shared_chunks();
+	test_decode_device_order();
 	test_pmk_out_of_memory();
 	return check_status();
 }
