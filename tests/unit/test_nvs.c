@@ -101,6 +101,44 @@ static void test_csv(void)
 	nvs_csv_free(&csv);
 }
 
+/*
+ * Field text lives in a few large blocks (it used to be one malloc() per field, and
+ * an 8 MiB CSV of short rows took 22 times its size): a field equal to the one above
+ * it is shared, a field larger than a block gets one of its own while the open block
+ * keeps taking the small ones.
+ */
+static void test_csv_store(void)
+{
+	static const char head[] = "key,type,encoding,value\nns,namespace,,\na,data,u8,1\n"
+				   "b,data,u8,2\nc,data,string,\"";
+	struct nvs_csv csv;
+	struct buf text = BUF_INIT;
+	size_t i;
+
+	CHECK(buf_puts(&text, head) == 0 && buf_fill(&text, 'x', 100000) == 0 &&
+	      buf_puts(&text, "\"\nd,data,string,1\n") == 0);
+	CHECK(parse_n(&csv, (const char *)text.data, text.len) == 0);
+	CHECK(csv.n == 5 && csv.store != NULL);
+	if (csv.n == 5) {
+		CHECK(csv.v[1].type.s == csv.v[2].type.s && csv.v[1].encoding.s == csv.v[2].encoding.s);
+		CHECK_STR(csv.v[1].value.s, "1");
+		CHECK_STR(csv.v[2].value.s, "2");
+		CHECK_STR(csv.v[3].encoding.s, "string");
+		CHECK(csv.v[3].value.len == 100000 && csv.v[3].value.s[100000] == 0);
+		for (i = 0; i < 100000 && csv.v[3].value.s[i] == 'x'; i++)
+			;
+		CHECK(i == 100000);
+		CHECK(csv.v[4].encoding.s == csv.v[3].encoding.s);
+		CHECK_STR(csv.v[4].key.s, "d");
+		CHECK_STR(csv.v[4].value.s, "1");
+		/* the small fields around the big one share a block */
+		CHECK((uintptr_t)csv.v[4].key.s - (uintptr_t)csv.v[2].value.s < 64);
+	}
+	nvs_csv_free(&csv);
+	CHECK(csv.n == 0 && csv.v == NULL && csv.store == NULL);
+	buf_free(&text);
+}
+
 static void test_generate_bytes(void)
 {
 	/* expected bytes: esp-idf-nvs-partition-gen 0.2.0, generate tiny.csv tiny.bin 0x3000 */
@@ -570,6 +608,7 @@ out:
 int main(void)
 {
 	test_csv();
+	test_csv_store();
 	test_generate_bytes();
 	test_generate_errors();
 	test_nul_fields();

@@ -53,8 +53,16 @@ struct nvs_row {
 	unsigned line; /* physical line where the record starts */
 };
 
-/* A parsed generator CSV. @missing names a column the header lacks (NULL if none):
- * the generator fails on the first record then, so nvs_generate() does too. */
+struct nvs_csv_store;
+
+/*
+ * A parsed generator CSV. @missing names a column the header lacks (NULL if none):
+ * the generator fails on the first record then, so nvs_generate() does too.
+ * The field text of rows that nvs_csv_parse() adds lives in @store, a few large
+ * blocks (a field equal to the one above it is shared, not copied), so that a big
+ * CSV costs about its own size plus the rows. Rows a caller adds itself (with
+ * @store NULL) own their malloc()ed strings instead; one csv holds one kind only.
+ */
 struct nvs_csv {
 	const char *file; /* for messages; not owned */
 	struct nvs_row *v;
@@ -62,9 +70,11 @@ struct nvs_csv {
 	size_t cap;
 	const char *missing;
 	unsigned header_line;
+	struct nvs_csv_store *store;
 };
 
 void nvs_csv_init(struct nvs_csv *csv, const char *file);
+/* Frees the rows and their text: @store if set, else every field's string. */
 void nvs_csv_free(struct nvs_csv *csv);
 
 /*
