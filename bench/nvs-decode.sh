@@ -7,7 +7,7 @@
 #              sequence-number order -- the case that made page ordering quadratic (58 s)
 # Each is described by esp-imginfo and decoded by esp-mknvs --decode.
 # Usage: bench/nvs-decode.sh [BIN_DIR] (default build/bin). Needs python3 (zlib) to
-# build the images; GNU time for peak memory (else "-").
+# build the images.
 set -eu
 cd "$(dirname "$0")/.."
 bin=${1:-build/bin}
@@ -65,23 +65,23 @@ with open(sys.argv[1] + '/pages.bin', 'wb') as f:
         f.write(page(seq, ents))
 PY
 
-have_time=0
-/usr/bin/time -f %M true >/dev/null 2>&1 && have_time=1
-
+# run LABEL CMD...: wall seconds and peak RSS (GNU time's %M, else getrusage through
+# python3) of CMD; its stderr (warnings) goes to $tmp/err
 run() {
-	local what=$1
+	local what=$1 t0 t1 kib
 	shift
-	local t0 t1 rss=-
 	t0=$(date +%s%N)
-	if [ $have_time = 1 ]; then
+	if /usr/bin/time -f %M true >/dev/null 2>&1; then
 		/usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || true
-		rss="$(cat "$tmp/rss") KiB"
+		kib=$(tail -1 "$tmp/rss")
 	else
-		"$@" >/dev/null 2>"$tmp/err" || true
+		kib=$(python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@" 2>"$tmp/err")
 	fi
 	t1=$(date +%s%N)
-	printf '%-34s %8.3f s  peak %s\n' "$what" "$(echo "($t1 - $t0) / 1000000000" | bc -l)" \
-		"$rss"
+	awk -v w="$what" -v t=$((t1 - t0)) -v k="$kib" \
+		'BEGIN { printf "%-24s %8.3f s  peak %d KiB\n", w, t / 1e9, k }'
 }
 
 for img in blobs pages; do
