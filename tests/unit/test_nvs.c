@@ -339,6 +339,54 @@ static void test_decode(void)
 		       0x4000, 1);
 }
 
+/*
+ * Checks for values substituted into a parsed CSV (esp-mkflash --devices): a NUL must
+ * not silently cut a value, text must be what the CSV reader takes, and a 'file' row
+ * filled from a value must stay inside its directory.
+ */
+static void test_substituted_values(void)
+{
+	struct buf msg = BUF_INIT, big = BUF_INIT;
+	static const char *const ok_paths[] = {"certs/a.pem", "./a", "a/..b", "..a/b", "a//b"};
+	static const char *const bad_paths[] = {"../x", "certs/../../etc/passwd", "a/..",
+						"..", "/etc/shadow"};
+	size_t i;
+
+	msg_begin(&msg);
+	CHECK(nvs_csv_check_value("d.csv", 3, "column 'serial'", "SN-0001", 7) == 0);
+	CHECK(nvs_csv_check_value("d.csv", 3, "column 'city'", "Z\xc3\xbcrich", 7) == 0);
+	CHECK(nvs_csv_check_value("d.csv", 3, "column 'serial'", "ESP\0EVIL", 8) == -1);
+	CHECK(nvs_csv_check_value("d.csv", 4, "column 'name'", "ab\xff", 3) == -1);
+	CHECK(nvs_csv_check_value("d.csv", 5, "column 'name'", "\xc3", 1) == -1);
+	msg_end(&msg, "espgen: d.csv:3: column 'serial': NUL byte in the value (at byte 3)\n"
+		      "espgen: d.csv:4: column 'name': value is not valid UTF-8 (byte 0xff at 2)\n"
+		      "espgen: d.csv:5: column 'name': value is not valid UTF-8 (byte 0xc3 at 0)\n");
+
+	/* the CSV field limit counts characters: 131072 two-byte ones pass, one more not */
+	for (i = 0; i < NVS_CSV_FIELD_MAX && buf_append(&big, "\xc3\xa9", 2) == 0; i++)
+		;
+	CHECK(big.len == 2 * NVS_CSV_FIELD_MAX);
+	msg_begin(&msg);
+	CHECK(nvs_csv_check_value("d.csv", 6, "column 'blob'", (const char *)big.data, big.len) ==
+	      0);
+	CHECK(buf_append(&big, "x", 1) == 0);
+	CHECK(nvs_csv_check_value("d.csv", 6, "column 'blob'", (const char *)big.data, big.len) ==
+	      -1);
+	msg_end(&msg, "espgen: d.csv:6: column 'blob': value larger than the CSV field limit "
+		      "(131072)\n");
+
+	for (i = 0; i < sizeof(ok_paths) / sizeof(ok_paths[0]); i++)
+		CHECK(nvs_file_path_problem(ok_paths[i], strlen(ok_paths[i])) == NULL);
+	for (i = 0; i < sizeof(bad_paths) / sizeof(bad_paths[0]); i++)
+		CHECK(nvs_file_path_problem(bad_paths[i], strlen(bad_paths[i])) != NULL);
+	CHECK_STR(nvs_file_path_problem("certs/../../k", 13), "the path goes up a directory ('..')");
+	CHECK_STR(nvs_file_path_problem("/etc/shadow", 11), "the path is absolute");
+	CHECK_STR(nvs_file_path_problem("", 0), "the path is empty");
+	CHECK_STR(nvs_file_path_problem("a.pem\0/../x", 11), "the path holds a NUL byte");
+	buf_free(&msg);
+	buf_free(&big);
+}
+
 /* ---- crafted images (spec/nvs.md §2, §3), for what the generator never writes ---- */
 
 /* A FULL v2 page with sequence number @seq and no items. */
@@ -647,6 +695,7 @@ int main(void)
 	test_generate_bytes();
 	test_generate_errors();
 	test_nul_fields();
+	test_substituted_values();
 	test_decode();
 	test_decode_reverse_pages();
 	test_decode_shared_chunks();

@@ -86,6 +86,26 @@ void nvs_csv_free(struct nvs_csv *csv);
 int nvs_csv_parse(struct nvs_csv *csv, const uint8_t *data, size_t len);
 
 /*
+ * Checks text that is put into a field of a parsed CSV from elsewhere (the devices
+ * CSV of a batch filling ${column} placeholders): it must be text the CSV reader
+ * would have taken, valid UTF-8 of at most NVS_CSV_FIELD_MAX characters, and hold no
+ * NUL, which the C strings it passes through would cut ("ESP\0EVIL" became "ESP").
+ * Call it with the value's full length, before any NUL-terminated copy. @what names
+ * the value in the message ("device 7: column 'serial'"). Returns 0, or -1 after
+ * "FILE:LINE: WHAT: ..." (the value itself is not shown: it may be a secret).
+ */
+int nvs_csv_check_value(const char *file, unsigned line, const char *what, const char *s,
+			size_t len);
+
+/*
+ * Why the path of a 'file' row may reach outside the directory it is resolved in,
+ * or NULL: it is empty, absolute, holds a NUL or has a '..' component. For rows
+ * filled from ${column} values, so that "certs/${cert}" cannot name ../../secret or
+ * /etc/shadow. Lexical only: a symbolic link inside the directory is not followed.
+ */
+const char *nvs_file_path_problem(const char *path, size_t len);
+
+/*
  * Reads the file a 'file' row names into @out. @csv_file/@line locate the row for
  * messages. Returns 0, or -1 after printing a message.
  */

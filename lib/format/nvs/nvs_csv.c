@@ -2,7 +2,7 @@
  * The generator's CSV (spec/nvs.md §6) as it reads it: strict UTF-8, universal
  * newlines, '#' lines dropped, then Python's csv.DictReader over the rest.
  */
-#include "nvs.h"
+#include "nvs_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -443,4 +443,44 @@ out:
 	rec_free(&rd.rec);
 	rec_free(&hdr);
 	return rc;
+}
+
+int nvs_csv_check_value(const char *file, unsigned line, const char *what, const char *s,
+			size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t bad = utf8_check(p, len);
+	const char *nul = memchr(s, 0, len);
+
+	if (bad != len)
+		return diag_at(file, line, "%s: value is not valid UTF-8 (byte 0x%02x at %zu)", what,
+			       p[bad], bad);
+	if (nul)
+		return diag_at(file, line, "%s: NUL byte in the value (at byte %zu)", what,
+			       (size_t)(nul - s));
+	if (nvs_val_utf8_chars(p, len) > NVS_CSV_FIELD_MAX)
+		return diag_at(file, line, "%s: value larger than the CSV field limit (%d)", what,
+			       NVS_CSV_FIELD_MAX);
+	return 0;
+}
+
+const char *nvs_file_path_problem(const char *path, size_t len)
+{
+	size_t i = 0, start;
+
+	if (len == 0)
+		return "the path is empty";
+	if (memchr(path, 0, len))
+		return "the path holds a NUL byte";
+	if (path[0] == '/')
+		return "the path is absolute";
+	while (i < len) {
+		start = i;
+		while (i < len && path[i] != '/')
+			i++;
+		if (i - start == 2 && path[start] == '.' && path[start + 1] == '.')
+			return "the path goes up a directory ('..')";
+		i++;
+	}
+	return NULL;
 }
