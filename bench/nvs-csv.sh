@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Peak memory of esp-mknvs on 8 MiB generator CSVs of three shapes, against the CSV
 # size (target: at most 8x):
 #   tiny     a,data,u8,1            the smallest useful row: 12 bytes, one 32-byte item

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Times NVS decoding on two crafted worst cases and prints seconds and peak memory:
 #   blobs.bin  512 KiB: 64 pages of empty v2 blob chunks (chunk indices 0-254 of one
 #              key, again and again), then 64 pages of blob indexes naming 255 chunks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* madvise(MADV_HUGEPAGE) is a Linux extension */
 #define _GNU_SOURCE
 #include "buf.h"

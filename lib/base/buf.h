@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Growable byte buffer and little-endian field helpers. */
 #ifndef ESPGEN_BUF_H
 #define ESPGEN_BUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The command-line chores every tool shares: usage errors, --help, --version and
  * getopt_long's complaints, all under the name given to diag_set_program().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PKCS#11 signing keys (see pkcs11.h). The Cryptoki API comes from p11-kit's standalone
  * header; the module itself is dlopen()ed, so there is no link-time dependency on any

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secure Boot keys held in a PKCS#11 token (an HSM, SoftHSM2, a smart card): the key is
  * named by an RFC 7512 URI ("pkcs11:token=fw;object=sbv2"), the module is loaded at run

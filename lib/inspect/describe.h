@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The describers behind imginfo_describe() (internal to lib/inspect): one file per
  * format, each turning bytes of its kind into nodes of a description tree (node.h) on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * App and bootloader images (spec/app-image.md) for imginfo: header fields with their
  * names, segments with the memory they load into, checksum and digest, the app

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Whole flash images (spec/flash-layout.md) for imginfo: the bootloader, the partition
  * table, each partition's content by its type (app, otadata, NVS, else raw bytes), and

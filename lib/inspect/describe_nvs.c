@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* NVS partitions (spec/nvs.md) for imginfo: the items as the generator's CSV. */
 #include "describe.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * otadata partitions (spec/otadata.md) for imginfo: both entries with their CRC and
  * whether the bootloader uses them, the entry it follows and, inside a flash image,

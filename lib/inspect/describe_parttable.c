@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Partition tables (spec/partition-table.md) for imginfo: finding one in a flash image,
  * its entries as gen_esp32part.py prints them, the MD5 row's verdict, and the bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* imginfo: class and kind names, freeing a description tree, its text and JSON forms. */
 #include "imginfo.h"
 

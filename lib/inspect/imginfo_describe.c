@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imginfo: what kind of image a file is, and its description by the describer of that
  * kind (describe_<format>.c).

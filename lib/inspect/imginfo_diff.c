@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imginfo: structural differences between two description trees. Fields are matched
  * by name, list items by id (partition name, segment load address), and byte ranges

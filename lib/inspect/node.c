@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Building imginfo description trees (node.h). A failed allocation never stops the
  * builder: it marks the node it happened in with IMGINFO_F_OOM, and imginfo_describe()

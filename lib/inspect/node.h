@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Building imginfo description trees (node.c; internal to lib/inspect). Every adder
  * returns the new node, or NULL when out of memory or when @parent is NULL; a failed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lib/inspect (imginfo): kind detection, descriptions of hand-made images, difference
  * classification and --ignore judging, and no crash on any truncation or byte flip

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The NVS model (spec/nvs.md): CSV reading, exact item/page bytes, decode round trip,
  * the Wi-Fi PMK failing cleanly when memory runs out. */
 #include "nvs.h"

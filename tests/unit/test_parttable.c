@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The partition-table model: parse_int, offset resolution, checks, encode/decode. */
 #include "parttable.h"
 

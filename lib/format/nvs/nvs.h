@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * NVS partition images (spec/nvs.md): the CSV the ESP-IDF NVS partition generator
  * reads, the page/entry layout it writes (byte-identical to esp-idf-nvs-partition-gen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The generator's CSV (spec/nvs.md §6) as it reads it: strict UTF-8, universal
  * newlines, '#' lines dropped, then Python's csv.DictReader over the rest.

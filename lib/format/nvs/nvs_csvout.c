@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Decoded NVS items written back as generator CSV (spec/nvs.md §6), so that the
  * generator makes the same image from it; what CSV cannot say becomes a comment.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * An NVS image read back (spec/nvs.md §2, §3): every written item, pages in
  * sequence-number order, v2 blobs joined from their chunks; damage is warned about

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The NVS partition generator (spec/nvs.md §4-§6): CSV rows -> pages and items,
  * byte-identical to esp-idf-nvs-partition-gen 0.2.0.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The partition table model: subtype names, offset resolution, gen_esp32part.py's checks
  * and the text forms. The binary form is parttable_binary.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The ESP-IDF partition table model (spec/partition-table.md): parsing context,
  * entries, offset resolution, the checks gen_esp32part.py makes, the 0xC00-byte

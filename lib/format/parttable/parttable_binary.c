@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The binary partition table (spec/partition-table.md §1): what each 32-byte row is,
  * the walk to the end marker or MD5 row, and the encoder and decoder built on them.

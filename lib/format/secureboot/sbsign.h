@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secure Boot image signing (spec/secure-boot.md): SBv2 signature blocks and the 4 KiB
  * signature sector, SBv1 appended signatures, public-key digests, verification.
