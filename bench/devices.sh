@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The devices CSV at its documented limit, and file modes of parallel batches.
 #  1. Generates a 1,000,000-row devices CSV (8 columns, ~80 MB) for the example's
 #     batch manifest (an NVS partition of 10 keys, 7 of them from the row) and runs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # espgen image functions: one custom command per image, with the dependencies that
 # make a changed input rebuild exactly what is built from it, and one target each.
 #

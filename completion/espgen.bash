@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bash completion for the espgen tools (esp-mkpart, esp-mkimage, esp-mkotadata,
 # esp-mkflash, esp-mknvs, esp-sign, esp-imginfo): options, chips, flash settings and
 # the other fixed values; files elsewhere. Installed once per tool name in

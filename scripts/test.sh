@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every test: the whole CTest suite in the normal build, valgrind memcheck over the
 # golden and bad-input runs, a short libFuzzer run of every parser, then the CTest suite
 # again in an AddressSanitizer + UndefinedBehaviorSanitizer build. Fails on any failure.

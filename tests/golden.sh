@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # CTest driver for golden cases.
 #   golden.sh shared TOOL SHARED_DIR BIN_DIR   public vectors via shared/tools/conformance
 #   golden.sh own    TOOL SHARED_DIR BIN_DIR   our own set in tests/golden/TOOL/cases.tsv

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # valgrind memcheck over the golden suites: every tool run of the public vectors
 # (shared/tools/conformance), our own golden sets (tests/golden/*), the bad-input
 # table (tests/badinput) and the unit tests goes through valgrind

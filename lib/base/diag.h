@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Diagnostics: one place that formats every message a tool prints on stderr. */
 #ifndef ESPGEN_DIAG_H
 #define ESPGEN_DIAG_H

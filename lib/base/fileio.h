@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Whole-file input and atomic output (temporary file beside the target, then rename). */
 #ifndef ESPGEN_FILEIO_H
 #define ESPGEN_FILEIO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Handling of secrets in memory (private keys, PINs, flash-encryption and NVS keys):
  * wiped after use and kept out of core dumps. */
 #ifndef ESPGEN_SECRET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The ESP32-family chip table (spec/app-image.md §1.4, §4; spec/flash-layout.md):
  * image chip ids, memory maps, flash-mapped ranges, MMU page sizes, flash

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Digests (MD5, SHA-1, SHA-256, SHA-384), HMAC and PBKDF2 through mbedTLS, SHA-256
  * blocks on the x86 SHA extensions where the CPU has them. hash.c is the only file
  * that includes mbedTLS hash headers, and the only one that knows its 2.x/3.x names. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PKCS#11 signing keys (see pkcs11.h). The Cryptoki API comes from p11-kit's standalone
  * header; the module itself is dlopen()ed, so there is no link-time dependency on any
@@ -46,7 +47,9 @@ struct pkcs11_key {
 	struct sbkey *pub;
 };
 
-const char *pkcs11_default_module(void)
+/* p11-kit's proxy module (it loads every module registered with p11-kit) when it is
+ * installed, else NULL. */
+static const char *default_module(void)
 {
 #ifdef ESPGEN_P11_PROXY_MODULE
 	if (access(ESPGEN_P11_PROXY_MODULE, R_OK) == 0)
@@ -119,7 +122,7 @@ int pkcs11_module_open(const char *path, struct pkcs11_module **out)
 
 	*out = NULL;
 	if (!path)
-		path = pkcs11_default_module();
+		path = default_module();
 	if (!path)
 		return diag_error("no PKCS#11 module given and p11-kit's proxy module is not "
 				  "installed; give --pkcs11-module PATH");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * RFC 7512 PKCS#11 URIs (see pkcs11.h): the attributes pkcs11_key_open() selects a
  * token and key by, and the masked form messages print. No Cryptoki calls here.

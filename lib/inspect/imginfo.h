@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imginfo: what an image holds, and how two images differ. Bytes in, a description
  * tree out (kind detection, then the per-kind decoders of lib/appimage, parttable,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imginfo: structural differences between two description trees. Fields are matched
  * by name, list items by id (partition name, segment load address), and byte ranges
@@ -19,16 +20,17 @@ struct dctx {
 	int oom;
 };
 
+/* @s (NULL: a failed allocation, which marks the whole diff out of memory). */
+static char *own(struct dctx *d, char *s)
+{
+	if (!s)
+		d->oom = 1;
+	return s;
+}
+
 static char *xstrdup(struct dctx *d, const char *s)
 {
-	char *r;
-
-	if (!s)
-		return NULL;
-	r = strdup(s);
-	if (!r)
-		d->oom = 1;
-	return r;
+	return s ? own(d, strdup(s)) : NULL;
 }
 
 static char *xprintf(struct dctx *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -37,24 +39,26 @@ static char *xprintf(struct dctx *d, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		d->oom = 1;
-		return NULL;
-	}
-	s = malloc((size_t)n + 1);
-	if (!s) {
-		d->oom = 1;
-		return NULL;
-	}
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	s = own(d, node_vformat(fmt, ap));
 	va_end(ap);
 	return s;
+}
+
+static int grow(struct imginfo_difflist *l)
+{
+	size_t cap = l->cap ? 2 * l->cap : 16;
+	struct imginfo_diff *v;
+
+	if (l->n < l->cap)
+		return 0;
+	v = realloc(l->v, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	l->v = v;
+	l->cap = cap;
+	return 0;
 }
 
 /* Appends a difference; takes @path, @what, @old_val, @new_val (any may be NULL after
@@ -66,28 +70,13 @@ static struct imginfo_diff *add(struct dctx *d, char *path, char *what, char *ol
 	struct imginfo_difflist *l = d->out;
 	struct imginfo_diff *e;
 
-	if (d->oom || !path || !what) {
+	if (d->oom || !path || !what || grow(l) < 0) {
 		d->oom = 1;
 		free(path);
 		free(what);
 		free(old_val);
 		free(new_val);
 		return NULL;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct imginfo_diff *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			d->oom = 1;
-			free(path);
-			free(what);
-			free(old_val);
-			free(new_val);
-			return NULL;
-		}
-		l->v = v;
-		l->cap = cap;
 	}
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof(*e));
@@ -105,12 +94,7 @@ static char *value_text(struct dctx *d, const struct imginfo_node *n)
 {
 	switch (n->type) {
 	case IMGINFO_UINT:
-		if (n->flags & IMGINFO_F_HEX)
-			return n->str
-				   ? xprintf(d, "0x%llx (%s)", (unsigned long long)n->num, n->str)
-				   : xprintf(d, "0x%llx", (unsigned long long)n->num);
-		return n->str ? xprintf(d, "%llu (%s)", (unsigned long long)n->num, n->str)
-			      : xprintf(d, "%llu", (unsigned long long)n->num);
+		return own(d, node_uint_text(n));
 	case IMGINFO_STR:
 	case IMGINFO_TEXT:
 		return xstrdup(d, n->str);
@@ -275,7 +259,8 @@ static void kids_diff(struct dctx *d, const struct imginfo_node *a, const struct
 		const struct imginfo_node *k = b->kids[i];
 		char *p;
 
-		if ((k->flags & IMGINFO_F_NODIFF) || (item ? find_item(a, k) : node_child(a, k->key)))
+		if ((k->flags & IMGINFO_F_NODIFF) ||
+		    (item ? find_item(a, k) : node_child(a, k->key)))
 			continue;
 		p = join(d, path, k->key, item);
 		if (p)

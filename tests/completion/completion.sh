@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # usage: completion.sh COMPLETION_SCRIPT BIN_DIR
 # Sources the completion script and calls its function as bash does (COMP_WORDS,
 # COMP_CWORD), checking COMPREPLY: the options offered for "--" are the long options

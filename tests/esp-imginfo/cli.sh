@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # esp-imginfo command-line tests. Inputs are made by our own tools (mkelf, esp-mkimage,
 # esp-mkpart, esp-mkotadata, esp-mknvs, esp-sign with the test key ecdsa256.pem,
 # esp-mkflash), so the golden text and JSON in golden/ are reviewed by hand:

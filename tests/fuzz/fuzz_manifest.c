@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mkflash factory manifest (lib/format/flash/factory.c factory_load). The manifest
  * is written beside a small fixed set of files it may name: partitions.ini,
  * partitions.csv, boot.bin, app.bin, nvs.csv. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # usage: consumer.sh BUILD_DIR SOURCE_DIR MKELF [GENERATOR...]
 # Installs BUILD_DIR to a temporary prefix, moves the prefix, and builds
 # examples/cmake-consumer from it with each generator (default: Unix Makefiles, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Per-device batches: equal to building each device on its own, the same bytes on
 # every rerun and for any -j, bad rows named by row and column with no output.
 . "$(dirname "$0")/common.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-mkflash --depfile: one Makefile rule naming every file the build read (the
 # manifest, layout, bootloader, ELFs and files, NVS CSVs and the files their rows
 # name, the devices CSV), names escaped, the same for any -j, and none on failure.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Bad manifests: each gives its message (FILE:LINE where there is a line), exit
 # status 1, and neither FLASH.bin nor FLASH.json.
 . "$(dirname "$0")/common.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # [otadata] boot = V in a manifest and esp-mkotadata --boot V --layout L are one rule:
 # for every V and layout both succeed with the same otadata bytes, or both refuse.
 # The layouts include a gap (ota_0, ota_2: the bootloader counts one slot).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # OUTDIR of a batch is shared with whatever else is there: files keep the umask's mode
 # for any -j, a link in it never leads a removal out of it, a second run on it fails at
 # once, a device id never replaces what an earlier run did not write, and a failed sync

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A bootloader carrying a Secure Boot signature (v2 sector or v1 block): the manifest
 # form refuses to patch a header that differs (the signature would break) and places
 # one that matches as it is; the merge form patches as esptool merge-bin does, warning.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every configs/partitions/X.ini encodes to the same bytes as its CSV twin X.csv,
 # and, where the public vectors exist, to gen_esp32part.py's output for that layout.
 set -u

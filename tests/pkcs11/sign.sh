@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-sign with keys in a PKCS#11 token (SoftHSM2 in a temporary directory): every Secure
 # Boot v2 scheme signed through the module and checked by esp-sign --verify and by the
 # openssl command against a public key rebuilt by openssl from the token's own

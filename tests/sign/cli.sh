@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-sign command-line tests: sign/verify every scheme with keys made here by openssl,
 # reproducible output, openssl verifying our signatures, the external-signer flow,
 # Secure Boot v1, and error cases (exact message, exit status, no output file).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Makes calloc() fail on demand, to reach the out-of-memory paths of code that
  * allocates inside mbedTLS (it calls calloc() directly, with no hook of its own).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* App image encoder and reader: layout rules, options, decode-what-we-encode, garbage. */
 #include "appimage.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Chip table: lookups, flash parameter codes and size spellings, memory types, address
  * checks and Secure Boot facts. */
 #include "chip.h"

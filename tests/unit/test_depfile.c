@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/format/flash/depfile: each path once in first-seen order, Makefile escaping. */
 #include "depfile.h"
 

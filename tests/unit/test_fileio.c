@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fileio_read limits and fileio_atomic_write_file: all or nothing, the umask honoured,
  * long names, and no temporary left behind when a signal kills the writer. */
 #include "fileio.h"

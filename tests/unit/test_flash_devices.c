@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/format/flash/devices: the devices CSV of a batch. Fields as RFC 4180 reads them,
  * each bad row named by line and column, repeated ids found in n log n, memory a small
  * multiple of the file, and every allocation failure a clean -1. */

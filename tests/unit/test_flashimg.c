@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/flashimg: merge-bin placement rules and the bootloader flash-parameter patch. */
 #include "flash.h"
 

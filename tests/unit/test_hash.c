@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Digests against FIPS 180 examples, HMAC against RFC 2202/4231, PBKDF2 against
  * RFC 6070; the SHA-256 SHA-extension back end against mbedTLS, every length and split. */
 #include "hash.h"

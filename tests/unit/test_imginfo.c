@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lib/imginfo: kind detection, descriptions of hand-made images, difference
+ * lib/inspect (imginfo): kind detection, descriptions of hand-made images, difference
  * classification and --ignore judging, and no crash on any truncation or byte flip
  * (run under the sanitizer build).
  */
@@ -7,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "check.h"
+#include "crc.h"
 #include "diag.h"
 #include "hash.h"
 #include "imginfo.h"
@@ -168,6 +171,67 @@ static void test_describe(void)
 	buf_free(&text);
 }
 
+/* Text form of the description of @len bytes at @p into @text (NUL-terminated). */
+static int describe_text(const uint8_t *p, size_t len, struct buf *text)
+{
+	struct imginfo_node *n = describe(p, len);
+	int rc = n && imginfo_format_text(n, text) == 0 && buf_fill(text, 0, 1) == 0 ? 0 : -1;
+
+	imginfo_node_free(n);
+	return rc;
+}
+
+/* A table read on past its MD5 row by gen_esp32part.py is described to that row only,
+ * as the bootloader reads it: the rest is shown as bytes. */
+static void test_table_rows(void)
+{
+	uint8_t t[0xC00], sha[SHA256_LEN];
+	char want[32 + 2 * SHA256_LEN] = "\nrest: 0xba0 bytes, "; /* after the MD5 row */
+	struct buf text = BUF_INIT;
+
+	make_table(t, 0x10000);
+	put_row(t + 96, 1, 0x81, 0x20000, 0x1000, "later");
+	CHECK(imginfo_detect(t, sizeof(t)) == IMGINFO_PARTTABLE);
+	CHECK(describe_text(t, sizeof(t), &text) == 0);
+	CHECK(text.data && strstr((char *)text.data, "entry_count: 2\n") != NULL);
+	CHECK(text.data && strstr((char *)text.data, "later") == NULL);
+	hash_sha256(t + 96, sizeof(t) - 96, sha);
+	ascii_hex_encode(sha, sizeof(sha), want + strlen(want));
+	CHECK(text.data && strstr((char *)text.data, want) != NULL);
+	buf_free(&text);
+
+	/* a wrong MD5 row: no table while probing */
+	t[80] ^= 1;
+	CHECK(imginfo_detect(t, sizeof(t)) == IMGINFO_UNKNOWN);
+	CHECK(describe(t, sizeof(t)) == NULL);
+	/* none at all: the rows up to the end marker */
+	memset(t + 64, 0xFF, 64);
+	CHECK(describe_text(t, sizeof(t), &text) == 0);
+	CHECK(text.data && strstr((char *)text.data, "\nmd5: none\n") != NULL);
+	CHECK(text.data && strstr((char *)text.data, "\nrest: 0xbc0 bytes, erased\n") != NULL);
+	buf_free(&text);
+}
+
+/* NVS is recognised by its first page header: ACTIVE or FULL, and its CRC. */
+static void test_nvs_header(void)
+{
+	uint8_t p[4096];
+
+	memset(p, 0xFF, sizeof(p));
+	buf_put_le32(p, 0xFFFFFFFE); /* ACTIVE */
+	buf_put_le32(p + 4, 0);	     /* sequence number */
+	p[8] = 0xFE;		     /* version 2 */
+	buf_put_le32(p + 28, crc32_esp(p + 4, 24));
+	CHECK(imginfo_detect(p, sizeof(p)) == IMGINFO_NVS);
+	buf_put_le32(p, 0xFFFFFFFC); /* FULL: the CRC does not cover the state */
+	CHECK(imginfo_detect(p, sizeof(p)) == IMGINFO_NVS);
+	buf_put_le32(p, 0xFFFFFFF8); /* FREEING is not how an image starts */
+	CHECK(imginfo_detect(p, sizeof(p)) == IMGINFO_UNKNOWN);
+	buf_put_le32(p, 0xFFFFFFFE);
+	p[9] = 0; /* covered by the CRC */
+	CHECK(imginfo_detect(p, sizeof(p)) == IMGINFO_UNKNOWN);
+}
+
 /* The classes of the differences of @a and @b that count without --ignore. */
 static unsigned diff_classes(const uint8_t *a, const uint8_t *b, size_t len, size_t *count)
 {
@@ -272,6 +336,8 @@ int main(void)
 	test_classes();
 	test_detect();
 	test_describe();
+	test_table_rows();
+	test_nvs_header();
 	test_diff();
 	/* the robustness loop's decode errors are expected: keep them off the log (the
 	 * library captures decoder messages itself, and captures do not nest) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The otadata model (spec/otadata.md): entry bytes, validity, active entry, slots. */
 #include "otadata.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for lib/crypto/pkcs11.c: RFC 7512 URI parsing (the token part is tested against
  * SoftHSM2 by tests/pkcs11/sign.sh). */
 #include "pkcs11.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Unit tests for lib/crypto/sbkey and lib/format/secureboot/sbsign. Keys are made here
  * with mbedTLS (RSA-3072 from a fixed-seed DRBG, ECDSA keys from the RFC 6979 appendix

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-imginfo: what an ESP image holds, and what differs between two (lib/inspect/imginfo.h). */
 #include <getopt.h>
 #include <stdio.h>

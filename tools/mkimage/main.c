@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mkimage: ELF executables to ESP app images, byte-identical to esptool elf2image. */
 #include <getopt.h>
 #include <inttypes.h>

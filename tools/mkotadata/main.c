@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mkotadata: blank or preselected OTA data partition images (spec/otadata.md). */
 #include <getopt.h>
 #include <stdio.h>

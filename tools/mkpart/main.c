@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mkpart: partition layouts (INI or ESP-IDF CSV) to binary tables, and back. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-sign: Secure Boot v2 (and v1) signing, verification and public-key digests. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "appimage.h"
 
 #include <inttypes.h>
@@ -20,19 +21,8 @@ static int64_t pymod(int64_t a, int64_t m)
  * writes them). */
 static int seg_set_len(struct appimage_seg *s, size_t newlen, int zero)
 {
-	if (newlen > s->cap) {
-		size_t cap = s->cap ? s->cap : 16;
-		uint8_t *p;
-
-		while (cap < newlen)
-			cap = cap > SIZE_MAX / 2 ? newlen : cap * 2;
-		p = realloc(s->data, cap);
-		if (!p)
-			return diag_error("out of memory");
-		s->data = p;
-		s->cap = cap;
-		buf_hint_large(p, cap);
-	}
+	if (buf_grow(&s->data, &s->cap, newlen, 16) < 0)
+		return -1;
 	if (zero && newlen > s->len)
 		memset(s->data + s->len, 0, newlen - s->len);
 	s->len = newlen;
@@ -704,15 +694,14 @@ static int region_has_name(const struct chip *c, uint32_t addr, const char *name
 static int bad(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int bad(const char *file, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
 	if (!file)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vat(file, 0, fmt, ap);
 	va_end(ap);
-	return diag_file(file, "%s", msg);
+	return -1;
 }
 
 /*

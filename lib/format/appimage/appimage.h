@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ESP app images (spec/app-image.md): the segment model, esptool elf2image's
  * merge and layout rules (encoder), and a checked reader (decoder). Format

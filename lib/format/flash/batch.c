@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Per-device batches: one factory image per row of a devices CSV, the manifest's
  * NVS CSVs filled from the row's ${column} values. What all devices share is built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-device batches of factory images (esp-mkflash --manifest M --devices CSV). */
 #ifndef ESPGEN_BATCH_H
 #define ESPGEN_BATCH_H

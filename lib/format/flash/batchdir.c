@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * OUTDIR of a batch. Two runs on one OUTDIR would remove each other's half-built
  * devices, so a run holds a lock on it; names are resolved with *at() calls against the

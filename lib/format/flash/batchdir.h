@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The output directory of a batch (esp-mkflash --devices -o OUTDIR): its lock, the
  * leftovers of interrupted runs, and which names a run may replace. Everything in it

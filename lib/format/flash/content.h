@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What fills a partition of a factory image: one handler per kind of content
  * (file, elf, otadata, nvs), in the shape of genimage's image handlers. A manifest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 'elf' handler: an ELF converted as esp-mkimage converts it, with the manifest's
  * chip and flash settings and the section's elf2image options. */
 #include "content.h"

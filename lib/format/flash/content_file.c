@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 'file' handler: a file placed as it is; into an app partition only an app image
  * for the manifest's chip. */
 #include "content.h"

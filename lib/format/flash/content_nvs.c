@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The 'nvs' handler: an NVS partition from a generator CSV (spec/nvs.md). The CSV
  * is read once; the image is generated per build, since its rows may hold ${column}

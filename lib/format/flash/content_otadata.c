@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The otadata handler ('boot = blank|factory|ota_N', optional 'state'): the image
  * esp-mkotadata --layout writes, by the same rules (spec/otadata.md). */
 #include "content.h"

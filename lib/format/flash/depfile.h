@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The files a build read, written as a Makefile-syntax depfile ("OUT: dep dep ...")
  * that make, Ninja and CMake's add_custom_command(DEPFILE) read, so that a build

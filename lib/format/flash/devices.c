@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The devices CSV of a batch: RFC 4180 records, a header row naming the columns,
  * then one device per row, named by its 'device_id' column (else the first). The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The devices CSV of a batch (esp-mkflash --devices). */
 #ifndef ESPGEN_DEVICES_H
 #define ESPGEN_DEVICES_H

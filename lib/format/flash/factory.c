@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The factory image of a manifest, in genimage's phases: read the manifest and the
  * layout, check every section with its content handler, build the bootloader, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Factory images from a manifest (manifest.h): the bootloader, the partition table
  * and every section's content placed at the layout's offsets, written as FLASH.bin

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * FLASH.bin and FLASH.json of a factory image. FLASH.json: chip, flash settings,
  * every region (offset, size, data size, SHA-256, kind, source), the image's size

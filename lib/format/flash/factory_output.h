@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writing a factory image: FLASH.bin from its plan and FLASH.json describing it. */
 #ifndef ESPGEN_FACTORY_OUTPUT_H
 #define ESPGEN_FACTORY_OUTPUT_H

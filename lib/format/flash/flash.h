@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Whole flash images (spec/flash-layout.md): placing files at addresses as
  * `esptool merge-bin` does, and patching the bootloader's flash parameters.

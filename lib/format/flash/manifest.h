@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The factory manifest as written (README "esp-mkflash"): an INI file with the
  * chip, the flash settings, the layout and the bootloader before the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * NVS partition images (spec/nvs.md): the CSV the ESP-IDF NVS partition generator
  * reads, the page/entry layout it writes (byte-identical to esp-idf-nvs-partition-gen
@@ -40,6 +41,9 @@ enum nvs_type {
 #define NVS_PAGE_FULL 0xFFFFFFFCu
 #define NVS_PAGE_FREEING 0xFFFFFFF8u
 
+/* 1 when the page header at @page (32 bytes) holds its right CRC: of bytes 4..27 (§2). */
+int nvs_page_header_ok(const uint8_t *page);
+
 /* One CSV field: @s holds @len bytes of UTF-8 plus a NUL; @s is NULL when the
  * record was too short to have the field (Python's DictReader restval None). */
 struct nvs_field {
@@ -53,8 +57,16 @@ struct nvs_row {
 	unsigned line; /* physical line where the record starts */
 };
 
-/* A parsed generator CSV. @missing names a column the header lacks (NULL if none):
- * the generator fails on the first record then, so nvs_generate() does too. */
+struct nvs_csv_store;
+
+/*
+ * A parsed generator CSV. @missing names a column the header lacks (NULL if none):
+ * the generator fails on the first record then, so nvs_generate() does too.
+ * The field text of rows that nvs_csv_parse() adds lives in @store, a few large
+ * blocks (a field equal to the one above it is shared, not copied), so that a big
+ * CSV costs about its own size plus the rows. Rows a caller adds itself (with
+ * @store NULL) own their malloc()ed strings instead; one csv holds one kind only.
+ */
 struct nvs_csv {
 	const char *file; /* for messages; not owned */
 	struct nvs_row *v;
@@ -62,9 +74,11 @@ struct nvs_csv {
 	size_t cap;
 	const char *missing;
 	unsigned header_line;
+	struct nvs_csv_store *store;
 };
 
 void nvs_csv_init(struct nvs_csv *csv, const char *file);
+/* Frees the rows and their text: @store if set, else every field's string. */
 void nvs_csv_free(struct nvs_csv *csv);
 
 /*
@@ -74,6 +88,26 @@ void nvs_csv_free(struct nvs_csv *csv);
  * to @csv. Returns 0, or -1 with a FILE:LINE message.
  */
 int nvs_csv_parse(struct nvs_csv *csv, const uint8_t *data, size_t len);
+
+/*
+ * Checks text that is put into a field of a parsed CSV from elsewhere (the devices
+ * CSV of a batch filling ${column} placeholders): it must be text the CSV reader
+ * would have taken, valid UTF-8 of at most NVS_CSV_FIELD_MAX characters, and hold no
+ * NUL, which the C strings it passes through would cut ("ESP\0EVIL" became "ESP").
+ * Call it with the value's full length, before any NUL-terminated copy. @what names
+ * the value in the message ("device 7: column 'serial'"). Returns 0, or -1 after
+ * "FILE:LINE: WHAT: ..." (the value itself is not shown: it may be a secret).
+ */
+int nvs_csv_check_value(const char *file, unsigned line, const char *what, const char *s,
+			size_t len);
+
+/*
+ * Why the path of a 'file' row may reach outside the directory it is resolved in,
+ * or NULL: it is empty, absolute, holds a NUL or has a '..' component. For rows
+ * filled from ${column} values, so that "certs/${cert}" cannot name ../../secret or
+ * /etc/shadow. Lexical only: a symbolic link inside the directory is not followed.
+ */
+const char *nvs_file_path_problem(const char *path, size_t len);
 
 /*
  * Reads the file a 'file' row names into @out. @csv_file/@line locate the row for

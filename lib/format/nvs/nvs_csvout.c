@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Decoded NVS items written back as generator CSV (spec/nvs.md §6), so that the
  * generator makes the same image from it; what CSV cannot say becomes a comment.
@@ -190,13 +191,20 @@ static int set_text(struct nvs_val *v, const struct orow *r)
 			   r->value.len);
 }
 
+/*
+ * PMKs derived at most per image when looking for the generator's ap.pmk_info items:
+ * each is 4096 rounds of HMAC-SHA1 (some milliseconds), and a crafted 512 KiB image
+ * can hold 1800 candidates. A generator CSV sets each key once: one PMK.
+ */
+#define PMK_DERIVE_MAX 16
+
 /* Leaves out what the generator adds by itself for the Wi-Fi keys (§6), so that
  * the CSV generates the same image instead of adding those items twice. */
 static int drop_wifi_extras(const char *file, struct orow *rows, size_t n)
 {
 	struct nvs_val ssid = {V_NONE, NULL, 0}, pw = {V_NONE, NULL, 0}, mode = {V_NONE, NULL, 0};
 	int sta_done = 0, rc = -1;
-	size_t i;
+	size_t i, derived = 0, kept = 0;
 	long prev = -1;
 
 	for (i = 0; i < n; i++) {
@@ -221,10 +229,15 @@ static int drop_wifi_extras(const char *file, struct orow *rows, size_t n)
 			    rows[prev].it->len == NVS_PMK_INFO_LEN) {
 				uint8_t info[NVS_PMK_INFO_LEN];
 
-				if (nvs_gen_pmk_info(file, 0, &ssid, &pw, info) < 0)
-					goto out;
-				if (!memcmp(info, rows[prev].it->data, sizeof(info)))
-					rows[prev].skip = 1;
+				if (derived == PMK_DERIVE_MAX) {
+					kept++;
+				} else {
+					derived++;
+					if (nvs_gen_pmk_info(file, 0, &ssid, &pw, info) < 0)
+						goto out;
+					if (!memcmp(info, rows[prev].it->data, sizeof(info)))
+						rows[prev].skip = 1;
+				}
 			}
 		}
 		if ((!strcmp(k, "sta.ssid") || !strcmp(k, "sta.pswd")) && !sta_done) {
@@ -236,6 +249,11 @@ static int drop_wifi_extras(const char *file, struct orow *rows, size_t n)
 		}
 		prev = (long)i;
 	}
+	if (kept)
+		diag_warn_at(file, 0,
+			     "%zu more ap.pmk_info items not checked against the Wi-Fi keys (at most "
+			     "%d are): kept as rows, generating from this CSV adds them again",
+			     kept, PMK_DERIVE_MAX);
 	rc = 0;
 out:
 	nvs_val_free(&ssid);
@@ -244,11 +262,56 @@ out:
 	return rc;
 }
 
+/*
+ * Rows of an image a device wrote (not in generator order): every u8 of namespace 0
+ * names a namespace, the first name of an index holding. The items of namespace 0
+ * come first, then each namespace row followed by its items, so that the generator
+ * puts them back there. Items are bucketed by namespace index first: linear time.
+ */
+static int device_order(const struct nvs_image *im, int *is_ns, struct orow *rows, size_t *n)
+{
+	size_t start[257], pos[256], def[256], *by_ns, i, k;
+	uint8_t idx;
+
+	by_ns = malloc((im->n ? im->n : 1) * sizeof(*by_ns));
+	if (!by_ns)
+		return diag_error("out of memory");
+	memset(start, 0, sizeof(start));
+	for (k = 0; k < 256; k++)
+		def[k] = SIZE_MAX;
+	for (i = 0; i < im->n; i++) {
+		const struct nvs_item *it = &im->v[i];
+
+		is_ns[i] = it->ns == 0 && it->type == NVS_TYPE_U8;
+		if (it->ns == 0 && !is_ns[i])
+			rows[(*n)++].it = it;
+		if (is_ns[i] && def[(uint8_t)it->value] == SIZE_MAX)
+			def[(uint8_t)it->value] = i;
+		start[it->ns + 1]++;
+	}
+	for (k = 1; k <= 256; k++)
+		start[k] += start[k - 1];
+	memcpy(pos, start, sizeof(pos));
+	for (i = 0; i < im->n; i++)
+		by_ns[pos[im->v[i].ns]++] = i;
+	for (i = 0; i < im->n; i++) {
+		idx = (uint8_t)im->v[i].value;
+		if (!is_ns[i] || def[idx] != i)
+			continue; /* not a name, or an index named twice: the first name holds */
+		rows[*n].it = &im->v[i];
+		rows[(*n)++].is_ns = 1;
+		for (k = start[idx]; idx != 0 && k < start[idx + 1]; k++)
+			rows[(*n)++].it = &im->v[by_ns[k]];
+	}
+	free(by_ns);
+	return 0;
+}
+
 int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out)
 {
 	struct orow *rows = calloc(im->n ? im->n : 1, sizeof(*rows));
 	int *is_ns = calloc(im->n ? im->n : 1, sizeof(*is_ns));
-	size_t n = 0, i, j, lost = 0;
+	size_t n = 0, i, lost = 0;
 	int rc = -1;
 
 	if (!rows || !is_ns) {
@@ -260,30 +323,9 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 			rows[n].it = &im->v[i];
 			rows[n++].is_ns = is_ns[i];
 		}
+	} else if (device_order(im, is_ns, rows, &n) < 0) {
+		goto out;
 	} else {
-		/* written by a device: every u8 of namespace 0 names a namespace; group the
-		 * items under their namespace so the generator puts them back there */
-		for (i = 0; i < im->n; i++) {
-			is_ns[i] = im->v[i].ns == 0 && im->v[i].type == NVS_TYPE_U8;
-			if (im->v[i].ns == 0 && !is_ns[i])
-				rows[n++].it = &im->v[i];
-		}
-		for (i = 0; i < im->n; i++) {
-			uint8_t idx = (uint8_t)im->v[i].value;
-
-			if (!is_ns[i])
-				continue;
-			for (j = 0; j < i; j++)
-				if (is_ns[j] && (uint8_t)im->v[j].value == idx)
-					break;
-			if (j < i)
-				continue; /* index named twice: the first name holds */
-			rows[n].it = &im->v[i];
-			rows[n++].is_ns = 1;
-			for (j = 0; j < im->n; j++)
-				if (im->v[j].ns == idx && idx != 0)
-					rows[n++].it = &im->v[j];
-		}
 		/* items whose namespace index has no name cannot be written */
 		lost = im->n - n;
 		for (i = 0; i < im->n; i++)

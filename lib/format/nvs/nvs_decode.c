@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * An NVS image read back (spec/nvs.md §2, §3): every written item, pages in
  * sequence-number order, v2 blobs joined from their chunks; damage is warned about
@@ -43,10 +44,18 @@ static int image_add(struct nvs_image *im, const struct nvs_item *it)
 struct chunk {
 	uint8_t ns;
 	uint8_t index;
+	uint8_t used; /* joined into a blob already */
 	char key[NVS_KEY_MAX + 2];
 	const uint8_t *data;
 	size_t len;
 	size_t seq;
+};
+
+/* The chunks read so far; grown by doubling, so that reading stays linear. */
+struct chunks {
+	struct chunk *v;
+	size_t n;
+	size_t cap;
 };
 
 static unsigned entry_state(const uint8_t *pg, unsigned i)
@@ -56,7 +65,7 @@ static unsigned entry_state(const uint8_t *pg, unsigned i)
 
 /* Items of one page, in entry order; blob chunks go to @chunks. */
 static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct nvs_image *im,
-		       struct chunk **chunks, size_t *nchunks, size_t *seq)
+		       struct chunks *chunks, size_t *seq)
 {
 	unsigned i = 0, span;
 
@@ -100,13 +109,20 @@ static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct
 					     "skipped",
 					     pno, i, it.key);
 			} else if (e[1] == NVS_TYPE_BLOB_DATA) {
-				struct chunk *c = realloc(*chunks, (*nchunks + 1) * sizeof(*c));
+				struct chunk *c;
 
-				if (!c)
-					return diag_error("out of memory");
-				*chunks = c;
-				c += (*nchunks)++;
+				if (chunks->n == chunks->cap) {
+					size_t cap = chunks->cap ? 2 * chunks->cap : 256;
+
+					c = realloc(chunks->v, cap * sizeof(*c));
+					if (!c)
+						return diag_error("out of memory");
+					chunks->v = c;
+					chunks->cap = cap;
+				}
+				c = &chunks->v[chunks->n++];
 				c->ns = it.ns;
+				c->used = 0;
 				c->index = e[3];
 				memcpy(c->key, it.key, sizeof(c->key));
 				c->data = data;
@@ -140,69 +156,161 @@ static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct
 	return 0;
 }
 
-/* Joins each v2 blob index with its chunks; incomplete blobs are dropped. */
-static int join_blobs(const char *file, struct nvs_image *im, const struct chunk *c, size_t nc)
+/* Chunks ordered by namespace, key, chunk index, then reading order. */
+static int chunk_cmp(const void *a, const void *b)
 {
-	size_t i, j, k, out = 0;
+	const struct chunk *x = a, *y = b;
+	int k;
 
-	for (i = 0; i < im->n; i++) {
-		struct nvs_item *it = &im->v[i];
-		uint32_t size = (uint32_t)it->value;
-		unsigned count = (unsigned)(it->value >> 32) & 0xFF;
-		unsigned start = (unsigned)(it->value >> 40) & 0xFF, n;
-		size_t got = 0;
-		int ok = 1;
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? -1 : 1;
+	k = strcmp(x->key, y->key);
+	if (k)
+		return k;
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
 
-		if (it->type == NVS_TYPE_BLOB_IDX) {
-			it->data = malloc(size ? size : 1);
-			if (!it->data)
-				return diag_error("out of memory");
-			for (n = 0; n < count && ok; n++) {
-				size_t best = nc;
+/*
+ * The chunk @index of (@ns, @key) read last before reading position @seq (a key may
+ * be written twice; each index takes the chunks written just before it), or NULL.
+ * @c is sorted by chunk_cmp(): a binary search for the first chunk past the wanted
+ * one, then one step back.
+ */
+static struct chunk *chunk_find(struct chunk *c, size_t nc, uint8_t ns, const char *key,
+				uint8_t index, size_t seq)
+{
+	struct chunk want;
+	size_t lo = 0, hi = nc;
 
-				/* the closest chunk before the index: a key may be written twice */
-				for (j = 0; j < nc && c[j].seq < it->seq; j++)
-					if (c[j].ns == it->ns &&
-					    c[j].index == (uint8_t)(start + n) &&
-					    !strcmp(c[j].key, it->key))
-						best = j;
-				j = best;
-				if (j == nc || got + c[j].len > size) {
-					ok = 0;
-					break;
-				}
-				memcpy(it->data + got, c[j].data, c[j].len);
-				got += c[j].len;
-			}
-			if (!ok || got != size) {
-				diag_warn_at(file, 0,
-					     "page %u entry %u: blob '%s' is incomplete, "
-					     "skipped",
-					     it->page, it->entry, it->key);
-				free(it->data);
-				continue;
-			}
-			it->len = size;
-			it->value = 0;
-		}
-		im->v[out++] = *it;
+	memset(&want, 0, sizeof(want));
+	want.ns = ns;
+	want.index = index;
+	memcpy(want.key, key, sizeof(want.key));
+	want.seq = seq; /* the chunk itself is never at the index's position */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (chunk_cmp(&c[mid], &want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	for (k = out; k < im->n; k++)
-		im->v[k].data = NULL;
+	if (lo == 0)
+		return NULL;
+	c += lo - 1;
+	if (c->ns != ns || c->index != index || strcmp(c->key, key) != 0)
+		return NULL;
+	return c;
+}
+
+/*
+ * Joins one v2 blob index with its chunks. Returns 1 when complete (@it gets the data),
+ * 0 when not (warned about), -1 when memory runs out.
+ */
+static int join_blob(const char *file, struct nvs_item *it, struct chunk *c, size_t nc)
+{
+	uint32_t size = (uint32_t)it->value;
+	unsigned count = (unsigned)(it->value >> 32) & 0xFF;
+	unsigned start = (unsigned)(it->value >> 40) & 0xFF, n;
+	struct chunk *found[256];
+	size_t got = 0;
+
+	for (n = 0; n < count; n++) {
+		found[n] = chunk_find(c, nc, it->ns, it->key, (uint8_t)(start + n), it->seq);
+		if (!found[n] || got + found[n]->len > size)
+			break;
+		/* a chunk belongs to one blob: joining it again into every index that names
+		 * it would let a small crafted image decode to gigabytes */
+		if (found[n]->used) {
+			diag_warn_at(file, 0,
+				     "page %u entry %u: blob '%s': chunk %u belongs to a later "
+				     "index, skipped",
+				     it->page, it->entry, it->key, (uint8_t)(start + n));
+			return 0;
+		}
+		got += found[n]->len;
+	}
+	if (n < count || got != size) {
+		diag_warn_at(file, 0, "page %u entry %u: blob '%s' is incomplete, skipped",
+			     it->page, it->entry, it->key);
+		return 0;
+	}
+	it->data = malloc(size ? size : 1);
+	if (!it->data)
+		return diag_error("out of memory");
+	for (got = 0, n = 0; n < count; n++) {
+		memcpy(it->data + got, found[n]->data, found[n]->len);
+		got += found[n]->len;
+		found[n]->used = 1;
+	}
+	it->len = size;
+	it->value = 0;
+	return 1;
+}
+
+/*
+ * Joins each v2 blob index with its chunks; incomplete blobs are dropped. Indexes are
+ * taken newest first, as the runtime keeps the newest of two indexes of a key.
+ */
+static int join_blobs(const char *file, struct nvs_image *im, struct chunks *chunks)
+{
+	size_t i, out = 0;
+
+	if (chunks->n)
+		qsort(chunks->v, chunks->n, sizeof(*chunks->v), chunk_cmp);
+	for (i = im->n; i-- > 0;) {
+		struct nvs_item *it = &im->v[i];
+		int r;
+
+		if (it->type != NVS_TYPE_BLOB_IDX)
+			continue;
+		r = join_blob(file, it, chunks->v, chunks->n);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			it->type = 0; /* dropped below */
+	}
+	for (i = 0; i < im->n; i++)
+		if (im->v[i].type != 0)
+			im->v[out++] = im->v[i];
 	im->n = out;
 	return 0;
 }
 
+int nvs_page_header_ok(const uint8_t *page)
+{
+	return buf_get_le32(page + 28) == crc32_esp(page + 4, 24);
+}
+
+/* Pages by sequence number, then by place in the file (equal numbers keep file order). */
+struct page_ref {
+	uint32_t seq;
+	uint32_t page;
+};
+
+static int page_cmp(const void *a, const void *b)
+{
+	const struct page_ref *x = a, *y = b;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->page < y->page ? -1 : x->page > y->page;
+}
+
 int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_image *im)
 {
-	size_t npages = len / NVS_PAGE_SIZE, n = 0, i, j;
-	size_t *order = NULL;
-	struct chunk *chunks = NULL;
-	size_t nchunks = 0, seq = 0;
+	size_t npages = len / NVS_PAGE_SIZE, n = 0, i, seq = 0;
+	struct page_ref *order = NULL;
+	struct chunks chunks = {NULL, 0, 0};
 	int rc = -1;
 
 	if (len == 0 || len % NVS_PAGE_SIZE)
 		return diag_file(file, "%zu bytes is not a whole number of 4096-byte NVS pages",
+				 len);
+	if (npages > UINT32_MAX)
+		return diag_file(file, "%zu bytes is more NVS pages than a partition can hold",
 				 len);
 	order = malloc(npages * sizeof(*order));
 	if (!order)
@@ -219,7 +327,7 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
 			diag_warn_at(file, 0, "page %zu: state 0x%08x, skipped", i, st);
 			continue;
 		}
-		if (buf_get_le32(pg + 28) != crc32_esp(pg + 4, 24)) {
+		if (!nvs_page_header_ok(pg)) {
 			diag_warn_at(file, 0, "page %zu: bad header CRC, skipped", i);
 			continue;
 		}
@@ -231,21 +339,19 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
 		else if (im->version != ver)
 			diag_warn_at(file, 0, "page %zu: format version %d differs from %d", i, ver,
 				     im->version);
-		/* pages in sequence-number order, as the runtime reads them */
-		for (j = n; j > 0 && buf_get_le32(img + order[j - 1] * NVS_PAGE_SIZE + 4) >
-					 buf_get_le32(pg + 4);
-		     j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-		n++;
+		order[n].seq = buf_get_le32(pg + 4);
+		order[n++].page = (uint32_t)i;
 	}
+	/* pages in sequence-number order, as the runtime reads them */
+	if (n)
+		qsort(order, n, sizeof(*order), page_cmp);
 	for (i = 0; i < n; i++)
-		if (decode_page(file, img + order[i] * NVS_PAGE_SIZE, (uint32_t)order[i], im,
-				&chunks, &nchunks, &seq) < 0)
+		if (decode_page(file, img + (size_t)order[i].page * NVS_PAGE_SIZE, order[i].page,
+				im, &chunks, &seq) < 0)
 			goto out;
-	rc = join_blobs(file, im, chunks, nchunks);
+	rc = join_blobs(file, im, &chunks);
 out:
 	free(order);
-	free(chunks);
+	free(chunks.v);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The NVS partition generator (spec/nvs.md §4-§6): CSV rows -> pages and items,
  * byte-identical to esp-idf-nvs-partition-gen 0.2.0.
@@ -281,6 +282,40 @@ static int parse_fill(const char *enc, size_t *len, uint8_t *pad, int *sized)
 	return 0;
 }
 
+/*
+ * True when the field is exactly @word. The generator compares whole Python strings,
+ * so a NUL inside the field is part of the text: "file\0x" is not "file".
+ */
+static int field_is(const struct nvs_field *f, const char *word)
+{
+	size_t n = strlen(word);
+
+	return f->s && f->len == n && memcmp(f->s, word, n) == 0;
+}
+
+/* "K: unsupported encoding 'E'" with E lower-cased as the generator prints it, and
+ * control characters (a NUL above all) shown as \xNN so that the message stays text. */
+static int bad_encoding(struct gen *g, const char *key, const char *enc, size_t len)
+{
+	struct buf shown = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < len && rc == 0; i++) {
+		uint8_t c = (uint8_t)enc[i];
+
+		if (c < 0x20 || c == 0x7F)
+			rc = buf_printf(&shown, "\\x%02x", c);
+		else
+			rc = buf_printf(&shown, "%c", ascii_tolower((char)c));
+	}
+	if (rc == 0)
+		diag_at(g->file, g->line, "%s: unsupported encoding '%.*s'", key, (int)shown.len,
+			shown.data ? (const char *)shown.data : "");
+	buf_free(&shown);
+	return -1;
+}
+
 /* NVS.write_entry(): encoding conversions, then the item (§6). */
 static int write_value(struct gen *g, const char *key, size_t keylen, struct nvs_val *v,
 		       const struct nvs_field *encf)
@@ -319,6 +354,9 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct nvs
 			goto out;
 		enc = "hex2bin";
 		from_fill = 1;
+	} else if (memchr(enc, 0, encf->len)) {
+		/* equal to no encoding name, so no conversion applies either */
+		return bad_encoding(g, key, enc, encf->len);
 	}
 	if (strcmp(enc, "hex2bin") == 0 && !from_fill) {
 		const uint8_t *p;
@@ -396,7 +434,7 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct nvs
 	/* only now is the name lower-cased (vector encoding-case) */
 	n = strlen(enc);
 	if (n >= sizeof(lower)) {
-		diag_at(g->file, g->line, "%s: unsupported encoding '%s'", key, enc);
+		bad_encoding(g, key, enc, n);
 		goto out;
 	}
 	for (i = 0; i <= n; i++)
@@ -420,7 +458,7 @@ static int write_value(struct gen *g, const char *key, size_t keylen, struct nvs
 		rc = write_int(g, key, keylen, v, it);
 		goto out;
 	}
-	diag_at(g->file, g->line, "%s: unsupported encoding '%s'", key, lower);
+	bad_encoding(g, key, lower, n);
 out:
 	buf_free(&tmp);
 	return rc;
@@ -490,7 +528,7 @@ static int wifi_ap(struct gen *g, const char *key, const struct nvs_field *value
 	} else if (strcmp(key, "ap.passwd") == 0) {
 		if (nvs_val_from_field(&g->ap_passwd, value) < 0)
 			return -1;
-	} else if (!value->s || strcmp(value->s, "0") != 0) {
+	} else if (!field_is(value, "0")) {
 		if (nvs_val_from_field(&g->ap_authmode, value) < 0)
 			return -1;
 	}
@@ -545,7 +583,7 @@ static int write_row(struct gen *g, const struct nvs_csv *csv, const struct nvs_
 		rc = 0;
 		goto out;
 	}
-	if (row->type.s && strcmp(row->type.s, "file") == 0) {
+	if (field_is(&row->type, "file")) {
 		if (!row->value.s || !row->value.len) {
 			diag_at(g->file, g->line, "%s: no file name", key);
 			goto out;
@@ -556,7 +594,7 @@ static int write_row(struct gen *g, const struct nvs_csv *csv, const struct nvs_
 				file.len) < 0)
 			goto out;
 	}
-	if (row->type.s && strcmp(row->type.s, "namespace") == 0)
+	if (field_is(&row->type, "namespace"))
 		rc = write_namespace(g, key, row->key.len);
 	else
 		rc = write_value(g, key, row->key.len, &v, &row->encoding);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Internals shared by the files of lib/format/nvs (not for tools: nvs.h is the API).
  * nvs_val.c: values as the generator holds them; nvs_gen.c: the generator;

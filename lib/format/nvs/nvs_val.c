@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Values as the NVS partition generator holds them (spec/nvs.md §6): None, a str
  * or bytes, with Python's len(), strip(), int() and binascii.a2b_base64() rules, and

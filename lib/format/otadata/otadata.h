@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The OTA data partition (spec/otadata.md): two esp_ota_select_entry_t records, one
  * at the start of each of the first two flash sectors, and the rules ESP-IDF's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The OTA app slots of a partition layout, as the bootloader sees them (spec/otadata.md §4). */
 #include "otadata.h"
 

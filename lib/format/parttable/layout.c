@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "layout.h"
 
 #include <string.h>
@@ -19,7 +20,7 @@ enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len
 {
 	size_t i = 0;
 
-	if (len >= 2 && data[0] == 0xAA && data[1] == 0x50)
+	if (parttable_has_magic(data, len))
 		return LAYOUT_BINARY;
 	if (has_suffix(path, ".ini"))
 		return LAYOUT_INI;

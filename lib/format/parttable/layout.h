@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Partition layouts from files: ESP-IDF CSV (spec/partition-table.md §2), the native
  * INI form (spec/interface.md) and binary tables, into the parttable model.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The native INI layout (spec/interface.md), read through lib/inifile (inih). */
 #include "layout.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sbsign.h"
 
 #include <stdarg.h>
@@ -54,7 +55,9 @@ static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
 		dst[i] = src[n - 1 - i];
 }
 
-int sbv2_block_encode(const struct sbkey *key, const uint8_t *digest, const uint8_t *sig,
+/* One 1216-byte signature block for @key over @digest with the big-endian signature
+ * @sig, CRC included. Returns 0, or -1 with a message when the key has no SBv2 scheme. */
+static int block_encode(const struct sbkey *key, const uint8_t *digest, const uint8_t *sig,
 		      uint8_t block[SBV2_BLOCK_SIZE])
 {
 	enum sbkey_scheme scheme = sbkey_scheme(key);
@@ -247,7 +250,9 @@ static int assemble(const uint8_t *img, size_t content_len, size_t len, unsigned
 	return buf_fill(out, 0xff, SBV2_SECTOR_SIZE - used);
 }
 
-int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum sbkey_scheme scheme,
+/* The digest a signer signs to add a block for a @scheme key to @img. */
+static int signing_digest(const char *name, const uint8_t *img, size_t len,
+			  enum sbkey_scheme scheme,
 			uint8_t *digest)
 {
 	size_t content_len;
@@ -392,7 +397,7 @@ int sbsign_digest(int version, const char *name, const uint8_t *img, size_t len,
 		hash_sha256(img, len, digest);
 		return 0;
 	}
-	return sbv2_signing_digest(name, img, len, scheme, digest);
+	return signing_digest(name, img, len, scheme, digest);
 }
 
 /* The key a signer's signature verifies with. */
@@ -515,7 +520,7 @@ int sbsign_image(int version, const char *name, const uint8_t *img, size_t len,
 		sbv2_image_digest(scheme, img, content_len, digest);
 		if (make_sig(&signers[i], name, digest, sbkey_scheme_digest_len(scheme), flags,
 			     sig) < 0 ||
-		    sbv2_block_encode(pub, digest, sig, blocks + i * SBV2_BLOCK_SIZE) < 0)
+		    block_encode(pub, digest, sig, blocks + i * SBV2_BLOCK_SIZE) < 0)
 			return -1;
 	}
 	if (assemble(img, content_len, len, nexist, blocks, n, out) < 0 ||

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secure Boot image signing (spec/secure-boot.md): SBv2 signature blocks and the 4 KiB
  * signature sector, SBv1 appended signatures, public-key digests, verification.
@@ -33,14 +34,6 @@ size_t sbv2_padded_len(size_t len);
  * sbkey_scheme_digest_len(@scheme) bytes to @digest (SB_MAX_DIGEST bytes of room).
  */
 void sbv2_image_digest(enum sbkey_scheme scheme, const uint8_t *img, size_t len, uint8_t *digest);
-
-/*
- * Encodes one 1216-byte signature block for @key over @digest with the big-endian
- * signature @sig (sbkey_scheme_sig_len() bytes), CRC included. Returns 0, or -1 with a
- * message when the key has no SBv2 scheme.
- */
-int sbv2_block_encode(const struct sbkey *key, const uint8_t *digest, const uint8_t *sig,
-		      uint8_t block[SBV2_BLOCK_SIZE]);
 
 /* What a block slot holds (sbv2_block_decode()). */
 enum sbv2_block_state {
@@ -86,13 +79,6 @@ int sbv2_pubkey_digest(const struct sbkey *key, uint8_t out[SBV2_KEY_DIGEST_LEN]
  */
 int sbv2_split(const char *name, const uint8_t *img, size_t len, size_t *content_len,
 	       unsigned *nblocks);
-
-/*
- * The digest a signer must sign to add a block for a @scheme key to @img (what
- * sbsign_image() signs). Writes sbkey_scheme_digest_len() bytes. Returns 0 or -1.
- */
-int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum sbkey_scheme scheme,
-			uint8_t *digest);
 
 /* Outcome for one block slot of a verified image. */
 enum sbv2_verdict {
@@ -146,7 +132,7 @@ struct sbsign_signer {
 
 /*
  * The digest a signer signs to add a Secure Boot @version signature of a @scheme key to
- * @img: v1 SHA-256 of all of @img (@scheme unused), v2 sbv2_signing_digest(). Writes
+ * @img: v1 SHA-256 of all of @img (@scheme unused), v2 the digest of the content before the signature sector. Writes
  * sbkey_scheme_digest_len() bytes (32 for v1). Returns 0, or -1 with a message.
  */
 int sbsign_digest(int version, const char *name, const uint8_t *img, size_t len,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The keys of one signing run, named as a user gives them (spec/secure-boot.md): key
  * files, "pkcs11:" URIs of keys in a PKCS#11 token, and signatures made elsewhere with
