@@ -175,9 +175,10 @@ static void test_errors(void)
 	/* a NUL would cut the value short: refused, naming the column */
 	CHECK(load("device_id,s\na,ESP\0EVIL\n", 22, &d, &m) < 0);
 	devices_free(&d);
-	CHECK(strstr((const char *)m.data, ":2: column 's': NUL byte in the value") != NULL);
+	CHECK(strstr((const char *)m.data, ":2: column 's': NUL byte in the value (at byte 3)") !=
+	      NULL);
 	CHECK_STR(fails("device_id,s\na,\xc3(\n", &m),
-		  ":2: column 's': invalid UTF-8 (byte 0xc3)\n");
+		  ":2: column 's': value is not valid UTF-8 (byte 0xc3 at 0)\n");
 	/* the first bad row in file order, whatever the kind of fault */
 	CHECK_STR(fails("device_id,s\na,1\nb,2\na,3\n.c,4\n", &m),
 		  ":4: column 'device_id': device id 'a' repeats line 2\n");

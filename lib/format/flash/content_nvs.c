@@ -20,7 +20,6 @@
 #include "fileio.h"
 #include "layout.h"
 #include "nvs.h"
-#include "utf8.h"
 
 static const char *const nvs_keys[] = {"nvs_version", "nvs_files", NULL};
 
@@ -186,18 +185,6 @@ static const char *device_value(const struct content_device *dev, const char *na
 	return NULL;
 }
 
-/* A value placed into the CSV's text must be text the CSV itself could hold (nvs_csv.c:
- * strict UTF-8; a NUL cannot reach here, values are C strings). */
-static int value_check(const struct nvs_slot *slot, unsigned line, const char *v)
-{
-	size_t n = strlen(v), bad = utf8_check((const uint8_t *)v, n);
-
-	if (bad != n)
-		return diag_at(slot->path, line, "invalid UTF-8 (byte 0x%02x)",
-			       (unsigned)(uint8_t)v[bad]);
-	return 0;
-}
-
 /* Characters, as the CSV reader counts them against its field limit. */
 static size_t field_chars(const struct nvs_field *f)
 {
@@ -208,11 +195,18 @@ static size_t field_chars(const struct nvs_field *f)
 	return n;
 }
 
-/* Copies @in (which has a placeholder) with every ${column} replaced by the device's
- * value into @out (malloc'd). */
+/*
+ * Copies @in (which has a placeholder) with every ${column} replaced by the device's
+ * value into @out (malloc'd). The values passed nvs_csv_check_value() when the devices
+ * CSV was read; the field they make must still be one the CSV could hold. @path: @in
+ * is a 'file' row's path, where a value names a file and may not climb out of the
+ * directory the row gives ("certs/${cert}" with "../../k").
+ */
 static int expand(const struct nvs_slot *slot, unsigned line, const struct nvs_field *in,
-		  const struct content_device *dev, struct nvs_field *out)
+		  const struct content_device *dev, int path, struct nvs_field *out)
 {
+	const char *why;
+
 	const char *p = in->s, *end = in->s + in->len, *q, *close, *v;
 	struct buf b = BUF_INIT;
 
@@ -238,8 +232,15 @@ static int expand(const struct nvs_slot *slot, unsigned line, const struct nvs_f
 			buf_free(&b);
 			return -1;
 		}
-		if (value_check(slot, line, v) < 0 || buf_append(&b, p, (size_t)(q - p)) < 0 ||
-		    buf_puts(&b, v) < 0) {
+		why = path ? nvs_file_path_problem(v, strlen(v)) : NULL;
+		if (why) {
+			buf_free(&b);
+			return diag_at(slot->path, line,
+				       "a device's value in a file row must name a file below the "
+				       "row's directory: %s",
+				       why);
+		}
+		if (buf_append(&b, p, (size_t)(q - p)) < 0 || buf_puts(&b, v) < 0) {
 			buf_free(&b);
 			return -1;
 		}
@@ -342,9 +343,14 @@ static int nvs_build_device(const void *priv, const struct content_device *dev,
 
 		o->line = t->line;
 		for (k = 0; k < 4; k++) {
+			/* the value of a 'file' row is a path (the type is filled in by now) */
+			int path = k == 3 && o->type.s && o->type.len == 4 &&
+				   memcmp(o->type.s, "file", 4) == 0;
+
 			if (!(slot->expand[i] & (1u << k)))
 				*row_field(o, k) = *row_field(t, k);
-			else if (expand(slot, t->line, row_field(t, k), dev, row_field(o, k)) < 0)
+			else if (expand(slot, t->line, row_field(t, k), dev, path, row_field(o, k)) <
+				 0)
 				goto out;
 		}
 	}

@@ -7,11 +7,13 @@
  */
 #include "devices.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "fileio.h"
+#include "nvs.h"
 #include "utf8.h"
 
 /* The CSV being parsed in place: fields are written back at @w, never past the byte
@@ -70,19 +72,21 @@ static int end_record(struct parser *p)
 	return p->have_header ? add_row(p) : set_header(p);
 }
 
-/* A NUL would end the value early (ESP\0EVIL read as ESP): refused, like the other
- * text inputs. */
+/* A NUL would end the value early (ESP\0EVIL read as ESP): refused as
+ * nvs_csv_check_value() words it, found here since fields end in a NUL. */
 static int nul_byte(const struct parser *p)
 {
 	const struct devices *d = p->d;
 	unsigned k = p->cur.nfields;
+	size_t at = p->w - p->field_start;
 
 	if (!p->have_header)
 		return diag_at(d->file, p->cur.line, "NUL byte in the header");
 	if (k < d->ncols)
-		return diag_at(d->file, p->cur.line, "column '%s': NUL byte in the value",
-			       d->names[k]);
-	return diag_at(d->file, p->cur.line, "field %u: NUL byte in the value", k + 1);
+		return diag_at(d->file, p->cur.line, "column '%s': NUL byte in the value (at byte %zu)",
+			       d->names[k], at);
+	return diag_at(d->file, p->cur.line, "field %u: NUL byte in the value (at byte %zu)", k + 1,
+		       at);
 }
 
 /* RFC 4180 records: quoted fields may hold commas, quotes ("") and line breaks. */
@@ -234,7 +238,8 @@ static int check_header(const struct devices *d)
 static int check_row(const struct devices *d, const struct devices_row *r)
 {
 	const char *id, *s;
-	size_t k, n, bad;
+	char what[300];
+	size_t k, n;
 
 	if (r->nfields != d->ncols)
 		return diag_at(d->file, r->line,
@@ -252,14 +257,13 @@ static int check_row(const struct devices *d, const struct devices_row *r)
 			       "column '%s': device id '%s' is reserved (OUTDIR/%s is the "
 			       "batch's index)",
 			       d->names[d->id_col], id, DEVICES_INDEX_NAME);
-	/* values go into NVS strings: the NVS CSV's own rule, strict UTF-8 */
+	/* values fill the NVS CSV's fields: text that CSV's reader would take */
 	s = (const char *)d->text.data + r->off;
 	for (k = 0; k < d->ncols; k++) {
 		n = strlen(s);
-		bad = utf8_check((const uint8_t *)s, n);
-		if (bad != n)
-			return diag_at(d->file, r->line, "column '%s': invalid UTF-8 (byte 0x%02x)",
-				       d->names[k], (unsigned)(uint8_t)s[bad]);
+		snprintf(what, sizeof(what), "column '%s'", d->names[k]);
+		if (nvs_csv_check_value(d->file, r->line, what, s, n) < 0)
+			return -1;
 		s += n + 1;
 	}
 	return 0;
