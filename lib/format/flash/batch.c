@@ -94,8 +94,7 @@ static int build_device(struct job *j, const struct content_device *dev, struct 
 		diag_error("out of memory");
 		goto out;
 	}
-	if (factory_build(j->f, dev, bin, json, 0, j->want_deps ? &res->deps : NULL, &res->res) <
-	    0)
+	if (factory_build(j->f, dev, bin, json, 0, j->want_deps ? &res->deps : NULL, &res->res) < 0)
 		goto out;
 	if (renameat(j->dir->fd, leaf, j->dir->fd, dev->id) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {

@@ -8,7 +8,7 @@ struct batch_opts {
 	const char *devices; /* the devices CSV */
 	const char *outdir;  /* may be NULL with @check */
 	int jobs;	     /* devices built (or checked) at once, at least 1 */
-	int keep_going;	     /* build the others when one fails; with @check: report every bad row */
+	int keep_going; /* build the others when one fails; with @check: report every bad row */
 	const char *depfile; /* NULL, or where to write the depfile (target: @outdir) */
 	int check;	     /* check the manifest, every row and OUTDIR's names; write nothing */
 };

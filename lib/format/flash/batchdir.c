@@ -41,8 +41,8 @@ int batchdir_lock(struct batchdir *b, const char *path)
 		diag_errno(path, "cannot open the output directory");
 		goto fail;
 	}
-	b->lock_fd = openat(b->fd, BATCHDIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-			    0666);
+	b->lock_fd =
+	    openat(b->fd, BATCHDIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
 	if (b->lock_fd < 0) {
 		diag_errno(path, "cannot create %s", BATCHDIR_LOCK_NAME);
 		goto fail;
@@ -94,49 +94,53 @@ static int device_file(const char *name)
 	       !strncmp(name, FILEIO_TEMP_PREFIX, strlen(FILEIO_TEMP_PREFIX));
 }
 
-void batchdir_remove_device(const struct batchdir *b, const char *name)
+/* Directory @name of OUTDIR ("." for OUTDIR itself) opened for reading, never through
+ * a link; NULL when there is none. */
+static DIR *dir_at(const struct batchdir *b, const char *name)
 {
 	int fd = openat(b->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct dirent *e;
 	DIR *dh;
 
 	if (fd < 0)
-		return;
+		return NULL;
 	dh = fdopendir(fd);
-	if (!dh) {
+	if (!dh)
 		close(fd);
+	return dh;
+}
+
+void batchdir_remove_device(const struct batchdir *b, const char *name)
+{
+	DIR *dh = dir_at(b, name);
+	struct dirent *e;
+
+	if (!dh)
 		return;
-	}
 	/* unlinkat() without AT_REMOVEDIR removes a link, never what it points to, and
 	 * refuses a directory */
 	while ((e = readdir(dh)) != NULL)
 		if (device_file(e->d_name))
-			unlinkat(fd, e->d_name, 0);
+			unlinkat(dirfd(dh), e->d_name, 0);
 	closedir(dh);
 	unlinkat(b->fd, name, AT_REMOVEDIR);
 }
 
 void batchdir_clean_stale(const struct batchdir *b)
 {
-	int fd = dup(b->fd);
+	DIR *dh = dir_at(b, ".");
 	struct dirent *e;
 	struct stat st;
-	DIR *dh;
 
-	if (fd < 0)
+	if (!dh)
 		return;
-	dh = fdopendir(fd);
-	if (!dh) {
-		close(fd);
-		return;
-	}
 	while ((e = readdir(dh)) != NULL) {
 		if (strncmp(e->d_name, BATCHDIR_TEMP_PREFIX, strlen(BATCHDIR_TEMP_PREFIX)) != 0)
 			continue;
 		if (fstatat(b->fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (!S_ISDIR(st.st_mode)) {
-			diag_warn_at(b->path, 0, "%s is not a directory esp-mkflash made; left as it is",
+			diag_warn_at(b->path, 0,
+				     "%s is not a directory esp-mkflash made; left as it is",
 				     e->d_name);
 			continue;
 		}
@@ -176,35 +180,29 @@ static int our_json(int fd, const char *id, long long bin_size)
  * FLASH.json, regular files, nothing else, the JSON describing that image. */
 static int our_device_dir(const struct batchdir *b, const char *name, const char *id)
 {
-	int fd = openat(b->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), jfd;
+	DIR *dh = dir_at(b, name);
 	struct stat bin, js;
 	struct dirent *e;
 	size_t entries = 0;
-	DIR *dh;
+	int fd, jfd, ok = 0;
 
-	if (fd < 0)
+	if (!dh)
 		return 0;
+	fd = dirfd(dh);
 	if (fstatat(fd, "FLASH.bin", &bin, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(bin.st_mode) ||
 	    fstatat(fd, "FLASH.json", &js, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(js.st_mode) ||
-	    js.st_size > (1 << 20)) {
-		close(fd);
-		return 0;
-	}
+	    js.st_size > (1 << 20))
+		goto out;
 	jfd = openat(fd, "FLASH.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (jfd < 0 || !our_json(jfd, id, (long long)bin.st_size)) {
-		close(fd);
-		return 0;
-	}
-	dh = fdopendir(fd);
-	if (!dh) {
-		close(fd);
-		return 0;
-	}
+	if (jfd < 0 || !our_json(jfd, id, (long long)bin.st_size))
+		goto out;
 	while ((e = readdir(dh)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			entries++;
+	ok = entries == 2;
+out:
 	closedir(dh);
-	return entries == 2;
+	return ok;
 }
 
 int batchdir_check_id(const struct batchdir *b, const char *id, const char *file, unsigned line)

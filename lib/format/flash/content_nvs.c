@@ -26,13 +26,13 @@ static const char *const nvs_keys[] = {"nvs_version", "nvs_files", NULL};
 struct nvs_slot {
 	const char *manifest; /* for messages */
 	const char *label;
-	unsigned line; /* of the 'nvs' key */
-	char *path;    /* the CSV, resolved */
-	char *dir;     /* its directory: 'file' rows resolve there */
-	char *root;    /* the manifest's directory, resolved: what 'file' rows may read */
-	char *allowed; /* the 'nvs_files' directory, resolved, or NULL */
-	uint8_t *expand; /* per row: bit k set when field k (key, type, encoding, value) holds
-			  * a ${column} */
+	unsigned line;	    /* of the 'nvs' key */
+	char *path;	    /* the CSV, resolved */
+	char *dir;	    /* its directory: 'file' rows resolve there */
+	char *root;	    /* the manifest's directory, resolved: what 'file' rows may read */
+	char *allowed;	    /* the 'nvs_files' directory, resolved, or NULL */
+	uint8_t *expand;    /* per row: bit k set when field k (key, type, encoding, value)
+			     * holds a ${column} */
 	struct nvs_csv csv; /* rows as written, ${column} placeholders unexpanded */
 	struct nvs_gen_opts opts;
 };
@@ -349,8 +349,8 @@ static int nvs_build_device(const void *priv, const struct content_device *dev,
 
 			if (!(slot->expand[i] & (1u << k)))
 				*row_field(o, k) = *row_field(t, k);
-			else if (expand(slot, t->line, row_field(t, k), dev, path, row_field(o, k)) <
-				 0)
+			else if (expand(slot, t->line, row_field(t, k), dev, path,
+					row_field(o, k)) < 0)
 				goto out;
 		}
 	}

@@ -35,13 +35,13 @@ static int add_row(struct parser *p)
 	if (d->n >= DEVICES_MAX)
 		return diag_at(d->file, p->cur.line, "too many devices (at most %d)", DEVICES_MAX);
 	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct devices_row *v = realloc(d->rows, cap * sizeof(*v));
+		uint8_t *mem = (uint8_t *)d->rows;
+		size_t bytes = d->cap * sizeof(*d->rows), need = (d->n + 1) * sizeof(*d->rows);
 
-		if (!v)
-			return diag_error("out of memory");
-		d->rows = v;
-		d->cap = cap;
+		if (buf_grow(&mem, &bytes, need, 64 * sizeof(*d->rows)) < 0)
+			return -1;
+		d->rows = (struct devices_row *)mem;
+		d->cap = bytes / sizeof(*d->rows);
 	}
 	d->rows[d->n++] = p->cur;
 	return 0;
@@ -83,8 +83,8 @@ static int nul_byte(const struct parser *p)
 	if (!p->have_header)
 		return diag_at(d->file, p->cur.line, "NUL byte in the header");
 	if (k < d->ncols)
-		return diag_at(d->file, p->cur.line, "column '%s': NUL byte in the value (at byte %zu)",
-			       d->names[k], at);
+		return diag_at(d->file, p->cur.line,
+			       "column '%s': NUL byte in the value (at byte %zu)", d->names[k], at);
 	return diag_at(d->file, p->cur.line, "field %u: NUL byte in the value (at byte %zu)", k + 1,
 		       at);
 }
@@ -197,8 +197,7 @@ const char *devices_id(const struct devices *d, size_t i)
 	return field(d, &d->rows[i], d->id_col);
 }
 
-void devices_get(const struct devices *d, size_t i, const char **values,
-		 struct content_device *dev)
+void devices_get(const struct devices *d, size_t i, const char **values, struct content_device *dev)
 {
 	const char *s = (const char *)d->text.data + d->rows[i].off;
 	size_t k;
@@ -228,8 +227,8 @@ static int check_header(const struct devices *d)
 		/* at most 256 names: pairs are cheap */
 		for (j = 0; j < i; j++)
 			if (strcmp(d->names[i], d->names[j]) == 0)
-				return diag_at(d->file, d->header_line,
-					       "column '%s' appears twice", d->names[i]);
+				return diag_at(d->file, d->header_line, "column '%s' appears twice",
+					       d->names[i]);
 	}
 	return 0;
 }
@@ -242,9 +241,8 @@ static int check_row(const struct devices *d, const struct devices_row *r)
 	size_t k, n;
 
 	if (r->nfields != d->ncols)
-		return diag_at(d->file, r->line,
-			       "%u fields, but the header names %zu columns (%s)", r->nfields,
-			       d->ncols,
+		return diag_at(d->file, r->line, "%u fields, but the header names %zu columns (%s)",
+			       r->nfields, d->ncols,
 			       r->nfields < d->ncols ? "a column is missing" : "one too many");
 	id = field(d, r, d->id_col);
 	if (!id_ok(id))
@@ -347,8 +345,9 @@ int devices_load(const char *file, struct devices *d)
 		if (check_row(d, &d->rows[i]) < 0)
 			return -1;
 	if (dup < d->n)
-		return diag_at(file, d->rows[dup].line, "column '%s': device id '%s' repeats line %u",
-			       d->names[d->id_col], devices_id(d, dup), d->rows[first].line);
+		return diag_at(file, d->rows[dup].line,
+			       "column '%s': device id '%s' repeats line %u", d->names[d->id_col],
+			       devices_id(d, dup), d->rows[first].line);
 	if (d->n == 0)
 		return diag_file(file, "no devices");
 	return 0;

@@ -275,8 +275,7 @@ static const char *freq_name(const struct chip *c, uint8_t code)
 }
 
 /* Appends "NAME HAVE, not WANT" to @what for a differing setting; counts it in *@n. */
-static void differs(struct buf *what, int *n, const char *name, const char *have,
-		    const char *want)
+static void differs(struct buf *what, int *n, const char *name, const char *have, const char *want)
 {
 	if (what)
 		buf_printf(what, "%s%s %s, not %s", *n ? "; " : "", name, have, want);
