@@ -45,7 +45,6 @@ struct job {
 	/* checking: the rows that failed, in the order found */
 	struct bad_row *bad;
 	size_t nbad;
-	size_t first_bad; /* the lowest of them (d->n: none) */
 	/* building: one result per row */
 	struct result {
 		int done;
@@ -155,8 +154,6 @@ static void check_one(struct job *j, size_t i, const struct content_device *dev)
 		j->failed_alloc = 1;
 		buf_free(&b.messages);
 	}
-	if (i < j->first_bad)
-		j->first_bad = i;
 	if (!j->keep_going)
 		j->stop = 1;
 	pthread_mutex_unlock(&j->lock);
@@ -255,10 +252,10 @@ static int check_rows(struct job *j, int jobs)
 	int rc;
 
 	j->checking = 1;
-	j->first_bad = j->d->n;
 	rc = run_workers(j, jobs);
 	j->checking = 0;
-	qsort(j->bad, j->nbad, sizeof(*j->bad), bad_row_cmp);
+	if (j->nbad)
+		qsort(j->bad, j->nbad, sizeof(*j->bad), bad_row_cmp);
 	for (i = 0; i < j->nbad; i++) {
 		/* without --keep-going the rows after the first bad one were not all checked */
 		if (j->keep_going || i == 0)
