@@ -234,10 +234,12 @@ static int check_header(const struct devices *d)
 }
 
 /* Everything about one row but whether its id repeats another's. */
-static int check_row(const struct devices *d, const struct devices_row *r)
+/* How messages name column k: "column 'NAME'", made once for every row. */
+#define WHAT_LEN 300
+
+static int check_row(const struct devices *d, const struct devices_row *r, const char *whats)
 {
 	const char *id, *s;
-	char what[300];
 	size_t k, n;
 
 	if (r->nfields != d->ncols)
@@ -259,8 +261,7 @@ static int check_row(const struct devices *d, const struct devices_row *r)
 	s = (const char *)d->text.data + r->off;
 	for (k = 0; k < d->ncols; k++) {
 		n = strlen(s);
-		snprintf(what, sizeof(what), "column '%s'", d->names[k]);
-		if (nvs_csv_check_value(d->file, r->line, what, s, n) < 0)
+		if (nvs_csv_check_value(d->file, r->line, whats + k * WHAT_LEN, s, n) < 0)
 			return -1;
 		s += n + 1;
 	}
@@ -319,6 +320,8 @@ int devices_load(const char *file, struct devices *d)
 {
 	struct parser p;
 	size_t i, dup, first;
+	char *whats;
+	int rc = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->file = file;
@@ -340,10 +343,17 @@ int devices_load(const char *file, struct devices *d)
 			d->id_col = i;
 	if (check_header(d) < 0 || find_repeat(d, &dup, &first) < 0)
 		return -1;
+	whats = malloc(d->ncols * WHAT_LEN);
+	if (!whats)
+		return diag_error("out of memory");
+	for (i = 0; i < d->ncols; i++)
+		snprintf(whats + i * WHAT_LEN, WHAT_LEN, "column '%s'", d->names[i]);
 	/* rows in file order, so the first bad row is the one reported */
-	for (i = 0; i < d->n && i <= dup; i++)
-		if (check_row(d, &d->rows[i]) < 0)
-			return -1;
+	for (i = 0; i < d->n && i <= dup && rc == 0; i++)
+		rc = check_row(d, &d->rows[i], whats);
+	free(whats);
+	if (rc < 0)
+		return -1;
 	if (dup < d->n)
 		return diag_at(file, d->rows[dup].line,
 			       "column '%s': device id '%s' repeats line %u", d->names[d->id_col],
