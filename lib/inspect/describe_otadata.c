@@ -36,6 +36,10 @@ static void describe_entry(struct describe_ctx *c, struct imginfo_node *l,
 	const char *use = otadata_entry_valid(e) ? "used" : "ignored";
 	const char *state = otadata_state_name(e->state);
 
+	/* a state esp_ota_img_states_t does not define has no name */
+	if (!state)
+		state = "unknown";
+
 	snprintf(label, sizeof(label), "%d", i);
 	it = node_item(l, label, NULL);
 	node_uint(it, "index", (uint64_t)i, IMGINFO_F_NODIFF, NULL);
