@@ -296,6 +296,64 @@ static void test_diff(void)
 	imginfo_node_free(y);
 }
 
+/* The problems of a flash image as --check finds them: kind, message and offset. */
+static void test_check(void)
+{
+	static uint8_t f[FLASH_LEN];
+	struct imginfo_opts o = {NULL, 1};
+	struct imginfo_problem p;
+	struct imginfo_node *n = NULL;
+	struct buf text = BUF_INIT;
+
+	make_flash(f, 1, 7);
+	CHECK(imginfo_describe(f, FLASH_LEN, "t", &o, &n) == 0 && imginfo_problems(n) == 0);
+	CHECK(imginfo_check_format_text(n, &text) == 0 && buf_fill(&text, 0, 1) == 0);
+	CHECK_STR((char *)text.data, "no problems\n");
+	buf_free(&text);
+	imginfo_node_free(n);
+
+	/* no OTA app slot: the factory app starts, and it is erased */
+	memset(f + 0x10000, 0xFF, 0x10000);
+	f[0x9800] = 0; /* outside every partition */
+	n = describe(f, FLASH_LEN);
+	CHECK(n && imginfo_problems(n) == 0); /* without --check, not a problem */
+	imginfo_node_free(n);
+	n = NULL;
+	CHECK(imginfo_describe(f, FLASH_LEN, "t", &o, &n) == 0 && imginfo_problems(n) == 2);
+	if (n && imginfo_problems(n) == 2) {
+		imginfo_problem(n, 0, &p);
+		CHECK_STR(p.kind, "boot");
+		CHECK_STR(p.message,
+			  "the bootloader starts factory (no OTA app slots), which holds "
+			  "no valid app image (erased)");
+		CHECK(p.offset == 0x10000);
+		imginfo_problem(n, 1, &p);
+		CHECK_STR(p.kind, "stray-bytes");
+		CHECK_STR(p.message, "0x9000-0xd000: not erased, but outside every partition");
+		CHECK(p.offset == 0x9000);
+		CHECK(imginfo_check_format_text(n, &text) == 0 && buf_fill(&text, 0, 1) == 0);
+		CHECK(text.data && strstr((char *)text.data, "(erased) [boot]\n") != NULL);
+		CHECK(text.data && strstr((char *)text.data, "\n2 problems\n") != NULL);
+	}
+	buf_free(&text);
+	imginfo_node_free(n);
+
+	/* a problem every description notes has a kind too */
+	make_flash(f, 1, 7);
+	f[0x10000 + 63] ^= 1; /* the app's checksum */
+	n = describe(f, FLASH_LEN);
+	CHECK(n && imginfo_problems(n) == 2);
+	if (n && imginfo_problems(n) == 2) {
+		imginfo_problem(n, 0, &p);
+		CHECK_STR(p.kind, "checksum");
+		CHECK(p.offset == 0x10000 + 63);
+		imginfo_problem(n, 1, &p);
+		CHECK_STR(p.kind, "digest");
+		CHECK(p.offset == 0x10000 + 64);
+	}
+	imginfo_node_free(n);
+}
+
 /* An NVS image of generator CSV @csv into @out (0x3000 bytes). */
 static int make_nvs(const char *csv, struct buf *out)
 {
@@ -388,6 +446,7 @@ static void test_otadata_unknown_state(void)
 static void test_robust(void)
 {
 	static uint8_t f[FLASH_LEN], g[FLASH_LEN];
+	struct imginfo_opts check = {NULL, 1};
 	struct imginfo_node *n;
 	size_t len, i;
 	int ok = 1;
@@ -396,7 +455,8 @@ static void test_robust(void)
 	for (len = 0; len <= FLASH_LEN; len += len < 0x200 ? 1 : 0x1F0) {
 		memcpy(g, f, len);
 		n = NULL;
-		if (imginfo_describe(g, len, "t", NULL, &n) == 0)
+		/* every other length with the checks of --check */
+		if (imginfo_describe(g, len, "t", len & 1 ? &check : NULL, &n) == 0)
 			ok &= n != NULL;
 		imginfo_node_free(n);
 	}
@@ -408,7 +468,7 @@ static void test_robust(void)
 			memcpy(g, f, FLASH_LEN);
 			g[at[k]] ^= (uint8_t)(0x5A + i);
 			n = NULL;
-			if (imginfo_describe(g, FLASH_LEN, "t", NULL, &n) == 0)
+			if (imginfo_describe(g, FLASH_LEN, "t", i & 1 ? &check : NULL, &n) == 0)
 				ok &= n != NULL;
 			imginfo_node_free(n);
 		}
@@ -428,6 +488,7 @@ int main(void)
 	test_nvs_header();
 	test_diff();
 	test_diff_nvs();
+	test_check();
 	test_otadata_unknown_state();
 	/* the robustness loop's decode errors are expected: keep them off the log (the
 	 * library captures decoder messages itself, and captures do not nest) */
