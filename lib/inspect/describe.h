@@ -184,6 +184,9 @@ struct describe_boot {
 	size_t off;		 /* file offset */
 	uint64_t target;	 /* flash offset of the file's first byte */
 	const struct chip *chip; /* set when found */
+	/* not found: an image that runs into the table, from file offset @overlap_off to
+	 * @overlap_end (0: none) */
+	size_t overlap_off, overlap_end;
 };
 
 /* A partition of a flash image as describe_flash() saw it. */

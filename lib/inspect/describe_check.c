@@ -50,16 +50,13 @@ static long find_app(const struct parttable *pt, int64_t subtype)
 }
 
 /*
- * The bootloader: found where its chip's ROM loads it from, else why none is found (an
- * image that runs into the table does not decode inside its room). Returns 0 and its
- * facts in @f, or -1 when there is none.
+ * The bootloader: found where its chip's ROM loads it from, else why none is found.
+ * Returns 0 and its facts in @f, or -1 when there is none.
  */
 static int check_bootloader(struct describe_ctx *c, const struct describe_flash_view *v,
 			    struct describe_app_facts *f)
 {
-	static const size_t offs[] = {0x0, 0x1000, 0x2000};
 	const struct describe_boot *b = v->boot;
-	size_t k;
 
 	if (b->found) {
 		uint64_t at = b->target + b->off;
@@ -73,18 +70,14 @@ static int check_bootloader(struct describe_ctx *c, const struct describe_flash_
 			    b->chip->bootloader_offset);
 		return 0;
 	}
-	for (k = 0; k < sizeof(offs) / sizeof(offs[0]) && offs[k] < v->table_off; k++) {
-		if (describe_app_facts(v->data + offs[k], v->len - offs[k], f) == 0 &&
-		    offs[k] + f->end > v->table_off) {
-			describe_problem(c, "bootloader-overlap", offs[k], "bootloader",
-					 "image at 0x%zx ends at 0x%zx, inside the partition table "
-					 "at 0x%zx",
-					 offs[k], offs[k] + f->end, v->table_off);
-			return -1;
-		}
-	}
-	describe_problem(c, "no-bootloader", 0, "",
-			 "no bootloader image of a known chip at 0x0, 0x1000 or 0x2000");
+	if (b->overlap_end)
+		describe_problem(
+		    c, "bootloader-overlap", b->overlap_off, "bootloader",
+		    "image at 0x%zx ends at 0x%zx, inside the partition table at 0x%zx",
+		    b->overlap_off, b->overlap_end, v->table_off);
+	else
+		describe_problem(c, "no-bootloader", 0, "",
+				 "no bootloader image of a known chip at 0x0, 0x1000 or 0x2000");
 	return -1;
 }
 

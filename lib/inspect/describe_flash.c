@@ -18,9 +18,11 @@
 /* Where the bootloader may start in a flash image (spec/flash-layout.md §1). */
 static const size_t bootloader_offsets[] = {0x0, 0x1000, 0x2000};
 
-/* The bootloader before the table at @table_off. */
-static void find_bootloader(const uint8_t *data, size_t table_off, struct describe_boot *b)
+/* The bootloader before the table at @table_off, in the @len bytes of the file. */
+static void find_bootloader(const uint8_t *data, size_t len, size_t table_off,
+			    struct describe_boot *b)
 {
+	struct describe_app_facts f;
 	size_t k;
 
 	memset(b, 0, sizeof(*b));
@@ -38,6 +40,17 @@ static void find_bootloader(const uint8_t *data, size_t table_off, struct descri
 		if (chip->bootloader_offset > off)
 			b->target = chip->bootloader_offset - off;
 		return;
+	}
+	/* none ends before the table: one that runs into it does not decode in its room */
+	for (k = 0; k < sizeof(bootloader_offsets) / sizeof(bootloader_offsets[0]); k++) {
+		size_t off = bootloader_offsets[k];
+
+		if (off < table_off && describe_app_facts(data + off, len - off, &f) == 0 &&
+		    off + f.end > table_off) {
+			b->overlap_off = off;
+			b->overlap_end = off + f.end;
+			return;
+		}
 	}
 }
 
@@ -193,7 +206,7 @@ int describe_flash(struct describe_ctx *c, struct imginfo_node *root, const uint
 	if (describe_parttable_decode(data + table_off, len - table_off, c->file, 0, &t) < 0)
 		return -1;
 	table_len = len - table_off < PARTTABLE_MAX_LEN ? len - table_off : PARTTABLE_MAX_LEN;
-	find_bootloader(data, table_off, &boot);
+	find_bootloader(data, len, table_off, &boot);
 	node_set_flags(root, IMGINFO_F_SCOPE);
 	node_str(root, "kind", "%s", imginfo_kind_name(IMGINFO_FLASH));
 	node_str(root, "chip", "%s", boot.chip ? boot.chip->name : "unknown");
@@ -202,7 +215,7 @@ int describe_flash(struct describe_ctx *c, struct imginfo_node *root, const uint
 
 	/* bootloader, table and partitions: at most 2 + pt.n ranges */
 	spans = calloc(t.pt.n + 2, sizeof(*spans));
-	parts = calloc(t.pt.n, sizeof(*parts));
+	parts = calloc(t.pt.n ? t.pt.n : 1, sizeof(*parts));
 	if (!spans || !parts) {
 		free(spans);
 		free(parts);
