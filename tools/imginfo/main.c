@@ -141,7 +141,7 @@ static int load(const char *path, const struct imginfo_opts *io, struct buf *b,
 int main(int argc, char **argv)
 {
 	struct imginfo_cli o;
-	struct imginfo_opts io = {NULL};
+	struct imginfo_opts io = {NULL, 0};
 	struct sbkey *key = NULL;
 	struct buf in[2] = {BUF_INIT, BUF_INIT}, text = BUF_INIT;
 	struct imginfo_node *tree[2] = {NULL, NULL};
