@@ -5,22 +5,9 @@
 # configs/ (the factory example, each device of the batch example, and each
 # configs/partitions layout) has no problems either.
 # usage: check.sh BIN_DIR TESTS_BIN_DIR
-set -u
-bin=$(cd "$1" && pwd)
-mkelf=$(cd "$2" && pwd)/mkelf
 src=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$src/../.." && pwd)
-info=$bin/esp-imginfo
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fail=0
-n=0
-
-bad() {
-	echo "FAIL: $*" >&2
-	fail=1
-}
+# shellcheck source=tests/esp-imginfo/common.sh
+. "$src/common.sh"
 
 # ff N: N bytes of 0xFF (erased flash)
 ff() {
