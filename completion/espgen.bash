@@ -46,8 +46,8 @@ _espgen()
 
 	case $cmd in
 	esp-mkpart)
-		noarg="--no-md5 --disable-md5sum --secure --no-verify --decode --quiet --help --version"
-		witharg="--output --flash-size --offset --primary-bootloader-offset --recovery-bootloader-offset --extra-subtype --extra-partition-subtypes --format"
+		noarg="--no-md5 --disable-md5sum --secure --no-verify --strict --decode --quiet --help --version"
+		witharg="--output --flash-size --offset --chip --primary-bootloader-offset --recovery-bootloader-offset --extra-subtype --extra-partition-subtypes --format"
 		;;
 	esp-mkimage)
 		noarg="--secure-pad --secure-pad-v2 --no-digest --dont-append-digest --use-segments --ram-only-header --random --quiet --help --version"
@@ -70,7 +70,7 @@ _espgen()
 		witharg="--output --key --keyfile --pubkey --pub-key --sb-version --key-digest --pubkey-digest --digest-out --signature --pkcs11-module --pin-file"
 		;;
 	esp-imginfo)
-		noarg="--json --diff --help --version"
+		noarg="--json --diff --check --help --version"
 		witharg="--ignore --pubkey"
 		;;
 	*) return 0 ;;

@@ -270,10 +270,8 @@ int parttable_entry_error(const struct parttable *pt, const struct parttable_ent
 	return diag_at(pt->file, pt->from_binary ? 0 : e->line, "%s", msg);
 }
 
-static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
-		       ...) __attribute__((format(printf, 3, 4)));
-static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
-		       ...)
+void parttable_entry_warn(const struct parttable *pt, const struct parttable_entry *e,
+			  const char *fmt, ...)
 {
 	char msg[ENTRY_MSG_MAX];
 	va_list ap;
@@ -386,7 +384,7 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 	}
 	for (t = 0; t < 4; t++) {
 		if (strcmp(e->name, type_names[t].name) == 0 && type_names[t].value != e->type)
-			entry_warn(
+			parttable_entry_warn(
 			    pt, e,
 			    "Partition has name '%s' which is a partition type, but does not "
 			    "match this partition's type (0x%s). Mistake in partition table?",
@@ -408,7 +406,7 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 				if (strcmp(own->v[i].name, e->name) == 0)
 					match = own->v[i].value == e->subtype;
 			if (!match)
-				entry_warn(
+				parttable_entry_warn(
 				    pt, e,
 				    "Partition has name '%s' which is a partition subtype, but "
 				    "this partition has non-matching type 0x%s and subtype 0x%s. "
