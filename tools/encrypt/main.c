@@ -80,8 +80,10 @@ static int parse_uint(const char *opt, const char *arg, uint64_t *out)
 {
 	int64_t v;
 
-	if (num_pyint_parse(arg, strlen(arg), &v) < 0 || v < 0)
+	if (num_pyint_parse(arg, strlen(arg), &v) < 0)
 		return cli_usage_error("%s: '%s' is not a number (0x10000, 65536, ...)", opt, arg);
+	if (v < 0)
+		return cli_usage_error("%s: '%s' is negative", opt, arg);
 	*out = (uint64_t)v;
 	return 0;
 }
