@@ -102,7 +102,6 @@ static int esp32_crypt(const struct flashenc_key *key, enum flashenc_dir dir, ui
 	}
 	aes_free(&aes);
 	secret_wipe(unit_key, sizeof(unit_key));
-	secret_wipe(masks, sizeof(masks));
 	return rc;
 }
 

@@ -66,8 +66,8 @@ void flashenc_key_wipe(struct flashenc_key *key);
  * with flash encryption takes, and @bits must be 0. Returns the size, or 0 with a message.
  */
 size_t flashenc_keygen_len(const struct chip *c, unsigned bits);
-/* Fills @len bytes of @out from the kernel's random source (getrandom(2)). Returns 0,
- * or -1 with a message (@out wiped). */
+/* Fills @len bytes of @out from the kernel's random source (getrandom(2)), core dumps
+ * turned off first (secret.h). Returns 0, or -1 with a message (@out wiped). */
 int flashenc_keygen(uint8_t *out, size_t len);
 
 /*

@@ -171,6 +171,7 @@ int flashenc_keygen(uint8_t *out, size_t len)
 {
 	size_t got = 0;
 
+	secret_protect_process();
 	while (got < len) {
 		ssize_t n = getrandom(out + got, len - got, 0);
 
