@@ -41,15 +41,13 @@ static int ini_fail(struct ini_state *st, unsigned line, const char *fmt, ...)
 
 static int ini_fail(struct ini_state *st, unsigned line, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	if (st->failed)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vat(st->file, line, fmt, ap);
 	va_end(ap);
-	diag_at(st->file, line, "%s", msg);
 	st->failed = 1;
 	return -1;
 }
