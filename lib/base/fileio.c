@@ -224,6 +224,11 @@ static int temp_name(const char *path, char *out, size_t size)
 
 int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 {
+	return fileio_atomic_open_mode(af, path, 0666);
+}
+
+int fileio_atomic_open_mode(struct fileio_atomic_file *af, const char *path, mode_t mode)
+{
 	struct stat st;
 
 	af->path = path;
@@ -262,8 +267,8 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 		return -1;
 	}
 	af->tmp = af->node->path;
-	/* mkstemp makes 0600; give the file the mode a plain creat(0666) would. */
-	if (fchmod(af->fd, 0666 & ~process_umask) < 0) {
+	/* mkstemp makes 0600; give the file the mode a plain creat(mode) would. */
+	if (fchmod(af->fd, mode & ~process_umask) < 0) {
 		diag_errno(path, "cannot write");
 		fileio_atomic_abort(af);
 		return -1;
@@ -385,9 +390,14 @@ int fileio_atomic_commit(struct fileio_atomic_file *af)
 
 int fileio_atomic_write_file(const char *path, const void *data, size_t len)
 {
+	return fileio_atomic_write_file_mode(path, data, len, 0666);
+}
+
+int fileio_atomic_write_file_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
 	struct fileio_atomic_file af;
 
-	if (fileio_atomic_open(&af, path) < 0)
+	if (fileio_atomic_open_mode(&af, path, mode) < 0)
 		return -1;
 	if (fileio_atomic_write(&af, data, len) < 0) {
 		fileio_atomic_abort(&af);

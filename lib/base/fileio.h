@@ -41,6 +41,9 @@ struct fileio_atomic_file {
  * regular file or directory (a device, a FIFO) is opened and written directly
  * instead, never replaced. Returns 0, or -1 with a message. */
 int fileio_atomic_open(struct fileio_atomic_file *af, const char *path);
+/* fileio_atomic_open() with the file mode @mode & ~umask instead of 0666 & ~umask: 0600
+ * for a secret (a key), so that no other user can read it at any moment. */
+int fileio_atomic_open_mode(struct fileio_atomic_file *af, const char *path, mode_t mode);
 /* Appends @len bytes. Returns 0, or -1 with a message. */
 int fileio_atomic_write(struct fileio_atomic_file *af, const void *data, size_t len);
 /* Syncs, closes and renames over the target. Returns 0, or -1 with a message (the
@@ -65,5 +68,7 @@ void fileio_set_sync(int on);
  * removed, @path is untouched and -1 is returned with a message.
  */
 int fileio_atomic_write_file(const char *path, const void *data, size_t len);
+/* fileio_atomic_write_file() with the file mode of fileio_atomic_open_mode(). */
+int fileio_atomic_write_file_mode(const char *path, const void *data, size_t len, mode_t mode);
 
 #endif

@@ -216,42 +216,61 @@ static const struct chip_freq freq_esp32h2[] = {
 #define SB_ECDSA CHIP_SB_V2_ECDSA, 0
 #define SB_BOTH CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA, 0
 #define SB_UNKNOWN 0, 0
+/*
+ * Flash encryption (spec/flash-encryption.md §1, after ESP-IDF soc_caps.h
+ * SOC_FLASH_ENCRYPTION_XTS_AES*): the scheme, then the key file sizes.
+ */
+#define FE_ESP32 CHIP_FE_ESP32, CHIP_FEK_32 | CHIP_FEK_24
+#define FE_XTS128 CHIP_FE_XTS, CHIP_FEK_32
+#define FE_XTS128_DERIVED CHIP_FE_XTS, CHIP_FEK_32 | CHIP_FEK_16
+#define FE_XTS256 CHIP_FE_XTS, CHIP_FEK_32 | CHIP_FEK_64
+#define FE_NONE CHIP_FE_NONE, 0
 
 /* esptool v5.3.1 CHIP_DEFS order. */
 static const struct chip chips[] = {
 	{"esp32", "ESP32", 0, XT, 0x400D0000, 0x40400000, 0x3F400000, 0x3F800000, 0x1000,
-	 MAP(map_esp32), FREQ(freq_esp32, "40m"), MMU_FIXED, 1, 1, 0, 0xFFFF, NO_EXTRA, SB_ESP32},
+	 MAP(map_esp32), FREQ(freq_esp32, "40m"), MMU_FIXED, 1, 1, 0, 0xFFFF, NO_EXTRA, SB_ESP32,
+	 FE_ESP32},
 	{"esp32s2", "ESP32-S2", 2, XT, 0x40080000, 0x40B80000, 0x3F000000, 0x3F3F0000, 0x1000,
-	 MAP(map_esp32s2), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA},
+	 MAP(map_esp32s2), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS256},
 	{"esp32s3", "ESP32-S3", 9, XT, 0x42000000, 0x44000000, 0x3C000000, 0x3E000000, 0x0,
-	 MAP(map_esp32s3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA},
+	 MAP(map_esp32s3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS256},
 	{"esp32c3", "ESP32-C3", 5, RV, 0x42000000, 0x42800000, 0x3C000000, 0x3C800000, 0x0,
-	 MAP(map_esp32c3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA},
+	 MAP(map_esp32c3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS128},
 	{"esp32c2", "ESP32-C2", 12, RV, 0x42000000, 0x42400000, 0x3C000000, 0x3C400000, 0x0,
-	 MAP(map_esp32c2), FREQ(freq_esp32c2, "30m"), MMU_C2, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA},
+	 MAP(map_esp32c2), FREQ(freq_esp32c2, "30m"), MMU_C2, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 FE_XTS128_DERIVED},
 	{"esp32c6", "ESP32-C6", 13, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32c6, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH},
+	 MAP(map_esp32c6), FREQ(freq_esp32c6, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
+	 FE_XTS128},
 	{"esp32c61", "ESP32-C61", 20, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c61), FREQ(freq_esp32c5, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA},
+	 MAP(map_esp32c61), FREQ(freq_esp32c5, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 FE_XTS128},
 	{"esp32c5", "ESP32-C5", 23, RV, 0x42000000, 0x44000000, 0x42000000, 0x44000000, 0x2000,
 	 MAP(map_esp32c5), FREQ(freq_esp32c5, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
-	 SB_BOTH},
+	 SB_BOTH, FE_XTS256},
 	/* Core architecture not known to us: both ELF machines accepted. */
 	{"esp32e22", "ESP32-E22", 31, XT, 0x3C000000, 0x40000000, 0x3C000000, 0x40000000, 0x0,
 	 MAP(map_esp32e22), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
-	 SB_UNKNOWN},
+	 SB_UNKNOWN, FE_NONE},
 	{"esp32h2", "ESP32-H2", 16, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH},
+	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
+	 FE_XTS128},
 	{"esp32h21", "ESP32-H21", 25, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA},
+	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS128},
 	{"esp32p4", "ESP32-P4", 18, RV, 0x40000000, 0x4C000000, 0x40000000, 0x4C000000, 0x2000,
 	 MAP(map_esp32p4), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, MAP(extra_esp32p4),
-	 SB_BOTH},
+	 SB_BOTH, FE_XTS256},
 	{"esp32h4", "ESP32-H4", 28, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x2000,
-	 MAP(map_esp32h4), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA},
+	 MAP(map_esp32h4), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 FE_XTS256},
 	{"esp32s31", "ESP32-S31", 32, RV, 0x40000000, 0x54000000, 0x40000000, 0x54000000, 0x2000,
 	 MAP(map_esp32s31), FREQ(freq_esp32c5, "40m"), MMU_S31, 0, 0, 0, 0xFFFF, NO_EXTRA,
-	 SB_UNKNOWN},
+	 SB_UNKNOWN, FE_XTS256},
 };
 
 /* clang-format on */
@@ -551,4 +570,39 @@ const char *chip_sb_v2_schemes(const struct chip *c)
 		return "RSA-3072 or ECDSA (P-192, P-256, P-384)";
 	}
 	return "none known";
+}
+
+enum chip_flashenc chip_flashenc_scheme(const struct chip *c)
+{
+	return c->flashenc;
+}
+
+int chip_flashenc_key_ok(const struct chip *c, size_t len)
+{
+	switch (len) {
+	case 16:
+		return (c->flashenc_keys & CHIP_FEK_16) != 0;
+	case 24:
+		return (c->flashenc_keys & CHIP_FEK_24) != 0;
+	case 32:
+		return (c->flashenc_keys & CHIP_FEK_32) != 0;
+	case 64:
+		return (c->flashenc_keys & CHIP_FEK_64) != 0;
+	}
+	return 0;
+}
+
+const char *chip_flashenc_key_sizes(const struct chip *c)
+{
+	switch (c->flashenc_keys) {
+	case CHIP_FEK_32:
+		return "32";
+	case CHIP_FEK_32 | CHIP_FEK_64:
+		return "32 or 64";
+	case CHIP_FEK_32 | CHIP_FEK_16:
+		return "32 or 16";
+	case CHIP_FEK_32 | CHIP_FEK_24:
+		return "32 or 24";
+	}
+	return "none";
 }

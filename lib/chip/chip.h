@@ -28,6 +28,19 @@
 #define CHIP_SB_V2_RSA 2u   /* Secure Boot v2 with RSA-3072 blocks */
 #define CHIP_SB_V2_ECDSA 4u /* Secure Boot v2 with ECDSA P-192, P-256 or P-384 blocks */
 
+/* Flash-encryption schemes (spec/flash-encryption.md §1). */
+enum chip_flashenc {
+	CHIP_FE_NONE,  /* no flash encryption in ESP-IDF's soc_caps */
+	CHIP_FE_ESP32, /* ESP32: AES-256, key tweaked per 32 bytes by FLASH_CRYPT_CONF (§3) */
+	CHIP_FE_XTS,   /* XTS-AES over 128-byte data units (§4) */
+};
+
+/* Bits of chip.flashenc_keys: the key file sizes the chip can use (§1, §2). */
+#define CHIP_FEK_16 1u /* 16 bytes, XTS-AES-128 key = their SHA-256 (esp32c2) */
+#define CHIP_FEK_24 2u /* 24 bytes: ESP32 192-bit key (3/4 coding scheme) */
+#define CHIP_FEK_32 4u /* 32 bytes: ESP32 AES-256, or XTS-AES-128 */
+#define CHIP_FEK_64 8u /* 64 bytes: XTS-AES-256 */
+
 #define CHIP_MAX_MMU_SIZES 4
 #define CHIP_DEFAULT_MMU_PAGE 0x10000
 
@@ -73,6 +86,8 @@ struct chip {
 	unsigned secure_boot;
 	/* Oldest revision (major*100+minor) whose ROM has Secure Boot v2; 0: all. */
 	uint16_t sb_v2_min_rev_full;
+	enum chip_flashenc flashenc; /* flash-encryption scheme */
+	unsigned flashenc_keys;	     /* CHIP_FEK_* bits: key file sizes accepted */
 };
 
 /* Looks a chip up by its --chip name ("esp32s3"; as esptool, any case, and "-", "("
@@ -145,5 +160,13 @@ int chip_sb_scheme_ok(const struct chip *c, int version, enum sbkey_scheme schem
 /* The Secure Boot v2 schemes the ROM of @c verifies, for messages:
  * "RSA-3072", "ECDSA (P-192, P-256, P-384)", or both joined by " or ". */
 const char *chip_sb_v2_schemes(const struct chip *c);
+
+/* The flash-encryption scheme of @c (CHIP_FE_NONE when it has none). */
+enum chip_flashenc chip_flashenc_scheme(const struct chip *c);
+/* 1 when @c can use a flash-encryption key file of @len bytes. */
+int chip_flashenc_key_ok(const struct chip *c, size_t len);
+/* The key file sizes @c takes, for messages: "32", "32 or 64", "32 or 16", "32 or 24";
+ * "none" without flash encryption. */
+const char *chip_flashenc_key_sizes(const struct chip *c);
 
 #endif

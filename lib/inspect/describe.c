@@ -10,18 +10,28 @@
 #include "hash.h"
 #include "node.h"
 
-void describe_problem(struct describe_ctx *c, const char *where, const char *fmt, ...)
+void describe_problem(struct describe_ctx *c, const char *kind, uint64_t off, const char *where,
+		      const char *fmt, ...)
 {
+	struct imginfo_node *p;
 	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* an item's key is never shown: it holds the kind (imginfo_problem()) */
 	if (where && *where)
-		node_str(c->problems, "", "%s: %s", where, msg);
+		p = node_str(c->problems, kind, "%s: %s", where, msg);
 	else
-		node_str(c->problems, "", "%s", msg);
+		p = node_str(c->problems, kind, "%s", msg);
+	if (p)
+		p->num = off;
+}
+
+int describe_checking(const struct describe_ctx *c)
+{
+	return c->opts && c->opts->check;
 }
 
 void describe_bytes(struct imginfo_node *n, const uint8_t *p, size_t len, uint64_t file_off)
@@ -43,8 +53,8 @@ void describe_bytes(struct imginfo_node *n, const uint8_t *p, size_t len, uint64
 }
 
 void describe_digest(struct describe_ctx *c, struct imginfo_node *d, const char *what,
-		     const uint8_t *stored, const uint8_t *calc, size_t n, int show_calc,
-		     const char *where)
+		     const char *kind, const uint8_t *stored, const uint8_t *calc, size_t n,
+		     int show_calc, const char *where, uint64_t off)
 {
 	char hex[2 * DESCRIBE_DIGEST_MAX + 1], want[2 * DESCRIBE_DIGEST_MAX + 1];
 	int ok;
@@ -65,6 +75,7 @@ void describe_digest(struct describe_ctx *c, struct imginfo_node *d, const char 
 		node_line(d, "%s valid", hex);
 	} else {
 		node_line(d, "%s invalid, expected %s", hex, want);
-		describe_problem(c, where, "%s %s invalid, expected %s", what, hex, want);
+		describe_problem(c, kind, off, where, "%s %s invalid, expected %s", what, hex,
+				 want);
 	}
 }

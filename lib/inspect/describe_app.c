@@ -50,26 +50,6 @@ static enum imginfo_kind app_kind(const struct appimage_info *in)
 	return in->has_desc || app_has_flash_segment(in) ? IMGINFO_APP : IMGINFO_BOOTLOADER;
 }
 
-int describe_app_probe(const uint8_t *data, size_t len, enum imginfo_kind *kind,
-		       const struct chip **chip)
-{
-	struct appimage_info *in;
-	int rc = -1;
-
-	if (!appimage_has_magic(data, len))
-		return -1;
-	in = malloc(sizeof(*in)); /* room for 255 segments: not for the stack */
-	if (in && app_decode(data, len, NULL, 1, in) == 0) {
-		if (kind)
-			*kind = app_kind(in);
-		if (chip)
-			*chip = in->chip;
-		rc = 0;
-	}
-	free(in);
-	return rc;
-}
-
 /* ---- names of header codes ---- */
 
 /* The spelling in space-separated @list whose code (via @code_of) is @code. */
@@ -219,13 +199,14 @@ static void describe_digests(struct describe_ctx *c, struct imginfo_node *img,
 	} else {
 		node_line(k, "0x%02x invalid, expected 0x%02x", in->checksum_stored,
 			  in->checksum_calc);
-		describe_problem(c, where, "checksum 0x%02x invalid, expected 0x%02x",
-				 in->checksum_stored, in->checksum_calc);
+		describe_problem(c, "checksum", base + in->checksum_offset, where,
+				 "checksum 0x%02x invalid, expected 0x%02x", in->checksum_stored,
+				 in->checksum_calc);
 	}
 
-	describe_digest(c, derived_obj(img, "sha256", IMGINFO_CLASS_DIGEST), "SHA-256",
+	describe_digest(c, derived_obj(img, "sha256", IMGINFO_CLASS_DIGEST), "SHA-256", "digest",
 			in->hash_appended ? in->digest_stored : NULL, in->digest_calc, SHA256_LEN,
-			1, where);
+			1, where, base + in->image_len);
 }
 
 static void describe_desc(struct imginfo_node *img, const struct appimage_info *in, uint64_t base)
@@ -267,6 +248,7 @@ static void describe_sig_block(struct describe_ctx *c, struct imginfo_node *bloc
 			       const char *where)
 {
 	const uint8_t *b = data + sig_off + i * SBV2_BLOCK_SIZE;
+	uint64_t at = base + sig_off + i * SBV2_BLOCK_SIZE;
 	struct sbv2_block_info bi;
 	struct imginfo_node *bn;
 	char label[8], kd[2 * SBV2_KEY_DIGEST_LEN + 1];
@@ -280,10 +262,10 @@ static void describe_sig_block(struct describe_ctx *c, struct imginfo_node *bloc
 	bn = node_item(blocks, label, NULL);
 	node_uint(bn, "index", i, 0, NULL);
 	node_str(bn, "state", "%s", sbv2_block_state_text(bi.state));
-	node_data(bn, b, SBV2_BLOCK_SIZE, base + sig_off + i * SBV2_BLOCK_SIZE);
+	node_data(bn, b, SBV2_BLOCK_SIZE, at);
 	if (bi.state != SBV2_BLOCK_VALID) {
 		node_line(bn, "%u: %s", i, sbv2_block_state_text(bi.state));
-		describe_problem(c, where, "signature block %u: %s", i,
+		describe_problem(c, "signature-block", at, where, "signature block %u: %s", i,
 				 sbv2_block_state_text(bi.state));
 		return;
 	}
@@ -294,7 +276,8 @@ static void describe_sig_block(struct describe_ctx *c, struct imginfo_node *bloc
 	node_str(bn, "crc", "valid");
 	node_str(bn, "image_digest", "%s", dg_ok ? "matches" : "does not match");
 	if (!dg_ok)
-		describe_problem(c, where, "signature block %u: image digest does not match", i);
+		describe_problem(c, "signature-digest", at, where,
+				 "signature block %u: image digest does not match", i);
 	if (vr)
 		node_str(bn, "verification", "%s", sbv2_verdict_text(vr->verdict[i]));
 	ascii_hex_encode(bi.key_digest, SBV2_KEY_DIGEST_LEN, kd);
@@ -332,29 +315,37 @@ static void describe_sig_v2(struct describe_ctx *c, struct imginfo_node *img, co
 		node_str(s, "verification", "%s",
 			 ok ? "verified with the given key" : "does not verify with the given key");
 		if (!ok)
-			describe_problem(c, where, "signature does not verify with the given key");
+			describe_problem(c, "signature-key", base + sig_off, where,
+					 "signature does not verify with the given key");
 	}
 	free(vr);
 }
 
-/* v1: 68 bytes (version 0, r, s) right after the image (spec/secure-boot.md §1). Returns
- * 1 when they are there (not all zero) and described. */
-static int describe_sig_v1(struct describe_ctx *c, struct imginfo_node *img, const uint8_t *data,
-			   size_t len, const struct appimage_info *in, uint64_t base,
-			   const char *where)
+/* The signature after the image: 2 a v2 sector (at the 4 KiB aligned end), 1 a v1 block
+ * (version 0, r, s right after the image, not all zero), 0 none (spec/secure-boot.md). */
+static int sig_version(const uint8_t *data, size_t len, const struct appimage_info *in)
 {
+	size_t sig_off = sbv2_padded_len(in->end), k;
 	const uint8_t *p = data + in->end;
-	struct imginfo_node *s;
-	size_t k;
 	int zero = 1;
 
+	if (sig_off + SBV2_SECTOR_SIZE <= len && data[sig_off] == SBV2_BLOCK_MAGIC)
+		return 2;
 	if (!in->chip || !in->chip->secure_pad_v1 || in->end + SBV1_SIG_BLOCK_SIZE > len ||
 	    buf_get_le32(p) != 0 || node_erased(p + 4, 64))
 		return 0;
 	for (k = 4; k < SBV1_SIG_BLOCK_SIZE; k++)
 		zero &= p[k] == 0;
-	if (zero)
-		return 0;
+	return zero ? 0 : 1;
+}
+
+/* The v1 block after the image (spec/secure-boot.md §1). */
+static void describe_sig_v1(struct describe_ctx *c, struct imginfo_node *img, const uint8_t *data,
+			    const struct appimage_info *in, uint64_t base, const char *where)
+{
+	const uint8_t *p = data + in->end;
+	struct imginfo_node *s;
+
 	s = derived_obj(img, "signature", IMGINFO_CLASS_SIGNATURE);
 	node_str(s, "scheme", "secure boot v1");
 	node_uint(s, "file_offset", base + in->end, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
@@ -368,9 +359,9 @@ static int describe_sig_v1(struct describe_ctx *c, struct imginfo_node *img, con
 		node_str(s, "verification", "%s",
 			 rc == 0 ? "signature verified" : "signature does not verify");
 		if (rc != 0)
-			describe_problem(c, where, "secure boot v1 signature does not verify");
+			describe_problem(c, "signature-v1", base + in->end, where,
+					 "secure boot v1 signature does not verify");
 	}
-	return 1;
 }
 
 /* A v2 signature sector, else a v1 block, after the image. Returns the end of what it
@@ -381,12 +372,21 @@ static size_t describe_signature(struct describe_ctx *c, struct imginfo_node *im
 {
 	size_t sig_off = sbv2_padded_len(in->end);
 
-	if (sig_off + SBV2_SECTOR_SIZE <= len && data[sig_off] == SBV2_BLOCK_MAGIC) {
+	switch (sig_version(data, len, in)) {
+	case 2:
 		describe_sig_v2(c, img, data, sig_off, base, where);
 		return sig_off + SBV2_SECTOR_SIZE;
-	}
-	if (describe_sig_v1(c, img, data, len, in, base, where))
+	case 1:
+		describe_sig_v1(c, img, data, in, base, where);
 		return in->end + SBV1_SIG_BLOCK_SIZE;
+	}
+	/* with Secure Boot on, the ROM or bootloader refuses an unsigned image; a v1
+	 * bootloader is not signed (its digest is kept in eFuse) */
+	if (describe_checking(c) && c->opts->pubkey &&
+	    !(app_kind(in) == IMGINFO_BOOTLOADER && in->chip &&
+	      (in->chip->secure_boot & CHIP_SB_V1)))
+		describe_problem(c, "unsigned", base + in->end, where,
+				 "no Secure Boot signature, but --pubkey was given");
 	return 0;
 }
 
@@ -400,6 +400,48 @@ static void describe_region(struct imginfo_node *parent, const char *key, const 
 	t = node_set_class(node_obj(parent, key), IMGINFO_CLASS_CONTENT);
 	node_uint(t, "file_offset", base + from, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 	describe_bytes(t, data + from, to - from, base + from);
+}
+
+int describe_app_facts(const uint8_t *data, size_t len, struct describe_app_facts *f)
+{
+	struct appimage_info *in;
+	const char *size;
+	int rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	if (!appimage_has_magic(data, len))
+		return -1;
+	in = malloc(sizeof(*in)); /* room for 255 segments: not for the stack */
+	if (in && app_decode(data, len, NULL, 1, in) == 0) {
+		f->kind = app_kind(in);
+		f->chip = in->chip;
+		f->chip_id = in->chip_id;
+		f->end = in->end;
+		size = code_name(chip_flash_sizes(), in->flash_size_freq & 0xF0u,
+				 chip_flash_size_code);
+		if (size) {
+			snprintf(f->flash_size, sizeof(f->flash_size), "%s", size);
+			f->flash_size_bytes = chip_flash_size_bytes(size);
+		}
+		f->signature = sig_version(data, len, in);
+		rc = 0;
+	}
+	free(in);
+	return rc;
+}
+
+int describe_app_probe(const uint8_t *data, size_t len, enum imginfo_kind *kind,
+		       const struct chip **chip)
+{
+	struct describe_app_facts f;
+
+	if (describe_app_facts(data, len, &f) < 0)
+		return -1;
+	if (kind)
+		*kind = f.kind;
+	if (chip)
+		*chip = f.chip;
+	return 0;
 }
 
 int describe_app(struct describe_ctx *c, struct imginfo_node *img, const uint8_t *data, size_t len,

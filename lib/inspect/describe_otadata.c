@@ -37,6 +37,10 @@ static void describe_entry(struct describe_ctx *c, struct imginfo_node *l,
 	const char *use = otadata_entry_valid(e) ? "used" : "ignored";
 	const char *state = otadata_state_name(e->state);
 
+	/* a state esp_ota_img_states_t does not define has no name */
+	if (!state)
+		state = "unknown";
+
 	snprintf(label, sizeof(label), "%d", i);
 	it = node_item(l, label, NULL);
 	node_uint(it, "index", (uint64_t)i, IMGINFO_F_NODIFF, NULL);
@@ -55,25 +59,57 @@ static void describe_entry(struct describe_ctx *c, struct imginfo_node *l,
 		node_line(it, "%d: seq 0x%x, state 0x%x (%s), crc 0x%08x %s, %s", i, e->seq,
 			  e->state, state, e->crc, crc_text, use);
 	if (!empty && !crc_ok)
-		describe_problem(c, where, "otadata entry %d: CRC 0x%08x invalid, expected 0x%08x",
-				 i, e->crc, otadata_seq_crc(e->seq));
+		describe_problem(c, "otadata-crc", base + (uint64_t)i * OTADATA_SECTOR, where,
+				 "otadata entry %d: CRC 0x%08x invalid, expected 0x%08x", i, e->crc,
+				 otadata_seq_crc(e->seq));
 }
 
-/* What boots: an ota slot by the active entry, else factory, else ota_0. Without the
- * table (@slots unknown) only the rule can be given, and it is not compared. */
+void describe_ota_slots(const struct parttable *pt, struct describe_ota_slots *slots)
+{
+	size_t i;
+
+	slots->present = otadata_layout_slots(pt);
+	slots->count = otadata_slot_count(slots->present);
+	slots->has_factory = 0;
+	slots->known = 1;
+	for (i = 0; i < pt->n; i++)
+		slots->has_factory |= pt->v[i].type == PARTTABLE_TYPE_APP &&
+				      pt->v[i].subtype == PARTTABLE_SUBTYPE_APP_FACTORY;
+}
+
+enum describe_boots describe_otadata_boots(const struct otadata_entry e[2], int active,
+					   const struct describe_ota_slots *slots, unsigned *slot)
+{
+	/* an ota slot by the active entry, else factory, else ota_0 */
+	*slot = 0;
+	if (active >= 0 && slots->count > 0) {
+		*slot = otadata_seq_slot(e[active].seq, slots->count);
+		return DESCRIBE_BOOTS_OTA;
+	}
+	if (slots->has_factory)
+		return DESCRIBE_BOOTS_FACTORY;
+	return slots->count > 0 ? DESCRIBE_BOOTS_OTA : DESCRIBE_BOOTS_NOTHING;
+}
+
+/* What boots. Without the table (@slots unknown) only the rule can be given, and it is
+ * not compared. */
 static void describe_boots(struct imginfo_node *n, const struct otadata_entry e[2], int active,
 			   const struct describe_ota_slots *slots)
 {
+	unsigned slot;
+
 	if (slots && slots->known) {
-		if (active >= 0 && slots->count > 0)
-			node_str(n, "boots", "ota_%u",
-				 otadata_seq_slot(e[active].seq, slots->count));
-		else if (slots->has_factory)
+		switch (describe_otadata_boots(e, active, slots, &slot)) {
+		case DESCRIBE_BOOTS_OTA:
+			node_str(n, "boots", "ota_%u", slot);
+			break;
+		case DESCRIBE_BOOTS_FACTORY:
 			node_str(n, "boots", "factory");
-		else if (slots->count > 0)
-			node_str(n, "boots", "ota_0");
-		else
+			break;
+		case DESCRIBE_BOOTS_NOTHING:
 			node_str(n, "boots", "nothing (no app partition)");
+			break;
+		}
 	} else if (active >= 0) {
 		node_set_flags(node_str(n, "boots", "ota slot %u modulo the number of ota slots",
 					e[active].seq - 1),

@@ -91,14 +91,14 @@ size_t describe_parttable_find(const uint8_t *data, size_t len)
 
 /* The MD5 row, when there is one: stored digest and verdict. */
 static void describe_md5(struct describe_ctx *c, struct imginfo_node *n, const uint8_t *data,
-			 const struct parttable_scan *rows, const char *where)
+			 const struct parttable_scan *rows, uint64_t base, const char *where)
 {
 	int has = rows->kind == PARTTABLE_ROW_MD5;
 
 	/* follows the entries */
 	describe_digest(c, node_set_flags(node_obj(n, "md5"), IMGINFO_F_DERIVED), "MD5",
-			has ? data + rows->stop + PARTTABLE_MD5_AT : NULL, rows->md5, MD5_LEN, 0,
-			where);
+			"table-md5", has ? data + rows->stop + PARTTABLE_MD5_AT : NULL, rows->md5,
+			MD5_LEN, 0, where, base + rows->stop);
 }
 
 /* The rows of the CSV text gen_esp32part.py prints for @pt (after its two comment lines),
@@ -139,7 +139,7 @@ void describe_parttable(struct describe_ctx *c, struct imginfo_node *n, const ui
 	node_str(n, "kind", "%s", imginfo_kind_name(IMGINFO_PARTTABLE));
 	node_uint(n, "file_offset", base, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 	node_uint(n, "entry_count", pt->n, 0, NULL);
-	describe_md5(c, n, data, &t->rows, where);
+	describe_md5(c, n, data, &t->rows, base, where);
 	l = node_list(n, "entries");
 	for (i = 0; i < pt->n; i++) {
 		const struct parttable_entry *e = &pt->v[i];

@@ -80,6 +80,57 @@ size_t imginfo_problems(const struct imginfo_node *root)
 	return p ? p->nkids : 0;
 }
 
+void imginfo_problem(const struct imginfo_node *root, size_t i, struct imginfo_problem *p)
+{
+	const struct imginfo_node *k = node_child(root, "problems")->kids[i];
+
+	/* describe_problem(): the key holds the kind, num the offset */
+	p->kind = k->key;
+	p->message = k->str;
+	p->offset = k->num;
+}
+
+int imginfo_check_format_text(const struct imginfo_node *root, struct buf *out)
+{
+	size_t i, n = imginfo_problems(root);
+	struct imginfo_problem p;
+
+	for (i = 0; i < n; i++) {
+		imginfo_problem(root, i, &p);
+		if (buf_printf(out, "%s [%s]\n", p.message, p.kind) < 0)
+			return -1;
+	}
+	if (n == 0)
+		return buf_puts(out, "no problems\n");
+	return buf_printf(out, "%zu problem%s\n", n, n == 1 ? "" : "s");
+}
+
+json_t *imginfo_check_to_json(const struct imginfo_node *root)
+{
+	json_t *j = json_object(), *arr = json_array();
+	size_t i, n = imginfo_problems(root);
+	struct imginfo_problem p;
+
+	if (!j || !arr || json_object_set(j, "problems", arr) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		imginfo_problem(root, i, &p);
+		if (!o || json_array_append_new(arr, o) < 0 ||
+		    json_object_set_new(o, "kind", json_string(p.kind)) < 0 ||
+		    json_object_set_new(o, "message", json_string(p.message)) < 0 ||
+		    json_object_set_new(o, "offset", json_integer((json_int_t)p.offset)) < 0)
+			goto fail;
+	}
+	json_decref(arr);
+	return j;
+fail:
+	json_decref(arr);
+	json_decref(j);
+	return NULL;
+}
+
 /* ---- text ---- */
 
 static int fmt_uint(struct buf *out, const struct imginfo_node *n)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Chip table: lookups, flash parameter codes and size spellings, memory types, address
- * checks and Secure Boot facts. */
+ * checks, Secure Boot and flash-encryption facts. */
 #include "chip.h"
 
 #include <string.h>
@@ -309,6 +309,49 @@ static void test_every_region(void)
 	}
 }
 
+/* Flash-encryption scheme and key file sizes per chip (spec/flash-encryption.md §1). */
+static void test_flash_encryption(void)
+{
+	static const struct {
+		const char *name;
+		enum chip_flashenc scheme;
+		const char *sizes;
+		size_t ok[2]; /* the key file sizes taken; 0: none */
+	} want[] = {
+	    {"esp32", CHIP_FE_ESP32, "32 or 24", {32, 24}},
+	    {"esp32s2", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32s3", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32c3", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32c2", CHIP_FE_XTS, "32 or 16", {32, 16}},
+	    {"esp32c6", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32c61", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32c5", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32e22", CHIP_FE_NONE, "none", {0, 0}},
+	    {"esp32h2", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32h21", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32p4", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32h4", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32s31", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	};
+	size_t i, len;
+
+	CHECK(sizeof(want) / sizeof(want[0]) == chip_count());
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct chip *c = chip_find(want[i].name);
+
+		CHECK(c != NULL);
+		if (!c)
+			continue;
+		CHECK(chip_flashenc_scheme(c) == want[i].scheme);
+		CHECK_STR(chip_flashenc_key_sizes(c), want[i].sizes);
+		for (len = 0; len <= 129; len++) {
+			int taken = len && (len == want[i].ok[0] || len == want[i].ok[1]);
+
+			CHECK(chip_flashenc_key_ok(c, len) == taken);
+		}
+	}
+}
+
 int main(void)
 {
 	test_every_region();
@@ -317,5 +360,6 @@ int main(void)
 	test_flash_sizes();
 	test_memory();
 	test_secure_boot();
+	test_flash_encryption();
 	return check_status();
 }

@@ -115,6 +115,9 @@ int main(void)
 		umask(mask);
 		CHECK(fileio_umask() == mask);
 		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == (0666 & ~mask));
+		/* a private file (a key) replacing a readable one is 0600 */
+		CHECK(fileio_atomic_write_file_mode(path, "key", 3, 0600) == 0);
+		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == (0600 & ~mask));
 	}
 	unlink(path);
 

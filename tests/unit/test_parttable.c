@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "chip.h"
 #include "diag.h"
 #include "hash.h"
 #include "layout.h"
@@ -323,6 +324,123 @@ static void test_messages(void)
 	parttable_free(&pt);
 }
 
+/* The first line --strict prints for @pt, and its verdict. */
+static int strict_msg(const struct parttable *pt, char *msg, size_t msgsz)
+{
+	int rc = entry_msg(parttable_check_strict, pt, msg, msgsz);
+	char *nl = strchr(msg, '\n');
+
+	if (nl)
+		nl[1] = '\0';
+	return rc;
+}
+
+/* --strict: each rule alone, on a layout that passes it otherwise. */
+static void test_strict(void)
+{
+	struct parttable pt;
+	char msg[512];
+
+	parttable_init(&pt, "t.csv");
+	add(&pt, "nvs", PARTTABLE_TYPE_DATA, PARTTABLE_SUBTYPE_DATA_NVS, 0x9000, 0x6000, 2);
+	add(&pt, "otadata", PARTTABLE_TYPE_DATA, PARTTABLE_SUBTYPE_DATA_OTA, 0xf000, 0x2000, 3);
+	add(&pt, "ota_0", PARTTABLE_TYPE_APP, 0x10, 0x10000, 0x100000, 4);
+	add(&pt, "ota_1", PARTTABLE_TYPE_APP, 0x11, 0x110000, 0x100000, 5);
+	cfg.chip = chip_find("esp32p4");
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) == 0 && msg[0] == '\0');
+
+	pt.v[0].flags = PARTTABLE_FLAG_ENCRYPTED;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:2: NVS partition 'nvs' is flagged encrypted: "
+		       "nvs_flash_init() refuses it (NVS has an encryption of its own, not flash "
+		       "encryption)\n");
+	pt.v[0].flags = 0;
+	pt.v[0].subtype = PARTTABLE_SUBTYPE_DATA_NVS_KEYS;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:2: NVS keys partition 'nvs' is not flagged "
+		       "encrypted: the NVS encryption keys would lie in flash in the clear\n");
+	pt.v[0].flags = PARTTABLE_FLAG_ENCRYPTED;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) == 0);
+	pt.v[0].subtype = PARTTABLE_SUBTYPE_DATA_NVS;
+	pt.v[0].flags = 0;
+
+	pt.v[3].subtype = 0x12; /* ota_0, ota_2 */
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:5: OTA app partition 'ota_1' (ota_2) without ota_1: "
+		       "the bootloader counts OTA slots only up to the first missing one, and "
+		       "never starts it\n");
+	pt.v[3].subtype = 0x10; /* two ota_0 */
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:5: app partition 'ota_1' has the subtype of 'ota_0' "
+		       "(0x10): the bootloader starts only one of them\n");
+	pt.v[3].subtype = 0x11;
+
+	pt.v[1].subtype = PARTTABLE_SUBTYPE_DATA_UNDEFINED; /* no otadata */
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:4: OTA app partition 'ota_0' without an otadata "
+		       "partition (data, ota): the bootloader never starts an OTA slot\n");
+	pt.v[1].subtype = PARTTABLE_SUBTYPE_DATA_OTA;
+
+	pt.v[2].flags = PARTTABLE_FLAG_READONLY;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:4: OTA app partition 'ota_0' is flagged readonly: an "
+		       "OTA update cannot write it\n");
+	pt.v[2].flags = 0;
+
+	pt.v[3].offset = 0x111000; /* only with --no-verify: gen_esp32part.py refuses it */
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:5: app partition 'ota_1' at 0x111000 is not 64 KiB "
+		       "aligned: the flash MMU maps apps in 64 KiB pages\n");
+	pt.v[3].offset = 0x110000;
+	pt.v[0].size = 0x6800;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:2: partition 'nvs' size 0x6800 is not a multiple of "
+		       "the 0x1000 byte flash sector: it cannot be erased as a whole\n");
+	pt.v[0].size = 0x6000;
+	pt.v[0].offset = 0x8000;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:2: partition 'nvs' (0x8000-0xdfff) overlaps the "
+		       "partition table at 0x8000-0x8fff\n");
+	pt.v[0].offset = 0x3000;
+	pt.v[0].size = 0x2000;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:2: partition 'nvs' (0x3000-0x4fff) overlaps the "
+		       "esp32p4 bootloader at 0x2000-0x7fff\n");
+	pt.v[0].offset = 0x9000;
+	pt.v[0].size = 0x6000;
+
+	/* the table: aligned, after room for a signed bootloader of the chip */
+	cfg.table_offset = 0x3000;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv: table offset 0x3000 leaves no room for a signed "
+		       "esp32p4 bootloader (at 0x2000, it needs 0x2000 bytes at least: one sector "
+		       "of image, one for its signature)\n");
+	cfg.chip = chip_find("esp32c3");
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) == 0);
+	cfg.table_offset = 0x8800;
+	cfg.offset_line = 1;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv:1: table offset 0x8800 is not a multiple of 0x1000: "
+		       "the table must have a flash sector of its own\n");
+	cfg.table_offset = PARTTABLE_DEFAULT_OFFSET;
+	cfg.offset_line = 0;
+
+	/* an otadata partition with nothing to select: a warning only */
+	pt.v[2].subtype = PARTTABLE_SUBTYPE_APP_TEST;
+	pt.v[3].subtype = PARTTABLE_SUBTYPE_APP_FACTORY;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) == 0);
+	CHECK_STR(msg,
+		  "test_parttable: t.csv:3: warning: otadata partition 'otadata' without OTA "
+		  "app partitions: it selects nothing, the bootloader starts the factory app\n");
+	pt.v[2].type = pt.v[3].type = PARTTABLE_TYPE_DATA;
+	pt.v[1].subtype = PARTTABLE_SUBTYPE_DATA_UNDEFINED;
+	CHECK(strict_msg(&pt, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "test_parttable: t.csv: no app partition (factory, ota_N or test): the "
+		       "bootloader has nothing to start\n");
+	cfg.chip = NULL;
+	parttable_free(&pt);
+}
+
 static void test_extra_subtype(void)
 {
 	CHECK(parttable_config_add_subtype(&cfg, "data, my_data, 40") == 0);
@@ -341,6 +459,7 @@ int main(void)
 	test_checks();
 	test_rows();
 	test_messages();
+	test_strict();
 	test_extra_subtype();
 	parttable_config_free(&cfg);
 	return check_status();

@@ -91,6 +91,8 @@ int layout_load(const char *path, struct parttable_config *c, struct parttable *
 		goto out;
 	if (parttable_check_flash_size(pt, c) < 0)
 		goto out;
+	if (c->strict && parttable_check_strict(pt, c) < 0)
+		goto out;
 	rc = 0;
 out:
 	buf_free(&data);

@@ -29,11 +29,13 @@ int layout_csv_parse(const uint8_t *data, size_t len, const struct parttable_con
 
 /* INI text to entries; table settings update @c where the command line did not set
  * them. Offsets are not resolved yet. */
-int layout_ini_parse(const uint8_t *data, size_t len, struct parttable_config *c, struct parttable *pt);
+int layout_ini_parse(const uint8_t *data, size_t len, struct parttable_config *c,
+		     struct parttable *pt);
 
 /*
  * Reads @path, parses or decodes it, and resolves offsets; then, unless
- * c->no_verify, verifies; then the flash size check. @kind (may be NULL) receives
+ * c->no_verify, verifies; then the flash size check; then, with c->strict (--strict or
+ * the INI's strict = yes), parttable_check_strict(). @kind (may be NULL) receives
  * what the file was. Returns 0 or -1 with a message.
  */
 int layout_load(const char *path, struct parttable_config *c, struct parttable *pt,

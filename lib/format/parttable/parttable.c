@@ -6,6 +6,7 @@
 #include "parttable.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,48 +241,48 @@ int parttable_is_primary_special(const struct parttable_entry *e)
 	       e->subtype == PARTTABLE_SUBTYPE_PRIMARY;
 }
 
-/* A message of up to 1023 bytes, after "entry at 0xPOS: " (at most 19 bytes). */
-#define ENTRY_MSG_MAX (1024 + 24)
-
-/* "entry at 0xPOS: " for an entry decoded from binary (no line to name), then @fmt. */
-static void entry_message(const struct parttable *pt, const struct parttable_entry *e,
-			  char msg[ENTRY_MSG_MAX], const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
-
-static void entry_message(const struct parttable *pt, const struct parttable_entry *e,
-			  char msg[ENTRY_MSG_MAX], const char *fmt, va_list ap)
+/* Where a message about @e points: FILE:LINE for a layout; for an entry decoded from
+ * binary (no line to name) "FILE: entry at 0xPOS" in @ctx. Returns the file part. */
+static const char *entry_where(const struct parttable *pt, const struct parttable_entry *e,
+			       char ctx[PATH_MAX + 32], unsigned *line)
 {
-	int n = 0;
-
-	if (pt->from_binary)
-		n = snprintf(msg, ENTRY_MSG_MAX, "entry at 0x%" PRIx32 ": ", e->bin_pos);
-	vsnprintf(msg + n, 1024, fmt, ap);
+	*line = pt->from_binary ? 0 : e->line;
+	if (!pt->from_binary)
+		return pt->file;
+	if (pt->file)
+		snprintf(ctx, PATH_MAX + 32, "%s: entry at 0x%" PRIx32, pt->file, e->bin_pos);
+	else
+		snprintf(ctx, PATH_MAX + 32, "entry at 0x%" PRIx32, e->bin_pos);
+	return ctx;
 }
 
 int parttable_entry_error(const struct parttable *pt, const struct parttable_entry *e,
 			  const char *fmt, ...)
 {
-	char msg[ENTRY_MSG_MAX];
+	char ctx[PATH_MAX + 32];
+	const char *where;
+	unsigned line;
 	va_list ap;
 
+	where = entry_where(pt, e, ctx, &line);
 	va_start(ap, fmt);
-	entry_message(pt, e, msg, fmt, ap);
+	diag_vat(where, line, fmt, ap);
 	va_end(ap);
-	return diag_at(pt->file, pt->from_binary ? 0 : e->line, "%s", msg);
+	return -1;
 }
 
-static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
-		       ...) __attribute__((format(printf, 3, 4)));
-static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
-		       ...)
+void parttable_entry_warn(const struct parttable *pt, const struct parttable_entry *e,
+			  const char *fmt, ...)
 {
-	char msg[ENTRY_MSG_MAX];
+	char ctx[PATH_MAX + 32];
+	const char *where;
+	unsigned line;
 	va_list ap;
 
+	where = entry_where(pt, e, ctx, &line);
 	va_start(ap, fmt);
-	entry_message(pt, e, msg, fmt, ap);
+	diag_vwarn_at(where, line, fmt, ap);
 	va_end(ap);
-	diag_warn_at(pt->file, pt->from_binary ? 0 : e->line, "%s", msg);
 }
 
 /* @v in hex after @prefix, the sign first: pyhex() is Python's '%x' ("-1000" for -0x1000);
@@ -386,7 +387,7 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 	}
 	for (t = 0; t < 4; t++) {
 		if (strcmp(e->name, type_names[t].name) == 0 && type_names[t].value != e->type)
-			entry_warn(
+			parttable_entry_warn(
 			    pt, e,
 			    "Partition has name '%s' which is a partition type, but does not "
 			    "match this partition's type (0x%s). Mistake in partition table?",
@@ -408,7 +409,7 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 				if (strcmp(own->v[i].name, e->name) == 0)
 					match = own->v[i].value == e->subtype;
 			if (!match)
-				entry_warn(
+				parttable_entry_warn(
 				    pt, e,
 				    "Partition has name '%s' which is a partition subtype, but "
 				    "this partition has non-matching type 0x%s and subtype 0x%s. "

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "chip.h"
 #include "hash.h"
 
 /* The first two bytes of a row, read as uint16 LE (§1.1, §1.2; esp_flash_partitions.h). */
@@ -44,6 +45,7 @@ enum {
 	PARTTABLE_SUBTYPE_DATA_OTA = 0x00,
 	PARTTABLE_SUBTYPE_DATA_NVS = 0x02,
 	PARTTABLE_SUBTYPE_DATA_COREDUMP = 0x03,
+	PARTTABLE_SUBTYPE_DATA_NVS_KEYS = 0x04,
 	PARTTABLE_SUBTYPE_DATA_UNDEFINED = 0x06,
 	PARTTABLE_SUBTYPE_DATA_TEE_OTA = 0x90,
 };
@@ -69,6 +71,7 @@ struct parttable_subtype_list {
 struct parttable_config {
 	int64_t table_offset;
 	int offset_set;
+	unsigned offset_line; /* INI line that set the table offset; 0: option or default */
 	int md5;
 	int md5_set;
 	uint64_t flash_size; /* 0: no fit check */
@@ -79,6 +82,9 @@ struct parttable_config {
 	int has_primary_bootloader;
 	int64_t recovery_bootloader_offset;
 	int has_recovery_bootloader;
+	int strict; /* parttable_check_strict() after the other checks */
+	int strict_set;
+	const struct chip *chip; /* where its bootloader sits, for --strict; NULL: unknown */
 	struct parttable_subtype_list subtypes[4];
 };
 
@@ -138,6 +144,9 @@ int parttable_is_primary_special(const struct parttable_entry *e);
  */
 int parttable_entry_error(const struct parttable *pt, const struct parttable_entry *e,
 			  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same as a warning (silenced by -q); does not fail. */
+void parttable_entry_warn(const struct parttable *pt, const struct parttable_entry *e,
+			  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Fills in missing offsets and resolves negative sizes, in file order (§5). */
 int parttable_resolve_offsets(struct parttable *pt, const struct parttable_config *c);
@@ -150,6 +159,15 @@ int parttable_check_range(const struct parttable *pt, const struct parttable_ent
 
 /* The --flash-size fit check (§6); a no-op without a flash size. */
 int parttable_check_flash_size(const struct parttable *pt, const struct parttable_config *c);
+
+/*
+ * --strict (parttable_strict.c): layouts gen_esp32part.py accepts that fail on a device
+ * (an encrypted NVS partition, OTA slots without otadata, a gap in the OTA slots, no
+ * room for a signed bootloader before the table with c->chip, ...). Prints every
+ * violation with FILE:LINE and the reason; a harmless oddity is a warning. Returns 0, or
+ * -1 when any rule is broken.
+ */
+int parttable_check_strict(const struct parttable *pt, const struct parttable_config *c);
 
 /* 1 when @data starts with the entry magic AA 50: what makes a file a binary table (§1.4). */
 int parttable_has_magic(const uint8_t *data, size_t len);
