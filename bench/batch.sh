@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Times a 1000-device batch (4 MiB images, one NVS partition with 10 keys per device)
 # against cp of 1000 files of the same size, and prints the ratio.
 # Usage: bench/batch.sh [BIN_DIR] (default build/bin); DEVICES=N for another count.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Times esp-mkflash building a 16 MiB factory image against `cp` + `sha256sum` of
 # the same number of bytes, and prints the ratio. Usage: bench/mkflash.sh [BIN_DIR]
 # (default build/bin). Needs build/tests/mkelf (built with the tests).

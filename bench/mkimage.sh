@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Times esp-mkimage on an ESP32-C3 app ELF of about 8 MiB (app descriptor, 4 MiB DROM,
 # 4 MiB IROM, some IRAM/DRAM) against `sha256sum` of the image it writes, and reports
 # esp-mkimage's peak memory (max RSS). Target (issue 3): at most 2x sha256sum.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Debian packages: libelf-dev, libinih-dev, uuid-dev, libjansson-dev (pkg-config),
 # libmbedtls-dev (no .pc file in 2.28, so found by hand).
 find_package(PkgConfig REQUIRED)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Install rules and the espgen CMake package (issue 8). Included from the top-level
 # CMakeLists.txt after the tools: installs every esp-* tool target, the man pages,
 # bash completion and lib/cmake/espgen/ (relocatable: no absolute paths inside).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ASan + UBSan for every espgen target (CI runs the suite in this build too), and the
 # coverage instrumentation libFuzzer needs (ESPGEN_FUZZ, clang only: tests/fuzz).
 set(espgen_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # espgen_flags: the compile and link flags of every espgen target (STYLE.md 2.8), as an
 # interface target each target links PRIVATE, so a project that adds espgen with
 # add_subdirectory() keeps its own flags. Holds the warnings (-Werror unless

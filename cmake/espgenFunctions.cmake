@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # espgen image functions: one custom command per image, with the dependencies that
 # make a changed input rebuild exactly what is built from it, and one target each.
 #
@@ -10,6 +11,12 @@
 #                  [STATE <state>] [SEQ <s>] OUTPUT <file> [ALL])
 #   espgen_flash_image(<name> MANIFEST <file> OUTPUT <file> [DEPENDS <file or target>...]
 #                      [ALL])
+#
+# espgen_flash_image() learns the files the manifest reads from esp-mkflash --depfile
+# (add_custom_command DEPFILE): a changed layout, ELF, NVS CSV or a file an NVS row
+# names remakes the image. On the first build, the espgen images defined before it
+# are made first, so the manifest may name their outputs; DEPENDS adds other targets
+# or files (outputs of other custom commands, say).
 #
 # ELF may name an executable target (its file is used); LAYOUT of espgen_otadata may
 # name an espgen_partition_table() target (its table is used). SIGN_KEY signs with
@@ -24,6 +31,14 @@
 # (espgenConfig.cmake sets the directory, relative to its own location).
 
 include_guard(GLOBAL)
+
+# add_custom_command(DEPFILE) with Makefile generators needs CMake 3.20; CMP0116 NEW
+# (recorded with each custom command these functions add) makes Ninja read the
+# depfile's absolute paths as they are written.
+if(CMAKE_VERSION VERSION_LESS 3.20)
+	message(FATAL_ERROR "espgen's CMake functions need CMake 3.20 or later (DEPFILE)")
+endif()
+cmake_policy(SET CMP0116 NEW)
 
 # <out_cmd>: the command line word for tool <tool> (esp-mkpart, ...); <out_dep>: what a
 # custom command must depend on so that a rebuilt tool rebuilds its images.
@@ -70,21 +85,9 @@ macro(_espgen_target name output all)
 	endif()
 	set_target_properties(${name} PROPERTIES ESPGEN_OUTPUT "${output}")
 	set(${name}_OUTPUT "${output}" PARENT_SCOPE)
-	# which target makes this file, for the images built from it (see _espgen_order)
-	set_property(GLOBAL PROPERTY "_ESPGEN_TARGET_OF:${output}" ${name})
+	# every image target, in order: espgen_flash_image() builds after those before it
+	set_property(GLOBAL APPEND PROPERTY _ESPGEN_TARGETS ${name})
 endmacro()
-
-# Target <name> uses <files>: depend on the espgen targets that make any of them, so
-# that a Makefile build runs each command once (a custom command's output listed by
-# two targets would otherwise be made by both, perhaps at the same time).
-function(_espgen_order name)
-	foreach(_f ${ARGN})
-		get_property(_t GLOBAL PROPERTY "_ESPGEN_TARGET_OF:${_f}")
-		if(_t)
-			add_dependencies(${name} ${_t})
-		endif()
-	endforeach()
-endfunction()
 
 macro(_espgen_require fn name)
 	foreach(_kw ${ARGN})
@@ -194,40 +197,16 @@ function(espgen_otadata name)
 	endif()
 endfunction()
 
-# The files a factory manifest names (esp-mkflash --manifest): every 'key = path'
-# line whose key is one of layout, bootloader, elf, file, nvs, resolved as esp-mkflash
-# resolves them (relative to the manifest). Files that an NVS CSV names in turn
-# ('file' rows) are not followed: list them under DEPENDS.
-function(_espgen_manifest_inputs out manifest)
-	get_filename_component(_dir "${manifest}" DIRECTORY)
-	file(STRINGS "${manifest}" _lines)
-	set(_files)
-	foreach(_line IN LISTS _lines)
-		if(_line MATCHES "^[ \t]*(layout|bootloader|elf|file|nvs)[ \t]*=[ \t]*([^;#]*)")
-			string(STRIP "${CMAKE_MATCH_2}" _path)
-			if(NOT _path STREQUAL "")
-				get_filename_component(_abs "${_path}" ABSOLUTE BASE_DIR "${_dir}")
-				list(APPEND _files "${_abs}")
-			endif()
-		endif()
-	endforeach()
-	list(REMOVE_DUPLICATES _files)
-	set(${out} "${_files}" PARENT_SCOPE)
-endfunction()
-
 function(espgen_flash_image name)
 	cmake_parse_arguments(PARSE_ARGV 1 ARG "ALL" "MANIFEST;OUTPUT" "DEPENDS")
 	_espgen_require(espgen_flash_image ${name} MANIFEST OUTPUT)
 	_espgen_tool(tool tool_dep esp-mkflash)
 	_espgen_input(manifest "${ARG_MANIFEST}")
 	_espgen_output(output "${ARG_OUTPUT}")
-	if(NOT EXISTS "${manifest}")
-		message(FATAL_ERROR "espgen_flash_image(${name}): no manifest ${manifest}")
-	endif()
-	# a changed manifest re-runs CMake, which reads its list of inputs again
-	set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${manifest}")
-	_espgen_manifest_inputs(inputs "${manifest}")
-	set(deps ${tool_dep} "${manifest}" ${inputs})
+	# the inputs the manifest names come from esp-mkflash itself: its depfile lists
+	# every file it read (NVS CSVs and the files their rows name too)
+	set(depfile "${output}.d")
+	set(deps ${tool_dep} "${manifest}")
 	foreach(_d ${ARG_DEPENDS})
 		if(TARGET ${_d})
 			list(APPEND deps ${_d})
@@ -243,10 +222,16 @@ function(espgen_flash_image name)
 		set(json "${output}.json")
 	endif()
 	add_custom_command(OUTPUT "${output}" "${json}"
-		COMMAND ${tool} --manifest "${manifest}" -o "${output}"
+		COMMAND ${tool} --manifest "${manifest}" --depfile "${depfile}" -o "${output}"
 		DEPENDS ${deps}
+		DEPFILE "${depfile}"
 		COMMENT "espgen: flash image ${ARG_OUTPUT}"
 		VERBATIM)
+	# The depfile is known only after the first build; until then the images made
+	# before this one are built first, so that a manifest may name their outputs.
+	get_property(_before GLOBAL PROPERTY _ESPGEN_TARGETS)
 	_espgen_target(${name} "${output}" ARG_ALL)
-	_espgen_order(${name} ${inputs})
+	if(_before)
+		add_dependencies(${name} ${_before})
+	endif()
 endfunction()

@@ -1,7 +1,8 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # bash completion for the espgen tools (esp-mkpart, esp-mkimage, esp-mkotadata,
-# esp-mkflash, esp-mknvs, esp-sign, esp-imginfo): options, chips, flash settings and
-# the other fixed values; files elsewhere. Installed once per tool name in
+# esp-mkflash, esp-mknvs, esp-sign, esp-imginfo, esp-encrypt): options, chips, flash
+# settings and the other fixed values; files elsewhere. Installed once per tool name in
 # share/bash-completion/completions/, so bash-completion loads it for any of them.
 # The option lists follow each tools/<dir>/main.c getopt_long table.
 
@@ -46,8 +47,8 @@ _espgen()
 
 	case $cmd in
 	esp-mkpart)
-		noarg="--no-md5 --disable-md5sum --secure --no-verify --decode --quiet --help --version"
-		witharg="--output --flash-size --offset --primary-bootloader-offset --recovery-bootloader-offset --extra-subtype --extra-partition-subtypes --format"
+		noarg="--no-md5 --disable-md5sum --secure --no-verify --strict --decode --quiet --help --version"
+		witharg="--output --flash-size --offset --chip --primary-bootloader-offset --recovery-bootloader-offset --extra-subtype --extra-partition-subtypes --format"
 		;;
 	esp-mkimage)
 		noarg="--secure-pad --secure-pad-v2 --no-digest --dont-append-digest --use-segments --ram-only-header --random --quiet --help --version"
@@ -58,8 +59,8 @@ _espgen()
 		witharg="--output --size --boot --slots --layout --state --seq"
 		;;
 	esp-mkflash)
-		noarg="--keep-going --quiet --help --version"
-		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format"
+		noarg="--keep-going --check --quiet --help --version"
+		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --depfile"
 		;;
 	esp-mknvs)
 		noarg="--decode --quiet --help --version"
@@ -70,8 +71,12 @@ _espgen()
 		witharg="--output --key --keyfile --pubkey --pub-key --sb-version --key-digest --pubkey-digest --digest-out --signature --pkcs11-module --pin-file"
 		;;
 	esp-imginfo)
-		noarg="--json --diff --help --version"
+		noarg="--json --diff --check --help --version"
 		witharg="--ignore --pubkey"
+		;;
+	esp-encrypt)
+		noarg="--decrypt --keygen --quiet --help --version"
+		witharg="--output --chip --key --address --flash-crypt-conf --key-size"
 		;;
 	*) return 0 ;;
 	esac
@@ -91,12 +96,15 @@ _espgen()
 	--boot) values="factory ota_0 ota_1 ota_2 ota_3 ota_4 ota_5 ota_6 ota_7 ota_8 ota_9 ota_10 ota_11 ota_12 ota_13 ota_14 ota_15" ;;
 	--state) values="undefined new pending valid invalid aborted" ;;
 	--sb-version) values="1 2" ;;
+	--key-size) [[ $chip == esp32 ]] && values="256 192" || values="128 256" ;;
+	--flash-crypt-conf) values="0xf" ;;
 	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata" ;;
 	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
-		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j)
+		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | \
+		--address | -a)
 		return 0 ;; # a number or free text
-	--output | -o | --layout | --manifest | --devices | --key | -k | --keyfile | --sign-key | --pubkey | \
+	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null
@@ -116,4 +124,4 @@ _espgen()
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
-complete -F _espgen esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo
+complete -F _espgen esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo esp-encrypt

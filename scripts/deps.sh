@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages espgen needs to build and test, when any is missing.
 set -eu
 # build: compilers, CMake, the libraries; tests (scripts/test.sh): openssl (EC test keys,

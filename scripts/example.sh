@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job on the bundled example: the factory image of configs/factory
 # (an ESP32-C3 with bootloader, partition table, otadata, a factory app and two
 # OTA slots) in build/example/. The ELF inputs are generated with build/tests/mkelf.

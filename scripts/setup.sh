@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # One command from a fresh Debian machine: install what is missing, build every
 # tool into build/bin, and run the main job on the bundled example (configs/).
 set -eu

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every test, as CI runs it (.ci/run); stops at the first failure and exits non-zero.
 #   1. build/ (gcc, warnings are errors): the whole CTest suite (unit tests, golden
 #      sets, bad-input table, script tests, install tests)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Minimal unit-test helpers: each CHECK failure prints where and counts; main returns
  * check_status(). */
 #ifndef ESPGEN_CHECK_H

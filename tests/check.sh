@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Sourced by the shell tests: a pass/fail tally and the usual checks.
 #   . "$(dirname "$0")/../check.sh"       (before any cd)

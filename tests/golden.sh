@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # CTest driver for golden cases.
 #   golden.sh shared TOOL SHARED_DIR BIN_DIR   public vectors via shared/tools/conformance
+#   golden.sh next   TOOL SHARED_DIR BIN_DIR   the same for shared/vectors-next (new tools)
 #   golden.sh own    TOOL SHARED_DIR BIN_DIR   our own set in tests/golden/TOOL/cases.tsv
 # The own-set format is that of shared/vectors (name, args, input, expected) plus an
 # optional 'stderr' column: a substring the tool's stderr must contain. expected=ERROR
@@ -11,17 +13,19 @@ set -u
 mode=$1 tool=$2 shared=$3 bin=$4
 here=$(cd "$(dirname "$0")" && pwd)
 
-if [ "$mode" = shared ]; then
+if [ "$mode" = shared ] || [ "$mode" = next ]; then
 	conf=$shared/tools/conformance
-	if [ ! -x "$conf" ] || [ ! -d "$shared/vectors/$tool" ]; then
-		echo "SKIP: golden.shared.$tool (no vectors/$tool or tools/conformance in $shared)"
+	set_dir=$shared/vectors
+	[ "$mode" = next ] && set_dir=$shared/vectors-next
+	if [ ! -x "$conf" ] || [ ! -d "$set_dir/$tool" ]; then
+		echo "SKIP: golden.$mode.$tool (no ${set_dir##*/}/$tool or tools/conformance in $shared)"
 		exit 77
 	fi
 	if [ ! -x "$bin/esp-$tool" ]; then
-		echo "SKIP: golden.shared.$tool (esp-$tool is not built yet)"
+		echo "SKIP: golden.$mode.$tool (esp-$tool is not built yet)"
 		exit 77
 	fi
-	exec "$conf" --bin "$bin" --only "$tool"
+	exec "$conf" --bin "$bin" --set "$set_dir" --only "$tool"
 fi
 
 dir=$here/golden/$tool

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # valgrind memcheck (--leak-check=full) over the unit tests and the tool runs of the
 # golden tables: the public vectors (SHARED_DIR/vectors through tools/conformance), our
 # own golden sets (tests/golden/*) and the bad-input table (tests/badinput). A memory

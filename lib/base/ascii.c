@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "ascii.h"
 
 int ascii_casecmp(const char *a, const char *b)

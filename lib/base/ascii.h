@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ASCII-only character helpers: never affected by the locale (STYLE.md 2.4). */
 #ifndef ESPGEN_ASCII_H
 #define ESPGEN_ASCII_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* madvise(MADV_HUGEPAGE) is a Linux extension */
 #define _GNU_SOURCE
 #include "buf.h"
@@ -25,26 +26,30 @@ void buf_hint_large(void *p, size_t len)
 		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
-int buf_reserve(struct buf *b, size_t extra)
+int buf_grow(uint8_t **data, size_t *cap, size_t need, size_t first)
 {
-	size_t need, cap;
+	size_t c;
 	uint8_t *p;
 
-	if (extra > SIZE_MAX - b->len)
-		return diag_error("out of memory");
-	need = b->len + extra;
-	if (need <= b->cap)
+	if (need <= *cap)
 		return 0;
-	cap = b->cap ? b->cap : 256;
-	while (cap < need)
-		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	p = realloc(b->data, cap);
+	c = *cap ? *cap : first;
+	while (c < need)
+		c = c > SIZE_MAX / 2 ? need : c * 2;
+	p = realloc(*data, c);
 	if (!p)
 		return diag_error("out of memory");
-	b->data = p;
-	b->cap = cap;
-	buf_hint_large(p, cap);
+	*data = p;
+	*cap = c;
+	buf_hint_large(p, c);
 	return 0;
+}
+
+int buf_reserve(struct buf *b, size_t extra)
+{
+	if (extra > SIZE_MAX - b->len)
+		return diag_error("out of memory");
+	return buf_grow(&b->data, &b->cap, b->len + extra, 256);
 }
 
 int buf_append(struct buf *b, const void *data, size_t n)

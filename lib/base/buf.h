@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Growable byte buffer and little-endian field helpers. */
 #ifndef ESPGEN_BUF_H
 #define ESPGEN_BUF_H
@@ -12,6 +13,13 @@ struct buf {
 };
 
 #define BUF_INIT {NULL, 0, 0}
+
+/*
+ * Grows the block *@data of *@cap bytes to hold at least @need bytes, doubling from
+ * @first (or the current capacity), so appends are amortised linear. Returns 0, or -1
+ * (with a message) when out of memory; the block is unchanged then.
+ */
+int buf_grow(uint8_t **data, size_t *cap, size_t need, size_t first);
 
 /* Makes room for @extra more bytes. Returns 0, or -1 (with a message) when out of memory. */
 int buf_reserve(struct buf *b, size_t extra);

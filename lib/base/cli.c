@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "cli.h"
 
 #include <getopt.h>
@@ -25,7 +26,8 @@ int cli_usage_error(const char *fmt, ...)
 	return -1;
 }
 
-int cli_help(void)
+/* The synopsis and the help text on stdout. Returns 1 ("served, stop here"). */
+static int print_help(void)
 {
 	fputs(usage_text, stdout);
 	fputs(help_text, stdout);
@@ -45,7 +47,7 @@ int cli_common_option(int ch, char *const argv[])
 		diag_set_quiet(1);
 		return 0;
 	case 'h':
-		return cli_help();
+		return print_help();
 	case CLI_OPT_VERSION:
 		return cli_version();
 	case ':':
@@ -53,4 +55,14 @@ int cli_common_option(int ch, char *const argv[])
 	default:
 		return cli_usage_error("unknown option '%s'", argv[optind - 1]);
 	}
+}
+
+int cli_one_operand(int argc, char **argv, const char *what, const char **out)
+{
+	if (optind >= argc)
+		return cli_usage_error("no %s given", what);
+	if (optind != argc - 1)
+		return cli_usage_error("more than one %s given", what);
+	*out = argv[optind];
+	return 0;
 }

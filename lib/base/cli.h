@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The command-line chores every tool shares: usage errors, --help, --version and
  * getopt_long's complaints, all under the name given to diag_set_program().
@@ -13,9 +14,6 @@ void cli_set_usage(const char *usage, const char *help);
 
 /* "PROG: msg" and the synopsis on stderr. Returns -1. */
 int cli_usage_error(const char *fmt, ...) DIAG_PRINTF(1, 2);
-
-/* The synopsis and the help text on stdout. Returns 1 ("served, stop here"). */
-int cli_help(void);
 
 /* "PROG (espgen) VERSION" on stdout. Returns 1. */
 int cli_version(void);
@@ -37,5 +35,9 @@ int cli_version(void);
  * Returns 0 to go on (-q), 1 when --help/--version was served, -1 on a usage error.
  */
 int cli_common_option(int ch, char *const argv[]);
+
+/* After getopt_long(): the one operand left (argv[optind]) into *@out, or a usage error
+ * "no WHAT given" / "more than one WHAT given" (returns -1). */
+int cli_one_operand(int argc, char **argv, const char *what, const char **out);
 
 #endif

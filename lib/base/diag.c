@@ -1,7 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "diag.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -26,10 +29,10 @@ void diag_set_quiet(int q)
 /* A thread collecting its messages instead of printing them (diag_capture_begin). */
 static _Thread_local struct buf *capture;
 
-static void vreport(const char *file, unsigned line, const char *kind, const char *fmt,
-		    va_list ap) DIAG_PRINTF(4, 0);
-static void vreport(const char *file, unsigned line, const char *kind, const char *fmt,
-		    va_list ap)
+static void vreport(const char *file, unsigned line, const char *kind, const char *suffix,
+		    const char *fmt, va_list ap) DIAG_PRINTF(5, 0);
+static void vreport(const char *file, unsigned line, const char *kind, const char *suffix,
+		    const char *fmt, va_list ap)
 {
 	char msg[2048];
 	size_t n = 0;
@@ -43,7 +46,9 @@ static void vreport(const char *file, unsigned line, const char *kind, const cha
 	if (kind && n < sizeof(msg))
 		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%s: ", kind);
 	if (n < sizeof(msg))
-		vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+		n += (size_t)vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	if (suffix && n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, ": %s", suffix);
 	if (capture) {
 		buf_puts(capture, msg);
 		buf_puts(capture, "\n");
@@ -67,7 +72,7 @@ int diag_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(NULL, 0, NULL, fmt, ap);
+	vreport(NULL, 0, NULL, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -77,7 +82,7 @@ int diag_file(const char *file, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(file, 0, NULL, fmt, ap);
+	vreport(file, 0, NULL, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -87,7 +92,7 @@ int diag_at(const char *file, unsigned line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(file, line, NULL, fmt, ap);
+	vreport(file, line, NULL, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -99,6 +104,29 @@ void diag_warn_at(const char *file, unsigned line, const char *fmt, ...)
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	vreport(file, line, "warning", fmt, ap);
+	vreport(file, line, "warning", NULL, fmt, ap);
 	va_end(ap);
+}
+
+int diag_vat(const char *file, unsigned line, const char *fmt, va_list ap)
+{
+	vreport(file, line, NULL, NULL, fmt, ap);
+	return -1;
+}
+
+void diag_vwarn_at(const char *file, unsigned line, const char *fmt, va_list ap)
+{
+	if (!quiet)
+		vreport(file, line, "warning", NULL, fmt, ap);
+}
+
+int diag_errno(const char *file, const char *fmt, ...)
+{
+	const char *why = strerror(errno);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(file, 0, NULL, why, fmt, ap);
+	va_end(ap);
+	return -1;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Diagnostics: one place that formats every message a tool prints on stderr. */
 #ifndef ESPGEN_DIAG_H
 #define ESPGEN_DIAG_H
@@ -8,6 +9,8 @@ enum {
 	EXIT_INPUT = 1, /* bad input or I/O failure */
 	EXIT_USAGE = 2, /* bad command line */
 };
+
+#include <stdarg.h>
 
 #define DIAG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -26,6 +29,21 @@ int diag_at(const char *file, unsigned line, const char *fmt, ...) DIAG_PRINTF(3
 
 /* "PROG: FILE:LINE: warning: msg" (line 0: no line). Does not fail. */
 void diag_warn_at(const char *file, unsigned line, const char *fmt, ...) DIAG_PRINTF(3, 4);
+
+/*
+ * The va_list entry points, for a module's own printf-like wrapper (one that adds a
+ * context such as "entry at 0x20"): @file NULL prints no file, @line 0 no line.
+ * diag_vat() returns -1.
+ */
+int diag_vat(const char *file, unsigned line, const char *fmt, va_list ap) DIAG_PRINTF(3, 0);
+void diag_vwarn_at(const char *file, unsigned line, const char *fmt, va_list ap)
+	DIAG_PRINTF(3, 0);
+
+/*
+ * "PROG: FILE: msg: strerror(errno)" (@file NULL: no file), for a failed system call;
+ * errno is read before anything else runs. Returns -1.
+ */
+int diag_errno(const char *file, const char *fmt, ...) DIAG_PRINTF(2, 3);
 
 struct buf;
 /*

@@ -1,7 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +28,7 @@ static int read_fd(int fd, const char *path, size_t max, struct buf *out)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return diag_file(path, "cannot read: %s", strerror(errno));
+			return diag_errno(path, "cannot read");
 		}
 		if (n == 0)
 			break;
@@ -57,9 +62,9 @@ int fileio_read(const char *path, size_t max, struct buf *out)
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return diag_file(path, "cannot open: %s", strerror(errno));
+		return diag_errno(path, "cannot open");
 	if (fstat(fd, &st) < 0) {
-		diag_file(path, "cannot read: %s", strerror(errno));
+		diag_errno(path, "cannot read");
 		close(fd);
 		return -1;
 	}
@@ -108,14 +113,127 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * The process umask, read once before main() runs and so before any thread exists:
+ * umask() can only be read by setting it, and a umask(0)/umask(m) pair racing with
+ * another thread's would leave the process at 0 (world-writable outputs).
+ */
+static mode_t process_umask;
+
+__attribute__((constructor)) static void read_umask(void)
+{
+	process_umask = umask(0);
+	umask(process_umask);
+}
+
+mode_t fileio_umask(void)
+{
+	return process_umask;
+}
+
+/*
+ * Temporaries being written, for the signal handler: a list of nodes that only grows
+ * (to the most files ever written at once) and whose nodes are reused, so the handler
+ * can walk it without locks while other threads claim and release nodes. A node's path
+ * is valid only while its state is TEMP_LIVE.
+ */
+enum { TEMP_FREE, TEMP_CLAIMED, TEMP_LIVE };
+
+struct temp_node {
+	struct temp_node *next;
+	atomic_int state;
+	char path[PATH_MAX];
+};
+
+static _Atomic(struct temp_node *) temp_head;
+static pthread_once_t temp_handlers_once = PTHREAD_ONCE_INIT;
+static const int temp_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* Removes every live temporary, then dies of @sig as if no handler were installed
+ * (the handler is reset on entry, so the re-raised signal takes its default action
+ * once the handler returns). Only async-signal-safe calls. */
+static void temp_on_signal(int sig)
+{
+	struct temp_node *n;
+	int saved = errno;
+
+	for (n = atomic_load(&temp_head); n; n = n->next)
+		if (atomic_load(&n->state) == TEMP_LIVE)
+			unlink(n->path);
+	raise(sig);
+	errno = saved;
+}
+
+static void temp_install_handlers(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = temp_on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(temp_signals) / sizeof(temp_signals[0]); i++) {
+		/* a signal the caller ignores (nohup) or handles itself stays as it is */
+		if (sigaction(temp_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(temp_signals[i], &sa, NULL);
+	}
+}
+
+static struct temp_node *temp_claim(void)
+{
+	struct temp_node *n;
+	int expect;
+
+	pthread_once(&temp_handlers_once, temp_install_handlers);
+	for (n = atomic_load(&temp_head); n; n = n->next) {
+		expect = TEMP_FREE;
+		if (atomic_compare_exchange_strong(&n->state, &expect, TEMP_CLAIMED))
+			return n;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	atomic_init(&n->state, TEMP_CLAIMED);
+	n->next = atomic_load(&temp_head);
+	while (!atomic_compare_exchange_weak(&temp_head, &n->next, n))
+		;
+	return n;
+}
+
+static void temp_release(struct temp_node *n)
+{
+	atomic_store(&n->state, TEMP_FREE);
+}
+
+/* Name of the temporary for @path: ".espgen-XXXXXX" in @path's directory. Short, so
+ * that a target name of up to NAME_MAX bytes still has a temporary beside it; hidden,
+ * and apart from the names batches use for their directories. */
+static int temp_name(const char *path, char *out, size_t size)
+{
+	static const char leaf[] = FILEIO_TEMP_PREFIX "XXXXXX";
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+
+	if (dlen + sizeof(leaf) > size)
+		return -1;
+	memcpy(out, path, dlen);
+	memcpy(out + dlen, leaf, sizeof(leaf));
+	return 0;
+}
+
 int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 {
-	size_t plen = strlen(path);
+	return fileio_atomic_open_mode(af, path, 0666);
+}
+
+int fileio_atomic_open_mode(struct fileio_atomic_file *af, const char *path, mode_t mode)
+{
 	struct stat st;
-	mode_t mask;
 
 	af->path = path;
 	af->tmp = NULL;
+	af->node = NULL;
 	af->fd = -1;
 	af->direct = 0;
 	if (strcmp(path, "-") == 0) {
@@ -126,27 +244,32 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		af->fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (af->fd < 0)
-			return diag_file(path, "cannot open for writing: %s", strerror(errno));
+			return diag_errno(path, "cannot open for writing");
 		af->direct = 1;
 		return 0;
 	}
-	af->tmp = malloc(plen + sizeof(".tmpXXXXXX"));
-	if (!af->tmp)
+	af->node = temp_claim();
+	if (!af->node)
 		return diag_error("out of memory");
-	memcpy(af->tmp, path, plen);
-	memcpy(af->tmp + plen, ".tmpXXXXXX", sizeof(".tmpXXXXXX"));
-	af->fd = mkstemp(af->tmp);
+	if (temp_name(path, af->node->path, sizeof(af->node->path)) < 0) {
+		temp_release(af->node);
+		af->node = NULL;
+		return diag_file(path, "cannot create temporary file: the path is too long");
+	}
+	/* live before mkstemp() fills in the name: a signal in between unlinks, at worst,
+	 * a name that does not exist yet */
+	atomic_store(&af->node->state, TEMP_LIVE);
+	af->fd = mkstemp(af->node->path);
 	if (af->fd < 0) {
-		diag_file(path, "cannot create temporary file: %s", strerror(errno));
-		free(af->tmp);
-		af->tmp = NULL;
+		diag_errno(path, "cannot create temporary file");
+		temp_release(af->node);
+		af->node = NULL;
 		return -1;
 	}
-	/* mkstemp makes 0600; give the file the mode a plain creat(0666) would. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(af->fd, 0666 & ~mask) < 0) {
-		diag_file(path, "cannot write: %s", strerror(errno));
+	af->tmp = af->node->path;
+	/* mkstemp makes 0600; give the file the mode a plain creat(mode) would. */
+	if (fchmod(af->fd, mode & ~process_umask) < 0) {
+		diag_errno(path, "cannot write");
 		fileio_atomic_abort(af);
 		return -1;
 	}
@@ -156,8 +279,7 @@ int fileio_atomic_open(struct fileio_atomic_file *af, const char *path)
 int fileio_atomic_write(struct fileio_atomic_file *af, const void *data, size_t len)
 {
 	if (write_all(af->fd, data, len) < 0)
-		return diag_file(af->tmp || af->direct ? af->path : "<stdout>", "cannot write: %s",
-				 strerror(errno));
+		return diag_errno(af->tmp || af->direct ? af->path : "<stdout>", "cannot write");
 	return 0;
 }
 
@@ -174,57 +296,108 @@ void fileio_atomic_abort(struct fileio_atomic_file *af)
 	if (af->fd >= 0)
 		close(af->fd);
 	unlink(af->tmp);
-	free(af->tmp);
+	temp_release(af->node);
+	af->node = NULL;
 	af->tmp = NULL;
 	af->fd = -1;
+}
+
+/* Removes the temporary of @af (closed already) and forgets it. */
+static void temp_drop(struct fileio_atomic_file *af)
+{
+	unlink(af->tmp);
+	temp_release(af->node);
+	af->node = NULL;
+	af->tmp = NULL;
+}
+
+/* Stdout or a device written in place: nothing to rename, only errors to see. */
+static int commit_in_place(struct fileio_atomic_file *af)
+{
+	int fd = af->fd;
+
+	af->fd = -1;
+	if (af->direct) {
+		af->direct = 0;
+		if (close(fd) < 0)
+			return diag_errno(af->path, "cannot write");
+		return 0;
+	}
+	/* stdout: pipes and terminals cannot be synced; a full device fails here */
+	if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
+		return diag_errno("<stdout>", "cannot write");
+	return 0;
+}
+
+/* The first half of a commit: the temporary synced and closed, its target one that a
+ * rename can replace. On failure the temporary is removed. */
+static int temp_finish(struct fileio_atomic_file *af)
+{
+	int fd = af->fd, err;
+	struct stat st;
+
+	af->fd = -1;
+	if ((sync_outputs && fsync(fd) < 0) || close(fd) < 0) {
+		err = errno;
+		close(fd);
+		temp_drop(af);
+		errno = err;
+		return diag_errno(af->path, "cannot write");
+	}
+	/* rename() cannot replace a directory: found before any file of a set is renamed */
+	if (lstat(af->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		temp_drop(af);
+		errno = EISDIR;
+		return diag_errno(af->path, "cannot rename temporary file into place");
+	}
+	return 0;
+}
+
+int fileio_atomic_commit_all(struct fileio_atomic_file *af, size_t n)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		if (af[i].tmp ? temp_finish(&af[i]) < 0 : commit_in_place(&af[i]) < 0)
+			goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		if (!af[i].tmp)
+			continue;
+		if (rename(af[i].tmp, af[i].path) < 0) {
+			err = errno;
+			temp_drop(&af[i]);
+			errno = err;
+			diag_errno(af[i].path, "cannot rename temporary file into place");
+			goto fail;
+		}
+		temp_release(af[i].node);
+		af[i].node = NULL;
+		af[i].tmp = NULL;
+	}
+	return 0;
+fail:
+	for (i = 0; i < n; i++)
+		fileio_atomic_abort(&af[i]);
+	return -1;
 }
 
 int fileio_atomic_commit(struct fileio_atomic_file *af)
 {
-	int fd = af->fd;
-
-	if (af->direct) {
-		af->direct = 0;
-		af->fd = -1;
-		if (close(fd) < 0)
-			return diag_file(af->path, "cannot write: %s", strerror(errno));
-		return 0;
-	}
-	if (!af->tmp) {
-		/* stdout: pipes and terminals cannot be synced; a full device fails here */
-		if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP)
-			return diag_file("<stdout>", "cannot write: %s", strerror(errno));
-		return 0;
-	}
-	af->fd = -1;
-	if ((sync_outputs && fsync(fd) < 0) || close(fd) < 0) {
-		int err = errno;
-
-		close(fd);
-		unlink(af->tmp);
-		free(af->tmp);
-		af->tmp = NULL;
-		return diag_file(af->path, "cannot write: %s", strerror(err));
-	}
-	if (rename(af->tmp, af->path) < 0) {
-		int err = errno;
-
-		unlink(af->tmp);
-		free(af->tmp);
-		af->tmp = NULL;
-		return diag_file(af->path, "cannot rename temporary file into place: %s",
-				 strerror(err));
-	}
-	free(af->tmp);
-	af->tmp = NULL;
-	return 0;
+	return fileio_atomic_commit_all(af, 1);
 }
 
 int fileio_atomic_write_file(const char *path, const void *data, size_t len)
 {
+	return fileio_atomic_write_file_mode(path, data, len, 0666);
+}
+
+int fileio_atomic_write_file_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
 	struct fileio_atomic_file af;
 
-	if (fileio_atomic_open(&af, path) < 0)
+	if (fileio_atomic_open_mode(&af, path, mode) < 0)
 		return -1;
 	if (fileio_atomic_write(&af, data, len) < 0) {
 		fileio_atomic_abort(&af);

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Whole-file input and atomic output (temporary file beside the target, then rename). */
 #ifndef ESPGEN_FILEIO_H
 #define ESPGEN_FILEIO_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -20,24 +22,42 @@ int fileio_read(const char *path, size_t max, struct buf *out);
  * An output file being written: a temporary file in the target's directory that
  * becomes the target only on fileio_atomic_commit(). "-" is standard output (no rename).
  */
+struct temp_node;
 struct fileio_atomic_file {
 	const char *path;
-	char *tmp;
+	char *tmp;		 /* the temporary's name, while there is one */
+	struct temp_node *node; /* where the signal handler finds it */
 	int fd;
 	int direct; /* @path is a device or FIFO (e.g. /dev/null): written in place */
 };
 
-/* Creates the temporary file (mode 0666 & ~umask). A target that exists and is not a
+/* How a temporary's name starts (".espgen-XXXXXX"): whoever cleans up after an interrupted
+ * run recognises them by it. */
+#define FILEIO_TEMP_PREFIX ".espgen-"
+
+/* Creates the temporary file (mode 0666 & ~umask), ".espgen-XXXXXX" beside the target;
+ * SIGINT, SIGTERM and SIGHUP remove it (and every other temporary not yet committed)
+ * before the process dies of the signal. A target that exists and is not a
  * regular file or directory (a device, a FIFO) is opened and written directly
  * instead, never replaced. Returns 0, or -1 with a message. */
 int fileio_atomic_open(struct fileio_atomic_file *af, const char *path);
+/* fileio_atomic_open() with the file mode @mode & ~umask instead of 0666 & ~umask: 0600
+ * for a secret (a key), so that no other user can read it at any moment. */
+int fileio_atomic_open_mode(struct fileio_atomic_file *af, const char *path, mode_t mode);
 /* Appends @len bytes. Returns 0, or -1 with a message. */
 int fileio_atomic_write(struct fileio_atomic_file *af, const void *data, size_t len);
 /* Syncs, closes and renames over the target. Returns 0, or -1 with a message (the
  * temporary file is removed and the target left as it was). */
 int fileio_atomic_commit(struct fileio_atomic_file *af);
+/* Commits @n files as one: all are synced and closed, and every target checked, before
+ * the first is renamed, so a failure up to then leaves every target as it was. Returns
+ * 0, or -1 with a message (every temporary is removed). */
+int fileio_atomic_commit_all(struct fileio_atomic_file *af, size_t n);
 /* Closes and removes the temporary file; the target is untouched. */
 void fileio_atomic_abort(struct fileio_atomic_file *af);
+
+/* The process umask, read once before main() (never set and reset while threads run). */
+mode_t fileio_umask(void);
 
 /* Turns the fsync in fileio_atomic_commit() off (0) or on (1, the default). Rename still
  * makes each file appear whole; a caller writing many files syncs once at the end. */
@@ -48,5 +68,7 @@ void fileio_set_sync(int on);
  * removed, @path is untouched and -1 is returned with a message.
  */
 int fileio_atomic_write_file(const char *path, const void *data, size_t len);
+/* fileio_atomic_write_file() with the file mode of fileio_atomic_open_mode(). */
+int fileio_atomic_write_file_mode(const char *path, const void *data, size_t len, mode_t mode);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * INI files with line numbers, on top of inih. Debian's libinih is built without
  * line numbers in its handler, with multi-line values and 200-byte lines, so lines

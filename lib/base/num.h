@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Number and size parsing, locale-independent (ASCII only). */
 #ifndef ESPGEN_NUM_H
 #define ESPGEN_NUM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UTF-8 helpers for text inputs: validation, BOM decoding, Python-compatible
  * line splitting and whitespace stripping. */
 #ifndef ESPGEN_UTF8_H

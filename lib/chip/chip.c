@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "chip.h"
 
 #include <stdio.h>
@@ -205,46 +206,94 @@ static const struct chip_freq freq_esp32h2[] = {
 #define NO_EXTRA NULL, 0
 #define XT (CHIP_ELF_XTENSA | CHIP_ELF_RISCV)
 #define RV CHIP_ELF_RISCV
+/*
+ * Secure Boot (spec/secure-boot.md §2.2, after the ESP-IDF Secure Boot v2 docs): the
+ * schemes, then the oldest revision with v2 (ESP-IDF allows v2 on ESP32 from v3.0).
+ * esp32s31 and esp32e22: the spec does not say.
+ */
+#define SB_ESP32 CHIP_SB_V1 | CHIP_SB_V2_RSA, 300
+#define SB_RSA CHIP_SB_V2_RSA, 0
+#define SB_ECDSA CHIP_SB_V2_ECDSA, 0
+#define SB_BOTH CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA, 0
+#define SB_UNKNOWN 0, 0
+/*
+ * Flash encryption (spec/flash-encryption.md §1, after ESP-IDF soc_caps.h
+ * SOC_FLASH_ENCRYPTION_XTS_AES*): the scheme, then the key file sizes.
+ */
+#define FE_ESP32 CHIP_FE_ESP32, CHIP_FEK_32 | CHIP_FEK_24
+#define FE_XTS128 CHIP_FE_XTS, CHIP_FEK_32
+#define FE_XTS128_DERIVED CHIP_FE_XTS, CHIP_FEK_32 | CHIP_FEK_16
+#define FE_XTS256 CHIP_FE_XTS, CHIP_FEK_32 | CHIP_FEK_64
+#define FE_NONE CHIP_FE_NONE, 0
 
 /* esptool v5.3.1 CHIP_DEFS order. */
 static const struct chip chips[] = {
 	{"esp32", "ESP32", 0, XT, 0x400D0000, 0x40400000, 0x3F400000, 0x3F800000, 0x1000,
-	 MAP(map_esp32), FREQ(freq_esp32, "40m"), MMU_FIXED, 1, 1, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32), FREQ(freq_esp32, "40m"), MMU_FIXED, 1, 1, 0, 0xFFFF, NO_EXTRA, SB_ESP32,
+	 FE_ESP32},
 	{"esp32s2", "ESP32-S2", 2, XT, 0x40080000, 0x40B80000, 0x3F000000, 0x3F3F0000, 0x1000,
-	 MAP(map_esp32s2), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32s2), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS256},
 	{"esp32s3", "ESP32-S3", 9, XT, 0x42000000, 0x44000000, 0x3C000000, 0x3E000000, 0x0,
-	 MAP(map_esp32s3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32s3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS256},
 	{"esp32c3", "ESP32-C3", 5, RV, 0x42000000, 0x42800000, 0x3C000000, 0x3C800000, 0x0,
-	 MAP(map_esp32c3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32c3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS128},
 	{"esp32c2", "ESP32-C2", 12, RV, 0x42000000, 0x42400000, 0x3C000000, 0x3C400000, 0x0,
-	 MAP(map_esp32c2), FREQ(freq_esp32c2, "30m"), MMU_C2, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32c2), FREQ(freq_esp32c2, "30m"), MMU_C2, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 FE_XTS128_DERIVED},
 	{"esp32c6", "ESP32-C6", 13, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32c6, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32c6), FREQ(freq_esp32c6, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
+	 FE_XTS128},
 	{"esp32c61", "ESP32-C61", 20, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c61), FREQ(freq_esp32c5, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32c61), FREQ(freq_esp32c5, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 FE_XTS128},
 	{"esp32c5", "ESP32-C5", 23, RV, 0x42000000, 0x44000000, 0x42000000, 0x44000000, 0x2000,
-	 MAP(map_esp32c5), FREQ(freq_esp32c5, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32c5), FREQ(freq_esp32c5, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
+	 SB_BOTH, FE_XTS256},
 	/* Core architecture not known to us: both ELF machines accepted. */
 	{"esp32e22", "ESP32-E22", 31, XT, 0x3C000000, 0x40000000, 0x3C000000, 0x40000000, 0x0,
-	 MAP(map_esp32e22), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32e22), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
+	 SB_UNKNOWN, FE_NONE},
 	{"esp32h2", "ESP32-H2", 16, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
+	 FE_XTS128},
 	{"esp32h21", "ESP32-H21", 25, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 FE_XTS128},
 	{"esp32p4", "ESP32-P4", 18, RV, 0x40000000, 0x4C000000, 0x40000000, 0x4C000000, 0x2000,
-	 MAP(map_esp32p4), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, MAP(extra_esp32p4)},
+	 MAP(map_esp32p4), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, MAP(extra_esp32p4),
+	 SB_BOTH, FE_XTS256},
 	{"esp32h4", "ESP32-H4", 28, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x2000,
-	 MAP(map_esp32h4), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32h4), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 FE_XTS256},
 	{"esp32s31", "ESP32-S31", 32, RV, 0x40000000, 0x54000000, 0x40000000, 0x54000000, 0x2000,
-	 MAP(map_esp32s31), FREQ(freq_esp32c5, "40m"), MMU_S31, 0, 0, 0, 0xFFFF, NO_EXTRA},
+	 MAP(map_esp32s31), FREQ(freq_esp32c5, "40m"), MMU_S31, 0, 0, 0, 0xFFFF, NO_EXTRA,
+	 SB_UNKNOWN, FE_XTS256},
 };
 
 /* clang-format on */
 
 static const char *const flash_modes[] = {"qio", "qout", "dio", "dout"};
-/* ESP32ROM.FLASH_SIZES: code = index << 4, size = 1 MB << index. */
-static const char *const flash_sizes[] = {"1MB",  "2MB",  "4MB",  "8MB",
-					  "16MB", "32MB", "64MB", "128MB"};
+/*
+ * Every flash size spelling esptool's command line takes, ascending. @extra: the
+ * CHIP_FS_* bit a caller must pass to accept it; 0 for ESP32ROM.FLASH_SIZES, whose
+ * header code is log2(MB) << 4 (app-image.md §1.4).
+ */
+static const struct {
+	const char *name;
+	uint32_t kb;
+	unsigned extra;
+} flash_sizes[] = {
+    {"keep", 0, CHIP_FS_KEEP},	   {"256KB", 256, CHIP_FS_SMALL},
+    {"512KB", 512, CHIP_FS_SMALL}, {"1MB", 1 << 10, 0},
+    {"2MB", 2 << 10, 0},	   {"2MB-c1", 2 << 10, CHIP_FS_C1},
+    {"4MB", 4 << 10, 0},	   {"4MB-c1", 4 << 10, CHIP_FS_C1},
+    {"8MB", 8 << 10, 0},	   {"16MB", 16 << 10, 0},
+    {"32MB", 32 << 10, 0},	   {"64MB", 64 << 10, 0},
+    {"128MB", 128 << 10, 0},
+};
 
 /* esptool strip_chip_name(): any case, '-', '(' and ')' ignored ("ESP32-C3" = esp32c3). */
 static int name_matches(const char *canon, const char *s)
@@ -330,26 +379,55 @@ int chip_flash_freq_code(const struct chip *c, const char *freq, uint8_t *code)
 	return -1;
 }
 
-int chip_flash_size_code(const char *size, uint8_t *code)
+int chip_flash_size_parse(const char *size, unsigned accept, uint64_t *bytes)
 {
 	size_t i;
 
 	for (i = 0; size && i < N(flash_sizes); i++) {
-		if (strcmp(size, flash_sizes[i]) == 0) {
-			*code = (uint8_t)(i << 4);
+		if ((flash_sizes[i].extra & ~accept) == 0 &&
+		    strcmp(size, flash_sizes[i].name) == 0) {
+			*bytes = (uint64_t)flash_sizes[i].kb << 10;
 			return 0;
 		}
 	}
 	return -1;
 }
 
+void chip_flash_size_list(unsigned accept, char *out, size_t outlen)
+{
+	size_t i, pos = 0;
+	int n;
+
+	if (outlen)
+		out[0] = '\0';
+	for (i = 0; i < N(flash_sizes) && pos < outlen; i++) {
+		if (flash_sizes[i].extra & ~accept)
+			continue;
+		n = snprintf(out + pos, outlen - pos, "%s%s", pos ? " " : "", flash_sizes[i].name);
+		if (n < 0)
+			return;
+		pos += (size_t)n;
+	}
+}
+
+int chip_flash_size_code(const char *size, uint8_t *code)
+{
+	uint64_t bytes;
+	uint8_t log2mb = 0;
+
+	if (chip_flash_size_parse(size, 0, &bytes) < 0)
+		return -1;
+	while (((uint64_t)1 << (20 + log2mb)) < bytes)
+		log2mb++;
+	*code = (uint8_t)(log2mb << 4);
+	return 0;
+}
+
 uint64_t chip_flash_size_bytes(const char *size)
 {
-	uint8_t code;
+	uint64_t bytes;
 
-	if (chip_flash_size_code(size, &code) < 0)
-		return 0;
-	return (uint64_t)1 << (20 + (code >> 4));
+	return chip_flash_size_parse(size, 0, &bytes) < 0 ? 0 : bytes;
 }
 
 const char *chip_flash_modes(void)
@@ -357,6 +435,8 @@ const char *chip_flash_modes(void)
 	return "qio qout dio dout";
 }
 
+/* chip_flash_size_list(0) as a constant, which messages can use without a buffer; the
+ * unit test holds the two equal. */
 const char *chip_flash_sizes(void)
 {
 	return "1MB 2MB 4MB 8MB 16MB 32MB 64MB 128MB";
@@ -454,4 +534,75 @@ int chip_mmu_size_valid(const struct chip *c, uint32_t size)
 		if (c->mmu_sizes[i] == size)
 			return 1;
 	return 0;
+}
+
+int chip_sb_version_ok(const struct chip *c, int version)
+{
+	if (version == 1)
+		return (c->secure_boot & CHIP_SB_V1) != 0;
+	if (version == 2)
+		return (c->secure_boot & (CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA)) != 0;
+	return 0;
+}
+
+int chip_sb_scheme_ok(const struct chip *c, int version, enum sbkey_scheme scheme)
+{
+	/* v1 has one curve (spec/secure-boot.md §1) */
+	if (version == 1)
+		return scheme == SB_ECDSA_P256 && (c->secure_boot & CHIP_SB_V1) != 0;
+	if (version != 2)
+		return 0;
+	if (scheme == SB_RSA3072)
+		return (c->secure_boot & CHIP_SB_V2_RSA) != 0;
+	if (scheme == SB_ECDSA_P192 || scheme == SB_ECDSA_P256 || scheme == SB_ECDSA_P384)
+		return (c->secure_boot & CHIP_SB_V2_ECDSA) != 0;
+	return 0;
+}
+
+const char *chip_sb_v2_schemes(const struct chip *c)
+{
+	switch (c->secure_boot & (CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA)) {
+	case CHIP_SB_V2_RSA:
+		return "RSA-3072";
+	case CHIP_SB_V2_ECDSA:
+		return "ECDSA (P-192, P-256, P-384)";
+	case CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA:
+		return "RSA-3072 or ECDSA (P-192, P-256, P-384)";
+	}
+	return "none known";
+}
+
+enum chip_flashenc chip_flashenc_scheme(const struct chip *c)
+{
+	return c->flashenc;
+}
+
+int chip_flashenc_key_ok(const struct chip *c, size_t len)
+{
+	switch (len) {
+	case 16:
+		return (c->flashenc_keys & CHIP_FEK_16) != 0;
+	case 24:
+		return (c->flashenc_keys & CHIP_FEK_24) != 0;
+	case 32:
+		return (c->flashenc_keys & CHIP_FEK_32) != 0;
+	case 64:
+		return (c->flashenc_keys & CHIP_FEK_64) != 0;
+	}
+	return 0;
+}
+
+const char *chip_flashenc_key_sizes(const struct chip *c)
+{
+	switch (c->flashenc_keys) {
+	case CHIP_FEK_32:
+		return "32";
+	case CHIP_FEK_32 | CHIP_FEK_64:
+		return "32 or 64";
+	case CHIP_FEK_32 | CHIP_FEK_16:
+		return "32 or 16";
+	case CHIP_FEK_32 | CHIP_FEK_24:
+		return "32 or 24";
+	}
+	return "none";
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The ESP32-family chip table (spec/app-image.md §1.4, §4; spec/flash-layout.md):
  * image chip ids, memory maps, flash-mapped ranges, MMU page sizes, flash
@@ -10,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sbkey.h"
+
 /* ELF e_machine values an ESP image may come from (app-image.md §5.1). */
 #define CHIP_EM_XTENSA 0x5E
 #define CHIP_EM_RISCV 0xF3
@@ -18,6 +21,25 @@
  * coprocessors are RISC-V and esptool never looks at the code). */
 #define CHIP_ELF_XTENSA 1u
 #define CHIP_ELF_RISCV 2u
+
+/* Bits of chip.secure_boot: the Secure Boot flavours the chip's ROM verifies
+ * (spec/secure-boot.md §1, §2.2). */
+#define CHIP_SB_V1 1u	    /* Secure Boot v1: one ECDSA P-256 signature appended */
+#define CHIP_SB_V2_RSA 2u   /* Secure Boot v2 with RSA-3072 blocks */
+#define CHIP_SB_V2_ECDSA 4u /* Secure Boot v2 with ECDSA P-192, P-256 or P-384 blocks */
+
+/* Flash-encryption schemes (spec/flash-encryption.md §1). */
+enum chip_flashenc {
+	CHIP_FE_NONE,  /* no flash encryption in ESP-IDF's soc_caps */
+	CHIP_FE_ESP32, /* ESP32: AES-256, key tweaked per 32 bytes by FLASH_CRYPT_CONF (§3) */
+	CHIP_FE_XTS,   /* XTS-AES over 128-byte data units (§4) */
+};
+
+/* Bits of chip.flashenc_keys: the key file sizes the chip can use (§1, §2). */
+#define CHIP_FEK_16 1u /* 16 bytes, XTS-AES-128 key = their SHA-256 (esp32c2) */
+#define CHIP_FEK_24 2u /* 24 bytes: ESP32 192-bit key (3/4 coding scheme) */
+#define CHIP_FEK_32 4u /* 32 bytes: ESP32 AES-256, or XTS-AES-128 */
+#define CHIP_FEK_64 8u /* 64 bytes: XTS-AES-256 */
 
 #define CHIP_MAX_MMU_SIZES 4
 #define CHIP_DEFAULT_MMU_PAGE 0x10000
@@ -59,6 +81,13 @@ struct chip {
 	 * check only: it never changes a memory type list. */
 	const struct chip_region *extra_map;
 	size_t extra_map_len;
+	/* CHIP_SB_* bits. 0 where the spec does not say: a wrong guess would give an
+	 * image the ROM refuses, so such a chip is only signed by esp-sign. */
+	unsigned secure_boot;
+	/* Oldest revision (major*100+minor) whose ROM has Secure Boot v2; 0: all. */
+	uint16_t sb_v2_min_rev_full;
+	enum chip_flashenc flashenc; /* flash-encryption scheme */
+	unsigned flashenc_keys;	     /* CHIP_FEK_* bits: key file sizes accepted */
 };
 
 /* Looks a chip up by its --chip name ("esp32s3"; as esptool, any case, and "-", "("
@@ -83,6 +112,20 @@ uint64_t chip_flash_size_bytes(const char *size);
 /* Space-separated accepted spellings, for error messages. */
 const char *chip_flash_modes(void);
 const char *chip_flash_sizes(void);
+
+/* Spellings chip_flash_size_parse() takes besides the chips' own 1MB..128MB. */
+#define CHIP_FS_KEEP 1u	 /* "keep": the size an image already has (0 bytes) */
+#define CHIP_FS_SMALL 2u /* 256KB and 512KB (ESP8266 sizes esptool still takes) */
+#define CHIP_FS_C1 4u	 /* 2MB-c1 and 4MB-c1 (ESP8266 layouts of those sizes) */
+/*
+ * The one parser of flash size spellings, as esptool's command line has them:
+ * 1MB..128MB, plus the CHIP_FS_* extras in @accept. Stores the size in bytes (0 for
+ * "keep") and returns 0, or returns -1 (no message: each tool words its own).
+ */
+int chip_flash_size_parse(const char *size, unsigned accept, uint64_t *bytes);
+/* Writes what chip_flash_size_parse(@accept) takes, space-separated and ascending
+ * ("keep 256KB 512KB 1MB ..."), into @out, for error messages. */
+void chip_flash_size_list(unsigned accept, char *out, size_t outlen);
 /* Writes the chip's accepted frequencies ("80m 40m 26m 20m") into @out. */
 void chip_flash_freqs(const struct chip *c, char *out, size_t outlen);
 
@@ -109,5 +152,21 @@ int chip_same_memory_types(const struct chip *c, uint32_t a, uint32_t b);
 int chip_range_touches(const struct chip *c, uint32_t addr, uint32_t len);
 /* 1 when @size is a valid MMU page size for @c (64 KB only on fixed chips). */
 int chip_mmu_size_valid(const struct chip *c, uint32_t size);
+
+/* 1 when the ROM of @c verifies Secure Boot @version (1 or 2) images at all. */
+int chip_sb_version_ok(const struct chip *c, int version);
+/* 1 when the ROM of @c verifies Secure Boot @version signatures of a @scheme key. */
+int chip_sb_scheme_ok(const struct chip *c, int version, enum sbkey_scheme scheme);
+/* The Secure Boot v2 schemes the ROM of @c verifies, for messages:
+ * "RSA-3072", "ECDSA (P-192, P-256, P-384)", or both joined by " or ". */
+const char *chip_sb_v2_schemes(const struct chip *c);
+
+/* The flash-encryption scheme of @c (CHIP_FE_NONE when it has none). */
+enum chip_flashenc chip_flashenc_scheme(const struct chip *c);
+/* 1 when @c can use a flash-encryption key file of @len bytes. */
+int chip_flashenc_key_ok(const struct chip *c, size_t len);
+/* The key file sizes @c takes, for messages: "32", "32 or 64", "32 or 16", "32 or 24";
+ * "none" without flash encryption. */
+const char *chip_flashenc_key_sizes(const struct chip *c);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "crc.h"
 
 /* Byte-at-a-time table for the reflected polynomial 0xEDB88320. */

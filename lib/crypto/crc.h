@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CRC-32 (reflected, polynomial 0xEDB88320) as the ESP ROM and zlib compute it. */
 #ifndef ESPGEN_CRC_H
 #define ESPGEN_CRC_H

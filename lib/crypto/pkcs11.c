@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * PKCS#11 signing keys (see pkcs11.h). The Cryptoki API comes from p11-kit's standalone
  * header; the module itself is dlopen()ed, so there is no link-time dependency on any
@@ -20,6 +21,7 @@
 #include "fileio.h"
 #include "hash.h"
 #include "num.h"
+#include "secret.h"
 
 #define PIN_MAX 256   /* longer PIN files are refused: not a PIN */
 #define ATTR_MAX 4096 /* largest attribute we read (RSA modulus, EC point) */
@@ -45,21 +47,9 @@ struct pkcs11_key {
 	struct sbkey *pub;
 };
 
-/* Wipes @n bytes in a way the compiler may not drop. */
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-
-	while (n--)
-		*v++ = 0;
-}
-
-int pkcs11_is_uri(const char *name)
-{
-	return name && strncmp(name, "pkcs11:", 7) == 0;
-}
-
-const char *pkcs11_default_module(void)
+/* p11-kit's proxy module (it loads every module registered with p11-kit) when it is
+ * installed, else NULL. */
+static const char *default_module(void)
 {
 #ifdef ESPGEN_P11_PROXY_MODULE
 	if (access(ESPGEN_P11_PROXY_MODULE, R_OK) == 0)
@@ -119,162 +109,6 @@ static const char *rv_str(CK_RV rv, char out[64])
 	return out;
 }
 
-/* ---- RFC 7512 URIs ---- */
-
-/* Percent-decodes @in[0..@len) into @out (@max bytes); returns the length or -1. */
-static long pct_decode(const char *in, size_t len, uint8_t *out, size_t max)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		int c = (unsigned char)in[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (i + 2 >= len)
-				return -1;
-			hi = ascii_hex_digit(in[i + 1]);
-			lo = ascii_hex_digit(in[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = hi * 16 + lo;
-			i += 2;
-		}
-		if (n >= max)
-			return -1;
-		out[n++] = (uint8_t)c;
-	}
-	return (long)n;
-}
-
-/* Decodes a text attribute into @out (@size bytes with the NUL); no NUL bytes inside. */
-static int uri_text(const char *uri, const char *attr, const char *v, size_t len, char *out,
-		    size_t size)
-{
-	long n = pct_decode(v, len, (uint8_t *)out, size - 1);
-
-	if (n < 0)
-		return diag_file(uri,
-				 "attribute '%s': bad percent-encoding or longer than %zu bytes",
-				 attr, size - 1);
-	out[n] = 0;
-	if (strlen(out) != (size_t)n)
-		return diag_file(uri, "attribute '%s' contains a NUL byte", attr);
-	return 0;
-}
-
-static int uri_attr(const char *uri, const char *a, size_t alen, const char *v, size_t vlen,
-		    int query, struct pkcs11_uri *u)
-{
-	char attr[32];
-	long n;
-
-	if (alen >= sizeof(attr))
-		alen = sizeof(attr) - 1;
-	memcpy(attr, a, alen);
-	attr[alen] = 0;
-	if (query) {
-		if (strcmp(attr, "pin-source") == 0)
-			return uri_text(uri, attr, v, vlen, u->pin_source, sizeof(u->pin_source));
-		if (strcmp(attr, "pin-value") == 0)
-			return diag_error("the key URI must not hold the PIN (pin-value): it would "
-					  "show in the process list; use --pin-file FILE or %s",
-					  P11_PIN_ENV);
-		if (strcmp(attr, "module-name") == 0 || strcmp(attr, "module-path") == 0)
-			return diag_file(uri,
-					 "attribute '%s' is not supported; use "
-					 "--pkcs11-module PATH",
-					 attr);
-		return diag_file(uri, "unsupported query attribute '%s'", attr);
-	}
-	if (strcmp(attr, "token") == 0) {
-		u->has_token = 1;
-		return uri_text(uri, attr, v, vlen, u->token, sizeof(u->token));
-	}
-	if (strcmp(attr, "manufacturer") == 0) {
-		u->has_manufacturer = 1;
-		return uri_text(uri, attr, v, vlen, u->manufacturer, sizeof(u->manufacturer));
-	}
-	if (strcmp(attr, "model") == 0) {
-		u->has_model = 1;
-		return uri_text(uri, attr, v, vlen, u->model, sizeof(u->model));
-	}
-	if (strcmp(attr, "serial") == 0) {
-		u->has_serial = 1;
-		return uri_text(uri, attr, v, vlen, u->serial, sizeof(u->serial));
-	}
-	if (strcmp(attr, "object") == 0) {
-		u->has_object = 1;
-		return uri_text(uri, attr, v, vlen, u->object, sizeof(u->object));
-	}
-	if (strcmp(attr, "id") == 0) {
-		n = pct_decode(v, vlen, u->id, sizeof(u->id));
-		if (n <= 0)
-			return diag_file(uri,
-					 "attribute 'id': bad percent-encoding, empty or "
-					 "longer than %zu bytes",
-					 sizeof(u->id));
-		u->id_len = (size_t)n;
-		u->has_id = 1;
-		return 0;
-	}
-	if (strcmp(attr, "type") == 0) {
-		char t[16];
-
-		if (uri_text(uri, attr, v, vlen, t, sizeof(t)) < 0)
-			return -1;
-		if (strcmp(t, "private") == 0)
-			u->type = 1;
-		else if (strcmp(t, "public") == 0)
-			u->type = 2;
-		else if (strcmp(t, "cert") == 0 || strcmp(t, "secret-key") == 0 ||
-			 strcmp(t, "data") == 0)
-			u->type = 3;
-		else
-			return diag_file(uri, "attribute 'type': unknown object type '%s'", t);
-		return 0;
-	}
-	/* RFC 7512 §2.3: a URI with an attribute we cannot match must not match anything */
-	return diag_file(uri, "unsupported attribute '%s'", attr);
-}
-
-int pkcs11_uri_parse(const char *uri, struct pkcs11_uri *out)
-{
-	const char *p, *end, *q;
-	int query = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (!pkcs11_is_uri(uri))
-		return diag_file(uri, "not a PKCS#11 URI (pkcs11:...)");
-	p = uri + 7;
-	while (*p) {
-		const char *eq;
-
-		if (*p == '?' && !query) {
-			query = 1;
-			p++;
-			continue;
-		}
-		end = p + strcspn(p, query ? "&" : ";?");
-		if (end == p) { /* empty component: "pkcs11:;" */
-			p = *end == '?' ? end : end + (*end != 0);
-			continue;
-		}
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (!eq)
-			return diag_file(uri, "attribute '%.*s' has no value", (int)(end - p), p);
-		if (uri_attr(uri, p, (size_t)(eq - p), eq + 1, (size_t)(end - eq - 1), query, out) <
-		    0)
-			return -1;
-		q = end;
-		if (*q == ';' || *q == '&')
-			q++;
-		p = q;
-	}
-	return 0;
-}
-
 /* ---- module ---- */
 
 int pkcs11_module_open(const char *path, struct pkcs11_module **out)
@@ -288,7 +122,7 @@ int pkcs11_module_open(const char *path, struct pkcs11_module **out)
 
 	*out = NULL;
 	if (!path)
-		path = pkcs11_default_module();
+		path = default_module();
 	if (!path)
 		return diag_error("no PKCS#11 module given and p11-kit's proxy module is not "
 				  "installed; give --pkcs11-module PATH");
@@ -436,9 +270,7 @@ static int read_pin_file(const char *path, char *pin, size_t *len)
 		pin[n] = 0;
 		*len = n;
 	}
-	if (b.data)
-		wipe(b.data, b.cap);
-	buf_free(&b);
+	secret_buf_free(&b);
 	return rc;
 }
 
@@ -448,6 +280,7 @@ static int get_pin(const char *pin_file, const struct pkcs11_uri *u, char *pin, 
 	const char *env;
 
 	*len = 0;
+	secret_protect_process(); /* no core dump holding the PIN */
 	if (pin_file)
 		return read_pin_file(pin_file, pin, len);
 	if (u->pin_source[0]) {
@@ -850,7 +683,7 @@ int pkcs11_key_open(struct pkcs11_module *mod, const char *uri, const char *pin_
 	*out = NULL;
 	u = malloc(sizeof(*u));
 	k = calloc(1, sizeof(*k));
-	if (!u || !k || !(k->name = strdup(uri))) {
+	if (!u || !k || !(k->name = pkcs11_uri_redact(uri))) {
 		free(u);
 		free(k);
 		return diag_error("out of memory");
@@ -871,14 +704,14 @@ int pkcs11_key_open(struct pkcs11_module *mod, const char *uri, const char *pin_
 	    read_public(k, u) < 0)
 		goto out;
 	if (!k->always_auth) {
-		wipe(k->pin, sizeof(k->pin));
+		secret_wipe(k->pin, sizeof(k->pin));
 		k->pin_len = 0;
 	}
 	*out = k;
 	k = NULL;
 	rc = 0;
 out:
-	wipe(u, sizeof(*u)); /* pin-source names a file only, but be tidy */
+	secret_wipe(u, sizeof(*u)); /* pin-source names a file only, but be tidy */
 	free(u);
 	pkcs11_key_close(k);
 	return rc;
@@ -890,7 +723,7 @@ void pkcs11_key_close(struct pkcs11_key *key)
 		return;
 	if (key->session != CK_INVALID_HANDLE)
 		key->mod->f->C_CloseSession(key->session);
-	wipe(key->pin, sizeof(key->pin));
+	secret_wipe(key->pin, sizeof(key->pin));
 	sbkey_free(key->pub);
 	free(key->name);
 	free(key);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secure Boot keys held in a PKCS#11 token (an HSM, SoftHSM2, a smart card): the key is
  * named by an RFC 7512 URI ("pkcs11:token=fw;object=sbv2"), the module is loaded at run
@@ -24,13 +25,7 @@ struct pkcs11_key;
 int pkcs11_is_uri(const char *name);
 
 /*
- * The module used when none is given: p11-kit's proxy module (which loads every module
- * registered with p11-kit) when it is installed, else NULL.
- */
-const char *pkcs11_default_module(void);
-
-/*
- * Loads the PKCS#11 module @path (NULL: pkcs11_default_module()) and initialises it.
+ * Loads the PKCS#11 module @path (NULL: p11-kit's proxy module) and initialises it.
  * Returns 0 and a module to release with pkcs11_module_close() after every key opened
  * through it, or -1 with a message.
  */
@@ -84,6 +79,12 @@ struct pkcs11_uri {
 	int type; /* 0 any, 1 private, 2 public, 3 other (cert, secret-key, data) */
 	char pin_source[1024];
 };
+
+/*
+ * A copy of @uri to print: the value of every pin-value attribute replaced by "***".
+ * Malloc'd (free it), or NULL when out of memory.
+ */
+char *pkcs11_uri_redact(const char *uri);
 
 /* Parses @uri into @out. Returns 0, or -1 with a message naming the bad attribute. */
 int pkcs11_uri_parse(const char *uri, struct pkcs11_uri *out);

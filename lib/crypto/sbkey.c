@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sbkey.h"
 
 #include <stdlib.h>
@@ -17,6 +18,8 @@
 #include "diag.h"
 #include "fileio.h"
 #include "hash.h"
+#include "pkcs11.h"
+#include "secret.h"
 
 /* Key files are small; anything bigger is not a key. */
 #define SB_KEY_FILE_MAX ((size_t)1 << 20)
@@ -251,10 +254,13 @@ int sbkey_parse(const char *name, const uint8_t *data, size_t len, unsigned flag
 		goto fail;
 	}
 	k->scheme = classify(&k->pk);
+	secret_wipe(copy, len + 1);
 	free(copy);
 	*out = k;
 	return 0;
 fail:
+	if (copy)
+		secret_wipe(copy, len + 1);
 	free(copy);
 	sbkey_free(k);
 	return -1;
@@ -266,10 +272,22 @@ int sbkey_load(const char *path, unsigned flags, struct sbkey **out)
 	int rc;
 
 	*out = NULL;
+	if (pkcs11_is_uri(path)) {
+		/* never echo a URI as a file name: it may hold a PIN (pin-value) */
+		char *shown = pkcs11_uri_redact(path);
+
+		diag_file(shown ? shown : "pkcs11:",
+			  "a PKCS#11 URI is not taken here; give a PEM key file");
+		free(shown);
+		return -1;
+	}
+	/* the file may hold a private key: no core dump from here on, and the text is
+	 * wiped once parsed (fileio_read reads a regular file into one allocation) */
+	secret_protect_process();
 	if (fileio_read(path, SB_KEY_FILE_MAX, &b) < 0)
 		return -1;
 	rc = sbkey_parse(path, b.data ? b.data : (const uint8_t *)"", b.len, flags, out);
-	buf_free(&b);
+	secret_buf_free(&b);
 	return rc;
 }
 
@@ -473,32 +491,6 @@ static void rng_free(struct sb_rng *r)
 	mbedtls_entropy_free(&r->entropy);
 }
 
-static void hmac_sha256(const uint8_t *key, size_t klen, const uint8_t *msg1, size_t len1,
-			const uint8_t *msg2, size_t len2, uint8_t out[SHA256_LEN])
-{
-	struct hash_sha256_ctx c;
-	uint8_t k[64] = {0}, pad[64], inner[SHA256_LEN];
-	size_t i;
-
-	if (klen > sizeof(k))
-		hash_sha256(key, klen, k);
-	else
-		memcpy(k, key, klen);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	hash_sha256_begin(&c);
-	hash_sha256_update(&c, pad, 64);
-	hash_sha256_update(&c, msg1, len1);
-	hash_sha256_update(&c, msg2, len2);
-	hash_sha256_end(&c, inner);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
-	hash_sha256_begin(&c);
-	hash_sha256_update(&c, pad, 64);
-	hash_sha256_update(&c, inner, sizeof(inner));
-	hash_sha256_end(&c, out);
-}
-
 /*
  * Deterministic PSS salt (secure-boot.md §5): any 32-byte salt verifies, so derive it
  * from the key and the message instead of drawing it at random:
@@ -512,19 +504,22 @@ static int pss_salt(const mbedtls_rsa_context *rsa, const uint8_t *digest, size_
 	static const char key_label[] = "espgen sbv2 pss key";
 	static const char salt_label[] = "espgen sbv2 pss salt";
 	struct hash_sha256_ctx c;
-	uint8_t d[RSA_BYTES], k[SHA256_LEN];
+	uint8_t d[RSA_BYTES], k[SHA256_LEN], msg[sizeof(salt_label) - 1 + HASH_MAX_LEN];
+	size_t mlen = sizeof(salt_label) - 1;
+	int rc;
 
-	if (mbedtls_mpi_write_binary(&rsa->D, d, sizeof(d)) != 0)
+	if (dlen > HASH_MAX_LEN || mbedtls_mpi_write_binary(&rsa->D, d, sizeof(d)) != 0)
 		return -1;
 	hash_sha256_begin(&c);
 	hash_sha256_update(&c, key_label, sizeof(key_label) - 1);
 	hash_sha256_update(&c, d, sizeof(d));
 	hash_sha256_end(&c, k);
-	hmac_sha256(k, sizeof(k), (const uint8_t *)salt_label, sizeof(salt_label) - 1, digest, dlen,
-		    salt);
+	memcpy(msg, salt_label, mlen);
+	memcpy(msg + mlen, digest, dlen);
+	rc = hash_hmac(HASH_SHA256, k, sizeof(k), msg, mlen + dlen, salt);
 	memset(d, 0, sizeof(d));
 	memset(k, 0, sizeof(k));
-	return 0;
+	return rc;
 }
 
 /* EMSA-PSS-ENCODE (RFC 8017 §9.1.1) for a 3072-bit modulus, SHA-256, MGF1-SHA-256. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secure Boot signing keys: PEM/DER loading, the key fields Secure Boot v2 stores,
  * and sign/verify of a prehashed digest (spec/secure-boot.md). The only module that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SHA-256 compression with the x86 SHA extensions (SHA-NI), for CPUs that have
  * them; everything else goes through mbedTLS (lib/crypto/hash.c). Why: hashing is the

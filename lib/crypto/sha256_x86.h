@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 block function using the x86 SHA extensions (internal to lib/crypto/hash.c). */
 #ifndef ESPGEN_SHA256_X86_H
 #define ESPGEN_SHA256_X86_H

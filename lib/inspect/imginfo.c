@@ -1,13 +1,12 @@
-/* imginfo description trees: building, freeing, and the text and JSON forms. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* imginfo: class and kind names, freeing a description tree, its text and JSON forms. */
 #include "imginfo.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ascii.h"
-#include "hash.h"
+#include "diag.h"
 #include "node.h"
 
 static const char *const class_names[IMGINFO_CLASS_COUNT] = {
@@ -58,24 +57,6 @@ const char *imginfo_kind_name(enum imginfo_kind kind)
 	return "unknown";
 }
 
-/* ---- building ---- */
-
-struct imginfo_node *node_new(enum imginfo_type type, const char *key, enum imginfo_class cls)
-{
-	struct imginfo_node *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return NULL;
-	n->type = type;
-	n->cls = cls;
-	n->key = strdup(key ? key : "");
-	if (!n->key) {
-		free(n);
-		return NULL;
-	}
-	return n;
-}
-
 void imginfo_node_free(struct imginfo_node *n)
 {
 	size_t i;
@@ -92,228 +73,6 @@ void imginfo_node_free(struct imginfo_node *n)
 	free(n);
 }
 
-struct imginfo_node *node_add(struct imginfo_node *parent, struct imginfo_node *kid)
-{
-	if (!parent) {
-		imginfo_node_free(kid);
-		return NULL;
-	}
-	if (!kid) {
-		parent->flags |= IMGINFO_F_OOM;
-		return NULL;
-	}
-	if (parent->nkids == parent->cap) {
-		size_t cap = parent->cap ? 2 * parent->cap : 8;
-		struct imginfo_node **v = realloc(parent->kids, cap * sizeof(*v));
-
-		if (!v) {
-			parent->flags |= IMGINFO_F_OOM;
-			imginfo_node_free(kid);
-			return NULL;
-		}
-		parent->kids = v;
-		parent->cap = cap;
-	}
-	parent->kids[parent->nkids++] = kid;
-	return kid;
-}
-
-static struct imginfo_node *add_new(struct imginfo_node *parent, enum imginfo_type type,
-				    const char *key)
-{
-	if (!parent)
-		return NULL;
-	return node_add(parent, node_new(type, key, parent->cls));
-}
-
-struct imginfo_node *node_obj(struct imginfo_node *parent, const char *key)
-{
-	return add_new(parent, IMGINFO_OBJ, key);
-}
-
-struct imginfo_node *node_list(struct imginfo_node *parent, const char *key)
-{
-	return add_new(parent, IMGINFO_LIST, key);
-}
-
-struct imginfo_node *node_item(struct imginfo_node *list, const char *key, const char *id)
-{
-	struct imginfo_node *n = add_new(list, IMGINFO_OBJ, key);
-
-	if (n && id) {
-		n->id = strdup(id);
-		if (!n->id)
-			n->flags |= IMGINFO_F_OOM;
-	}
-	return n;
-}
-
-struct imginfo_node *node_uint(struct imginfo_node *parent, const char *key, uint64_t v,
-			     unsigned flags, const char *meaning)
-{
-	struct imginfo_node *n = add_new(parent, IMGINFO_UINT, key);
-
-	if (!n)
-		return NULL;
-	n->num = v;
-	n->flags |= flags;
-	if (meaning) {
-		n->str = strdup(meaning);
-		if (!n->str)
-			n->flags |= IMGINFO_F_OOM;
-	}
-	return n;
-}
-
-static char *vformat(const char *fmt, va_list ap)
-{
-	va_list ap2;
-	int len;
-	char *s;
-
-	va_copy(ap2, ap);
-	len = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (len < 0)
-		return NULL;
-	s = malloc((size_t)len + 1);
-	if (s)
-		vsnprintf(s, (size_t)len + 1, fmt, ap);
-	return s;
-}
-
-struct imginfo_node *node_str(struct imginfo_node *parent, const char *key, const char *fmt, ...)
-{
-	struct imginfo_node *n = add_new(parent, IMGINFO_STR, key);
-	va_list ap;
-
-	if (!n)
-		return NULL;
-	va_start(ap, fmt);
-	n->str = vformat(fmt, ap);
-	va_end(ap);
-	if (!n->str)
-		n->flags |= IMGINFO_F_OOM;
-	return n;
-}
-
-struct imginfo_node *node_text(struct imginfo_node *parent, const char *key, const char *text,
-			     size_t len)
-{
-	struct imginfo_node *n = add_new(parent, IMGINFO_TEXT, key);
-
-	if (!n)
-		return NULL;
-	n->str = malloc(len + 1);
-	if (!n->str) {
-		n->flags |= IMGINFO_F_OOM;
-		return n;
-	}
-	memcpy(n->str, text, len);
-	n->str[len] = '\0';
-	return n;
-}
-
-struct imginfo_node *node_hex(struct imginfo_node *parent, const char *key, const uint8_t *p,
-			    size_t n)
-{
-	struct imginfo_node *node = add_new(parent, IMGINFO_STR, key);
-
-	if (!node)
-		return NULL;
-	node->str = malloc(2 * n + 1);
-	if (!node->str) {
-		node->flags |= IMGINFO_F_OOM;
-		return node;
-	}
-	ascii_hex_encode(p, n, node->str);
-	return node;
-}
-
-struct imginfo_node *node_cstr(struct imginfo_node *parent, const char *key, const char *s)
-{
-	struct imginfo_node *n = add_new(parent, IMGINFO_STR, key);
-	size_t i, j, len = strlen(s);
-
-	if (!n)
-		return NULL;
-	n->str = malloc(4 * len + 1);
-	if (!n->str) {
-		n->flags |= IMGINFO_F_OOM;
-		return n;
-	}
-	for (i = 0, j = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7F && c != '\\') {
-			n->str[j++] = (char)c;
-		} else {
-			snprintf(n->str + j, 5, "\\x%02x", c);
-			j += 4;
-		}
-	}
-	n->str[j] = '\0';
-	return n;
-}
-
-void node_line(struct imginfo_node *n, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!n)
-		return;
-	free(n->line);
-	va_start(ap, fmt);
-	n->line = vformat(fmt, ap);
-	va_end(ap);
-	if (!n->line)
-		n->flags |= IMGINFO_F_OOM;
-}
-
-void node_data(struct imginfo_node *n, const uint8_t *data, size_t len, uint64_t file_off)
-{
-	if (!n)
-		return;
-	n->data = data;
-	n->len = len;
-	n->file_off = file_off;
-}
-
-const struct imginfo_node *node_child(const struct imginfo_node *n, const char *key)
-{
-	size_t i;
-
-	for (i = 0; n && i < n->nkids; i++) {
-		if (strcmp(n->kids[i]->key, key) == 0)
-			return n->kids[i];
-	}
-	return NULL;
-}
-
-int node_oom(const struct imginfo_node *n)
-{
-	size_t i;
-
-	if (n->flags & IMGINFO_F_OOM)
-		return 1;
-	for (i = 0; i < n->nkids; i++) {
-		if (node_oom(n->kids[i]))
-			return 1;
-	}
-	return 0;
-}
-
-int node_erased(const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (p[i] != 0xFF)
-			return 0;
-	}
-	return 1;
-}
-
 size_t imginfo_problems(const struct imginfo_node *root)
 {
 	const struct imginfo_node *p = node_child(root, "problems");
@@ -321,18 +80,68 @@ size_t imginfo_problems(const struct imginfo_node *root)
 	return p ? p->nkids : 0;
 }
 
+void imginfo_problem(const struct imginfo_node *root, size_t i, struct imginfo_problem *p)
+{
+	const struct imginfo_node *k = node_child(root, "problems")->kids[i];
+
+	/* describe_problem(): the key holds the kind, num the offset */
+	p->kind = k->key;
+	p->message = k->str;
+	p->offset = k->num;
+}
+
+int imginfo_check_format_text(const struct imginfo_node *root, struct buf *out)
+{
+	size_t i, n = imginfo_problems(root);
+	struct imginfo_problem p;
+
+	for (i = 0; i < n; i++) {
+		imginfo_problem(root, i, &p);
+		if (buf_printf(out, "%s [%s]\n", p.message, p.kind) < 0)
+			return -1;
+	}
+	if (n == 0)
+		return buf_puts(out, "no problems\n");
+	return buf_printf(out, "%zu problem%s\n", n, n == 1 ? "" : "s");
+}
+
+json_t *imginfo_check_to_json(const struct imginfo_node *root)
+{
+	json_t *j = json_object(), *arr = json_array();
+	size_t i, n = imginfo_problems(root);
+	struct imginfo_problem p;
+
+	if (!j || !arr || json_object_set(j, "problems", arr) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		imginfo_problem(root, i, &p);
+		if (!o || json_array_append_new(arr, o) < 0 ||
+		    json_object_set_new(o, "kind", json_string(p.kind)) < 0 ||
+		    json_object_set_new(o, "message", json_string(p.message)) < 0 ||
+		    json_object_set_new(o, "offset", json_integer((json_int_t)p.offset)) < 0)
+			goto fail;
+	}
+	json_decref(arr);
+	return j;
+fail:
+	json_decref(arr);
+	json_decref(j);
+	return NULL;
+}
+
 /* ---- text ---- */
 
 static int fmt_uint(struct buf *out, const struct imginfo_node *n)
 {
+	char *s = node_uint_text(n);
 	int rc;
 
-	if (n->flags & IMGINFO_F_HEX)
-		rc = buf_printf(out, "0x%llx", (unsigned long long)n->num);
-	else
-		rc = buf_printf(out, "%llu", (unsigned long long)n->num);
-	if (rc == 0 && n->str)
-		rc = buf_printf(out, " (%s)", n->str);
+	if (!s)
+		return diag_error("out of memory");
+	rc = buf_puts(out, s);
+	free(s);
 	return rc;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imginfo: what an image holds, and how two images differ. Bytes in, a description
  * tree out (kind detection, then the per-kind decoders of lib/appimage, parttable,
@@ -84,6 +85,11 @@ struct imginfo_node {
 
 struct imginfo_opts {
 	const struct sbkey *pubkey; /* verify signatures with it; NULL: do not */
+	/* Also look for what keeps a device from booting or loses data (esp-imginfo
+	 * --check): in a flash image the bootloader's place, the flash size, each app
+	 * partition's image, what the otadata starts, bytes outside every partition;
+	 * with @pubkey, images without a signature. Found problems join the others. */
+	int check;
 };
 
 /* The kind of @len bytes, by content only. Prints nothing. */
@@ -109,6 +115,23 @@ void imginfo_node_free(struct imginfo_node *n);
 
 /* Number of problems (bad checksum, digest, CRC, MD5, signature) the tree records. */
 size_t imginfo_problems(const struct imginfo_node *root);
+
+/* One of them. */
+struct imginfo_problem {
+	const char *kind;    /* "checksum", "boot", ...: man esp-imginfo lists every kind */
+	const char *message; /* "partition factory: checksum 0x12 invalid, expected 0x34" */
+	uint64_t offset;     /* file offset of what it is about */
+};
+
+/* Problem @i (below imginfo_problems()) into @p; the strings belong to the tree. */
+void imginfo_problem(const struct imginfo_node *root, size_t i, struct imginfo_problem *p);
+
+/* The problems as --check prints them: "MESSAGE [KIND]" lines, then "no problems" or
+ * "N problem(s)". Returns 0 or -1. */
+int imginfo_check_format_text(const struct imginfo_node *root, struct buf *out);
+/* The same as JSON: {"problems": [{"kind", "message", "offset"}, ...]}. A new
+ * reference, or NULL when out of memory. */
+json_t *imginfo_check_to_json(const struct imginfo_node *root);
 
 /* The stable text form, appended to @out. Returns 0 or -1. */
 int imginfo_format_text(const struct imginfo_node *root, struct buf *out);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imginfo: structural differences between two description trees. Fields are matched
  * by name, list items by id (partition name, segment load address), and byte ranges
@@ -19,16 +20,17 @@ struct dctx {
 	int oom;
 };
 
+/* @s (NULL: a failed allocation, which marks the whole diff out of memory). */
+static char *own(struct dctx *d, char *s)
+{
+	if (!s)
+		d->oom = 1;
+	return s;
+}
+
 static char *xstrdup(struct dctx *d, const char *s)
 {
-	char *r;
-
-	if (!s)
-		return NULL;
-	r = strdup(s);
-	if (!r)
-		d->oom = 1;
-	return r;
+	return s ? own(d, strdup(s)) : NULL;
 }
 
 static char *xprintf(struct dctx *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -37,24 +39,26 @@ static char *xprintf(struct dctx *d, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		d->oom = 1;
-		return NULL;
-	}
-	s = malloc((size_t)n + 1);
-	if (!s) {
-		d->oom = 1;
-		return NULL;
-	}
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	s = own(d, node_vformat(fmt, ap));
 	va_end(ap);
 	return s;
+}
+
+static int grow(struct imginfo_difflist *l)
+{
+	size_t cap = l->cap ? 2 * l->cap : 16;
+	struct imginfo_diff *v;
+
+	if (l->n < l->cap)
+		return 0;
+	v = realloc(l->v, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	l->v = v;
+	l->cap = cap;
+	return 0;
 }
 
 /* Appends a difference; takes @path, @what, @old_val, @new_val (any may be NULL after
@@ -66,28 +70,13 @@ static struct imginfo_diff *add(struct dctx *d, char *path, char *what, char *ol
 	struct imginfo_difflist *l = d->out;
 	struct imginfo_diff *e;
 
-	if (d->oom || !path || !what) {
+	if (d->oom || !path || !what || grow(l) < 0) {
 		d->oom = 1;
 		free(path);
 		free(what);
 		free(old_val);
 		free(new_val);
 		return NULL;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct imginfo_diff *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			d->oom = 1;
-			free(path);
-			free(what);
-			free(old_val);
-			free(new_val);
-			return NULL;
-		}
-		l->v = v;
-		l->cap = cap;
 	}
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof(*e));
@@ -105,12 +94,7 @@ static char *value_text(struct dctx *d, const struct imginfo_node *n)
 {
 	switch (n->type) {
 	case IMGINFO_UINT:
-		if (n->flags & IMGINFO_F_HEX)
-			return n->str
-				   ? xprintf(d, "0x%llx (%s)", (unsigned long long)n->num, n->str)
-				   : xprintf(d, "0x%llx", (unsigned long long)n->num);
-		return n->str ? xprintf(d, "%llu (%s)", (unsigned long long)n->num, n->str)
-			      : xprintf(d, "%llu", (unsigned long long)n->num);
+		return own(d, node_uint_text(n));
 	case IMGINFO_STR:
 	case IMGINFO_TEXT:
 		return xstrdup(d, n->str);
@@ -151,25 +135,165 @@ static void leaf(struct dctx *d, const struct imginfo_node *a, const struct imgi
 	    derived, scope);
 }
 
+/* Lines of a text block, without their newlines. */
+struct text_lines {
+	const char **at;
+	size_t *len;
+	size_t n;
+	int final_nl; /* the last line ends with a newline */
+};
+
+static int text_split(const char *s, struct text_lines *l)
+{
+	size_t n = 0, i;
+	const char *p;
+
+	for (p = s; *p; p++)
+		n += *p == '\n';
+	n += *s && p[-1] != '\n';
+	l->n = 0;
+	l->final_nl = *s && p[-1] == '\n';
+	l->at = malloc((n ? n : 1) * sizeof(*l->at));
+	l->len = malloc((n ? n : 1) * sizeof(*l->len));
+	if (!l->at || !l->len)
+		return -1;
+	for (p = s, i = 0; i < n; i++) {
+		l->at[i] = p;
+		l->len[i] = strcspn(p, "\n");
+		p += l->len[i] + (p[l->len[i]] == '\n');
+	}
+	l->n = n;
+	return 0;
+}
+
+static void text_lines_free(struct text_lines *l)
+{
+	free(l->at);
+	free(l->len);
+}
+
+static int same_line(const struct text_lines *a, size_t i, const struct text_lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] && memcmp(a->at[i], b->at[j], a->len[i]) == 0;
+}
+
+enum line_edit { LINE_CHANGED, LINE_REMOVED, LINE_ADDED };
+
+/* Line @i of A changed into line @j of B, removed from A (@j unused) or added in B (@i
+ * unused). Line numbers count from 1 and are A's, except for added lines. */
+static void line_diff(struct dctx *d, const struct imginfo_node *n, const char *path, int derived,
+		      unsigned scope, enum line_edit how, const struct text_lines *a, size_t i,
+		      const struct text_lines *b, size_t j)
+{
+	int la = how != LINE_ADDED ? (int)a->len[i] : 0,
+	    lb = how != LINE_REMOVED ? (int)b->len[j] : 0;
+	const char *pa = how != LINE_ADDED ? a->at[i] : "",
+		   *pb = how != LINE_REMOVED ? b->at[j] : "";
+
+	if (how == LINE_CHANGED)
+		add(d, xstrdup(d, path),
+		    xprintf(d, "line %zu: \"%.*s\" -> \"%.*s\"", i + 1, la, pa, lb, pb),
+		    xprintf(d, "%.*s", la, pa), xprintf(d, "%.*s", lb, pb), n, derived, scope);
+	else if (how == LINE_REMOVED)
+		add(d, xstrdup(d, path), xprintf(d, "line %zu: removed \"%.*s\"", i + 1, la, pa),
+		    xprintf(d, "%.*s", la, pa), NULL, n, derived, scope);
+	else
+		add(d, xstrdup(d, path), xprintf(d, "line %zu: added \"%.*s\"", j + 1, lb, pb),
+		    NULL, xprintf(d, "%.*s", lb, pb), n, derived, scope);
+}
+
+/* A run of lines removed from A and added in B between two common lines: pairs of
+ * them are changed lines, the rest removed or added. */
+static void hunk_diff(struct dctx *d, const struct imginfo_node *n, const char *path, int derived,
+		      unsigned scope, const struct text_lines *a, const size_t *del, size_t ndel,
+		      const struct text_lines *b, const size_t *ins, size_t nins)
+{
+	size_t k;
+
+	for (k = 0; k < ndel || k < nins; k++) {
+		/* (paired in place, past TEXT_DIFF_CELLS, two lines may be the same) */
+		if (k < ndel && k < nins && same_line(a, del[k], b, ins[k]))
+			continue;
+		if (k < ndel && k < nins)
+			line_diff(d, n, path, derived, scope, LINE_CHANGED, a, del[k], b, ins[k]);
+		else if (k < ndel)
+			line_diff(d, n, path, derived, scope, LINE_REMOVED, a, del[k], b, 0);
+		else
+			line_diff(d, n, path, derived, scope, LINE_ADDED, a, 0, b, ins[k]);
+	}
+}
+
+/* Largest middle part (lines of A times lines of B) matched by a longest common
+ * subsequence; a larger one is compared line by line in place. */
+#define TEXT_DIFF_CELLS ((size_t)1 << 20)
+
+/*
+ * Every line that differs between two text blocks (an NVS partition's CSV): the common
+ * first and last lines are skipped, the middle matched by a longest common subsequence,
+ * so a changed value is one changed line and an inserted item one added line.
+ */
 static void text_diff(struct dctx *d, const struct imginfo_node *a, const struct imginfo_node *b,
 		      const char *path, int derived, unsigned scope)
 {
-	const char *p = a->str, *q = b->str;
-	unsigned line = 1;
-	size_t lp, lq;
+	struct text_lines la = {NULL, NULL, 0, 0}, lb = {NULL, NULL, 0, 0};
+	size_t pre = 0, suf = 0, na, nb, i, j, ndel = 0, nins = 0, before = d->out->n;
+	size_t *del = NULL, *ins = NULL;
+	uint32_t *lcs = NULL;
 
-	for (;;) {
-		lp = strcspn(p, "\n");
-		lq = strcspn(q, "\n");
-		if (lp != lq || memcmp(p, q, lp) != 0 || !p[lp] || !q[lq])
-			break;
-		p += lp + 1;
-		q += lq + 1;
-		line++;
+	if (text_split(a->str, &la) < 0 || text_split(b->str, &lb) < 0)
+		goto oom;
+	while (pre < la.n && pre < lb.n && same_line(&la, pre, &lb, pre))
+		pre++;
+	while (suf < la.n - pre && suf < lb.n - pre &&
+	       same_line(&la, la.n - 1 - suf, &lb, lb.n - 1 - suf))
+		suf++;
+	na = la.n - pre - suf;
+	nb = lb.n - pre - suf;
+	del = malloc((na ? na : 1) * sizeof(*del));
+	ins = malloc((nb ? nb : 1) * sizeof(*ins));
+	if (!del || !ins)
+		goto oom;
+	if (na && nb && (na + 1) * (nb + 1) <= TEXT_DIFF_CELLS) {
+		/* lcs[i * (nb + 1) + j]: common lines of A's middle from i and B's from j */
+		lcs = calloc((na + 1) * (nb + 1), sizeof(*lcs));
+		if (!lcs)
+			goto oom;
+		for (i = na; i-- > 0;)
+			for (j = nb; j-- > 0;)
+				lcs[i * (nb + 1) + j] =
+				    same_line(&la, pre + i, &lb, pre + j)
+					? lcs[(i + 1) * (nb + 1) + j + 1] + 1
+				    : lcs[(i + 1) * (nb + 1) + j] >= lcs[i * (nb + 1) + j + 1]
+					? lcs[(i + 1) * (nb + 1) + j]
+					: lcs[i * (nb + 1) + j + 1];
 	}
-	add(d, xstrdup(d, path),
-	    xprintf(d, "line %u: \"%.*s\" -> \"%.*s\"", line, (int)lp, p, (int)lq, q),
-	    xprintf(d, "%.*s", (int)lp, p), xprintf(d, "%.*s", (int)lq, q), a, derived, scope);
+	for (i = 0, j = 0; i < na || j < nb;) {
+		if (lcs && i < na && j < nb && same_line(&la, pre + i, &lb, pre + j)) {
+			hunk_diff(d, a, path, derived, scope, &la, del, ndel, &lb, ins, nins);
+			ndel = nins = 0;
+			i++, j++;
+		} else if (i < na && (j == nb || !lcs ||
+				      lcs[(i + 1) * (nb + 1) + j] >= lcs[i * (nb + 1) + j + 1])) {
+			del[ndel++] = pre + i++;
+		} else {
+			ins[nins++] = pre + j++;
+		}
+	}
+	hunk_diff(d, a, path, derived, scope, &la, del, ndel, &lb, ins, nins);
+	/* the same lines, one block ending in a newline and the other not */
+	if (d->out->n == before)
+		add(d, xstrdup(d, path),
+		    xprintf(d, "end of text: newline %s", la.final_nl ? "removed" : "added"), NULL,
+		    NULL, a, derived, scope);
+	goto out;
+oom:
+	d->oom = 1;
+out:
+	free(lcs);
+	free(del);
+	free(ins);
+	text_lines_free(&la);
+	text_lines_free(&lb);
 }
 
 static int skipped(const struct imginfo_node *n, size_t i)
@@ -275,7 +399,8 @@ static void kids_diff(struct dctx *d, const struct imginfo_node *a, const struct
 		const struct imginfo_node *k = b->kids[i];
 		char *p;
 
-		if ((k->flags & IMGINFO_F_NODIFF) || (item ? find_item(a, k) : node_child(a, k->key)))
+		if ((k->flags & IMGINFO_F_NODIFF) ||
+		    (item ? find_item(a, k) : node_child(a, k->key)))
 			continue;
 		p = join(d, path, k->key, item);
 		if (p)

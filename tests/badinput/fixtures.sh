@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=sh
 # Sourced by run.sh: makes the good inputs every case starts from in $F.
 # Needs $BIN, $MKELF; everything is made here (no upstream files).

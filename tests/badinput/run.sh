@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The bad-input table: every case of cases.tsv runs one tool on a broken input and
 # must fail with the expected exit status and message, leaving its output directory
 # as it was (no output, no temporary file; a pre-existing target unchanged).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # usage: completion.sh COMPLETION_SCRIPT BIN_DIR
 # Sources the completion script and calls its function as bash does (COMP_WORDS,
 # COMP_CWORD), checking COMPREPLY: the options offered for "--" are the long options
@@ -33,7 +34,8 @@ expect() { # expect "WANTED" WORD...
 	fi
 }
 
-for cmd in esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo; do
+for cmd in esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo \
+	esp-encrypt; do
 	[ "$(complete -p "$cmd" 2>/dev/null)" = "complete -F _espgen $cmd" ] ||
 		{ echo "FAIL: no completion registered for $cmd"; fail=1; }
 	[ -x "$bin/$cmd" ] || { echo "SKIP: --help options of $cmd ($bin/$cmd is not built)"; continue; }
@@ -61,6 +63,8 @@ expect "v1 v2" esp-mkpart --secure =
 expect "invalid" esp-mkotadata --boot ota_0 --state inv
 expect "ota_1 ota_10 ota_11 ota_12 ota_13 ota_14 ota_15" esp-mkotadata --boot ota_1
 expect "digest" esp-imginfo --diff --ignore dig
+expect "128 256" esp-encrypt --keygen --chip esp32s3 --key-size ""
+expect "192 256" esp-encrypt --keygen -c esp32 --key-size ""
 expect "--sb-version --signature" esp-sign --s
 expect "" esp-mkpart --offset 0x
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # esp-imginfo command-line tests. Inputs are made by our own tools (mkelf, esp-mkimage,
 # esp-mkpart, esp-mkotadata, esp-mknvs, esp-sign with the test key ecdsa256.pem,
 # esp-mkflash), so the golden text and JSON in golden/ are reviewed by hand:
@@ -7,21 +8,9 @@
 #   - --ignore, bad input and usage (exit 2, a message, no crash),
 #   - the configs/factory flash image of scripts/example.sh, down to each partition.
 # usage: cli.sh BIN_DIR TESTS_BIN_DIR   (UPDATE=1 rewrites the golden files)
-set -u
-bin=$(cd "$1" && pwd)
-mkelf=$(cd "$2" && pwd)/mkelf
 src=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$src/../.." && pwd)
-info=$bin/esp-imginfo
-T=$(mktemp -d) || exit 1
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-fail=0
-
-bad() {
-	echo "FAIL: $*" >&2
-	fail=1
-}
+# shellcheck source=tests/esp-imginfo/common.sh
+. "$src/common.sh"
 
 # run EXPECTED_STATUS CMD...: output in $T/out, stderr in $T/err
 run() {

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Acceptance 1 of esp-imginfo: every expected output of the shared vectors (images:
 # the .bin files; .csv/.err files are text, not images) is recognised, decodes with
 # no problem ("problems": []), and its JSON parses. --diff of one image per set

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # CI fuzz smoke: builds the libFuzzer harnesses with clang in BUILD_DIR (default
 # build-fuzz) and runs each over its seed corpus plus SECONDS of fuzzing (default 20).
 #

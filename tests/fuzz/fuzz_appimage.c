@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* App/bootloader image reader (lib/format/appimage/appimage.c appimage_decode). */
 #include "fuzz_common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.c). */
 #ifndef ESPGEN_FUZZ_COMMON_H
 #define ESPGEN_FUZZ_COMMON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ELF loading through libelf (lib/format/appimage/elfload.c elfload_load, both modes) and the ELF to
  * app image conversion (lib/format/appimage/elf2image.c) for one chip. The input goes to a file
  * because elfload_load() takes a path. */

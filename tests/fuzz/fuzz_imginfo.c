@@ -1,4 +1,5 @@
-/* esp-imginfo (lib/imginfo*.c): kind detection, the description tree, its text and
+/* SPDX-License-Identifier: Apache-2.0 */
+/* esp-imginfo (lib/inspect): kind detection, the description tree, its text and
  * JSON forms, and a diff of the input against itself with its last byte flipped. */
 #include "fuzz_common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ESP-IDF CSV partition layout (lib/format/parttable/layout_csv.c): parse, resolve, verify, encode,
  * and print the table back as CSV. */
 #include "fuzz_common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* INI partition layout (lib/format/parttable/layout_ini.c, lib/base/inifile.c): parse, resolve, verify,
  * encode, and decode the encoding again. */
 #include "fuzz_common.h"

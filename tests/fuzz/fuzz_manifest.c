@@ -1,11 +1,12 @@
-/* esp-mkflash factory manifest (tools/mkflash/manifest.c factory_load). The manifest
+/* SPDX-License-Identifier: Apache-2.0 */
+/* esp-mkflash factory manifest (lib/format/flash/factory.c factory_load). The manifest
  * is written beside a small fixed set of files it may name: partitions.ini,
  * partitions.csv, boot.bin, app.bin, nvs.csv. */
 #include "fuzz_common.h"
 
 #include <string.h>
 
-#include "mkflash.h"
+#include "factory.h"
 
 static const char layout_ini[] =
 	"[nvs]\ntype = data\nsubtype = nvs\nsize = 0x6000\n"

@@ -1,4 +1,5 @@
-/* NVS generator CSV (lib/format/nvs/nvs.c nvs_csv_parse), then generation into a 0x6000-byte v2
+/* SPDX-License-Identifier: Apache-2.0 */
+/* NVS generator CSV (lib/format/nvs/nvs_csv.c nvs_csv_parse), then generation into a 0x6000-byte v2
  * partition ('file' rows read nothing: the reader refuses). */
 #include "fuzz_common.h"
 

@@ -1,4 +1,6 @@
-/* NVS image reader (lib/format/nvs/nvs.c nvs_decode) and its CSV output (esp-mknvs --decode). */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* NVS image reader (lib/format/nvs/nvs_decode.c nvs_decode) and its CSV output
+ * (esp-mknvs --decode). */
 #include "fuzz_common.h"
 
 #include "buf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* otadata reader (lib/format/otadata/otadata.c): decode both entries and pick the active one. */
 #include "fuzz_common.h"
 

@@ -1,5 +1,6 @@
-/* Binary partition table decode (lib/format/parttable/parttable.c parttable_decode), then verify and print
- * as CSV and INI, as esp-mkpart --decode does. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Binary partition table decode (parttable_decode() in lib/format/parttable/parttable_binary.c,
+ * the row scan included), then verify and print as CSV and INI, as esp-mkpart --decode does. */
 #include "fuzz_common.h"
 
 #include "buf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secure Boot key loading (lib/crypto/sbkey.c sbkey_parse): PEM/DER private and public
  * keys, raw 64-byte P-256 public keys; then the checks esp-sign makes. */
 #include "fuzz_common.h"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer harness (or the ones named) for SECONDS each (default 20)
 # over its seed corpus.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # usage: consumer.sh BUILD_DIR SOURCE_DIR MKELF [GENERATOR...]
 # Installs BUILD_DIR to a temporary prefix, moves the prefix, and builds
 # examples/cmake-consumer from it with each generator (default: Unix Makefiles, and
@@ -9,6 +10,8 @@
 #   3. touching the layout rebuilds the partition table and the flash image only
 #   4. touching the app ELF rebuilds the app images and the flash image only
 #   5. touching the signing key rebuilds the signed app image only (tests/keys)
+#   6. a second project (made here): touching a file that only a row of the manifest's
+#      NVS CSV names rebuilds its image (esp-mkflash --depfile), and nothing else does
 set -eu
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -174,5 +177,48 @@ for gen in "$@"; do
 	cmake --build "$b" -j2 "${verbose[@]}" >"$b.5.log" 2>&1 || fail "$gen: last build"
 	stamps "$b" >"$b.s5"
 	expect "$b.5.log" "$b.s4" "$b.s5"
+
+	# 6. inputs that only the manifest's NVS CSV names, known from the depfile
+	n=$tmp/nvs-${gen// /-}
+	mkdir -p "$n/src"
+	cp "$tmp/configs/factory/partitions.ini" "$b/bootloader.bin" "$n/src/"
+	printf 'chip = esp32c3\nflash_mode = dio\nflash_freq = 80m\nflash_size = 4MB\n' >"$n/src/m.ini"
+	printf 'layout = partitions.ini\nbootloader = bootloader.bin\n\n[nvs]\nnvs = nvs.csv\n' >>"$n/src/m.ini"
+	printf 'key,type,encoding,value\nns,namespace,,\ncert,file,binary,certs/cert.der\n' >"$n/src/nvs.csv"
+	mkdir -p "$n/src/certs"
+	printf 'first' >"$n/src/certs/cert.der"
+	cat >"$n/src/CMakeLists.txt" <<'E'
+cmake_minimum_required(VERSION 3.20)
+project(espgen_nvs_depfile LANGUAGES NONE)
+find_package(espgen CONFIG REQUIRED)
+espgen_flash_image(image MANIFEST m.ini OUTPUT FLASH.bin ALL)
+E
+	cmake -S "$n/src" -B "$n/b" -G "$gen" -DCMAKE_PREFIX_PATH="$prefix" >"$n.log" 2>&1 || {
+		cat "$n.log"
+		fail "$gen: configure the NVS project"
+	}
+	step="NVS project: first build"
+	cmake --build "$n/b" "${verbose[@]}" >"$n.1.log" 2>&1 || { cat "$n.1.log"; fail "$gen: $step"; }
+	[ "$(ran "$n.1.log" esp-mkflash)" = 1 ] || fail "$gen: $step: esp-mkflash did not run once"
+	grep -qF "certs/cert.der" "$n/b/FLASH.bin.d" || fail "$gen: the depfile lacks certs/cert.der"
+	step="NVS project: no-op rebuild"
+	sleep 1
+	cmake --build "$n/b" "${verbose[@]}" >"$n.2.log" 2>&1 || fail "$gen: $step"
+	[ "$(ran "$n.2.log" esp-mkflash)" = 0 ] || fail "$gen: $step ran esp-mkflash"
+	step="NVS project: touch the file an NVS row names"
+	before=$(stat -c %.9Y "$n/b/FLASH.bin")
+	touch "$n/src/certs/cert.der"
+	cmake --build "$n/b" "${verbose[@]}" >"$n.3.log" 2>&1 || fail "$gen: $step"
+	[ "$(ran "$n.3.log" esp-mkflash)" = 1 ] || fail "$gen: $step: esp-mkflash did not run once"
+	[ "$(stat -c %.9Y "$n/b/FLASH.bin")" != "$before" ] || fail "$gen: $step: FLASH.bin not remade"
+	step="NVS project: change it"
+	sleep 1
+	sum=$(sha256sum <"$n/b/FLASH.bin")
+	printf 'second' >"$n/src/certs/cert.der"
+	cmake --build "$n/b" "${verbose[@]}" >"$n.4.log" 2>&1 || fail "$gen: $step"
+	[ "$(sha256sum <"$n/b/FLASH.bin")" != "$sum" ] || fail "$gen: $step: FLASH.bin unchanged"
+	sleep 1
+	cmake --build "$n/b" "${verbose[@]}" >"$n.5.log" 2>&1 || fail "$gen: last NVS build"
+	[ "$(ran "$n.5.log" esp-mkflash)" = 0 ] || fail "$gen: the last NVS build ran esp-mkflash"
 	echo "ok: $gen"
 done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # usage: subdirectory.sh SOURCE_DIR MKELF [GENERATOR]
 # The image functions from the build tree: examples/cmake-consumer with
 # -DESPGEN_SOURCE_DIR (espgen added with add_subdirectory, the tools built as targets

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # usage: man.sh options BIN_DIR SOURCE_DIR
 #        man.sh render BIN_DIR SOURCE_DIR MAN_DIR
 # options: for every tool (tools/<dir> -> esp-<dir>), the option names (--long and -x)

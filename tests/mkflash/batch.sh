@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Per-device batches: equal to building each device on its own, the same bytes on
 # every rerun and for any -j, bad rows named by row and column with no output.
 # shellcheck source=tests/mkflash/common.sh
@@ -73,4 +74,73 @@ mk --manifest "$d/batch.ini" --devices "$d/devices.csv" -o "$tmp/o6" 2>"$tmp/err
 mk --manifest "$d/batch.ini" -o "$tmp/single.bin" 2>"$tmp/err"
 [ $? -eq 1 ] && grep -qF "placeholder \${serial} needs a devices CSV (--devices)" "$tmp/err" && ok ||
 	bad "placeholder without --devices: $(cat "$tmp/err")"
+
+# --check: the manifest and every row, nothing written; the first bad row, or every
+# one with --keep-going
+sed -i 's/\${zone}/${region}/' "$d/device-nvs.csv"
+mk --manifest "$d/batch.ini" --devices "$d/devices.csv" --check -o "$tmp/c1" && [ ! -e "$tmp/c1" ] &&
+	ok || bad "--check of good rows"
+cp "$d/devices.csv" "$d/bad.csv"
+printf 'unit-0008,ESP-2026-0008,24dcc3a00008,40000,EU\nunit-0009,ESP-2026-0009,24dcc3a00009,-40000,EU\n' \
+	>>"$d/bad.csv"
+mk --manifest "$d/batch.ini" --devices "$d/bad.csv" --check -j 2 2>"$tmp/err"
+[ $? -eq 1 ] && [ "$(grep -c 'not built' "$tmp/err")" -eq 1 ] &&
+	grep -qF "bad.csv:7: device unit-0008 not built: column 'calib_offset' ('40000')" "$tmp/err" && ok ||
+	bad "--check, first bad row: $(cat "$tmp/err")"
+mk --manifest "$d/batch.ini" --devices "$d/bad.csv" --check --keep-going -j 2 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "bad.csv:7: device unit-0008 not built" "$tmp/err" &&
+	grep -qF "bad.csv:8: device unit-0009 not built" "$tmp/err" &&
+	grep -qF "2 of 7 devices have bad rows" "$tmp/err" && ok || bad "--check --keep-going: $(cat "$tmp/err")"
+mk --manifest "$d/factory.ini" --check && ok || bad "--check of a manifest without placeholders"
+mk --manifest "$d/batch.ini" --check 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "placeholder \${serial} needs a devices CSV (--devices)" "$tmp/err" && ok ||
+	bad "--check of placeholders without --devices: $(cat "$tmp/err")"
+mk --manifest "$d/batch.ini" --check -o x.bin 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF -- "--check without --devices takes no -o" "$tmp/err" && ok || bad "--check -o"
+
+# values from the devices CSV in an NVS 'file' row name a file below the row's
+# directory (not ../, not absolute), and every file row reads only inside the
+# manifest's directory (links resolved) or the one 'nvs_files' names
+mkdir -p "$d/certs" "$tmp/shared"
+printf 'c1' >"$d/certs/c1.der"
+printf 'shared' >"$tmp/shared/s.der"
+printf 'secret' >"$tmp/secret"
+ln -sf "$tmp/secret" "$d/certs/link.der"
+cp "$d/batch.ini" "$d/files.ini"
+sed -i 's/^nvs = device-nvs.csv/nvs = files.csv/' "$d/files.ini"
+printf 'key,type,encoding,value\nns,namespace,,\ncert,file,binary,certs/${cert}\n' >"$d/files.csv"
+# value, then the message that refuses it ('' for none)
+while IFS='|' read -r v want; do
+	printf 'device_id,cert\nd1,%s\n' "$v" >"$d/files-dev.csv"
+	rm -rf "$tmp/fo"
+	mk --manifest "$d/files.ini" --devices "$d/files-dev.csv" -o "$tmp/fo" 2>"$tmp/err"
+	rc=$?
+	if [ -z "$want" ]; then
+		[ $rc -eq 0 ] && ok || bad "file row value '$v': $(cat "$tmp/err")"
+		continue
+	fi
+	[ $rc -eq 1 ] && [ ! -e "$tmp/fo" ] && grep -qF "files.csv:3: $want" "$tmp/err" &&
+		grep -qF "files-dev.csv:2: device d1 not built: column 'cert' ('$v'), used at $d/files.csv:3" "$tmp/err" &&
+		ok || bad "file row value '$v': exit $rc, $(cat "$tmp/err")"
+done <<EOF
+c1.der|
+../../secret|a device's value in a file row must name a file below the row's directory: the path goes up a directory ('..')
+$tmp/secret|a device's value in a file row must name a file below the row's directory: the path is absolute
+link.der|file 'certs/link.der' is outside the manifest's directory (a directory of other files may be allowed with 'nvs_files = DIR' in [nvs])
+EOF
+# a row of the manifest's own naming another directory: only with nvs_files
+printf 'device_id,cert\nd1,c1.der\n' >"$d/files-dev.csv"
+printf 'ca,file,binary,../shared/s.der\n' >>"$d/files.csv"
+mk --manifest "$d/files.ini" --devices "$d/files-dev.csv" -o "$tmp/fo1" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "files.csv:4: file '../shared/s.der' is outside the manifest's directory" "$tmp/err" &&
+	ok || bad "a row outside without nvs_files: $(cat "$tmp/err")"
+printf 'nvs_files = ../shared\n' >>"$d/files.ini"
+mk --manifest "$d/files.ini" --devices "$d/files-dev.csv" -o "$tmp/fo2" && ok || bad "nvs_files allows"
+printf 'ca,file,binary,../secret\n' >>"$d/files.csv"
+mk --manifest "$d/files.ini" --devices "$d/files-dev.csv" -o "$tmp/fo3" 2>/dev/null
+[ $? -eq 1 ] && ok || bad "nvs_files allowed more than its directory"
+sed -i 's/^nvs_files = .*/nvs_files = nowhere/' "$d/files.ini"
+mk --manifest "$d/files.ini" --devices "$d/files-dev.csv" -o "$tmp/fo4" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -qF "files.ini:22: nvs_files = 'nowhere': No such file or directory" "$tmp/err" &&
+	ok || bad "nvs_files missing: $(cat "$tmp/err")"
 finish

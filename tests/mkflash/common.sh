@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Shared by the mkflash tests: a work directory with the example's manifest, layout
 # and generated ELF inputs (the same as scripts/example.sh makes).

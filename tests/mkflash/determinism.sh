@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The example built twice, from other working directories, time zones, locales and
 # umasks, with the inputs' mtimes changed, gives identical FLASH.bin and FLASH.json.
 # shellcheck source=tests/mkflash/common.sh

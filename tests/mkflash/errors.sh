@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Bad manifests: each gives its message (FILE:LINE where there is a line), exit
 # status 1, and neither FLASH.bin nor FLASH.json.
 # shellcheck disable=SC2016 # the cases are sed scripts and INI text: each $ is theirs
@@ -54,7 +55,7 @@ check layout-too-big 's/^flash_size = 4MB/flash_size = 2MB/' \
 check boot-not-otadata '/^\[factory\]/,/^elf/c [factory]\nboot = ota_0' \
 	"$M:15: 'boot' is for the otadata partition; [factory] is not one"
 check boot-missing-slot 's/^boot = ota_0/boot = ota_5/' \
-	"$M:12: boot = 'ota_5': the layout has no ota_5 app partition"
+	"$M:12: boot = 'ota_5': the layout has 2 OTA app slots (ota_0 to ota_1)"
 check two-sources '/^elf = app.elf/a file = data.bin' \
 	"$M:14: [factory] needs exactly one of file, elf, boot or nvs"
 check elf-into-data '$a [nvs]\nelf = app.elf' "$M:21: [nvs] is not an app partition"
@@ -64,4 +65,17 @@ check bad-layout '!sed -i "s/^size = 16K/size = 16Q/" partitions.ini' \
 check bad-elf '!printf "\177ELF junk" >app.elf' "app.elf:"
 check big-bootloader '!head -c 40000 big.bin >bl.bin && sed -i "s/^bootloader = .*/bootloader = bl.bin/" factory.ini' \
 	"$M:9: bl.bin is not an ESP app image"
+
+# FLASH.bin and FLASH.json are committed as a pair: when FLASH.json cannot replace
+# what is there (a directory), FLASH.bin keeps its old bytes too (it was once renamed
+# into place first, leaving a new image beside an old description)
+p=$tmp/pair
+cp -r "$base" "$p"
+echo old >"$p/FLASH.bin"
+mkdir "$p/FLASH.json"
+"$BIN/esp-mkflash" --manifest "$p/factory.ini" -o "$p/FLASH.bin" 2>"$p/err"
+[ $? -eq 1 ] && [ "$(cat "$p/FLASH.bin")" = old ] && [ -d "$p/FLASH.json" ] &&
+	! ls -A "$p" | grep -q '^\.espgen-' && ok || bad "pair: FLASH.bin replaced alone or temporary left"
+grep -qF "FLASH.json: cannot rename temporary file into place: Is a directory" "$p/err" && ok ||
+	bad "pair: $(cat "$p/err")"
 finish

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The example factory image holds exactly what the single-job tools make of the same
 # inputs, at the layout's offsets, with the declared flash settings everywhere.
 # shellcheck source=tests/mkflash/common.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-mkimage command-line tests: every chip, every option, every bad input.
 #   cli.sh BIN_DIR TEST_BIN_DIR
 # Inputs are made by mkelf (libelf); results are read back with imginfo (lib/appimage).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imginfo: prints what lib/appimage's reader finds in an app image, one fact per
  * line, for the esp-mkimage script tests (decode what we encode).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mkelf: writes small ELF32 LE executables with libelf, as inputs for the
  * esp-mkimage tests (no upstream ELF files in the tree).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-mkimage --sign-key: a signed image for every scheme on a chip whose ROM takes it,
 # checked by esp-sign and independently by openssl; reproducible bytes; equal to the
 # unsigned image put through esp-sign; bad keys and option mixes (message, exit status,

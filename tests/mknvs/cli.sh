@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cli.sh ESP-MKNVS SHARED_DIR OWN_DIR
 # Usage errors (exit 2, message, no output), --help/--version, and for every vector
 # that has an image: --decode, then generating from that CSV gives the same bytes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cli.sh ESP-MKOTADATA: usage errors (exit 2, message, no output file), --help, --version.
 set -u
 exe=$1

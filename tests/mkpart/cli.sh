@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # CLI contract: --help/--version, usage errors, stdout output, atomic output, determinism.
 set -u
 # shellcheck source=tests/check.sh

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every configs/partitions/X.ini encodes to the same bytes as its CSV twin X.csv,
 # and, where the public vectors exist, to gen_esp32part.py's output for that layout.
+# Both pass --strict, alone and with --chip for every chip, and give the same bytes.
 set -u
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
 vec=$SHARED/vectors/mkpart/expected
 [ -d "$vec" ] ||
 	echo "SKIP: configs/partitions against gen_esp32part.py (no $vec; INI = CSV still checked)"
+chips=$("$BIN/esp-mkpart" --chip '?' x -o x 2>&1 | sed -n 's/.*(chips: \(.*\))$/\1/p')
+[ -n "$chips" ] || { echo "FAIL: no chip list in the --chip error"; fail=1; }
 for ini in "$SRC"/configs/partitions/*.ini; do
 	base=$(basename "$ini" .ini)
 	csv=${ini%.ini}.csv
@@ -16,6 +20,13 @@ for ini in "$SRC"/configs/partitions/*.ini; do
 		echo "FAIL $base: encode failed"; fail=$((fail + 1)); continue
 	fi
 	if ! cmp "$tmp/ini.bin" "$tmp/csv.bin"; then echo "FAIL $base: INI != CSV"; fail=$((fail + 1)); continue; fi
+	for f in "$ini" "$csv"; do
+		for chip in "" $chips; do
+			"$BIN/esp-mkpart" --strict ${chip:+--chip "$chip"} "$f" -o "$tmp/strict.bin" &&
+				cmp -s "$tmp/strict.bin" "$tmp/ini.bin" ||
+				{ echo "FAIL $base: $(basename "$f") --strict ${chip:+--chip $chip}"; fail=$((fail + 1)); continue 3; }
+		done
+	done
 	golden=$vec/partitions_$base.bin
 	if [ ! -f "$golden" ]; then
 		[ -d "$vec" ] && echo "SKIP: $base against gen_esp32part.py (no $golden; INI = CSV still checked)"

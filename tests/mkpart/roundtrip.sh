@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # encode -> decode -> encode gives the same bytes, through both text forms, with and
 # without the MD5 row, for the bundled layouts and our own golden inputs.
 set -u

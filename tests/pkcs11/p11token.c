@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Test helper for tests/pkcs11: prepares SoftHSM2 tokens through PKCS#11 itself, so that
  * no PIN ever goes on a command line (softhsm2-util and pkcs11-tool take PINs only as

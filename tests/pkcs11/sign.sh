@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-sign with keys in a PKCS#11 token (SoftHSM2 in a temporary directory): every Secure
 # Boot v2 scheme signed through the module and checked by esp-sign --verify and by the
 # openssl command against a public key rebuilt by openssl from the token's own
@@ -335,6 +336,14 @@ run_err "pin-value refused" 1 \
 	"esp-sign: the key URI must not hold the PIN (pin-value): it would show in the process list; use --pin-file FILE or ESPGEN_PKCS11_PIN" \
 	o.bin "$sign" --pkcs11-module "$module" --key "$u?pin-value=fake-pin-4711" img.bin -o o.bin
 grep -q fake-pin-4711 err.txt out.txt && bad "pin-value: the value is echoed"
+# token and file keys are counted together against the room left in the sector
+run_err "no room for a token and a file key" 1 \
+	"esp-sign: two.bin: has 2 signature blocks; 2 more do not fit (at most 3)" o.bin \
+	"$sign" --pkcs11-module "$module" --key "$(uri p384)" --key file-rsa.pem two.bin -o o.bin
+# a token key must be of a scheme the chip's ROM verifies, as a key file must
+run_err "esp-mkimage: RSA token key for an ECDSA-only chip" 1 \
+	"esp-mkimage: $u: RSA-3072 key given; Secure Boot v2 on esp32c2 verifies ECDSA (P-192, P-256, P-384) signatures only" \
+	o.bin "$bin/esp-mkimage" --chip esp32c2 --pkcs11-module "$module" --sign-key "$u" "$elf" -o o.bin
 run_err "--pin-file without a token key" 2 \
 	"esp-sign: --pkcs11-module and --pin-file are for 'pkcs11:' keys" o.bin \
 	"$sign" --pin-file pin.txt --key file-rsa.pem img.bin -o o.bin

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-sign command-line tests: sign/verify every scheme with test keys (tests/keys, openssl),
 # reproducible output, openssl verifying our signatures, the external-signer flow,
 # Secure Boot v1, and error cases (exact message, exit status, no output file).
@@ -166,6 +167,8 @@ run_err "signature with the wrong public key" 1 \
 run_err "ECDSA signature given as RSA" 1 \
 	"esp-sign: ext-p384.sig: RSA-3072 signature must be 384 bytes, not $(size ext-p384.sig)" \
 	bad.bin "$sign" --signature ext-p384.sig --pubkey rsa.pub.pem img.bin -o bad.bin
+run_err "missing signature file" 1 "esp-sign: nosuch.sig: cannot open: No such file or directory" \
+	bad.bin "$sign" --signature nosuch.sig --pubkey rsa.pub.pem img.bin -o bad.bin
 
 # ---- Secure Boot v1 ----
 run_ok "v1 sign" "$sign" --sb-version 1 --key p256.pem img.bin -o v1.bin
@@ -285,6 +288,14 @@ run_err "unknown option" 2 "esp-sign: unknown option '--frobnicate'" o.bin \
 	"$sign" --frobnicate --key p256.pem img.bin -o o.bin
 run_err "v1 with two keys" 2 "esp-sign: Secure Boot v1 takes one --key" o.bin \
 	"$sign" --sb-version 1 --key p256.pem --key p256.pem img.bin -o o.bin
+# an image the tools could not read back once signed (over FILEIO_MAX_INPUT, 256 MiB) is
+# refused: 256 MiB of input (sparse) plus the signature sector
+cp img.bin huge.bin
+truncate -s 268435456 huge.bin
+run_err "signed image over the read limit" 1 \
+	"esp-sign: huge.bin: the signed image would be 268439552 bytes, more than the 268435456 bytes the tools read back" \
+	o.bin "$sign" --key p256.pem huge.bin -o o.bin
+rm -f huge.bin
 run_ok "--help" "$sign" --help
 grep -q '^usage: esp-sign' out.txt && ok || bad "--help output"
 run_ok "--version" "$sign" --version

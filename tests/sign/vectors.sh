@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # esp-sign against shared/vectors/sign (espsecure v5.3.1 output):
 # - every block of every signed vector verifies with its public key (and key digest);
 # - signing the unsigned input with the same keys gives the vector's bytes except the

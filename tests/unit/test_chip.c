@@ -1,4 +1,6 @@
-/* Chip table: lookups, flash parameter codes, memory types and address checks. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Chip table: lookups, flash parameter codes and size spellings, memory types, address
+ * checks, Secure Boot and flash-encryption facts. */
 #include "chip.h"
 
 #include <string.h>
@@ -148,6 +150,123 @@ static void test_memory(void)
 	CHECK(e32->secure_pad_v1 && !s3->secure_pad_v1);
 }
 
+/* The one flash size parser: each tool's set of spellings, and the lists its messages show. */
+static void test_flash_sizes(void)
+{
+	const unsigned all = CHIP_FS_KEEP | CHIP_FS_SMALL | CHIP_FS_C1;
+	uint64_t b = 1;
+	uint8_t code;
+	char list[128];
+	size_t i;
+
+	CHECK(chip_flash_size_parse("1MB", 0, &b) == 0 && b == 1u << 20);
+	CHECK(chip_flash_size_parse("4MB", 0, &b) == 0 && b == 4u << 20);
+	CHECK(chip_flash_size_parse("128MB", 0, &b) == 0 && b == (uint64_t)128 << 20);
+	CHECK(chip_flash_size_parse("256KB", 0, &b) < 0);
+	CHECK(chip_flash_size_parse("256KB", CHIP_FS_SMALL, &b) == 0 && b == 256u << 10);
+	CHECK(chip_flash_size_parse("512KB", CHIP_FS_SMALL, &b) == 0 && b == 512u << 10);
+	CHECK(chip_flash_size_parse("2MB-c1", CHIP_FS_SMALL, &b) < 0);
+	CHECK(chip_flash_size_parse("2MB-c1", CHIP_FS_C1, &b) == 0 && b == 2u << 20);
+	CHECK(chip_flash_size_parse("4MB-c1", all, &b) == 0 && b == 4u << 20);
+	CHECK(chip_flash_size_parse("keep", CHIP_FS_SMALL | CHIP_FS_C1, &b) < 0);
+	b = 1;
+	CHECK(chip_flash_size_parse("keep", CHIP_FS_KEEP, &b) == 0 && b == 0);
+	CHECK(chip_flash_size_parse("4mb", all, &b) < 0);
+	CHECK(chip_flash_size_parse("4MB ", all, &b) < 0);
+	CHECK(chip_flash_size_parse("3MB", all, &b) < 0);
+	CHECK(chip_flash_size_parse("256MB", all, &b) < 0);
+	CHECK(chip_flash_size_parse("", all, &b) < 0);
+	CHECK(chip_flash_size_parse(NULL, all, &b) < 0);
+
+	/* the exact lists esp-mkpart/esp-mkimage, esp-mkflash --pad-to-size and
+	 * esp-mkflash --flash-size print */
+	chip_flash_size_list(0, list, sizeof(list));
+	CHECK_STR(list, "1MB 2MB 4MB 8MB 16MB 32MB 64MB 128MB");
+	CHECK_STR(list, chip_flash_sizes());
+	chip_flash_size_list(CHIP_FS_SMALL, list, sizeof(list));
+	CHECK_STR(list, "256KB 512KB 1MB 2MB 4MB 8MB 16MB 32MB 64MB 128MB");
+	chip_flash_size_list(all, list, sizeof(list));
+	CHECK_STR(list, "keep 256KB 512KB 1MB 2MB 2MB-c1 4MB 4MB-c1 8MB 16MB 32MB 64MB 128MB");
+	chip_flash_size_list(all, list, 8);
+	CHECK_STR(list, "keep 25");
+
+	/* header code = log2(MB) << 4 for every chip size */
+	for (i = 0; i < 8; i++) {
+		static const char *const names[] = {"1MB",  "2MB",  "4MB",  "8MB",
+						    "16MB", "32MB", "64MB", "128MB"};
+
+		CHECK(chip_flash_size_code(names[i], &code) == 0 && code == i << 4);
+		CHECK(chip_flash_size_bytes(names[i]) == (uint64_t)1 << (20 + i));
+	}
+}
+
+/* Which Secure Boot schemes each chip's ROM verifies (spec/secure-boot.md §2.2). */
+static void test_secure_boot(void)
+{
+	static const struct {
+		const char *name;
+		unsigned sb;
+	} want[] = {
+	    {"esp32", CHIP_SB_V1 | CHIP_SB_V2_RSA},
+	    {"esp32s2", CHIP_SB_V2_RSA},
+	    {"esp32s3", CHIP_SB_V2_RSA},
+	    {"esp32c3", CHIP_SB_V2_RSA},
+	    {"esp32h21", CHIP_SB_V2_RSA},
+	    {"esp32c2", CHIP_SB_V2_ECDSA},
+	    {"esp32c61", CHIP_SB_V2_ECDSA},
+	    {"esp32h4", CHIP_SB_V2_ECDSA},
+	    {"esp32c5", CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA},
+	    {"esp32c6", CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA},
+	    {"esp32h2", CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA},
+	    {"esp32p4", CHIP_SB_V2_RSA | CHIP_SB_V2_ECDSA},
+	    {"esp32s31", 0},
+	    {"esp32e22", 0},
+	};
+	const struct chip *e32 = chip_find("esp32"), *c3 = chip_find("esp32c3");
+	const struct chip *c2 = chip_find("esp32c2"), *c6 = chip_find("esp32c6");
+	const struct chip *s31 = chip_find("esp32s31");
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct chip *c = chip_find(want[i].name);
+
+		CHECK(c && c->secure_boot == want[i].sb);
+	}
+	for (i = 0; i < chip_count(); i++) {
+		const struct chip *c = chip_at(i);
+
+		/* esptool's --secure-pad is the v1 padding: only where v1 exists */
+		CHECK(!c->secure_pad_v1 == !(c->secure_boot & CHIP_SB_V1));
+		CHECK(c->sb_v2_min_rev_full == (c == e32 ? 300 : 0));
+	}
+
+	CHECK(chip_sb_version_ok(e32, 1) && chip_sb_version_ok(e32, 2));
+	CHECK(!chip_sb_version_ok(c3, 1) && chip_sb_version_ok(c3, 2));
+	CHECK(chip_sb_version_ok(c2, 2));
+	CHECK(!chip_sb_version_ok(s31, 1) && !chip_sb_version_ok(s31, 2));
+	CHECK(!chip_sb_version_ok(e32, 3) && !chip_sb_version_ok(e32, 0));
+
+	CHECK(chip_sb_scheme_ok(e32, 1, SB_ECDSA_P256));
+	CHECK(!chip_sb_scheme_ok(e32, 1, SB_ECDSA_P384));
+	CHECK(!chip_sb_scheme_ok(e32, 1, SB_RSA3072));
+	CHECK(chip_sb_scheme_ok(e32, 2, SB_RSA3072));
+	CHECK(!chip_sb_scheme_ok(e32, 2, SB_ECDSA_P256));
+	CHECK(!chip_sb_scheme_ok(c3, 1, SB_ECDSA_P256));
+	CHECK(chip_sb_scheme_ok(c3, 2, SB_RSA3072));
+	CHECK(!chip_sb_scheme_ok(c3, 2, SB_ECDSA_P192));
+	CHECK(!chip_sb_scheme_ok(c2, 2, SB_RSA3072));
+	CHECK(chip_sb_scheme_ok(c2, 2, SB_ECDSA_P192));
+	CHECK(chip_sb_scheme_ok(c2, 2, SB_ECDSA_P384));
+	CHECK(chip_sb_scheme_ok(c6, 2, SB_RSA3072) && chip_sb_scheme_ok(c6, 2, SB_ECDSA_P256));
+	CHECK(!chip_sb_scheme_ok(c6, 2, SB_SCHEME_NONE));
+	CHECK(!chip_sb_scheme_ok(s31, 2, SB_RSA3072) && !chip_sb_scheme_ok(s31, 2, SB_ECDSA_P256));
+
+	CHECK_STR(chip_sb_v2_schemes(c3), "RSA-3072");
+	CHECK_STR(chip_sb_v2_schemes(c2), "ECDSA (P-192, P-256, P-384)");
+	CHECK_STR(chip_sb_v2_schemes(c6), "RSA-3072 or ECDSA (P-192, P-256, P-384)");
+	CHECK_STR(chip_sb_v2_schemes(s31), "none known");
+}
+
 /* Every region of every chip: valid, named in its own type list, flash ranges agree. */
 static void test_every_region(void)
 {
@@ -190,11 +309,57 @@ static void test_every_region(void)
 	}
 }
 
+/* Flash-encryption scheme and key file sizes per chip (spec/flash-encryption.md §1). */
+static void test_flash_encryption(void)
+{
+	static const struct {
+		const char *name;
+		enum chip_flashenc scheme;
+		const char *sizes;
+		size_t ok[2]; /* the key file sizes taken; 0: none */
+	} want[] = {
+	    {"esp32", CHIP_FE_ESP32, "32 or 24", {32, 24}},
+	    {"esp32s2", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32s3", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32c3", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32c2", CHIP_FE_XTS, "32 or 16", {32, 16}},
+	    {"esp32c6", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32c61", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32c5", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32e22", CHIP_FE_NONE, "none", {0, 0}},
+	    {"esp32h2", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32h21", CHIP_FE_XTS, "32", {32, 0}},
+	    {"esp32p4", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32h4", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	    {"esp32s31", CHIP_FE_XTS, "32 or 64", {32, 64}},
+	};
+	size_t i, len;
+
+	CHECK(sizeof(want) / sizeof(want[0]) == chip_count());
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct chip *c = chip_find(want[i].name);
+
+		CHECK(c != NULL);
+		if (!c)
+			continue;
+		CHECK(chip_flashenc_scheme(c) == want[i].scheme);
+		CHECK_STR(chip_flashenc_key_sizes(c), want[i].sizes);
+		for (len = 0; len <= 129; len++) {
+			int taken = len && (len == want[i].ok[0] || len == want[i].ok[1]);
+
+			CHECK(chip_flashenc_key_ok(c, len) == taken);
+		}
+	}
+}
+
 int main(void)
 {
 	test_every_region();
 	test_lookup();
 	test_flash_codes();
+	test_flash_sizes();
 	test_memory();
+	test_secure_boot();
+	test_flash_encryption();
 	return check_status();
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CRC-32 check values (spec/otadata.md §3, spec/nvs.md §1). */
 #include "crc.h"
 

@@ -1,15 +1,56 @@
-/* fileio_read limits and fileio_atomic_write_file: all or nothing. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fileio_read limits and fileio_atomic_write_file: all or nothing, the umask honoured,
+ * long names, and no temporary left behind when a signal kills the writer. */
 #include "fileio.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "diag.h"
+
+/* Entries of @dir other than . and .. */
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* A child starts writing @path, then @sig kills it: it must die of @sig and leave
+ * nothing in @dir (which is empty before). */
+static void check_killed_writer(const char *dir, const char *path, int sig)
+{
+	struct fileio_atomic_file af;
+	int status = 0;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		if (fileio_atomic_open(&af, path) < 0 || fileio_atomic_write(&af, "partial", 7) < 0)
+			_exit(3);
+		raise(sig);
+		_exit(4); /* not reached: the handler re-raises with the default action */
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == sig);
+	CHECK(count_entries(dir) == 0);
+}
 
 int main(void)
 {
@@ -66,7 +107,39 @@ int main(void)
 		}
 	}
 
+	/* the mode a plain creat(0666) would give, from the umask read at start-up */
+	{
+		struct stat st;
+		mode_t mask = umask(0);
+
+		umask(mask);
+		CHECK(fileio_umask() == mask);
+		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == (0666 & ~mask));
+		/* a private file (a key) replacing a readable one is 0600 */
+		CHECK(fileio_atomic_write_file_mode(path, "key", 3, 0600) == 0);
+		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == (0600 & ~mask));
+	}
 	unlink(path);
+
+	/* SIGINT, SIGTERM and SIGHUP remove the temporary before the process dies */
+	check_killed_writer(dir, path, SIGINT);
+	check_killed_writer(dir, path, SIGTERM);
+	check_killed_writer(dir, path, SIGHUP);
+
+	/* a target name of NAME_MAX (255) bytes still gets a temporary beside it */
+	{
+		char longname[600];
+		size_t n = (size_t)snprintf(longname, sizeof(longname), "%s/", dir);
+
+		memset(longname + n, 'a', 255);
+		longname[n + 255] = '\0';
+		CHECK(fileio_atomic_write_file(longname, "long", 4) == 0);
+		CHECK(fileio_read(longname, 100, &b) == 0 && b.len == 4);
+		buf_free(&b);
+		CHECK(count_entries(dir) == 1);
+		unlink(longname);
+	}
+
 	rmdir(dir);
 	return check_status();
 }

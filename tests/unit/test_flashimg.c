@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lib/flashimg: merge-bin placement rules and the bootloader flash-parameter patch. */
 #include "flash.h"
 
 #include <string.h>
 
+#include "appimage.h"
 #include "check.h"
 #include "diag.h"
 #include "hash.h"
@@ -89,6 +91,38 @@ static void make_image(struct buf *b, int digest)
 	}
 }
 
+/* The loader's rule (appimage_length): what merge-bin patches and what it leaves alone. */
+static void test_image_length(void)
+{
+	struct buf b = BUF_INIT;
+	size_t len = 0;
+
+	/* the digest is not part of the length, and a missing one is no error */
+	make_image(&b, 1);
+	b.len = 60;
+	CHECK(appimage_length(b.data, b.len, &len) == 0 && len == 48);
+	/* hash_appended other than 0/1, a wrong magic, too short for the header */
+	make_image(&b, 0);
+	b.data[23] = 2;
+	CHECK(appimage_length(b.data, b.len, &len) < 0);
+	make_image(&b, 0);
+	b.data[0] = 0xE8;
+	CHECK(appimage_length(b.data, b.len, &len) < 0);
+	CHECK(appimage_length(b.data, 23, &len) < 0);
+	/* no room for the checksum byte */
+	make_image(&b, 0);
+	CHECK(appimage_length(b.data, 47, &len) < 0);
+	/* 16 empty segments are fine, 17 are more than esptool's verify() takes */
+	b.len = 0;
+	CHECK(buf_fill(&b, 0, 24 + 17 * 8 + 16) == 0);
+	b.data[0] = 0xE9;
+	b.data[1] = 16;
+	CHECK(appimage_length(b.data, b.len, &len) == 0 && len == 24 + 16 * 8 + 8);
+	b.data[1] = 17;
+	CHECK(appimage_length(b.data, b.len, &len) < 0);
+	buf_free(&b);
+}
+
 static void test_patch(void)
 {
 	const struct chip *c3 = chip_find("esp32c3");
@@ -98,7 +132,7 @@ static void test_patch(void)
 	size_t len;
 
 	make_image(&b, 1);
-	CHECK(flash_image_length(b.data, b.len, &len) == 0 && len == 48);
+	CHECK(appimage_length(b.data, b.len, &len) == 0 && len == 48);
 	CHECK(flash_patch_bootloader(c3, &p, "bl.bin", &b) == 0);
 	CHECK(b.data[2] == 2);
 	CHECK(b.data[3] == (0x30 | 0x0)); /* 8MB; esp32c3 40m is code 0 */
@@ -116,7 +150,7 @@ static void test_patch(void)
 	b.len = 40;
 	p.mode = "dout";
 	CHECK(flash_patch_bootloader(c3, &p, "bl.bin", &b) == 0 && b.data[2] == 0);
-	CHECK(flash_image_length(b.data, b.len, &len) < 0);
+	CHECK(appimage_length(b.data, b.len, &len) < 0);
 
 	/* a frequency the chip lacks is an error when the patch happens */
 	make_image(&b, 0);
@@ -130,6 +164,7 @@ int main(void)
 	diag_set_program("test_flashimg");
 	diag_set_quiet(1);
 	test_plan();
+	test_image_length();
 	test_patch();
 	return check_status();
 }

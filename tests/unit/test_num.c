@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* num_size_parse (CLI/INI sizes) and num_pyint_parse (Python int(x, 0)). */
 #include "num.h"
 

@@ -1,9 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The otadata model (spec/otadata.md): entry bytes, validity, active entry, slots. */
 #include "otadata.h"
 
 #include <string.h>
 
 #include "check.h"
+#include "parttable.h"
+
+/* Boot names: exactly blank, factory, ota_0 .. ota_15. */
+static void test_boot_parse(void)
+{
+	static const char *const bad[] = {
+		"ota_0junk", "ota_ 1", " ota_1", "ota_1 ", "ota_4294967297", "ota_16", "ota_01",
+		"ota_",	     "ota_-1", "ota_+1", "ota_0x1", "OTA_0",	      "ota0",	"Factory",
+		"",	     "blanks", "ota_1.0",
+	};
+	struct otadata_boot b;
+	size_t i;
+
+	CHECK(otadata_boot_parse("blank", &b) == 0 && b.kind == OTADATA_BOOT_BLANK);
+	CHECK(otadata_boot_parse("factory", &b) == 0 && b.kind == OTADATA_BOOT_FACTORY);
+	CHECK(otadata_boot_parse("ota_0", &b) == 0 && b.kind == OTADATA_BOOT_OTA && b.slot == 0);
+	CHECK(otadata_boot_parse("ota_15", &b) == 0 && b.kind == OTADATA_BOOT_OTA && b.slot == 15);
+	CHECK(otadata_boot_parse("ota_10", &b) == 0 && b.slot == 10);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = otadata_boot_parse(bad[i], &b);
+
+		CHECK(rc < 0);
+		if (rc == 0)
+			fprintf(stderr, "  took '%s'\n", bad[i]);
+	}
+}
+
+/* The bootloader's slot count stops at the first gap; a slot past it is refused. */
+static void test_slots(void)
+{
+	struct parttable pt;
+	struct parttable_entry v[4];
+	char why[160];
+
+	CHECK(otadata_slot_count(0) == 0);
+	CHECK(otadata_slot_count(0x7) == 3);
+	CHECK(otadata_slot_count(0x5) == 1);	/* ota_0, ota_2 */
+	CHECK(otadata_slot_count(0xFFFF) == 16);
+	CHECK(otadata_slot_count(0xFFFFFFFF) == 16);
+	CHECK(otadata_slot_check(0, 0x5, why, sizeof(why)) == 0);
+	CHECK(otadata_slot_check(2, 0x5, why, sizeof(why)) < 0);
+	CHECK_STR(why, "the layout has 1 OTA app slot (ota_0 to ota_0); ota_1 is missing, and "
+		       "the bootloader counts slots only up to the first gap");
+	CHECK(otadata_slot_check(3, 0x7, why, sizeof(why)) < 0);
+	CHECK_STR(why, "the layout has 3 OTA app slots (ota_0 to ota_2)");
+	CHECK(otadata_slot_check(0, 0, why, sizeof(why)) < 0);
+	CHECK_STR(why, "the layout has no OTA app partitions");
+	CHECK(otadata_slot_check(1, 0x2, why, sizeof(why)) < 0);
+	CHECK_STR(why, "the layout has no OTA app slots; ota_0 is missing, and the bootloader "
+		       "counts slots only up to the first gap");
+	CHECK(otadata_slot_check(15, 0xFFFF, why, sizeof(why)) == 0);
+	/* a short buffer is cut, not overrun */
+	CHECK(otadata_slot_check(2, 0x5, why, 12) < 0 && strlen(why) == 11);
+	/* from blank, seq is N + 1 whatever the count (§5) */
+	CHECK(otadata_slot_seq(0) == 1 && otadata_slot_seq(15) == 16);
+
+	/* a layout: app ota_0, app ota_2, data with an ota-like subtype, factory */
+	memset(v, 0, sizeof(v));
+	v[0].type = PARTTABLE_TYPE_APP;
+	v[0].subtype = PARTTABLE_SUBTYPE_APP_OTA_MIN;
+	v[1].type = PARTTABLE_TYPE_APP;
+	v[1].subtype = PARTTABLE_SUBTYPE_APP_OTA_MIN + 2;
+	v[2].type = PARTTABLE_TYPE_DATA;
+	v[2].subtype = PARTTABLE_SUBTYPE_APP_OTA_MIN + 1;
+	v[3].type = PARTTABLE_TYPE_APP;
+	v[3].subtype = PARTTABLE_SUBTYPE_APP_FACTORY;
+	memset(&pt, 0, sizeof(pt));
+	pt.v = v;
+	pt.n = 4;
+	CHECK(otadata_layout_slots(&pt) == 0x5);
+}
 
 int main(void)
 {
@@ -98,5 +170,8 @@ int main(void)
 	CHECK(otadata_state_parse("PENDING", &st) < 0);
 	CHECK_STR(otadata_state_name(4), "aborted");
 	CHECK(otadata_state_name(7) == NULL);
+
+	test_boot_parse();
+	test_slots();
 	return check_status();
 }

@@ -1,6 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests for lib/crypto/pkcs11.c: RFC 7512 URI parsing (the token part is tested against
  * SoftHSM2 by tests/pkcs11/sign.sh). */
 #include "pkcs11.h"
+
+#include <stdlib.h>
 
 #include "check.h"
 #include "diag.h"
@@ -61,6 +64,24 @@ static void test_errors(void)
 	CHECK(pkcs11_uri_parse("pkcs11:colour=red", &u) < 0);
 	CHECK(pkcs11_uri_parse("pkcs11:type=banana", &u) < 0);
 	CHECK(pkcs11_uri_parse("pkcs11:token=123456789012345678901234567890123", &u) < 0);
+	/* a PIN in a URI is never printed: messages and key names use the masked copy */
+	{
+		static const char *cases[][2] = {
+			{"pkcs11:object=a?pin-value=1234", "pkcs11:object=a?pin-value=***"},
+			{"pkcs11:pin-value=1", "pkcs11:pin-value=***"},
+			{"pkcs11:object=a?pin-value=&pin-value=secret", "pkcs11:object=a?pin-value=***&pin-value=***"},
+			{"pkcs11:token=x;object=pin-value=9", "pkcs11:token=x;object=pin-value=9"},
+			{"pkcs11:object=b", "pkcs11:object=b"},
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			char *r = pkcs11_uri_redact(cases[i][0]);
+
+			CHECK_STR(r, cases[i][1]);
+			free(r);
+		}
+	}
 	CHECK(pkcs11_uri_parse("pkcs11:object=a?pin-value=1234", &u) < 0);
 	CHECK(pkcs11_uri_parse("pkcs11:object=a?module-path=/x.so", &u) < 0);
 	CHECK(pkcs11_uri_parse("pkcs11:object=a?frob=1", &u) < 0);

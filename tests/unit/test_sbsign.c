@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for lib/sbkey and lib/sbsign. RSA keys are the committed test-only keys of
- * tests/keys (making RSA-3072 keys here took seconds, minutes under valgrind); ECDSA keys
- * come from the RFC 6979 appendix A.2 private scalars. RFC 6979 known answers pin the
- * deterministic nonces.
+ * Unit tests for lib/crypto/sbkey and lib/format/secureboot/sbsign. RSA keys are the
+ * committed test-only keys of tests/keys (making RSA-3072 keys here took seconds, minutes
+ * under valgrind); ECDSA keys come from the RFC 6979 appendix A.2 private scalars. RFC 6979
+ * known answers pin the deterministic nonces.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,32 @@ static void fill_image(struct buf *img, size_t len)
 	img->len = len;
 }
 
+/* sbsign_image() with private keys only (@n of them, at most 4). */
+static int sign_keys(int version, const uint8_t *img, size_t len, struct sbkey *const *keys,
+		     size_t n, unsigned flags, struct buf *out)
+{
+	struct sbsign_signer signers[SBV2_MAX_BLOCKS + 1];
+	size_t i;
+
+	memset(signers, 0, sizeof(signers));
+	for (i = 0; i < n; i++)
+		signers[i].key = keys[i];
+	return sbsign_image(version, "img", img, len, signers, n, flags, out);
+}
+
+/* The public half of @key alone, as a public key file gives it. */
+static struct sbkey *public_of(const struct sbkey *key, const char *name)
+{
+	uint8_t fields[SB_MAX_PUBKEY];
+	struct sbkey *pub = NULL;
+	size_t len;
+
+	if (sbkey_sbv2_fields(key, fields, &len) < 0 ||
+	    sbkey_from_sbv2_fields(name, sbkey_scheme(key), fields, len, &pub) < 0)
+		return NULL;
+	return pub;
+}
+
 /* Layout of a freshly signed image (secure-boot.md §2). */
 static void check_layout(const struct buf *img, const struct buf *out, struct sbkey *const *keys,
 			 size_t nkeys)
@@ -294,12 +321,12 @@ static void test_sign_verify(struct sbkey *key, size_t len)
 	uint8_t kd[32];
 
 	fill_image(&img, len);
-	CHECK(sbv2_sign_image("img", img.data, img.len, keys, 1, 0, &out) == 0);
+	CHECK(sign_keys(2, img.data, img.len, keys, 1, 0, &out) == 0);
 	check_layout(&img, &out, keys, 1);
 	/* deterministic by default, fresh with SB_SIGN_RANDOM; both verify */
-	CHECK(sbv2_sign_image("img", img.data, img.len, keys, 1, 0, &again) == 0);
+	CHECK(sign_keys(2, img.data, img.len, keys, 1, 0, &again) == 0);
 	CHECK(again.len == out.len && memcmp(again.data, out.data, out.len) == 0);
-	CHECK(sbv2_sign_image("img", img.data, img.len, keys, 1, SB_SIGN_RANDOM, &rnd) == 0);
+	CHECK(sign_keys(2, img.data, img.len, keys, 1, SB_SIGN_RANDOM, &rnd) == 0);
 	CHECK(rnd.len == out.len && memcmp(rnd.data, out.data, out.len) != 0);
 
 	CHECK(sbv2_verify_image("img", out.data, out.len, key, NULL, &res) == 0);
@@ -356,27 +383,27 @@ static void test_append(struct sbkey *a, struct sbkey *b, struct sbkey *c, struc
 	unsigned n;
 
 	fill_image(&img, 70000);
-	CHECK(sbv2_sign_image("img", img.data, img.len, &a, 1, 0, &s1) == 0);
+	CHECK(sign_keys(2, img.data, img.len, &a, 1, 0, &s1) == 0);
 	CHECK(sbv2_split("img", s1.data, s1.len, &content_len, &n) == 0);
 	CHECK(content_len == sbv2_padded_len(img.len) && n == 1);
-	CHECK(sbv2_sign_image("img", s1.data, s1.len, &b, 1, 0, &s2) == 0);
-	CHECK(sbv2_sign_image("img", img.data, img.len, ab, 2, 0, &all) == 0);
+	CHECK(sign_keys(2, s1.data, s1.len, &b, 1, 0, &s2) == 0);
+	CHECK(sign_keys(2, img.data, img.len, ab, 2, 0, &all) == 0);
 	CHECK(s2.len == all.len && memcmp(s2.data, all.data, all.len) == 0);
 	check_layout(&img, &all, ab, 2);
 	CHECK(sbv2_verify_image("img", s2.data, s2.len, b, NULL, &res) == 0);
 	CHECK(res.verified == 1 && res.verdict[0] == SBV2_OTHER_KEY);
 	/* 2 + 2 do not fit; 3 + 1 neither */
-	CHECK(sbv2_sign_image("img", s2.data, s2.len, cd, 2, 0, &s3) == -1);
+	CHECK(sign_keys(2, s2.data, s2.len, cd, 2, 0, &s3) == -1);
 	s3.len = 0;
-	CHECK(sbv2_sign_image("img", s2.data, s2.len, &c, 1, 0, &s3) == 0);
+	CHECK(sign_keys(2, s2.data, s2.len, &c, 1, 0, &s3) == 0);
 	check_layout(&img, &s3, abc, 3);
-	CHECK(sbv2_sign_image("img", s3.data, s3.len, &d, 1, 0, &s4) == -1);
+	CHECK(sign_keys(2, s3.data, s3.len, &d, 1, 0, &s4) == -1);
 	/* a changed byte before the sector: appending refuses */
 	s2.data[100] ^= 1;
 	s4.len = 0;
-	CHECK(sbv2_sign_image("img", s2.data, s2.len, &c, 1, 0, &s4) == -1);
+	CHECK(sign_keys(2, s2.data, s2.len, &c, 1, 0, &s4) == -1);
 	/* an empty image */
-	CHECK(sbv2_sign_image("img", img.data, 0, &c, 1, 0, &s4) == -1);
+	CHECK(sign_keys(2, img.data, 0, &c, 1, 0, &s4) == -1);
 
 	buf_free(&img);
 	buf_free(&s1);
@@ -386,19 +413,27 @@ static void test_append(struct sbkey *a, struct sbkey *b, struct sbkey *c, struc
 	buf_free(&s4);
 }
 
-/* External signer: digest out, signature in (DER or raw for ECDSA). */
+/*
+ * External signer: digest out, signature in (DER or raw for ECDSA) with only the public
+ * key, giving the bytes of signing with the private key here.
+ */
 static void test_external(struct sbkey *key)
 {
 	struct buf img = BUF_INIT, out = BUF_INIT, ref = BUF_INIT;
 	enum sbkey_scheme sch = sbkey_scheme(key);
 	uint8_t digest[48], sig[SB_MAX_SIG], imported[SB_MAX_SIG], der[120];
 	size_t cb = sbkey_scheme_coord_len(sch), n = 0;
+	struct sbkey *pub = public_of(key, "pub");
+	struct sbsign_signer ext = {pub, NULL, sig};
 
+	CHECK(pub != NULL && !sbkey_has_private(pub));
+	if (!pub)
+		return;
 	fill_image(&img, 5000);
-	CHECK(sbv2_signing_digest("img", img.data, img.len, sch, digest) == 0);
+	CHECK(sbsign_digest(2, "img", img.data, img.len, sch, digest) == 0);
 	CHECK(sbkey_sign_digest(key, digest, sbkey_scheme_digest_len(sch), 0, sig) == 0);
-	CHECK(sbv2_append_signature("img", img.data, img.len, key, sig, &out) == 0);
-	CHECK(sbv2_sign_image("img", img.data, img.len, &key, 1, 0, &ref) == 0);
+	CHECK(sbsign_image(2, "img", img.data, img.len, &ext, 1, 0, &out) == 0);
+	CHECK(sign_keys(2, img.data, img.len, &key, 1, 0, &ref) == 0);
 	CHECK(out.len == ref.len && memcmp(out.data, ref.data, ref.len) == 0);
 	if (cb) {
 		/* hand-made DER with both integers padded as DER needs */
@@ -426,10 +461,60 @@ static void test_external(struct sbkey *key)
 	/* a signature over other data does not go in */
 	sig[0] ^= 0x80;
 	out.len = 0;
-	CHECK(sbv2_append_signature("img", img.data, img.len, key, sig, &out) == -1);
+	CHECK(sbsign_image(2, "img", img.data, img.len, &ext, 1, 0, &out) == -1);
+	/* a public key cannot sign here */
+	ext.sig = NULL;
+	out.len = 0;
+	CHECK(sbsign_image(2, "img", img.data, img.len, &ext, 1, 0, &out) == -1);
+	CHECK(out.len == 0);
+	sbkey_free(pub);
 	buf_free(&img);
 	buf_free(&out);
 	buf_free(&ref);
+}
+
+/*
+ * Signers of every kind in one call: an external signature first, then a private key,
+ * gives the bytes of adding them one at a time; the blocks go after an existing one.
+ */
+static void test_mixed(struct sbkey *a, struct sbkey *b, struct sbkey *c)
+{
+	struct buf img = BUF_INIT, one = BUF_INIT, two = BUF_INIT, both = BUF_INIT,
+		   three = BUF_INIT;
+	enum sbkey_scheme sch = sbkey_scheme(a);
+	uint8_t digest[48], sig[SB_MAX_SIG];
+	struct sbkey *pub = public_of(a, "a.pub");
+	struct sbsign_signer signers[2] = {{pub, NULL, sig}, {b, NULL, NULL}};
+	struct sbv2_verify_result res;
+
+	CHECK(pub != NULL);
+	if (!pub)
+		return;
+	fill_image(&img, 9000);
+	CHECK(sbsign_digest(2, "img", img.data, img.len, sch, digest) == 0);
+	CHECK(sbkey_sign_digest(a, digest, sbkey_scheme_digest_len(sch), 0, sig) == 0);
+	CHECK(sbsign_image(2, "img", img.data, img.len, signers, 2, 0, &both) == 0);
+	CHECK(sign_keys(2, img.data, img.len, &a, 1, 0, &one) == 0);
+	CHECK(sign_keys(2, one.data, one.len, &b, 1, 0, &two) == 0);
+	CHECK(both.len == two.len && memcmp(both.data, two.data, two.len) == 0);
+	/* the digest to sign for a third block is the one of the contents before the sector */
+	CHECK(sbsign_digest(2, "img", two.data, two.len, sbkey_scheme(c), digest) == 0);
+	sbv2_image_digest(sbkey_scheme(c), img.data, img.len, sig);
+	CHECK_MEM(digest, sig, sbkey_scheme_digest_len(sbkey_scheme(c)));
+	CHECK(sign_keys(2, two.data, two.len, &c, 1, 0, &three) == 0);
+	CHECK(sbv2_verify_image("img", three.data, three.len, c, NULL, &res) == 0);
+	CHECK(res.verified == 2 && !res.tampered);
+	/* nothing fits after three; the digest for a fourth is refused too */
+	CHECK(sbsign_digest(2, "img", three.data, three.len, sch, digest) == -1);
+	/* no signers, an unknown version */
+	CHECK(sbsign_image(2, "img", img.data, img.len, signers, 0, 0, &three) == -1);
+	CHECK(sbsign_image(3, "img", img.data, img.len, signers + 1, 1, 0, &three) == -1);
+	sbkey_free(pub);
+	buf_free(&img);
+	buf_free(&one);
+	buf_free(&two);
+	buf_free(&both);
+	buf_free(&three);
 }
 
 /* SBv1: 68-byte block, r and s big-endian, RFC 6979 so it equals espsecure's bytes. */
@@ -440,9 +525,12 @@ static void test_v1(struct sbkey *p256, struct sbkey *p384)
 	static const char s_hex[] =
 	    "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8";
 	struct buf out = BUF_INIT, out2 = BUF_INIT;
-	uint8_t r[32], s[32];
+	uint8_t r[32], s[32], digest[32], sig[SB_MAX_SIG];
+	struct sbkey *two[2] = {p256, p256};
+	struct sbkey *pub = public_of(p256, "p256.pub");
+	struct sbsign_signer ext = {pub, NULL, sig};
 
-	CHECK(sbv1_sign_image("img", (const uint8_t *)"sample", 6, p256, 0, &out) == 0);
+	CHECK(sign_keys(1, (const uint8_t *)"sample", 6, &p256, 1, 0, &out) == 0);
 	CHECK(out.len == 6 + 68);
 	CHECK_MEM(out.data, "sample", 6);
 	CHECK(buf_get_le32(out.data + 6) == 0);
@@ -457,8 +545,24 @@ static void test_v1(struct sbkey *p256, struct sbkey *p384)
 	out.data[6] = 1; /* version 1 */
 	CHECK(sbv1_verify_image("img", out.data, out.len, p256) == -1);
 	CHECK(sbv1_verify_image("img", out.data, 67, p256) == -1);
-	CHECK(sbv1_sign_image("img", (const uint8_t *)"sample", 6, p384, 0, &out2) == -1);
+	CHECK(sign_keys(1, (const uint8_t *)"sample", 6, &p384, 1, 0, &out2) == -1);
 	CHECK(out2.len == 0);
+	CHECK(sign_keys(1, (const uint8_t *)"sample", 6, two, 2, 0, &out2) == -1);
+	CHECK(sign_keys(1, (const uint8_t *)"sample", 0, &p256, 1, 0, &out2) == -1);
+	CHECK(out2.len == 0);
+
+	/* an external v1 signature over the SHA-256 of the whole file: the same bytes */
+	CHECK(pub != NULL);
+	CHECK(sbsign_digest(1, "img", (const uint8_t *)"sample", 6, SB_ECDSA_P256, digest) == 0);
+	CHECK(sbsign_digest(1, "img", (const uint8_t *)"sample", 0, SB_ECDSA_P256, digest) == -1);
+	CHECK(sbkey_sign_digest(p256, digest, 32, 0, sig) == 0);
+	CHECK(sbsign_image(1, "img", (const uint8_t *)"sample", 6, &ext, 1, 0, &out2) == 0);
+	out.data[6] = 0;
+	CHECK(out2.len == out.len && memcmp(out2.data, out.data, out.len) == 0);
+	sig[40] ^= 1;
+	out2.len = 0;
+	CHECK(sbsign_image(1, "img", (const uint8_t *)"sample", 6, &ext, 1, 0, &out2) == -1);
+	sbkey_free(pub);
 	buf_free(&out);
 	buf_free(&out2);
 }
@@ -509,6 +613,8 @@ int main(void)
 	test_external(rsa);
 	test_external(p192);
 	test_external(p384);
+	test_mixed(rsa, p256, p384);
+	test_mixed(p192, rsa_b, p256);
 	test_v1(p256, p384);
 	test_key_checks(rsa2048, p521, rsa);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UTF-8 validation, BOM decoding, Python-compatible line breaks and stripping. */
 #include "utf8.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-imginfo: what an ESP image holds, and what differs between two (lib/inspect/imginfo.h). */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,12 +12,14 @@
 #include "imginfo.h"
 #include "sbkey.h"
 
-/* Exit statuses as diff(1): 0 same (or described), 1 different, 2 trouble. */
+/* Exit statuses as diff(1): 0 same (or described), 1 different (--check: problems found),
+ * 2 trouble. */
 enum { IMGINFO_EXIT_SAME = 0, IMGINFO_EXIT_DIFFERENT = 1, IMGINFO_EXIT_ERROR = 2 };
 
 struct imginfo_cli {
 	const char *files[2];
 	int diff;
+	int check;
 	int json;
 	unsigned ignore_mask;
 	const char *pubkey;
@@ -24,6 +27,7 @@ struct imginfo_cli {
 
 static const char usage_text[] =
     "usage: esp-imginfo [--json] [--pubkey KEY] FILE\n"
+    "       esp-imginfo --check [--json] [--pubkey KEY] FILE\n"
     "       esp-imginfo --diff [--json] [--ignore CLASS]... [--pubkey KEY] A B\n";
 
 static const char help_text[] =
@@ -32,8 +36,10 @@ static const char help_text[] =
     "otadata or NVS partition, or a whole flash image (bootloader, table and every\n"
     "partition's content), recognised by content. With --diff, compares two images\n"
     "of the same kind field by field and names each difference and its class.\n"
+    "With --check, lists only what would keep a device from booting or lose data.\n"
     "\n"
     "      --json             JSON instead of text\n"
+    "      --check            list the problems of FILE (none: 'no problems', exit 0)\n"
     "      --diff             compare A with B\n"
     "      --ignore CLASS     accept differences of CLASS (repeatable): header appdesc\n"
     "                         elf-sha256 digest signature partition content otadata\n"
@@ -41,10 +47,10 @@ static const char help_text[] =
     "  -h, --help             this help\n"
     "      --version          print the version\n"
     "\n"
-    "Exit status: 0 described / identical (or only ignored differences), 1 different,\n"
-    "2 bad input or command line.\n";
+    "Exit status: 0 described / identical (or only ignored differences) / no problems,\n"
+    "1 different / problems found, 2 bad input or command line.\n";
 
-enum { OPT_JSON = 256, OPT_DIFF, OPT_IGNORE, OPT_PUBKEY };
+enum { OPT_JSON = 256, OPT_DIFF, OPT_CHECK, OPT_IGNORE, OPT_PUBKEY };
 
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct imginfo_cli *o)
@@ -52,6 +58,7 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"diff", no_argument, NULL, OPT_DIFF},
+	    {"check", no_argument, NULL, OPT_CHECK},
 	    {"ignore", required_argument, NULL, OPT_IGNORE},
 	    {"pubkey", required_argument, NULL, OPT_PUBKEY},
 	    CLI_LONGOPT_HELP,
@@ -71,6 +78,9 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 		case OPT_DIFF:
 			o->diff = 1;
 			break;
+		case OPT_CHECK:
+			o->check = 1;
+			break;
 		case OPT_IGNORE:
 			if (imginfo_class_parse(optarg, &cls) < 0)
 				return cli_usage_error("--ignore: unknown class '%s' (classes: %s)",
@@ -86,6 +96,8 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 			break;
 		}
 	}
+	if (o->diff && o->check)
+		return cli_usage_error("--check and --diff exclude each other");
 	want = o->diff ? 2 : 1;
 	if (argc - optind != want)
 		return cli_usage_error(o->diff ? "--diff takes two files" : "one file expected");
@@ -130,7 +142,7 @@ static int load(const char *path, const struct imginfo_opts *io, struct buf *b,
 int main(int argc, char **argv)
 {
 	struct imginfo_cli o;
-	struct imginfo_opts io = {NULL};
+	struct imginfo_opts io = {NULL, 0};
 	struct sbkey *key = NULL;
 	struct buf in[2] = {BUF_INIT, BUF_INIT}, text = BUF_INIT;
 	struct imginfo_node *tree[2] = {NULL, NULL};
@@ -147,8 +159,18 @@ int main(int argc, char **argv)
 			goto out;
 		io.pubkey = key;
 	}
+	io.check = o.check;
 	if (load(o.files[0], &io, &in[0], &tree[0]) < 0)
 		goto out;
+	if (o.check) {
+		if (o.json)
+			r = emit_json(imginfo_check_to_json(tree[0]));
+		else
+			r = imginfo_check_format_text(tree[0], &text) < 0 ? -1 : emit_text(&text);
+		if (r == 0)
+			rc = imginfo_problems(tree[0]) ? IMGINFO_EXIT_DIFFERENT : IMGINFO_EXIT_SAME;
+		goto out;
+	}
 	if (!o.diff) {
 		if (o.json)
 			r = emit_json(imginfo_to_json(tree[0]));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mkflash: whole flash images, from ADDR FILE pairs (as esptool merge-bin) or a manifest. */
 #include <getopt.h>
 #include <stdio.h>
@@ -5,13 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "buf.h"
 #include "chip.h"
 #include "cli.h"
 #include "diag.h"
+#include "factory.h"
 #include "fileio.h"
 #include "flash.h"
-#include "mkflash.h"
 #include "num.h"
 
 struct mkflash_opts {
@@ -19,8 +21,10 @@ struct mkflash_opts {
 	const char *output;
 	const char *manifest;
 	const char *devices;
+	const char *depfile;
 	int jobs;
 	int keep_going;
+	int check;
 	uint64_t target_offset;
 	uint64_t pad_to;
 	struct flash_params params;
@@ -32,9 +36,10 @@ static const char usage_text[] =
 	"usage: esp-mkflash --chip CHIP [--pad-to-size SIZE] [--target-offset OFF]\n"
 	"                   [--flash-mode M] [--flash-freq F] [--flash-size S]\n"
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
-	"       esp-mkflash --manifest FACTORY.ini -o FLASH.bin\n"
+	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   -o OUTDIR\n";
+	"                   [--depfile FILE] -o OUTDIR\n"
+	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
 static const char help_text[] =
 	"\n"
@@ -59,6 +64,13 @@ static const char help_text[] =
 	"                            (id: the 'device_id' column, else the first)\n"
 	"  -j, --jobs N              devices built at once (default: the number of cores)\n"
 	"      --keep-going          build the other devices when one fails\n"
+	"      --check               check the manifest and every device row (and, with -o,\n"
+	"                            the names OUTDIR holds); build and write nothing\n"
+	"      --depfile FILE        with --manifest: also write FILE, a Makefile rule\n"
+	"                            'OUTPUT: INPUT ...' naming every file read (manifest,\n"
+	"                            layout, bootloader, ELF and other files, NVS CSVs and\n"
+	"                            the files their rows name, the devices CSV); only\n"
+	"                            when the build succeeds\n"
 	"  -q, --quiet               no warnings\n"
 	"  -h, --help                this help\n"
 	"      --version             print the version\n";
@@ -72,24 +84,19 @@ enum {
 	OPT_DEVICES,
 	OPT_KEEP_GOING,
 	OPT_FORMAT,
+	OPT_DEPFILE,
+	OPT_CHECK,
 };
 
 /* esptool's --pad-to-size choices. */
 static int parse_pad(const char *arg, uint64_t *out)
 {
-	static const char *const sizes[] = {"256KB", "512KB", "1MB",  "2MB",  "4MB",
-					    "8MB",   "16MB",  "32MB", "64MB", "128MB"};
-	size_t i;
+	char list[128];
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		if (strcmp(arg, sizes[i]) == 0) {
-			*out = (uint64_t)256 << (10 + i);
-			return 0;
-		}
-	}
-	return cli_usage_error("--pad-to-size: '%s' is not one of 256KB 512KB 1MB 2MB 4MB 8MB 16MB "
-			       "32MB 64MB 128MB",
-			       arg);
+	if (chip_flash_size_parse(arg, CHIP_FS_SMALL, out) == 0)
+		return 0;
+	chip_flash_size_list(CHIP_FS_SMALL, list, sizeof(list));
+	return cli_usage_error("--pad-to-size: '%s' is not one of %s", arg, list);
 }
 
 static const char *keep_or(const char *arg)
@@ -113,6 +120,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"jobs", required_argument, NULL, 'j'},
 		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
 		{"format", required_argument, NULL, OPT_FORMAT},
+		{"depfile", required_argument, NULL, OPT_DEPFILE},
+		{"check", no_argument, NULL, OPT_CHECK},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -168,6 +177,12 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_KEEP_GOING:
 			o->keep_going = 1;
 			break;
+		case OPT_DEPFILE:
+			o->depfile = optarg;
+			break;
+		case OPT_CHECK:
+			o->check = 1;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") != 0)
 				return cli_usage_error(
@@ -196,10 +211,15 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			    "options must come before the ADDR FILE pairs ('%s')", argv[optind]);
 		o->pairs[o->npairs++] = argv[optind++];
 	}
-	if (!o->output)
+	if ((o->devices || o->jobs || o->keep_going || o->depfile || o->check) && !o->manifest)
+		return cli_usage_error(
+		    "--devices, --jobs, --keep-going, --depfile and --check go with --manifest");
+	if (o->check && o->depfile)
+		return cli_usage_error("--check writes nothing: no --depfile");
+	if (o->check && o->output && !o->devices)
+		return cli_usage_error("--check without --devices takes no -o");
+	if (!o->output && !o->check)
 		return cli_usage_error("no output given (-o FILE)");
-	if ((o->devices || o->jobs || o->keep_going) && !o->manifest)
-		return cli_usage_error("--devices, --jobs and --keep-going go with --manifest");
 	if (o->manifest) {
 		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
 		    o->params.freq || o->params.size)
@@ -286,11 +306,18 @@ int main(int argc, char **argv)
 	rc = EXIT_INPUT;
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
+				       opts.keep_going, opts.depfile, opts.check};
 
-		if (!opts.jobs)
-			opts.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
-		if (batch_build(opts.manifest, opts.devices, opts.output, opts.jobs,
-				opts.keep_going) < 0)
+		if (!b.jobs)
+			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
+		if (batch_build(&b) < 0)
+			goto out;
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (opts.check) {
+		if (factory_validate(opts.manifest) < 0)
 			goto out;
 		rc = EXIT_OK;
 		goto out;
@@ -300,7 +327,8 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((opts.manifest ? manifest_build(opts.manifest, opts.output) : merge_form(&opts)) < 0)
+	if ((opts.manifest ? factory_make(opts.manifest, opts.output, opts.depfile)
+			   : merge_form(&opts)) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:

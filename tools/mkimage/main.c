@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mkimage: ELF executables to ESP app images, byte-identical to esptool elf2image. */
 #include <getopt.h>
 #include <inttypes.h>
@@ -13,7 +14,7 @@
 #include "elf2image.h"
 #include "fileio.h"
 #include "num.h"
-#include "sign.h"
+#include "sbsigner.h"
 
 /* Largest --pad-to-size: the image is built in memory. */
 #define MKIMAGE_MAX_PAD ((uint64_t)256 << 20)
@@ -23,7 +24,7 @@ struct mkimage_opts {
 	const char *output;
 	char *output_alloc;
 	struct elf2image_opts e; /* everything elf2image() needs */
-	struct mkimage_sign sign;
+	struct sbsigner sign;	 /* --sign-key and its options */
 	int sb_version_given;
 };
 
@@ -208,9 +209,9 @@ static int default_output(struct mkimage_opts *o)
  */
 static int check_sign_args(struct mkimage_opts *o)
 {
-	struct mkimage_sign *s = &o->sign;
+	struct sbsigner *s = &o->sign;
 	const struct chip *c = o->e.chip;
-	unsigned support = mkimage_sign_chip_support(c);
+	unsigned rev = c->sb_v2_min_rev_full;
 
 	if (!s->nkeys) {
 		if (o->sb_version_given || s->flags || s->pkcs11_module || s->pin_file)
@@ -225,8 +226,9 @@ static int check_sign_args(struct mkimage_opts *o)
 	/* the bootloader looks for the signature right after the image */
 	if (o->e.pad_to_size)
 		return cli_usage_error("--pad-to-size cannot be combined with --sign-key");
+	s->chip = c; /* keys must be of a scheme its ROM verifies */
 	if (s->version == 1) {
-		if (!(support & SIGN_CHIP_V1))
+		if (!chip_sb_version_ok(c, 1))
 			return cli_usage_error(
 			    "--sb-version 1: Secure Boot v1 exists on esp32 only, "
 			    "not %s",
@@ -238,16 +240,16 @@ static int check_sign_args(struct mkimage_opts *o)
 		o->e.secure_pad = 1;
 		return 0;
 	}
-	if (!(support & (SIGN_CHIP_V2_RSA | SIGN_CHIP_V2_ECDSA)))
+	if (!chip_sb_version_ok(c, 2))
 		return cli_usage_error(
 		    "--sign-key: the Secure Boot v2 schemes of %s are not known; "
 		    "build the image unsigned and sign it with esp-sign",
 		    c->name);
-	/* ESP-IDF allows Secure Boot v2 on ESP32 only for revision v3.0 and later */
-	if (strcmp(c->name, "esp32") == 0 && o->e.min_rev < 3 && o->e.min_rev_full < 300)
+	if (rev && o->e.min_rev < rev / 100 && o->e.min_rev_full < rev)
 		diag_warn_at(o->input, 0,
-			     "Secure Boot v2 needs ESP32 revision v3.0 or later; the image "
-			     "allows older ones (--min-rev-full 300 would not)");
+			     "Secure Boot v2 needs %s revision v%u.%u or later; the image "
+			     "allows older ones (--min-rev-full %u would not)",
+			     c->title, rev / 100, rev % 100, rev);
 	o->e.secure_pad_v2 = 1;
 	return 0;
 }
@@ -379,10 +381,8 @@ static int parse_args(int argc, char **argv, struct mkimage_opts *o)
 			break;
 		}
 	}
-	if (optind != argc - 1)
-		return cli_usage_error("%s", optind >= argc ? "no ELF file given"
-							    : "more than one ELF file given");
-	o->input = argv[optind];
+	if (cli_one_operand(argc, argv, "ELF file", &o->input) < 0)
+		return -1;
 	if (!chip)
 		return cli_usage_error("--chip is required (one of %s)", chip_names());
 	o->e.chip = chip_find(chip);
@@ -418,12 +418,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
-	if (mkimage_sign_load_keys(&opts.sign, opts.e.chip) < 0)
+	if (sbsigner_open(&opts.sign) < 0) /* key problems before ELF ones */
 		goto out;
 	if (elf2image(&opts.e, opts.input, &out) < 0)
 		goto out;
 	if (opts.sign.nkeys) {
-		if (mkimage_sign_image(&opts.sign, opts.input, &out, &signed_img) < 0)
+		if (sbsigner_sign(&opts.sign, opts.input, out.data, out.len, &signed_img) < 0)
 			goto out;
 		buf_free(&out);
 		out = signed_img;
@@ -435,7 +435,7 @@ int main(int argc, char **argv)
 out:
 	buf_free(&out);
 	buf_free(&signed_img);
-	mkimage_sign_free(&opts.sign);
+	sbsigner_close(&opts.sign);
 	free(opts.output_alloc);
 	return rc;
 }

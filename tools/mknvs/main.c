@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mknvs: NVS partition images from the ESP-IDF generator's CSV, and back. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mkotadata: blank or preselected OTA data partition images (spec/otadata.md). */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,16 +17,13 @@
 /* Largest --size accepted: the largest flash any ESP32 chip maps (128 MB). */
 #define MKOTADATA_MAX_SIZE ((uint64_t)128 << 20)
 
-enum boot_kind { BOOT_NONE, BOOT_FACTORY, BOOT_OTA };
-
 struct mkotadata_opts {
 	const char *output;
 	const char *layout;
 	uint64_t size;
 	int size_set;
-	enum boot_kind boot;
-	unsigned slot;	 /* N of --boot ota_N */
-	unsigned slots;	 /* --slots K, or from the layout */
+	struct otadata_boot boot; /* blank when --boot is not given */
+	uint32_t present;	  /* OTA app slots: --slots K, or those of the layout */
 	int slots_set;
 	uint32_t state;
 	int state_set;
@@ -51,7 +49,9 @@ static const char help_text[] =
 	"  -o, --output FILE      output file\n"
 	"      --size SIZE        partition size, a multiple of 0x1000, at least 0x2000\n"
 	"                         (default 0x2000, or the otadata partition's size in LAYOUT)\n"
-	"      --boot ota_N|factory  the app slot the bootloader is to start\n"
+	"      --boot ota_N|factory|blank\n"
+	"                         the app slot the bootloader is to start (blank: the\n"
+	"                         same bytes as factory)\n"
 	"      --slots K          number of OTA app slots ota_0..ota_K-1 (1-16); with\n"
 	"                         --layout it must match the layout's count\n"
 	"      --layout LAYOUT    partition layout (INI, CSV or binary table): the slot\n"
@@ -76,32 +76,6 @@ enum {
 	OPT_STATE,
 	OPT_SEQ,
 };
-
-/* "ota_N" with N decimal 0..15 (no sign, no leading zeros), or "factory". */
-static int parse_boot(const char *arg, struct mkotadata_opts *o)
-{
-	const char *p = arg + 4;
-	unsigned n = 0;
-
-	if (strcmp(arg, "factory") == 0) {
-		o->boot = BOOT_FACTORY;
-		return 0;
-	}
-	if (strncmp(arg, "ota_", 4) != 0 || !*p || (p[0] == '0' && p[1]))
-		goto bad;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || n >= OTADATA_MAX_SLOTS)
-			goto bad;
-		n = n * 10 + (unsigned)(*p - '0');
-	}
-	if (n >= OTADATA_MAX_SLOTS)
-		goto bad;
-	o->boot = BOOT_OTA;
-	o->slot = n;
-	return 0;
-bad:
-	return cli_usage_error("--boot: '%s' is not factory or ota_0 .. ota_15", arg);
-}
 
 static int parse_uint(const char *opt, const char *arg, int64_t min, int64_t max, int64_t *out)
 {
@@ -155,13 +129,14 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 			o->size_set = 1;
 			break;
 		case OPT_BOOT:
-			if (parse_boot(optarg, o) < 0)
-				return -1;
+			if (otadata_boot_parse(optarg, &o->boot) < 0)
+				return cli_usage_error(
+				    "--boot: '%s' is not factory or ota_0 .. ota_15", optarg);
 			break;
 		case OPT_SLOTS:
 			if (parse_uint("--slots", optarg, 1, OTADATA_MAX_SLOTS, &v) < 0)
 				return -1;
-			o->slots = (unsigned)v;
+			o->present = (1u << v) - 1;
 			o->slots_set = 1;
 			break;
 		case OPT_LAYOUT:
@@ -192,15 +167,15 @@ static int parse_args(int argc, char **argv, struct mkotadata_opts *o)
 		return cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (!o->output)
 		return cli_usage_error("%s", "no output given (-o FILE)");
-	if (o->boot != BOOT_OTA && (o->state_set || o->seq_set))
+	if (o->boot.kind != OTADATA_BOOT_OTA && (o->state_set || o->seq_set))
 		return cli_usage_error("%s --state and --seq need --boot ota_N",
-				       o->boot == BOOT_FACTORY
+				       o->boot.kind == OTADATA_BOOT_FACTORY
 					   ? "--boot factory writes a blank otadata;"
 					   : "no entry to write:");
-	if (o->boot == BOOT_OTA && !o->slots_set && !o->layout)
+	if (o->boot.kind == OTADATA_BOOT_OTA && !o->slots_set && !o->layout)
 		return cli_usage_error("--boot ota_%u needs the slot count: --slots K or --layout "
 				       "LAYOUT",
-				       o->slot);
+				       o->boot.slot);
 	return 0;
 }
 
@@ -210,8 +185,10 @@ static int apply_layout(struct mkotadata_opts *o)
 	struct parttable_config cfg;
 	struct parttable pt;
 	const struct parttable_entry *otadata = NULL;
-	unsigned slots = 0;
-	int rc = -1, found;
+	uint32_t present;
+	unsigned slots;
+	char why[160];
+	int rc = -1;
 	size_t i;
 
 	parttable_init(&pt, NULL);
@@ -220,48 +197,42 @@ static int apply_layout(struct mkotadata_opts *o)
 	if (layout_load(o->layout, &cfg, &pt, NULL) < 0)
 		goto out;
 	for (i = 0; i < pt.n && !otadata; i++)
-		if (pt.v[i].type == PARTTABLE_TYPE_DATA && pt.v[i].subtype == PARTTABLE_SUBTYPE_DATA_OTA)
+		if (pt.v[i].type == PARTTABLE_TYPE_DATA &&
+		    pt.v[i].subtype == PARTTABLE_SUBTYPE_DATA_OTA)
 			otadata = &pt.v[i];
 	if (!otadata) {
 		diag_file(o->layout, "no otadata partition (type data, subtype ota)");
 		goto out;
 	}
-	/* esp_ota_get_app_partition_count(): ota_0, ota_1, ... until the first gap */
-	do {
-		found = 0;
-		for (i = 0; i < pt.n && !found; i++)
-			found = pt.v[i].type == PARTTABLE_TYPE_APP &&
-				pt.v[i].subtype == PARTTABLE_SUBTYPE_APP_OTA_MIN + (int64_t)slots;
-		if (found)
-			slots++;
-	} while (found && slots < OTADATA_MAX_SLOTS);
+	present = otadata_layout_slots(&pt);
+	slots = otadata_slot_count(present);
 	if (otadata->size < OTADATA_MIN_SIZE || otadata->size % OTADATA_SECTOR != 0 ||
 	    (uint64_t)otadata->size > MKOTADATA_MAX_SIZE) {
-		parttable_entry_error(&pt, otadata, "otadata size 0x%llx is not a multiple of 0x%x of at "
-					     "least 0x%x",
-			       (unsigned long long)otadata->size, OTADATA_SECTOR, OTADATA_MIN_SIZE);
+		parttable_entry_error(&pt, otadata,
+				      "otadata size 0x%llx is not a multiple of 0x%x of at "
+				      "least 0x%x",
+				      (unsigned long long)otadata->size, OTADATA_SECTOR,
+				      OTADATA_MIN_SIZE);
 		goto out;
 	}
 	if (o->size_set && o->size != (uint64_t)otadata->size) {
-		diag_file(o->layout, "--size 0x%llx differs from the otadata partition's size 0x%llx",
+		diag_file(o->layout,
+			  "--size 0x%llx differs from the otadata partition's size 0x%llx",
 			  (unsigned long long)o->size, (unsigned long long)otadata->size);
 		goto out;
 	}
 	o->size = (uint64_t)otadata->size;
-	if (o->boot == BOOT_OTA && o->slot >= slots) {
-		if (slots == 0)
-			diag_file(o->layout, "ota_%u: the layout has no OTA app partitions", o->slot);
-		else
-			diag_file(o->layout, "ota_%u: the layout has %u OTA app slot%s (ota_0 to ota_%u)",
-				  o->slot, slots, slots == 1 ? "" : "s", slots - 1);
+	if (o->boot.kind == OTADATA_BOOT_OTA &&
+	    otadata_slot_check(o->boot.slot, present, why, sizeof(why)) < 0) {
+		diag_file(o->layout, "ota_%u: %s", o->boot.slot, why);
 		goto out;
 	}
-	if (o->slots_set && o->slots != slots) {
-		diag_file(o->layout, "--slots %u differs from the layout's %u OTA app slot%s", o->slots,
-			  slots, slots == 1 ? "" : "s");
+	if (o->slots_set && otadata_slot_count(o->present) != slots) {
+		diag_file(o->layout, "--slots %u differs from the layout's %u OTA app slot%s",
+			  otadata_slot_count(o->present), slots, slots == 1 ? "" : "s");
 		goto out;
 	}
-	o->slots = slots;
+	o->present = present;
 	rc = 0;
 out:
 	parttable_free(&pt);
@@ -274,6 +245,7 @@ int main(int argc, char **argv)
 	struct mkotadata_opts opts = {0};
 	struct otadata_entry entry;
 	struct buf out = BUF_INIT;
+	char why[160];
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkotadata");
@@ -285,26 +257,31 @@ int main(int argc, char **argv)
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
-	if (opts.slots_set && opts.boot == BOOT_OTA && opts.slot >= opts.slots) {
-		cli_usage_error("--boot ota_%u: only %u OTA slot%s (--slots %u)", opts.slot,
-				opts.slots, opts.slots == 1 ? "" : "s", opts.slots);
+	if (opts.slots_set && opts.boot.kind == OTADATA_BOOT_OTA &&
+	    otadata_slot_check(opts.boot.slot, opts.present, why, sizeof(why)) < 0) {
+		unsigned k = otadata_slot_count(opts.present);
+
+		cli_usage_error("--boot ota_%u: only %u OTA slot%s (--slots %u)", opts.boot.slot, k,
+				k == 1 ? "" : "s", k);
 		goto out;
 	}
 	rc = EXIT_INPUT;
 	if (opts.layout && apply_layout(&opts) < 0)
 		goto out;
-	if (opts.boot == BOOT_OTA) {
-		uint32_t seq = opts.seq_set ? opts.seq : opts.slot + 1;
+	if (opts.boot.kind == OTADATA_BOOT_OTA) {
+		unsigned slot = opts.boot.slot, slots = otadata_slot_count(opts.present);
+		uint32_t seq = opts.seq_set ? opts.seq : otadata_slot_seq(slot);
 
-		if (opts.seq_set && otadata_seq_slot(seq, opts.slots) != opts.slot) {
-			unsigned got = otadata_seq_slot(seq, opts.slots);
+		if (opts.seq_set && otadata_seq_slot(seq, slots) != slot) {
+			unsigned got = otadata_seq_slot(seq, slots);
 
 			if (opts.layout) {
-				diag_file(opts.layout, "--seq %u selects ota_%u of %u slots, not ota_%u",
-					  seq, got, opts.slots, opts.slot);
+				diag_file(opts.layout,
+					  "--seq %u selects ota_%u of %u slots, not ota_%u", seq,
+					  got, slots, slot);
 			} else {
 				cli_usage_error("--seq %u selects ota_%u of %u slots, not ota_%u",
-						seq, got, opts.slots, opts.slot);
+						seq, got, slots, slot);
 				rc = EXIT_USAGE;
 			}
 			goto out;
@@ -314,7 +291,8 @@ int main(int argc, char **argv)
 				     otadata_state_name(opts.state));
 		otadata_entry_make(&entry, seq, opts.state);
 	}
-	if (otadata_build((size_t)opts.size, opts.boot == BOOT_OTA ? &entry : NULL, &out) < 0)
+	if (otadata_build((size_t)opts.size, opts.boot.kind == OTADATA_BOOT_OTA ? &entry : NULL,
+			  &out) < 0)
 		goto out;
 	if (fileio_atomic_write_file(opts.output, out.data, out.len) < 0)
 		goto out;

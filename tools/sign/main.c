@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* esp-sign: Secure Boot v2 (and v1) signing, verification and public-key digests. */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,10 +10,10 @@
 #include "cli.h"
 #include "diag.h"
 #include "fileio.h"
-#include "hash.h"
 #include "pkcs11.h"
 #include "sbkey.h"
 #include "sbsign.h"
+#include "sbsigner.h"
 
 enum sign_mode {
 	MODE_SIGN,
@@ -39,12 +40,6 @@ struct sign_opts {
 	size_t nsigs;
 	const char *pkcs11_module; /* for "pkcs11:" keys; NULL: p11-kit's proxy */
 	const char *pin_file;
-};
-
-/* Keys held in a PKCS#11 token, parallel to the key arrays of main(). */
-struct sign_tokens {
-	struct pkcs11_module *mod; /* loaded on the first "pkcs11:" key */
-	struct pkcs11_key *keys[SBV2_MAX_BLOCKS + 1];
 };
 
 static const char usage_text[] =
@@ -301,166 +296,53 @@ static int parse_args(int argc, char **argv, struct sign_opts *o)
 }
 
 /*
- * Opens the token key @uri into @tok->keys[@i] and gives *@key a copy of its public half
- * (so the code below treats it as any public key file). The key must suit Secure Boot
- * @version before anything is signed.
+ * The keys of the run, for lib/format/secureboot to open: --key to sign with, --pubkey
+ * with each --signature, or the one key of --verify, --digest-out or --pubkey-digest.
  */
-static int open_token_key(const struct sign_opts *o, struct sign_tokens *tok, size_t i,
-			  const char *uri, struct sbkey **key)
+static void signer_setup(const struct sign_opts *o, struct sbsigner *s)
 {
-	const struct sbkey *pub;
-	uint8_t fields[SB_MAX_PUBKEY];
-	size_t len;
+	const char *const *names = o->pubkeys;
+	size_t i, n = o->npubkeys;
 
-	if (!tok->mod && pkcs11_module_open(o->pkcs11_module, &tok->mod) < 0)
-		return -1;
-	if (pkcs11_key_open(tok->mod, uri, o->pin_file, &tok->keys[i]) < 0)
-		return -1;
-	pub = pkcs11_key_public(tok->keys[i]);
-	if (sbkey_check(pub, o->version) < 0 || sbkey_sbv2_fields(pub, fields, &len) < 0)
-		return -1;
-	if (sbkey_from_sbv2_fields(uri, sbkey_scheme(pub), fields, len, key) < 0)
-		return diag_file(uri, "the token's public key is unusable");
-	return 0;
-}
-
-/* Key files through sbkey, "pkcs11:" URIs through the token (see open_token_key()). */
-static int load_keys(const struct sign_opts *o, struct sign_tokens *tok, const char *const *names,
-		     size_t n, unsigned flags, struct sbkey **keys)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (pkcs11_is_uri(names[i])) {
-			if (open_token_key(o, tok, i, names[i], &keys[i]) < 0)
-				return -1;
-		} else if (sbkey_load(names[i], flags, &keys[i]) < 0) {
-			return -1;
-		}
+	memset(s, 0, sizeof(*s));
+	s->version = o->version;
+	s->flags = o->flags;
+	s->pkcs11_module = o->pkcs11_module;
+	s->pin_file = o->pin_file;
+	s->public_only = o->mode != MODE_SIGN && o->mode != MODE_SIGNATURE;
+	if (o->mode == MODE_SIGN) {
+		names = o->keys;
+		n = o->nkeys;
+	} else if (o->mode == MODE_PUBKEY_DIGEST) {
+		names = &o->pubkey_digest;
+		n = 1;
 	}
-	return 0;
+	for (i = 0; i < n; i++) {
+		s->keys[i] = names[i];
+		s->sig_files[i] = o->mode == MODE_SIGNATURE ? o->sigs[i] : NULL;
+	}
+	s->nkeys = n;
 }
 
-static int cmd_pubkey_digest(const struct sign_opts *o, struct sign_tokens *tok,
-			     struct sbkey **keys, struct buf *out)
+static int cmd_pubkey_digest(const struct sbsigner *s, struct buf *out)
 {
 	uint8_t digest[SBV2_KEY_DIGEST_LEN];
 
-	if (load_keys(o, tok, &o->pubkey_digest, 1, 0, keys) < 0)
-		return -1;
-	if (sbv2_pubkey_digest(keys[0], digest) < 0)
+	if (sbv2_pubkey_digest(sbsigner_public(s, 0), digest) < 0)
 		return -1;
 	return buf_append(out, digest, sizeof(digest));
 }
 
-/* Signing with token keys among the keys: one key after the other, in the given order. */
-static int cmd_sign_tokens(const struct sign_opts *o, struct sign_tokens *tok,
-			   const struct buf *img, struct sbkey **keys, struct buf *out)
-{
-	struct buf cur = BUF_INIT;
-	size_t i;
-	int rc = -1;
-
-	if (buf_append(&cur, img->data, img->len) < 0)
-		goto out;
-	for (i = 0; i < o->nkeys; i++) {
-		out->len = 0;
-		if (tok->keys[i])
-			rc = sbsign_with_token(tok->keys[i], o->version, o->image, cur.data, cur.len,
-					    out);
-		else if (o->version == 1)
-			rc = sbv1_sign_image(o->image, cur.data, cur.len, keys[i], o->flags, out);
-		else
-			rc = sbv2_sign_image(o->image, cur.data, cur.len, &keys[i], 1, o->flags,
-					     out);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-		cur.len = 0;
-		if (buf_append(&cur, out->data, out->len) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	buf_free(&cur);
-	return rc;
-}
-
-static int cmd_sign(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-		    struct sbkey **keys, struct buf *out)
-{
-	if (load_keys(o, tok, o->keys, o->nkeys, SB_KEY_NEED_PRIVATE, keys) < 0)
-		return -1;
-	if (tok->mod)
-		return cmd_sign_tokens(o, tok, img, keys, out);
-	if (o->version == 1)
-		return sbv1_sign_image(o->image, img->data, img->len, keys[0], o->flags, out);
-	return sbv2_sign_image(o->image, img->data, img->len, keys, o->nkeys, o->flags, out);
-}
-
-static int cmd_signature(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-			 struct sbkey **keys, struct buf *out)
-{
-	struct buf cur = BUF_INIT, sigfile = BUF_INIT;
-	uint8_t sig[SB_MAX_SIG];
-	size_t i;
-	int rc = -1;
-
-	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
-		return -1;
-	for (i = 0; i < o->npubkeys; i++) {
-		if (sbkey_check(keys[i], o->version) < 0)
-			return -1;
-	}
-	if (buf_append(&cur, img->data, img->len) < 0)
-		goto out;
-	/* one signature after the other, each into the sector the previous one made */
-	for (i = 0; i < o->nsigs; i++) {
-		enum sbkey_scheme scheme = sbkey_scheme(keys[i]);
-
-		sigfile.len = 0;
-		if (fileio_read(o->sigs[i], 65536, &sigfile) < 0 ||
-		    sbkey_sig_import(o->sigs[i], scheme, sigfile.data, sigfile.len, sig) < 0)
-			goto out;
-		out->len = 0;
-		if (o->version == 1)
-			rc = sbv1_append_signature(o->image, cur.data, cur.len, keys[i], sig, out);
-		else
-			rc = sbv2_append_signature(o->image, cur.data, cur.len, keys[i], sig, out);
-		if (rc < 0)
-			goto out;
-		rc = -1;
-		cur.len = 0;
-		if (buf_append(&cur, out->data, out->len) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	buf_free(&cur);
-	buf_free(&sigfile);
-	return rc;
-}
-
-static int cmd_digest_out(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-			  struct sbkey **keys, struct buf *out)
+static int cmd_digest_out(const struct sign_opts *o, const struct sbsigner *s,
+			  const struct buf *img, struct buf *out)
 {
 	uint8_t digest[SB_MAX_DIGEST];
-	enum sbkey_scheme scheme = SB_ECDSA_P256;
+	enum sbkey_scheme scheme = SB_ECDSA_P256; /* v1 needs no key: it is always P-256 */
 
-	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
+	if (s->nkeys)
+		scheme = sbkey_scheme(sbsigner_public(s, 0));
+	if (sbsign_digest(o->version, o->image, img->data, img->len, scheme, digest) < 0)
 		return -1;
-	if (o->npubkeys) {
-		if (sbkey_check(keys[0], o->version) < 0)
-			return -1;
-		scheme = sbkey_scheme(keys[0]);
-	}
-	if (o->version == 1) {
-		if (img->len == 0)
-			return diag_file(o->image, "image is empty");
-		hash_sha256(img->data, img->len, digest);
-	} else if (sbv2_signing_digest(o->image, img->data, img->len, scheme, digest) < 0) {
-		return -1;
-	}
 	return buf_append(out, digest, sbkey_scheme_digest_len(scheme));
 }
 
@@ -478,19 +360,17 @@ static void print_block(unsigned i, const struct sbv2_verify_result *r)
 	       sbv2_verdict_text(r->verdict[i]));
 }
 
-static int cmd_verify(const struct sign_opts *o, struct sign_tokens *tok, const struct buf *img,
-		      struct sbkey **keys)
+static int cmd_verify(const struct sign_opts *o, const struct sbsigner *s, const struct buf *img)
 {
+	const struct sbkey *pub = s->nkeys ? sbsigner_public(s, 0) : NULL;
 	struct sbv2_verify_result res;
 	uint8_t want[SBV2_KEY_DIGEST_LEN] = {0};
 	const char *against;
 	unsigned i;
 	int r;
 
-	if (load_keys(o, tok, o->pubkeys, o->npubkeys, 0, keys) < 0)
-		return -1;
 	if (o->version == 1) {
-		r = sbv1_verify_image(o->image, img->data, img->len, keys[0]);
+		r = sbv1_verify_image(o->image, img->data, img->len, pub);
 		if (r < 0)
 			return -1;
 		if (r > 0)
@@ -518,7 +398,7 @@ static int cmd_verify(const struct sign_opts *o, struct sign_tokens *tok, const 
 	} else {
 		against = o->pubkeys[0];
 	}
-	if (sbv2_verify_image(o->image, img->data, img->len, keys[0], want, &res) < 0)
+	if (sbv2_verify_image(o->image, img->data, img->len, pub, want, &res) < 0)
 		return -1;
 	for (i = 0; i < SBV2_MAX_BLOCKS; i++)
 		print_block(i, &res);
@@ -534,14 +414,13 @@ static int cmd_verify(const struct sign_opts *o, struct sign_tokens *tok, const 
 int main(int argc, char **argv)
 {
 	struct sign_opts opts = {0};
-	struct sbkey *keys[SBV2_MAX_BLOCKS + 1] = {NULL};
-	struct sign_tokens tok = {NULL, {NULL}};
+	struct sbsigner signer;
 	struct buf img = BUF_INIT, out = BUF_INIT;
 	int rc = EXIT_USAGE, r;
-	size_t i;
 
 	diag_set_program("esp-sign");
 	cli_set_usage(usage_text, help_text);
+	memset(&signer, 0, sizeof(signer));
 	r = parse_args(argc, argv, &opts);
 	if (r != 0) {
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
@@ -550,21 +429,22 @@ int main(int argc, char **argv)
 	rc = EXIT_INPUT;
 	if (opts.image && fileio_read(opts.image, FILEIO_MAX_INPUT, &img) < 0)
 		goto out;
+	signer_setup(&opts, &signer);
+	if (sbsigner_open(&signer) < 0)
+		goto out;
 	switch (opts.mode) {
 	case MODE_SIGN:
-		r = cmd_sign(&opts, &tok, &img, keys, &out);
-		break;
 	case MODE_SIGNATURE:
-		r = cmd_signature(&opts, &tok, &img, keys, &out);
+		r = sbsigner_sign(&signer, opts.image, img.data, img.len, &out);
 		break;
 	case MODE_DIGEST_OUT:
-		r = cmd_digest_out(&opts, &tok, &img, keys, &out);
+		r = cmd_digest_out(&opts, &signer, &img, &out);
 		break;
 	case MODE_VERIFY:
-		r = cmd_verify(&opts, &tok, &img, keys);
+		r = cmd_verify(&opts, &signer, &img);
 		break;
 	case MODE_PUBKEY_DIGEST:
-		r = cmd_pubkey_digest(&opts, &tok, keys, &out);
+		r = cmd_pubkey_digest(&signer, &out);
 		break;
 	default:
 		r = -1;
@@ -574,15 +454,11 @@ int main(int argc, char **argv)
 		goto out;
 	if (opts.mode != MODE_VERIFY &&
 	    fileio_atomic_write_file(opts.mode == MODE_DIGEST_OUT ? opts.digest_out : opts.output,
-			      out.data, out.len) < 0)
+				     out.data, out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:
-	for (i = 0; i < SBV2_MAX_BLOCKS + 1; i++) {
-		sbkey_free(keys[i]);
-		pkcs11_key_close(tok.keys[i]);
-	}
-	pkcs11_module_close(tok.mod);
+	sbsigner_close(&signer);
 	buf_free(&img);
 	buf_free(&out);
 	return rc;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "appimage.h"
 
 #include <inttypes.h>
@@ -19,19 +20,8 @@ static int64_t pymod(int64_t a, int64_t m)
  * writes them). */
 static int seg_set_len(struct appimage_seg *s, size_t newlen, int zero)
 {
-	if (newlen > s->cap) {
-		size_t cap = s->cap ? s->cap : 16;
-		uint8_t *p;
-
-		while (cap < newlen)
-			cap = cap > SIZE_MAX / 2 ? newlen : cap * 2;
-		p = realloc(s->data, cap);
-		if (!p)
-			return diag_error("out of memory");
-		s->data = p;
-		s->cap = cap;
-		buf_hint_large(p, cap);
-	}
+	if (buf_grow(&s->data, &s->cap, newlen, 16) < 0)
+		return -1;
 	if (zero && newlen > s->len)
 		memset(s->data + s->len, 0, newlen - s->len);
 	s->len = newlen;
@@ -95,38 +85,70 @@ void appimage_seglist_free(struct appimage_seglist *l)
 	l->n = l->cap = 0;
 }
 
-/* Stable insertion sort by address (Python's sorted() is stable). */
-static void sort_by_addr(struct appimage_seg *v, size_t n)
+/* Stable merge sort by address (Python's sorted() is stable): n log n, so that tens of
+ * thousands of sections stay fast. Returns 0, or -1 with a message. */
+static int sort_by_addr(struct appimage_seg *v, size_t n)
 {
-	size_t i, j;
+	struct appimage_seg *tmp, *src = v, *dst;
+	size_t width, i;
 
-	for (i = 1; i < n; i++) {
-		struct appimage_seg t = v[i];
+	if (n < 2)
+		return 0;
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return diag_error("out of memory");
+	dst = tmp;
+	for (width = 1; width < n; width *= 2) {
+		for (i = 0; i < n; i += 2 * width) {
+			size_t lo = i, mid = i + width < n ? i + width : n;
+			size_t hi = i + 2 * width < n ? i + 2 * width : n, a = lo, b = mid, k = lo;
 
-		for (j = i; j > 0 && v[j - 1].addr > t.addr; j--)
-			v[j] = v[j - 1];
-		v[j] = t;
+			while (a < mid && b < hi)
+				dst[k++] = src[b].addr < src[a].addr ? src[b++] : src[a++];
+			while (a < mid)
+				dst[k++] = src[a++];
+			while (b < hi)
+				dst[k++] = src[b++];
+		}
+		dst = src;
+		src = src == v ? tmp : v;
 	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	return 0;
 }
 
 int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_only_header)
 {
-	size_t i, kept;
+	unsigned char *join; /* join[i]: v[i] is appended to v[i - 1] */
+	size_t i, j, kept;
+	int rc = -1;
 
 	if (l->n == 0)
 		return 0;
-	if (ram_only_header)
-		sort_by_addr(l->v, l->n);
-	/* Walk backwards so a merged segment can merge again into its predecessor. */
+	if (ram_only_header && sort_by_addr(l->v, l->n) < 0)
+		return -1;
+	join = calloc(l->n, 1);
+	if (!join)
+		return diag_error("out of memory");
+	/*
+	 * Every pair is decided first, walking backwards as esptool does. A decision looks
+	 * only at the earlier segment as loaded and at the later one's address and
+	 * alignment, which merging never changes; so the joins can follow, run by run,
+	 * each byte copied once (merging pair by pair copied the growing tail each time).
+	 */
 	for (i = l->n - 1; i > 0; i--) {
 		struct appimage_seg *a = &l->v[i - 1], *b = &l->v[i];
 		uint64_t a_end = (uint64_t)a->addr + a->len;
 
 		/* esptool divides by the alignment here and fails on 0: so do we, clearly */
-		if (ram_only_header && b->align == 0)
-			return diag_error("section %s at 0x%08x has alignment 0, which "
-					  "--ram-only-header cannot handle (esptool fails too)",
-					  b->name, b->addr);
+		if (ram_only_header && b->align == 0) {
+			diag_error("section %s at 0x%08x has alignment 0, which "
+				   "--ram-only-header cannot handle (esptool fails too)",
+				   b->name, b->addr);
+			goto out;
+		}
 		if (ram_only_header && b->align > 1) {
 			/* Restore the alignment b had in the ELF if a gap exactly fills it. */
 			uint64_t padded = a_end;
@@ -135,18 +157,28 @@ int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_onl
 				padded += b->align - padded % b->align;
 			if (padded != a_end && padded == b->addr) {
 				if (seg_resize(a, (size_t)(padded - a->addr)) < 0)
-					return -1;
+					goto out;
 				a_end = padded;
 			}
 		}
-		if (b->addr == a_end && chip_same_memory_types(c, a->addr, b->addr)) {
-			size_t old = a->len;
+		join[i] = b->addr == a_end && chip_same_memory_types(c, a->addr, b->addr);
+	}
+	for (i = 0; i < l->n; i = j) {
+		struct appimage_seg *a = &l->v[i];
+		size_t total = a->len, pos = a->len;
 
-			/* no zero-fill: the copy writes every new byte (megabytes of rodata) */
-			if (seg_set_len(a, old + b->len, 0) < 0)
-				return -1;
-			memcpy(a->data + old, b->data, b->len);
-			seg_free(b);
+		for (j = i + 1; j < l->n && join[j]; j++)
+			total += l->v[j].len;
+		if (j == i + 1)
+			continue;
+		/* no zero-fill: the copies write every new byte (megabytes of rodata) */
+		if (seg_set_len(a, total, 0) < 0)
+			goto out;
+		for (j = i + 1; j < l->n && join[j]; j++) {
+			if (l->v[j].len)
+				memcpy(a->data + pos, l->v[j].data, l->v[j].len);
+			pos += l->v[j].len;
+			seg_free(&l->v[j]);
 		}
 	}
 	for (i = 0, kept = 0; i < l->n; i++) {
@@ -155,7 +187,10 @@ int appimage_merge(const struct chip *c, struct appimage_seglist *l, int ram_onl
 		l->v[kept++] = l->v[i];
 	}
 	l->n = kept;
-	return 0;
+	rc = 0;
+out:
+	free(join);
+	return rc;
 }
 
 /* ---- encoder ---- */
@@ -307,11 +342,18 @@ static int append_checksum(struct enc *e)
 }
 
 /* Normal layout: flash segments at page-aligned offsets, RAM data as filler. */
+/* The data of @s from @off on (no arithmetic on the NULL of an empty segment). */
+static uint8_t *seg_bytes(const struct appimage_seg *s, size_t off)
+{
+	return s->data ? s->data + off : NULL;
+}
+
 static int write_normal(struct enc *e, struct appimage_seg *flash, size_t nflash,
 			struct appimage_seg *ram, size_t nram)
 {
 	const uint32_t a = e->o->mmu_page_size;
 	size_t fi = 0, ri = 0;
+	size_t r_off = 0; /* bytes of ram[ri] already written as filler (kept, not moved) */
 
 	while (fi < nflash) {
 		struct appimage_seg *s = &flash[fi];
@@ -334,24 +376,26 @@ static int write_normal(struct enc *e, struct appimage_seg *flash, size_t nflash
 		if (ri < nram && pad > APPIMAGE_SEG_HEADER_LEN) {
 			/* split_image(): the first pad bytes of the first RAM segment */
 			struct appimage_seg *r = &ram[ri];
-			size_t take = (size_t)pad < r->len ? (size_t)pad : r->len;
+			size_t left = r->len - r_off;
+			size_t take = (size_t)pad < left ? (size_t)pad : left;
 
-			if (write_segment(e, r->addr, r->data, take, s->name, 1) < 0)
+			if (write_segment(e, r->addr, seg_bytes(r, r_off), take, s->name, 1) < 0)
 				return -1;
-			memmove(r->data, r->data + take, r->len - take);
-			r->len -= take;
+			r_off += take;
 			r->addr += (uint32_t)pad;
-			if (r->len == 0) {
+			if (r_off == r->len) {
 				seg_free(r);
 				ri++;
+				r_off = 0;
 			}
 		} else if (write_padding(e, (size_t)pad, s->name, 1) < 0) {
 			return -1;
 		}
 	}
 	(void)a;
-	for (; ri < nram; ri++) {
-		if (write_segment(e, ram[ri].addr, ram[ri].data, ram[ri].len, ram[ri].name, 1) < 0)
+	for (; ri < nram; ri++, r_off = 0) {
+		if (write_segment(e, ram[ri].addr, seg_bytes(&ram[ri], r_off), ram[ri].len - r_off,
+				  ram[ri].name, 1) < 0)
 			return -1;
 		seg_free(&ram[ri]);
 	}
@@ -601,132 +645,5 @@ int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
 				 want, c->title, sizes);
 	}
 	*out = (uint32_t)want;
-	return 0;
-}
-
-/* ---- reader ---- */
-
-static void copy_str(char *dst, const uint8_t *src, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && src[i]; i++)
-		dst[i] = (char)src[i];
-	dst[i] = '\0';
-}
-
-int appimage_desc_parse(const uint8_t *p, size_t len, struct appimage_desc *d)
-{
-	memset(d, 0, sizeof(*d));
-	if (len < APPIMAGE_DESC_LEN || buf_get_le32(p) != APPIMAGE_DESC_MAGIC)
-		return -1;
-	d->magic = buf_get_le32(p);
-	d->secure_version = buf_get_le32(p + 4);
-	copy_str(d->version, p + 0x10, 32);
-	copy_str(d->project_name, p + 0x30, 32);
-	copy_str(d->time, p + 0x50, 16);
-	copy_str(d->date, p + 0x60, 16);
-	copy_str(d->idf_ver, p + 0x70, 32);
-	memcpy(d->app_elf_sha256, p + 0x90, SHA256_LEN);
-	d->min_efuse_blk_rev_full = buf_get_le16(p + 0xB0);
-	d->max_efuse_blk_rev_full = buf_get_le16(p + 0xB2);
-	d->mmu_page_size = p[0xB4];
-	return 0;
-}
-
-static int region_has_name(const struct chip *c, uint32_t addr, const char *name)
-{
-	const char *names[32];
-	size_t n = chip_memory_types(c, addr, names, 32), i;
-
-	for (i = 0; i < n && i < 32; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-int appimage_decode(const uint8_t *data, size_t len, const char *file, struct appimage_info *o)
-{
-	size_t pos = APPIMAGE_HEADER_LEN, i;
-	uint8_t sum = APPIMAGE_CHECKSUM_SEED;
-
-	memset(o, 0, sizeof(*o));
-	if (len < APPIMAGE_HEADER_LEN)
-		return diag_file(file, "too short for an image header (%zu bytes)", len);
-	if (data[0] != APPIMAGE_MAGIC)
-		return diag_file(file, "not an app image (magic 0x%02x, not 0xe9)", data[0]);
-	o->seg_count = data[1];
-	o->flash_mode = data[2];
-	o->flash_size_freq = data[3];
-	o->entry = buf_get_le32(data + 4);
-	o->wp_pin = data[8];
-	memcpy(o->spi_pin_drv, data + 9, 3);
-	o->chip_id = buf_get_le16(data + 12);
-	o->min_rev = data[14];
-	o->min_rev_full = buf_get_le16(data + 15);
-	o->max_rev_full = buf_get_le16(data + 17);
-	o->hash_appended = data[23];
-	o->chip = chip_by_image_id(o->chip_id);
-	if (o->hash_appended > 1)
-		return diag_file(file, "invalid hash_appended value 0x%02x (not 0 or 1)",
-				 o->hash_appended);
-
-	for (i = 0; i < o->seg_count; i++) {
-		uint32_t addr, slen;
-
-		if (len - pos < APPIMAGE_SEG_HEADER_LEN)
-			return diag_file(file,
-					 "segment %zu: header at 0x%zx runs past the end of "
-					 "the image (%zu bytes)",
-					 i, pos, len);
-		addr = buf_get_le32(data + pos);
-		slen = buf_get_le32(data + pos + 4);
-		if (len - pos - APPIMAGE_SEG_HEADER_LEN < slen)
-			return diag_file(file,
-					 "segment %zu at 0x%08x: %u bytes of data at 0x%zx "
-					 "run past the end of the image (%zu bytes)",
-					 i, addr, slen, pos + APPIMAGE_SEG_HEADER_LEN, len);
-		o->segs[i].addr = addr;
-		o->segs[i].len = slen;
-		o->segs[i].hdr_offset = pos;
-		o->segs[i].data_offset = pos + APPIMAGE_SEG_HEADER_LEN;
-		pos += APPIMAGE_SEG_HEADER_LEN;
-		for (size_t k = 0; k < slen; k++)
-			sum ^= data[pos + k];
-		pos += slen;
-	}
-	o->nsegs = o->seg_count;
-	o->checksum_offset = pos + (15 - pos % 16);
-	if (o->checksum_offset >= len)
-		return diag_file(file, "checksum at 0x%zx is past the end of the image (%zu bytes)",
-				 o->checksum_offset, len);
-	o->checksum_stored = data[o->checksum_offset];
-	o->checksum_calc = sum;
-	o->image_len = o->checksum_offset + 1;
-	o->end = o->image_len;
-	if (o->hash_appended) {
-		if (len - o->image_len < SHA256_LEN)
-			return diag_file(file,
-					 "SHA-256 digest at 0x%zx is past the end of the "
-					 "image (%zu bytes)",
-					 o->image_len, len);
-		memcpy(o->digest_stored, data + o->image_len, SHA256_LEN);
-		hash_sha256(data, o->image_len, o->digest_calc);
-		o->digest_valid = memcmp(o->digest_stored, o->digest_calc, SHA256_LEN) == 0;
-		o->end += SHA256_LEN;
-	}
-	o->trailing = len - o->end;
-
-	/* esptool image_info: the first segment starting in DROM holds esp_app_desc_t */
-	for (i = 0; o->chip && i < o->nsegs; i++) {
-		if (!region_has_name(o->chip, o->segs[i].addr, "DROM"))
-			continue;
-		if (appimage_desc_parse(data + o->segs[i].data_offset, o->segs[i].len, &o->desc) ==
-		    0) {
-			o->has_desc = 1;
-			o->desc_offset = o->segs[i].data_offset;
-		}
-		break;
-	}
 	return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ESP app images (spec/app-image.md): the segment model, esptool elf2image's
  * merge and layout rules (encoder), and a checked reader (decoder). Format
@@ -156,6 +157,19 @@ struct appimage_info {
  * Never reads outside [data, data+len).
  */
 int appimage_decode(const uint8_t *data, size_t len, const char *file, struct appimage_info *out);
+
+/* Whether @data starts as an app image does (the magic byte, §1.1): what tells an
+ * image from other data before it is read. */
+int appimage_has_magic(const uint8_t *data, size_t len);
+
+/*
+ * Length of the image in @data through its checksum byte (the SHA-256 digest, if
+ * any, follows it), read as esptool's image loader and verify() read it: the magic,
+ * a hash_appended flag of 0 or 1, every segment inside @len, at most 16 segments.
+ * The same reader as appimage_decode(). Returns 0, or -1 (no message) when @data is
+ * not such an image.
+ */
+int appimage_length(const uint8_t *data, size_t len, size_t *image_len);
 
 /* Parses a 256-byte esp_app_desc_t. Returns 0, or -1 (no message) if the magic is wrong. */
 int appimage_desc_parse(const uint8_t *p, size_t len, struct appimage_desc *out);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ELF -> ESP app image, the whole of `esptool elf2image` as one call: load the ELF
  * (libelf), check it fits the chip, pick the MMU page size, merge and lay out the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "elfload.h"
 
 #include "buf.h"
@@ -37,7 +38,7 @@ static int read_at(struct loader *l, uint64_t off, void *dst, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return diag_file(l->path, "read error: %s", strerror(errno));
+			return diag_errno(l->path, "read error");
 		if (n == 0)
 			return diag_file(l->path, "unexpected end of file");
 		p += n;
@@ -281,7 +282,7 @@ int elfload_load(const char *path, int mode, struct elfload_file *out)
 	memset(out, 0, sizeof(*out));
 	l.fd = open(path, O_RDONLY);
 	if (l.fd < 0)
-		return diag_file(path, "cannot open: %s", strerror(errno));
+		return diag_errno(path, "cannot open");
 	if (fstat(l.fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		diag_file(path, "not a regular file");
 		goto out;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Loading the parts of an ELF32 little-endian executable that esptool's elf2image
  * uses (spec/app-image.md §5.1): loadable sections, PT_LOAD segments, the entry

@@ -1,15 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "flash.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "appimage.h"
 #include "diag.h"
 #include "hash.h"
+#include "sbsign.h"
 
 #define SECTOR 0x1000u
-#define IMAGE_MAGIC 0xE9
-#define MAX_SEGMENTS 16
 
 static uint8_t erased[65536];
 
@@ -184,34 +186,6 @@ int flash_plan_to_buf(const struct flash_plan *plan, struct buf *out)
 	return 0;
 }
 
-int flash_image_length(const uint8_t *img, size_t len, size_t *data_len)
-{
-	size_t pos = 24, nseg, i;
-
-	if (len < 24 || img[0] != IMAGE_MAGIC || img[23] > 1)
-		return -1;
-	nseg = img[1];
-	if (nseg > MAX_SEGMENTS)
-		return -1;
-	for (i = 0; i < nseg; i++) {
-		uint32_t size;
-
-		if (len - pos < 8)
-			return -1;
-		size = buf_get_le32(img + pos + 4);
-		pos += 8;
-		if (size > len - pos)
-			return -1;
-		pos += size;
-	}
-	/* the checksum is the byte that ends a 16-byte row */
-	pos += 15 - pos % 16;
-	if (pos >= len)
-		return -1;
-	*data_len = pos + 1;
-	return 0;
-}
-
 static int in_list(const char *v, const char *const *list, size_t n)
 {
 	size_t i;
@@ -228,8 +202,9 @@ int flash_params_spelling(const struct flash_params *p)
 	static const char *const modes[] = {"qio", "qout", "dio", "dout"};
 	static const char *const freqs[] = {"80m", "60m", "48m", "40m", "30m", "26m",
 					    "24m", "20m", "16m", "15m", "12m"};
-	static const char *const sizes[] = {"256KB", "512KB", "1MB",  "2MB",  "2MB-c1", "4MB",
-					    "4MB-c1", "8MB", "16MB", "32MB", "64MB",   "128MB"};
+	const unsigned size_spellings = CHIP_FS_KEEP | CHIP_FS_SMALL | CHIP_FS_C1;
+	uint64_t bytes;
+	char list[128];
 
 	if (p->mode && !in_list(p->mode, modes, 4))
 		return diag_error("--flash-mode: '%s' is not one of keep qio qout dio dout",
@@ -238,10 +213,10 @@ int flash_params_spelling(const struct flash_params *p)
 		return diag_error("--flash-freq: '%s' is not one of keep 80m 60m 48m 40m 30m 26m "
 				  "24m 20m 16m 15m 12m",
 				  p->freq);
-	if (p->size && !in_list(p->size, sizes, sizeof(sizes) / sizeof(sizes[0])))
-		return diag_error("--flash-size: '%s' is not one of keep 256KB 512KB 1MB 2MB "
-				  "2MB-c1 4MB 4MB-c1 8MB 16MB 32MB 64MB 128MB",
-				  p->size);
+	if (p->size && chip_flash_size_parse(p->size, size_spellings, &bytes) < 0) {
+		chip_flash_size_list(size_spellings, list, sizeof(list));
+		return diag_error("--flash-size: '%s' is not one of %s", p->size, list);
+	}
 	return 0;
 }
 
@@ -263,22 +238,116 @@ int flash_params_check(const struct chip *c, const struct flash_params *p)
 	return 0;
 }
 
+/* Secure Boot signature after an image whose header says it ends at @end (spec/
+ * secure-boot.md): v2, a 4 KiB sector last in the file whose first block is valid; v1,
+ * exactly one 68-byte block of version 0 right after the image. 0: none. */
+static int signature_version(const struct buf *b, size_t end)
+{
+	struct sbv2_block_info info;
+
+	if (b->len % SBV2_SECTOR_SIZE == 0 && b->len >= SBV2_SECTOR_SIZE &&
+	    b->len - SBV2_SECTOR_SIZE >= end) {
+		sbv2_block_decode(b->data + b->len - SBV2_SECTOR_SIZE, &info);
+		if (info.state == SBV2_BLOCK_VALID)
+			return 2;
+	}
+	if (b->len == end + SBV1_SIG_BLOCK_SIZE && buf_get_le32(b->data + end) == 0)
+		return 1;
+	return 0;
+}
+
+/* Spellings of header codes, for messages (chip.c has the other direction). */
+static const char *mode_name(uint8_t code)
+{
+	static const char *const names[] = {"qio", "qout", "dio", "dout"};
+
+	return code < 4 ? names[code] : "?";
+}
+
+static const char *freq_name(const struct chip *c, uint8_t code)
+{
+	size_t i;
+
+	for (i = 0; i < c->freqs_len; i++)
+		if (c->freqs[i].code == code)
+			return c->freqs[i].name;
+	return "?";
+}
+
+/* Appends "NAME HAVE, not WANT" to @what for a differing setting; counts it in *@n. */
+static void differs(struct buf *what, int *n, const char *name, const char *have, const char *want)
+{
+	if (what)
+		buf_printf(what, "%s%s %s, not %s", *n ? "; " : "", name, have, want);
+	(*n)++;
+}
+
+/*
+ * The header bytes 2-3 that @p asks for, from the image's @hdr. Appends the settings
+ * that differ to @what ("flash_mode dio, not qio"; may be NULL). Returns how many
+ * differ.
+ */
+static int wanted_header(const struct chip *c, const struct flash_params *p, const uint8_t *hdr,
+			 uint8_t out[2], struct buf *what)
+{
+	uint8_t mode = hdr[2], freq = hdr[3] & 0x0F, size = hdr[3] & 0xF0;
+	char have[16];
+	int n = 0;
+
+	if (p->mode)
+		chip_flash_mode_code(p->mode, &mode);
+	if (p->freq)
+		chip_flash_freq_code(c, p->freq, &freq);
+	if (p->size)
+		chip_flash_size_code(p->size, &size);
+	if (mode != hdr[2])
+		differs(what, &n, "flash_mode", mode_name(hdr[2]), p->mode);
+	if (freq != (hdr[3] & 0x0F))
+		differs(what, &n, "flash_freq", freq_name(c, hdr[3] & 0x0F), p->freq);
+	if (size != (hdr[3] & 0xF0)) {
+		snprintf(have, sizeof(have), "%uMB", 1u << (hdr[3] >> 4));
+		differs(what, &n, "flash_size", have, p->size);
+	}
+	out[0] = mode;
+	out[1] = (uint8_t)(size + freq);
+	return n;
+}
+
+int flash_signed_mismatch(const struct chip *c, const struct flash_params *p, const struct buf *b,
+			  struct buf *what)
+{
+	uint8_t hdr[2];
+	size_t dlen;
+	int sb;
+
+	if (b->len < 24 || !appimage_has_magic(b->data, b->len) ||
+	    appimage_length(b->data, b->len, &dlen) < 0 || flash_params_check(c, p) < 0)
+		return 0;
+	sb = signature_version(b, dlen + (b->data[23] == 1 ? SHA256_LEN : 0));
+	if (!sb || wanted_header(c, p, b->data, hdr, NULL) == 0)
+		return 0;
+	wanted_header(c, p, b->data, hdr, what);
+	return sb;
+}
+
 int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, const char *name,
 			   struct buf *b)
 {
-	uint8_t mode, size_code, freq_code, digest[SHA256_LEN];
+	uint8_t hdr[2], digest[SHA256_LEN];
+	struct buf what = BUF_INIT;
 	size_t dlen;
+	int sb;
 
 	if (b->len < 8 || (!p->mode && !p->freq && !p->size))
 		return 0;
-	if (b->data[0] != IMAGE_MAGIC) {
+	if (!appimage_has_magic(b->data, b->len)) {
 		diag_warn_at(name, 0,
 			     "Image file at 0x%x doesn't look like an image file, so not changing "
 			     "any flash settings.",
 			     c->bootloader_offset);
 		return 0;
 	}
-	if (flash_image_length(b->data, b->len, &dlen) < 0) {
+	if (appimage_length(b->data, b->len, &dlen) < 0) {
 		diag_warn_at(name, 0,
 			     "Image file at 0x%x is not a valid %s image, so not changing any flash "
 			     "settings.",
@@ -288,17 +357,17 @@ int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, c
 	/* esptool checks the values against the chip only when it patches */
 	if (flash_params_check(c, p) < 0)
 		return -1;
-	mode = b->data[2];
-	freq_code = b->data[3] & 0x0F;
-	size_code = b->data[3] & 0xF0;
-	if (p->mode)
-		chip_flash_mode_code(p->mode, &mode);
-	if (p->freq)
-		chip_flash_freq_code(c, p->freq, &freq_code);
-	if (p->size)
-		chip_flash_size_code(p->size, &size_code);
-	b->data[2] = mode;
-	b->data[3] = (uint8_t)(size_code + freq_code);
+	/* merge-bin's bytes are esptool's, a broken signature included; but say so */
+	sb = flash_signed_mismatch(c, p, b, &what);
+	if (sb)
+		diag_warn_at(name, 0,
+			     "Image file at 0x%x is signed (Secure Boot v%d): it has %.*s; patching "
+			     "its header breaks the signature",
+			     c->bootloader_offset, sb, (int)what.len, (const char *)what.data);
+	buf_free(&what);
+	wanted_header(c, p, b->data, hdr, NULL);
+	b->data[2] = hdr[0];
+	b->data[3] = hdr[1];
 	if (b->data[23] == 1) {
 		/* the digest covers the header, so it is recomputed; what follows it stays */
 		hash_sha256(b->data, dlen, digest);

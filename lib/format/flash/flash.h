@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Whole flash images (spec/flash-layout.md): placing files at addresses as
  * `esptool merge-bin` does, and patching the bootloader's flash parameters.
@@ -63,22 +64,25 @@ void flash_plan_sha256(const struct flash_plan *plan, uint8_t out[32]);
 int flash_plan_to_buf(const struct flash_plan *plan, struct buf *out);
 
 /*
- * Length of an ESP image through its checksum byte, parsed as esptool's image
- * loader does (magic, extended header with a 0/1 digest flag, every segment
- * readable, at most 16 segments). Returns 0 and stores it, or -1 (no message)
- * when the bytes are not such an image.
- */
-int flash_image_length(const uint8_t *img, size_t len, size_t *data_len);
-
-/*
  * Applies --flash-mode/--flash-freq/--flash-size to a bootloader image as
  * merge-bin does: bytes 2-3 rewritten and the appended SHA-256 recomputed. @img
  * is replaced in place in @b (which may grow by a truncated digest). An input
- * that is not a valid image is left as it is, with a warning naming @name.
+ * that is not a valid image is left as it is, with a warning naming @name; a signed
+ * image whose header changes is patched as esptool does, with a warning that its
+ * signature breaks.
  * Returns 0, or -1 with a message for a value the chip does not accept.
  */
 int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, const char *name,
 			   struct buf *b);
+
+/*
+ * Whether flash_patch_bootloader() would break a Secure Boot signature of @b: 1 or 2
+ * (the signature's version) when @b is a signed app image whose header differs from
+ * what @p asks for, those settings appended to @what ("flash_mode dio, not qio; ..."); 0
+ * otherwise (not signed, nothing to change, not an image, or values @c refuses).
+ */
+int flash_signed_mismatch(const struct chip *c, const struct flash_params *p, const struct buf *b,
+			  struct buf *what);
 
 /* Checks that every value in @p is one esptool's command line takes for some chip.
  * Returns 0, or -1 with a message. */

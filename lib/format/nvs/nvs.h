@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * NVS partition images (spec/nvs.md): the CSV the ESP-IDF NVS partition generator
  * reads, the page/entry layout it writes (byte-identical to esp-idf-nvs-partition-gen
@@ -14,8 +15,8 @@
 
 #define NVS_PAGE_SIZE 4096
 #define NVS_ENTRY_SIZE 32
-#define NVS_PAGE_ENTRIES 126	/* entries per page, after header and bitmap (§2) */
-#define NVS_KEY_MAX 15		/* characters; the 16th key byte is the NUL (§3) */
+#define NVS_PAGE_ENTRIES 126	 /* entries per page, after header and bitmap (§2) */
+#define NVS_KEY_MAX 15		 /* characters; the 16th key byte is the NUL (§3) */
 #define NVS_CSV_FIELD_MAX 131072 /* Python csv.field_size_limit() default */
 
 /* Item types (§3). */
@@ -40,6 +41,9 @@ enum nvs_type {
 #define NVS_PAGE_FULL 0xFFFFFFFCu
 #define NVS_PAGE_FREEING 0xFFFFFFF8u
 
+/* 1 when the page header at @page (32 bytes) holds its right CRC: of bytes 4..27 (§2). */
+int nvs_page_header_ok(const uint8_t *page);
+
 /* One CSV field: @s holds @len bytes of UTF-8 plus a NUL; @s is NULL when the
  * record was too short to have the field (Python's DictReader restval None). */
 struct nvs_field {
@@ -50,11 +54,19 @@ struct nvs_field {
 /* One CSV record, its fields looked up by the header's column names. */
 struct nvs_row {
 	struct nvs_field key, type, encoding, value;
-	unsigned line;	  /* physical line where the record starts */
+	unsigned line; /* physical line where the record starts */
 };
 
-/* A parsed generator CSV. @missing names a column the header lacks (NULL if none):
- * the generator fails on the first record then, so nvs_generate() does too. */
+struct nvs_csv_store;
+
+/*
+ * A parsed generator CSV. @missing names a column the header lacks (NULL if none):
+ * the generator fails on the first record then, so nvs_generate() does too.
+ * The field text of rows that nvs_csv_parse() adds lives in @store, a few large
+ * blocks (a field equal to the one above it is shared, not copied), so that a big
+ * CSV costs about its own size plus the rows. Rows a caller adds itself (with
+ * @store NULL) own their malloc()ed strings instead; one csv holds one kind only.
+ */
 struct nvs_csv {
 	const char *file; /* for messages; not owned */
 	struct nvs_row *v;
@@ -62,9 +74,11 @@ struct nvs_csv {
 	size_t cap;
 	const char *missing;
 	unsigned header_line;
+	struct nvs_csv_store *store;
 };
 
 void nvs_csv_init(struct nvs_csv *csv, const char *file);
+/* Frees the rows and their text: @store if set, else every field's string. */
 void nvs_csv_free(struct nvs_csv *csv);
 
 /*
@@ -76,6 +90,26 @@ void nvs_csv_free(struct nvs_csv *csv);
 int nvs_csv_parse(struct nvs_csv *csv, const uint8_t *data, size_t len);
 
 /*
+ * Checks text that is put into a field of a parsed CSV from elsewhere (the devices
+ * CSV of a batch filling ${column} placeholders): it must be text the CSV reader
+ * would have taken, valid UTF-8 of at most NVS_CSV_FIELD_MAX characters, and hold no
+ * NUL, which the C strings it passes through would cut ("ESP\0EVIL" became "ESP").
+ * Call it with the value's full length, before any NUL-terminated copy. @what names
+ * the value in the message ("device 7: column 'serial'"). Returns 0, or -1 after
+ * "FILE:LINE: WHAT: ..." (the value itself is not shown: it may be a secret).
+ */
+int nvs_csv_check_value(const char *file, unsigned line, const char *what, const char *s,
+			size_t len);
+
+/*
+ * Why the path of a 'file' row may reach outside the directory it is resolved in,
+ * or NULL: it is empty, absolute, holds a NUL or has a '..' component. For rows
+ * filled from ${column} values, so that "certs/${cert}" cannot name ../../secret or
+ * /etc/shadow. Lexical only: a symbolic link inside the directory is not followed.
+ */
+const char *nvs_file_path_problem(const char *path, size_t len);
+
+/*
  * Reads the file a 'file' row names into @out. @csv_file/@line locate the row for
  * messages. Returns 0, or -1 after printing a message.
  */
@@ -83,8 +117,8 @@ typedef int (*nvs_file_reader)(void *ctx, const char *csv_file, unsigned line, c
 			       struct buf *out);
 
 struct nvs_gen_opts {
-	uint64_t size;	/* partition size (nvs_size_problem() must accept it) */
-	int version;	/* 1 or 2 */
+	uint64_t size; /* partition size (nvs_size_problem() must accept it) */
+	int version;   /* 1 or 2 */
 };
 
 /*
@@ -106,22 +140,22 @@ int nvs_generate(const struct nvs_csv *csvs, size_t ncsvs, const struct nvs_gen_
 /* One item read back from an image. */
 struct nvs_item {
 	uint8_t ns;
-	uint8_t type;		/* primitive, NVS_TYPE_STR, NVS_TYPE_BLOB or NVS_TYPE_BLOB_IDX */
+	uint8_t type;		   /* primitive, NVS_TYPE_STR, NVS_TYPE_BLOB or NVS_TYPE_BLOB_IDX */
 	char key[NVS_KEY_MAX + 2]; /* up to the first NUL of the 16 key bytes */
-	uint64_t value;		/* primitives: the 8 data bytes, little-endian */
-	uint8_t *data;		/* string/blob payload (v2 blobs reassembled); owned */
+	uint64_t value;		   /* primitives: the 8 data bytes, little-endian */
+	uint8_t *data;		   /* string/blob payload (v2 blobs reassembled); owned */
 	size_t len;
-	uint32_t page;		/* page index in the file and entry of the item */
+	uint32_t page; /* page index in the file and entry of the item */
 	unsigned entry;
-	size_t seq;		/* position in reading order (pages by sequence number) */
+	size_t seq; /* position in reading order (pages by sequence number) */
 };
 
 struct nvs_image {
 	struct nvs_item *v;
 	size_t n;
 	size_t cap;
-	int version;		/* 1 or 2, from the first page with a header; 0 if none */
-	size_t size;		/* bytes decoded */
+	int version; /* 1 or 2, from the first page with a header; 0 if none */
+	size_t size; /* bytes decoded */
 };
 
 void nvs_image_init(struct nvs_image *im);
@@ -142,9 +176,5 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
  * comments, with a warning naming @file. Returns 0 or -1.
  */
 int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out);
-
-/* PBKDF2-HMAC-SHA1 (RFC 8018), used for the generator's Wi-Fi 'ap.pmk_info'. */
-void nvs_pbkdf2_sha1(const uint8_t *pw, size_t pwlen, const uint8_t *salt, size_t saltlen,
-		     unsigned iterations, uint8_t *out, size_t outlen);
 
 #endif

@@ -1,5 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "otadata.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "crc.h"
@@ -122,4 +124,69 @@ int otadata_state_parse(const char *name, uint32_t *state)
 		}
 	}
 	return -1;
+}
+
+int otadata_boot_parse(const char *name, struct otadata_boot *out)
+{
+	const char *p = name + 4;
+	unsigned n = 0;
+
+	if (strcmp(name, "blank") == 0 || strcmp(name, "factory") == 0) {
+		out->kind = name[0] == 'b' ? OTADATA_BOOT_BLANK : OTADATA_BOOT_FACTORY;
+		out->slot = 0;
+		return 0;
+	}
+	/* ESP-IDF spells the subtypes ota_0 .. ota_15: no sign, blank or leading zero */
+	if (strncmp(name, "ota_", 4) != 0 || !*p || (p[0] == '0' && p[1]))
+		return -1;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (unsigned)(*p - '0');
+		if (n >= OTADATA_MAX_SLOTS)
+			return -1;
+	}
+	out->kind = OTADATA_BOOT_OTA;
+	out->slot = n;
+	return 0;
+}
+
+unsigned otadata_slot_count(uint32_t present)
+{
+	unsigned n = 0;
+
+	while (n < OTADATA_MAX_SLOTS && (present & (1u << n)))
+		n++;
+	return n;
+}
+
+int otadata_slot_check(unsigned slot, uint32_t present, char *why, size_t why_len)
+{
+	unsigned count = otadata_slot_count(present);
+	int len;
+
+	if (slot < count)
+		return 0;
+	present &= (1u << OTADATA_MAX_SLOTS) - 1;
+	if (present == 0) {
+		snprintf(why, why_len, "the layout has no OTA app partitions");
+		return -1;
+	}
+	if (count == 0)
+		len = snprintf(why, why_len, "the layout has no OTA app slots");
+	else
+		len = snprintf(why, why_len, "the layout has %u OTA app slot%s (ota_0 to ota_%u)",
+			       count, count == 1 ? "" : "s", count - 1);
+	/* an ota_N past the gap is in the table, but the bootloader never counts it */
+	if (present >> count && len >= 0 && (size_t)len < why_len)
+		snprintf(why + len, why_len - (size_t)len,
+			 "; ota_%u is missing, and the bootloader counts slots only up to the "
+			 "first gap",
+			 count);
+	return -1;
+}
+
+uint32_t otadata_slot_seq(unsigned slot)
+{
+	return (uint32_t)slot + 1;
 }

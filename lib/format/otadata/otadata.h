@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The OTA data partition (spec/otadata.md): two esp_ota_select_entry_t records, one
  * at the start of each of the first two flash sectors, and the rules ESP-IDF's
@@ -76,6 +77,47 @@ int otadata_build(size_t size, const struct otadata_entry *e0, struct buf *out);
  * message) when @len is too short to hold the second entry.
  */
 int otadata_decode(const uint8_t *data, size_t len, struct otadata_entry e[2]);
+
+/* A boot choice, as esp-mkotadata --boot and a manifest's 'boot' key name it. */
+enum otadata_boot_kind {
+	OTADATA_BOOT_BLANK,   /* all 0xFF: factory app if any, else ota_0 (§4) */
+	OTADATA_BOOT_FACTORY, /* the same bytes: esp_ota_set_boot_partition(factory) erases (§5) */
+	OTADATA_BOOT_OTA,     /* entry 0 selects ota_<slot> */
+};
+
+struct otadata_boot {
+	enum otadata_boot_kind kind;
+	unsigned slot; /* OTADATA_BOOT_OTA only */
+};
+
+/*
+ * Parses "blank", "factory" or "ota_N": N in decimal from 0 to 15, digits only (no
+ * sign, no blanks, no leading zero, nothing after). Returns 0, or -1 (no message).
+ */
+int otadata_boot_parse(const char *name, struct otadata_boot *out);
+
+/*
+ * A set of OTA app slots: bit N set when a layout has an app partition of subtype
+ * ota_N. otadata_layout_slots() makes one from a partition table.
+ */
+struct parttable;
+uint32_t otadata_layout_slots(const struct parttable *pt);
+
+/* The slot count the bootloader and esp_ota_get_app_partition_count() use for the
+ * slots @present: ota_0, ota_1, ... up to the first one missing (§4). */
+unsigned otadata_slot_count(uint32_t present);
+
+/*
+ * Whether the bootloader can be told to start ota_@slot when the layout's OTA apps
+ * are @present: only below otadata_slot_count(). esp_rewrite_ota_data() refuses the
+ * others, and a seq of @slot + 1 would select slot @slot % count, another app (§4,
+ * §5). Returns 0, or -1 with the reason in @why ("the layout has ...", no prefix).
+ */
+int otadata_slot_check(unsigned slot, uint32_t present, char *why, size_t why_len);
+
+/* The seq esp_ota_set_boot_partition(ota_@slot) writes over a blank otadata: @slot + 1,
+ * whatever the slot count (§5). */
+uint32_t otadata_slot_seq(unsigned slot);
 
 /* Command-line names of the states: new, pending, valid, invalid, aborted, undefined. */
 const char *otadata_state_name(uint32_t state);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "layout.h"
 
 #include <string.h>
@@ -15,11 +16,13 @@ static int has_suffix(const char *path, const char *suffix)
 	return n >= m && ascii_casecmp(path + n - m, suffix) == 0;
 }
 
-enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len)
+/* Binary when it starts with the entry magic AA 50; else INI or CSV by the file name
+ * (.ini/.csv) and, failing that, by the first significant line. */
+static enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len)
 {
 	size_t i = 0;
 
-	if (len >= 2 && data[0] == 0xAA && data[1] == 0x50)
+	if (parttable_has_magic(data, len))
 		return LAYOUT_BINARY;
 	if (has_suffix(path, ".ini"))
 		return LAYOUT_INI;
@@ -89,6 +92,8 @@ int layout_load(const char *path, struct parttable_config *c, struct parttable *
 	if (!c->no_verify && parttable_verify(pt, c) < 0)
 		goto out;
 	if (parttable_check_flash_size(pt, c) < 0)
+		goto out;
+	if (c->strict && parttable_check_strict(pt, c) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Partition layouts from files: ESP-IDF CSV (spec/partition-table.md §2), the native
  * INI form (spec/interface.md) and binary tables, into the parttable model.
@@ -17,9 +18,6 @@
 
 enum layout_kind { LAYOUT_BINARY, LAYOUT_CSV, LAYOUT_INI };
 
-/* Binary when it starts with the entry magic AA 50; else INI or CSV by the file name
- * (.ini/.csv) and, failing that, by the first significant line. */
-enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len);
 
 /* CSV text to entries, every line's errors as gen_esp32part.py words them, with
  * FILE:LINE. Offsets are not resolved yet. */
@@ -28,11 +26,13 @@ int layout_csv_parse(const uint8_t *data, size_t len, const struct parttable_con
 
 /* INI text to entries; table settings update @c where the command line did not set
  * them. Offsets are not resolved yet. */
-int layout_ini_parse(const uint8_t *data, size_t len, struct parttable_config *c, struct parttable *pt);
+int layout_ini_parse(const uint8_t *data, size_t len, struct parttable_config *c,
+		     struct parttable *pt);
 
 /*
  * Reads @path, parses or decodes it, and resolves offsets; then, unless
- * c->no_verify, verifies; then the flash size check. @kind (may be NULL) receives
+ * c->no_verify, verifies; then the flash size check; then, with c->strict (--strict or
+ * the INI's strict = yes), parttable_check_strict(). @kind (may be NULL) receives
  * what the file was. Returns 0 or -1 with a message.
  */
 int layout_load(const char *path, struct parttable_config *c, struct parttable *pt,

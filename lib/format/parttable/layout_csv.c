@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ESP-IDF partition CSV, read exactly as gen_esp32part.py reads it (§2). */
 #include "layout.h"
 

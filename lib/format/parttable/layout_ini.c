@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The native INI layout (spec/interface.md), read through lib/inifile (inih). */
 #include "layout.h"
 
@@ -14,8 +15,8 @@
 
 enum { K_TYPE, K_SUBTYPE, K_SIZE, K_OFFSET, K_FLAGS, K_COUNT };
 static const char *const part_keys[K_COUNT] = {"type", "subtype", "size", "offset", "flags"};
-enum { G_OFFSET, G_FLASH_SIZE, G_MD5, G_COUNT };
-static const char *const table_keys[G_COUNT] = {"offset", "flash_size", "md5"};
+enum { G_OFFSET, G_FLASH_SIZE, G_MD5, G_STRICT, G_COUNT };
+static const char *const table_keys[G_COUNT] = {"offset", "flash_size", "md5", "strict"};
 
 struct ini_value {
 	char *text;
@@ -24,10 +25,10 @@ struct ini_value {
 
 struct ini_state {
 	const char *file;
-	unsigned line;	    /* line of the key being handled */
+	unsigned line; /* line of the key being handled */
 	int failed;
 	int in_section;
-	char *section;	    /* current section name, as inih sees it */
+	char *section; /* current section name, as inih sees it */
 	unsigned section_line;
 	struct ini_value keys[K_COUNT];
 	unsigned table_key_line[G_COUNT];
@@ -36,19 +37,17 @@ struct ini_state {
 };
 
 static int ini_fail(struct ini_state *st, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int ini_fail(struct ini_state *st, unsigned line, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	if (st->failed)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vat(st->file, line, fmt, ap);
 	va_end(ap);
-	diag_at(st->file, line, "%s", msg);
 	st->failed = 1;
 	return -1;
 }
@@ -178,8 +177,8 @@ static int finish_section(struct ini_state *st)
 			return ini_fail(st, st->section_line,
 					"Primary bootloader offset is not defined. Please use "
 					"--primary-bootloader-offset");
-		if (e.type == PARTTABLE_TYPE_BOOTLOADER && e.subtype == PARTTABLE_SUBTYPE_RECOVERY &&
-		    !c->has_recovery_bootloader)
+		if (e.type == PARTTABLE_TYPE_BOOTLOADER &&
+		    e.subtype == PARTTABLE_SUBTYPE_RECOVERY && !c->has_recovery_bootloader)
 			return ini_fail(st, st->section_line,
 					"Recovery bootloader offset is not defined. Please use "
 					"--recovery-bootloader-offset");
@@ -229,9 +228,10 @@ static int table_setting(struct ini_state *st, const char *name, const char *val
 		if (strcmp(name, table_keys[k]) == 0)
 			break;
 	if (k == G_COUNT)
-		return ini_fail(st, st->line,
-				"unknown table setting '%s' (expected offset, flash_size or md5)",
-				name);
+		return ini_fail(
+		    st, st->line,
+		    "unknown table setting '%s' (expected offset, flash_size, md5 or strict)",
+		    name);
 	if (st->table_key_line[k])
 		return ini_fail(st, st->line, "'%s' is set twice (first at line %u)", name,
 				st->table_key_line[k]);
@@ -243,8 +243,10 @@ static int table_setting(struct ini_state *st, const char *name, const char *val
 
 		if (ini_number(st, &v, "offset", NULL, 0, 0xffffffff, &off) < 0)
 			return -1;
-		if (!c->offset_set)
+		if (!c->offset_set) {
 			c->table_offset = off;
+			c->offset_line = st->line;
+		}
 	} else if (k == G_FLASH_SIZE) {
 		uint64_t size;
 
@@ -257,12 +259,15 @@ static int table_setting(struct ini_state *st, const char *name, const char *val
 		if (!c->flash_size_set)
 			c->flash_size = size;
 	} else {
-		int md5;
+		int yes;
 
-		if (parse_bool(value, &md5) < 0)
-			return ini_fail(st, st->line, "md5 '%s' is not yes or no", value);
-		if (!c->md5_set)
-			c->md5 = md5;
+		if (parse_bool(value, &yes) < 0)
+			return ini_fail(st, st->line, "%s '%s' is not yes or no", name, value);
+		if (k == G_MD5 && !c->md5_set)
+			c->md5 = yes;
+		/* --strict on the command line wins over strict = no */
+		if (k == G_STRICT && !c->strict_set)
+			c->strict = yes;
 	}
 	return 0;
 }
@@ -311,7 +316,8 @@ static int on_section(void *user, const char *name, unsigned line)
 	return 0;
 }
 
-int layout_ini_parse(const uint8_t *data, size_t len, struct parttable_config *c, struct parttable *pt)
+int layout_ini_parse(const uint8_t *data, size_t len, struct parttable_config *c,
+		     struct parttable *pt)
 {
 	static const struct inifile_ops ops = {on_section, on_key};
 	struct ini_state st;

@@ -1,6 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The partition table model: subtype names, offset resolution, gen_esp32part.py's checks
+ * and the text forms. The binary form is parttable_binary.c.
+ */
 #include "parttable.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,16 +14,14 @@
 
 #include "ascii.h"
 #include "diag.h"
-#include "hash.h"
 #include "num.h"
-#include "utf8.h"
 
 /* TYPES of gen_esp32part.py, in its dict order (decode prints the first match). */
 static const struct parttable_subtype type_names[] = {
-	{"bootloader", PARTTABLE_TYPE_BOOTLOADER},
-	{"partition_table", PARTTABLE_TYPE_PARTITION_TABLE},
-	{"app", PARTTABLE_TYPE_APP},
-	{"data", PARTTABLE_TYPE_DATA},
+    {"bootloader", PARTTABLE_TYPE_BOOTLOADER},
+    {"partition_table", PARTTABLE_TYPE_PARTITION_TABLE},
+    {"app", PARTTABLE_TYPE_APP},
+    {"data", PARTTABLE_TYPE_DATA},
 };
 
 struct builtin_subtype {
@@ -27,36 +31,36 @@ struct builtin_subtype {
 
 /* SUBTYPES of gen_esp32part.py / esp_partition.h, in lookup order (§3). */
 static const struct builtin_subtype app_subtypes[] = {
-	{"factory", 0x00}, {"test", 0x20},   {"ota_0", 0x10},  {"ota_1", 0x11},  {"ota_2", 0x12},
-	{"ota_3", 0x13},   {"ota_4", 0x14},  {"ota_5", 0x15},  {"ota_6", 0x16},  {"ota_7", 0x17},
-	{"ota_8", 0x18},   {"ota_9", 0x19},  {"ota_10", 0x1a}, {"ota_11", 0x1b}, {"ota_12", 0x1c},
-	{"ota_13", 0x1d},  {"ota_14", 0x1e}, {"ota_15", 0x1f}, {"tee_0", 0x30},  {"tee_1", 0x31},
+    {"factory", 0x00}, {"test", 0x20},	 {"ota_0", 0x10},  {"ota_1", 0x11},  {"ota_2", 0x12},
+    {"ota_3", 0x13},   {"ota_4", 0x14},	 {"ota_5", 0x15},  {"ota_6", 0x16},  {"ota_7", 0x17},
+    {"ota_8", 0x18},   {"ota_9", 0x19},	 {"ota_10", 0x1a}, {"ota_11", 0x1b}, {"ota_12", 0x1c},
+    {"ota_13", 0x1d},  {"ota_14", 0x1e}, {"ota_15", 0x1f}, {"tee_0", 0x30},  {"tee_1", 0x31},
 };
 static const struct builtin_subtype data_subtypes[] = {
-	{"ota", 0x00},	     {"phy", 0x01},	 {"nvs", 0x02},	   {"coredump", 0x03},
-	{"nvs_keys", 0x04},  {"efuse", 0x05},	 {"undefined", 0x06}, {"esphttpd", 0x80},
-	{"fat", 0x81},	     {"spiffs", 0x82},	 {"littlefs", 0x83}, {"tee_ota", 0x90},
+    {"ota", 0x00},	{"phy", 0x01},	  {"nvs", 0x02},       {"coredump", 0x03},
+    {"nvs_keys", 0x04}, {"efuse", 0x05},  {"undefined", 0x06}, {"esphttpd", 0x80},
+    {"fat", 0x81},	{"spiffs", 0x82}, {"littlefs", 0x83},  {"tee_ota", 0x90},
 };
 static const struct builtin_subtype bootloader_subtypes[] = {
-	{"primary", 0x00},
-	{"ota", 0x01},
-	{"recovery", 0x02},
+    {"primary", 0x00},
+    {"ota", 0x01},
+    {"recovery", 0x02},
 };
 static const struct builtin_subtype table_subtypes[] = {
-	{"primary", 0x00},
-	{"ota", 0x01},
+    {"primary", 0x00},
+    {"ota", 0x01},
 };
 
 static const struct {
 	const struct builtin_subtype *v;
 	size_t n;
 } builtin_subtypes[4] = {
-	[PARTTABLE_TYPE_APP] = {app_subtypes, sizeof(app_subtypes) / sizeof(app_subtypes[0])},
-	[PARTTABLE_TYPE_DATA] = {data_subtypes, sizeof(data_subtypes) / sizeof(data_subtypes[0])},
-	[PARTTABLE_TYPE_BOOTLOADER] = {bootloader_subtypes,
-				sizeof(bootloader_subtypes) / sizeof(bootloader_subtypes[0])},
-	[PARTTABLE_TYPE_PARTITION_TABLE] = {table_subtypes,
-				     sizeof(table_subtypes) / sizeof(table_subtypes[0])},
+    [PARTTABLE_TYPE_APP] = {app_subtypes, sizeof(app_subtypes) / sizeof(app_subtypes[0])},
+    [PARTTABLE_TYPE_DATA] = {data_subtypes, sizeof(data_subtypes) / sizeof(data_subtypes[0])},
+    [PARTTABLE_TYPE_BOOTLOADER] = {bootloader_subtypes,
+				   sizeof(bootloader_subtypes) / sizeof(bootloader_subtypes[0])},
+    [PARTTABLE_TYPE_PARTITION_TABLE] = {table_subtypes,
+					sizeof(table_subtypes) / sizeof(table_subtypes[0])},
 };
 
 static int add_subtype(struct parttable_subtype_list *l, const char *name, int64_t value)
@@ -206,7 +210,8 @@ const char *parttable_type_name(int64_t type)
 	return NULL;
 }
 
-const struct parttable_subtype_list *parttable_subtypes(const struct parttable_config *c, int64_t type)
+const struct parttable_subtype_list *parttable_subtypes(const struct parttable_config *c,
+							int64_t type)
 {
 	if (type < 0 || type > 3)
 		return NULL;
@@ -224,54 +229,82 @@ const char *parttable_subtype_name(const struct parttable_config *c, int64_t typ
 	return NULL;
 }
 
-int64_t parttable_offset_alignment(int64_t type)
+/* Alignment of an app/data/other partition's offset (0x10000 for apps, else 0x1000). */
+static int64_t parttable_offset_alignment(int64_t type)
 {
 	return type == PARTTABLE_TYPE_APP ? 0x10000 : 0x1000;
 }
 
 int parttable_is_primary_special(const struct parttable_entry *e)
 {
-	return (e->type == PARTTABLE_TYPE_BOOTLOADER || e->type == PARTTABLE_TYPE_PARTITION_TABLE) &&
+	return (e->type == PARTTABLE_TYPE_BOOTLOADER ||
+		e->type == PARTTABLE_TYPE_PARTITION_TABLE) &&
 	       e->subtype == PARTTABLE_SUBTYPE_PRIMARY;
 }
 
-int parttable_entry_error(const struct parttable *pt, const struct parttable_entry *e, const char *fmt, ...)
+/* Where a message about @e points: FILE:LINE for a layout; for an entry decoded from
+ * binary (no line to name) "FILE: entry at 0xPOS" in @ctx. Returns the file part. */
+static const char *entry_where(const struct parttable *pt, const struct parttable_entry *e,
+			       char ctx[PATH_MAX + 32], unsigned *line)
 {
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (pt->from_binary)
-		return diag_file(pt->file, "entry at 0x%" PRIx32 ": %s", e->bin_pos, msg);
-	return diag_at(pt->file, e->line, "%s", msg);
-}
-
-static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt,
-		       ...) __attribute__((format(printf, 3, 4)));
-static void entry_warn(const struct parttable *pt, const struct parttable_entry *e, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (pt->from_binary)
-		diag_warn_at(pt->file, 0, "entry at 0x%" PRIx32 ": %s", e->bin_pos, msg);
+	*line = pt->from_binary ? 0 : e->line;
+	if (!pt->from_binary)
+		return pt->file;
+	if (pt->file)
+		snprintf(ctx, PATH_MAX + 32, "%s: entry at 0x%" PRIx32, pt->file, e->bin_pos);
 	else
-		diag_warn_at(pt->file, e->line, "%s", msg);
+		snprintf(ctx, PATH_MAX + 32, "entry at 0x%" PRIx32, e->bin_pos);
+	return ctx;
 }
 
-/* Python's '%x' of a possibly negative int: "-1000" for -0x1000. */
-static const char *pyhex(int64_t v, char buf[24])
+int parttable_entry_error(const struct parttable *pt, const struct parttable_entry *e,
+			  const char *fmt, ...)
+{
+	char ctx[PATH_MAX + 32];
+	const char *where;
+	unsigned line;
+	va_list ap;
+
+	where = entry_where(pt, e, ctx, &line);
+	va_start(ap, fmt);
+	diag_vat(where, line, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void parttable_entry_warn(const struct parttable *pt, const struct parttable_entry *e,
+			  const char *fmt, ...)
+{
+	char ctx[PATH_MAX + 32];
+	const char *where;
+	unsigned line;
+	va_list ap;
+
+	where = entry_where(pt, e, ctx, &line);
+	va_start(ap, fmt);
+	diag_vwarn_at(where, line, fmt, ap);
+	va_end(ap);
+}
+
+/* @v in hex after @prefix, the sign first: pyhex() is Python's '%x' ("-1000" for -0x1000);
+ * signed_hex() is for our own messages ("-0x1f", where Python's '0x%x' prints "0x-1f"). */
+static const char *hex_text(int64_t v, const char *prefix, char buf[24])
 {
 	if (v < 0)
-		snprintf(buf, 24, "-%" PRIx64, (uint64_t)0 - (uint64_t)v);
+		snprintf(buf, 24, "-%s%" PRIx64, prefix, (uint64_t)0 - (uint64_t)v);
 	else
-		snprintf(buf, 24, "%" PRIx64, (uint64_t)v);
+		snprintf(buf, 24, "%s%" PRIx64, prefix, (uint64_t)v);
 	return buf;
+}
+
+static const char *pyhex(int64_t v, char buf[24])
+{
+	return hex_text(v, "", buf);
+}
+
+static const char *signed_hex(int64_t v, char buf[24])
+{
+	return hex_text(v, "0x", buf);
 }
 
 /* Python's a % b for b > 0 (never negative). */
@@ -303,16 +336,17 @@ int parttable_resolve_offsets(struct parttable *pt, const struct parttable_confi
 		if (e->has_offset && e->offset < last_end) {
 			if (entries_equal(e, &pt->v[0]))
 				return parttable_entry_error(
-					pt, e,
-					"Partitions overlap. Partition sets offset 0x%s. But partition "
-					"table occupies the whole sector 0x%s. Use a free offset 0x%s "
-					"or higher.",
-					pyhex(e->offset, h1), pyhex(c->table_offset, h2),
-					pyhex(last_end, h3));
-			return parttable_entry_error(pt, e,
-					      "Partitions overlap. Partition sets offset 0x%s. "
-					      "Previous partition ends 0x%s",
-					      pyhex(e->offset, h1), pyhex(last_end, h2));
+				    pt, e,
+				    "Partitions overlap. Partition sets offset 0x%s. But partition "
+				    "table occupies the whole sector 0x%s. Use a free offset 0x%s "
+				    "or higher.",
+				    pyhex(e->offset, h1), pyhex(c->table_offset, h2),
+				    pyhex(last_end, h3));
+			return parttable_entry_error(
+			    pt, e,
+			    "Partitions overlap. Partition sets offset 0x%s. "
+			    "Previous partition ends 0x%s",
+			    pyhex(e->offset, h1), pyhex(last_end, h2));
 		}
 		if (!e->has_offset) {
 			int64_t align = parttable_offset_alignment(e->type);
@@ -340,23 +374,25 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 	size_t t, i;
 
 	if (pymod(e->offset, align))
-		return parttable_entry_error(pt, e, "Partition %s invalid: Offset 0x%s is not aligned to 0x%s",
-				      e->name, pyhex(e->offset, h1), pyhex(align, h2));
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: Offset 0x%s is not aligned to 0x%s", e->name,
+		    pyhex(e->offset, h1), pyhex(align, h2));
 	if (e->type == PARTTABLE_TYPE_APP) {
 		/* Secure Boot v1 keeps its signature at the end of a 64 KB block */
 		int64_t salign = c->secure == PARTTABLE_SECURE_V1 ? 0x10000 : 0x1000;
 
 		if (pymod(e->size, salign))
-			return parttable_entry_error(pt, e,
-					      "Partition %s invalid: Size 0x%s is not aligned to 0x%s",
-					      e->name, pyhex(e->size, h1), pyhex(salign, h2));
+			return parttable_entry_error(
+			    pt, e, "Partition %s invalid: Size 0x%s is not aligned to 0x%s",
+			    e->name, pyhex(e->size, h1), pyhex(salign, h2));
 	}
 	for (t = 0; t < 4; t++) {
 		if (strcmp(e->name, type_names[t].name) == 0 && type_names[t].value != e->type)
-			entry_warn(pt, e,
-				   "Partition has name '%s' which is a partition type, but does not "
-				   "match this partition's type (0x%s). Mistake in partition table?",
-				   e->name, pyhex(e->type, h1));
+			parttable_entry_warn(
+			    pt, e,
+			    "Partition has name '%s' which is a partition type, but does not "
+			    "match this partition's type (0x%s). Mistake in partition table?",
+			    e->name, pyhex(e->type, h1));
 	}
 	for (t = 0; t < 4; t++) {
 		const struct parttable_subtype_list *l = &c->subtypes[t];
@@ -374,30 +410,33 @@ static int verify_entry(const struct parttable *pt, const struct parttable_entry
 				if (strcmp(own->v[i].name, e->name) == 0)
 					match = own->v[i].value == e->subtype;
 			if (!match)
-				entry_warn(pt, e,
-					   "Partition has name '%s' which is a partition subtype, but "
-					   "this partition has non-matching type 0x%s and subtype 0x%s. "
-					   "Mistake in partition table?",
-					   e->name, pyhex(e->type, h1), pyhex(e->subtype, h2));
+				parttable_entry_warn(
+				    pt, e,
+				    "Partition has name '%s' which is a partition subtype, but "
+				    "this partition has non-matching type 0x%s and subtype 0x%s. "
+				    "Mistake in partition table?",
+				    e->name, pyhex(e->type, h1), pyhex(e->subtype, h2));
 		}
 		break;
 	}
 	if (e->type == PARTTABLE_TYPE_DATA &&
-	    (e->subtype == PARTTABLE_SUBTYPE_DATA_OTA || e->subtype == PARTTABLE_SUBTYPE_DATA_COREDUMP) &&
+	    (e->subtype == PARTTABLE_SUBTYPE_DATA_OTA ||
+	     e->subtype == PARTTABLE_SUBTYPE_DATA_COREDUMP) &&
 	    (e->flags & PARTTABLE_FLAG_READONLY))
 		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: '%s' partition of type %" PRId64
-				      " and subtype %" PRId64
-				      " is always read-write and cannot be read-only",
-				      e->name, e->name, e->type, e->subtype);
-	if (e->type == PARTTABLE_TYPE_DATA && e->subtype == PARTTABLE_SUBTYPE_DATA_NVS && e->size < PARTTABLE_NVS_RW_MIN &&
-	    !(e->flags & PARTTABLE_FLAG_READONLY))
+					     "Partition %s invalid: '%s' partition of type %" PRId64
+					     " and subtype %" PRId64
+					     " is always read-write and cannot be read-only",
+					     e->name, e->name, e->type, e->subtype);
+	if (e->type == PARTTABLE_TYPE_DATA && e->subtype == PARTTABLE_SUBTYPE_DATA_NVS &&
+	    e->size < PARTTABLE_NVS_RW_MIN && !(e->flags & PARTTABLE_FLAG_READONLY))
 		return parttable_entry_error(
-			pt, e,
-			"Partition %s invalid: '%s' partition of type %" PRId64 " and subtype %" PRId64
-			" of this size (0x%s) must be flagged as 'readonly' (the size of read/write "
-			"NVS has to be at least 0x%x)",
-			e->name, e->name, e->type, e->subtype, pyhex(e->size, h1), PARTTABLE_NVS_RW_MIN);
+		    pt, e,
+		    "Partition %s invalid: '%s' partition of type %" PRId64 " and subtype %" PRId64
+		    " of this size (0x%s) must be flagged as 'readonly' (the size of read/write "
+		    "NVS has to be at least 0x%x)",
+		    e->name, e->name, e->type, e->subtype, pyhex(e->size, h1),
+		    PARTTABLE_NVS_RW_MIN);
 	return 0;
 }
 
@@ -452,11 +491,13 @@ static int verify_unique_otadata(const struct parttable *pt, int64_t subtype, co
 		if (e->type != PARTTABLE_TYPE_DATA || e->subtype != subtype)
 			continue;
 		if (first)
-			return parttable_entry_error(pt, e, "%s (another one is %s)", many, first->name);
+			return parttable_entry_error(pt, e, "%s (another one is %s)", many,
+						     first->name);
 		first = e;
 	}
 	if (first && first->size != PARTTABLE_OTADATA_SIZE)
-		return parttable_entry_error(pt, first, "%s partition must have size = 0x2000", what);
+		return parttable_entry_error(pt, first, "%s partition must have size = 0x2000",
+					     what);
 	return 0;
 }
 
@@ -479,15 +520,17 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 
 		if (strcmp(a->name, b->name) == 0) {
 			if (pt->from_binary)
-				parttable_entry_error(pt, b,
-					       "Partition names must be unique: '%s' is also the "
-					       "name of the entry at 0x%" PRIx32,
-					       b->name, a->bin_pos);
+				parttable_entry_error(
+				    pt, b,
+				    "Partition names must be unique: '%s' is also the "
+				    "name of the entry at 0x%" PRIx32,
+				    b->name, a->bin_pos);
 			else
-				parttable_entry_error(pt, b,
-					       "Partition names must be unique: '%s' is also the "
-					       "name of the partition at line %u",
-					       b->name, a->line);
+				parttable_entry_error(
+				    pt, b,
+				    "Partition names must be unique: '%s' is also the "
+				    "name of the partition at line %u",
+				    b->name, a->line);
 			goto out;
 		}
 	}
@@ -501,7 +544,7 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 
 		if (p->offset < floor && !parttable_is_primary_special(p)) {
 			parttable_entry_error(pt, p, "Partition offset 0x%s is below 0x%s",
-				       pyhex(p->offset, h1), pyhex(floor, h2));
+					      pyhex(p->offset, h1), pyhex(floor, h2));
 			goto out;
 		}
 		if (i > 0) {
@@ -509,8 +552,8 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 
 			if (p->offset < l->offset + l->size) {
 				parttable_entry_error(pt, p, "Partition at 0x%s overlaps 0x%s-0x%s",
-					       pyhex(p->offset, h1), pyhex(l->offset, h2),
-					       pyhex(l->offset + l->size - 1, h3));
+						      pyhex(p->offset, h1), pyhex(l->offset, h2),
+						      pyhex(l->offset + l->size - 1, h3));
 				goto out;
 			}
 		}
@@ -520,14 +563,38 @@ int parttable_verify(const struct parttable *pt, const struct parttable_config *
 				  "Found multiple otadata partitions. Only one partition can be "
 				  "defined with type=\"data\"(1) and subtype=\"ota\"(0).") < 0)
 		goto out;
-	if (verify_unique_otadata(pt, PARTTABLE_SUBTYPE_DATA_TEE_OTA, "TEE otadata",
-				  "Found multiple TEE otadata partitions. Only one partition can be "
-				  "defined with type=\"data\"(1) and subtype=\"tee_ota\"(0x90).") < 0)
+	if (verify_unique_otadata(
+		pt, PARTTABLE_SUBTYPE_DATA_TEE_OTA, "TEE otadata",
+		"Found multiple TEE otadata partitions. Only one partition can be "
+		"defined with type=\"data\"(1) and subtype=\"tee_ota\"(0x90).") < 0)
 		goto out;
 	rc = 0;
 out:
 	free(idx);
 	return rc;
+}
+
+int parttable_check_range(const struct parttable *pt, const struct parttable_entry *e)
+{
+	char h[24];
+
+	if (e->type < 0 || e->type > 0xff)
+		return parttable_entry_error(pt, e,
+					     "Partition %s invalid: type %s is out of range 0-0xff",
+					     e->name, signed_hex(e->type, h));
+	if (e->subtype < 0 || e->subtype > 0xff)
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: subtype %s is out of range 0-0xff", e->name,
+		    signed_hex(e->subtype, h));
+	if (e->offset < 0 || e->offset > 0xffffffff)
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: offset %s does not fit in 32 bits", e->name,
+		    signed_hex(e->offset, h));
+	if (e->size < 0 || e->size > 0xffffffff)
+		return parttable_entry_error(
+		    pt, e, "Partition %s invalid: size %s does not fit in 32 bits", e->name,
+		    signed_hex(e->size, h));
+	return 0;
 }
 
 int parttable_check_flash_size(const struct parttable *pt, const struct parttable_config *c)
@@ -545,212 +612,12 @@ int parttable_check_flash_size(const struct parttable *pt, const struct parttabl
 	end = last->offset + last->size;
 	if ((int64_t)c->flash_size < end)
 		return parttable_entry_error(
-			pt, last,
-			"Partitions tables occupies %.1fMB of flash (%" PRId64 " bytes) which does "
-			"not fit in configured flash size %" PRIu64 "MB. Change the flash size in "
-			"menuconfig under the 'Serial Flasher Config' menu.",
-			(double)end / (1024.0 * 1024.0), end, c->flash_size / (1024 * 1024));
+		    pt, last,
+		    "Partitions tables occupies %.1fMB of flash (%" PRId64 " bytes) which does "
+		    "not fit in configured flash size %" PRIu64 "MB. Change the flash size in "
+		    "menuconfig under the 'Serial Flasher Config' menu.",
+		    (double)end / (1024.0 * 1024.0), end, c->flash_size / (1024 * 1024));
 	return 0;
-}
-
-/* "0x1f" or "-0x1f", for our own messages (Python's '0x%x' would print "0x-1f"). */
-static const char *signed_hex(int64_t v, char buf[24])
-{
-	if (v < 0)
-		snprintf(buf, 24, "-0x%" PRIx64, (uint64_t)0 - (uint64_t)v);
-	else
-		snprintf(buf, 24, "0x%" PRIx64, (uint64_t)v);
-	return buf;
-}
-
-static int check_range(const struct parttable *pt, const struct parttable_entry *e)
-{
-	char h[24];
-
-	if (e->type < 0 || e->type > 0xff)
-		return parttable_entry_error(pt, e, "Partition %s invalid: type %s is out of range 0-0xff",
-				      e->name, signed_hex(e->type, h));
-	if (e->subtype < 0 || e->subtype > 0xff)
-		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: subtype %s is out of range 0-0xff",
-				      e->name, signed_hex(e->subtype, h));
-	if (e->offset < 0 || e->offset > 0xffffffff)
-		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: offset %s does not fit in 32 bits",
-				      e->name, signed_hex(e->offset, h));
-	if (e->size < 0 || e->size > 0xffffffff)
-		return parttable_entry_error(pt, e,
-				      "Partition %s invalid: size %s does not fit in 32 bits",
-				      e->name, signed_hex(e->size, h));
-	return 0;
-}
-
-int parttable_encode(const struct parttable *pt, const struct parttable_config *c, struct buf *out)
-{
-	size_t start = out->len, len, i;
-	uint8_t row[PARTTABLE_ENTRY_SIZE], md5[MD5_LEN];
-
-	for (i = 0; i < pt->n; i++) {
-		const struct parttable_entry *e = &pt->v[i];
-		size_t nlen = strlen(e->name);
-
-		if (check_range(pt, e) < 0)
-			return -1;
-		memset(row, 0, sizeof(row));
-		row[0] = 0xAA;
-		row[1] = 0x50;
-		row[2] = (uint8_t)e->type;
-		row[3] = (uint8_t)e->subtype;
-		buf_put_le32(row + 4, (uint32_t)e->offset);
-		buf_put_le32(row + 8, (uint32_t)e->size);
-		/* the label is cut to 16 bytes without a NUL, as struct '16s' does */
-		memcpy(row + 12, e->name, nlen < PARTTABLE_LABEL_LEN ? nlen : PARTTABLE_LABEL_LEN);
-		buf_put_le32(row + 28, e->flags & (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY));
-		if (buf_append(out, row, sizeof(row)) < 0)
-			return -1;
-	}
-	if (c->md5) {
-		hash_md5(out->data ? out->data + start : (const uint8_t *)"", out->len - start, md5);
-		memset(row, 0xFF, sizeof(row));
-		row[0] = 0xEB;
-		row[1] = 0xEB;
-		memcpy(row + 16, md5, MD5_LEN);
-		if (buf_append(out, row, sizeof(row)) < 0)
-			return -1;
-	}
-	len = out->len - start;
-	if (len >= PARTTABLE_MAX_LEN) {
-		out->len = start;
-		return diag_file(pt->file,
-				 "Binary partition table length (%zu) longer than max (%zu entries; "
-				 "at most %d fit)",
-				 len, pt->n, c->md5 ? 94 : 95);
-	}
-	return buf_fill(out, 0xFF, PARTTABLE_MAX_LEN - len);
-}
-
-/* Python's repr() of a bytes object, for messages that quote raw bytes. */
-static void bytes_repr(const uint8_t *p, size_t n, char *out, size_t outsz)
-{
-	size_t o = 0, i;
-	int dq = 0, sq = 0;
-	char q;
-
-	for (i = 0; i < n; i++) {
-		sq |= p[i] == '\'';
-		dq |= p[i] == '"';
-	}
-	q = (sq && !dq) ? '"' : '\'';
-	o += (size_t)snprintf(out + o, outsz - o, "b%c", q);
-	for (i = 0; i < n && o + 6 < outsz; i++) {
-		uint8_t b = p[i];
-
-		if (b == (uint8_t)q || b == '\\')
-			o += (size_t)snprintf(out + o, outsz - o, "\\%c", b);
-		else if (b == '\t')
-			o += (size_t)snprintf(out + o, outsz - o, "\\t");
-		else if (b == '\n')
-			o += (size_t)snprintf(out + o, outsz - o, "\\n");
-		else if (b == '\r')
-			o += (size_t)snprintf(out + o, outsz - o, "\\r");
-		else if (b < 0x20 || b >= 0x7f)
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", b);
-		else
-			out[o++] = (char)b;
-	}
-	snprintf(out + o, outsz - o, "%c", q);
-}
-
-int parttable_decode(const uint8_t *data, size_t len, const struct parttable_config *c, struct parttable *pt)
-{
-	static const uint8_t ff[PARTTABLE_ENTRY_SIZE] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	size_t pos;
-	struct buf rows = BUF_INIT; /* the partition rows seen so far, for the MD5 */
-	int rc = -1;
-
-	pt->from_binary = 1;
-	for (pos = 0; pos < len; pos += PARTTABLE_ENTRY_SIZE) {
-		const uint8_t *r = data + pos;
-		struct parttable_entry e;
-		size_t nlen;
-		uint32_t flags;
-
-		if (len - pos < PARTTABLE_ENTRY_SIZE) {
-			diag_file(pt->file,
-				  "offset 0x%zx: Partition table length must be a multiple of 32 bytes "
-				  "(%zu bytes left)",
-				  pos, len - pos);
-			goto out;
-		}
-		if (memcmp(r, ff, PARTTABLE_ENTRY_SIZE) == 0) {
-			rc = 0;
-			goto out;
-		}
-		if (c->md5 && r[0] == 0xEB && r[1] == 0xEB) {
-			uint8_t md5[MD5_LEN];
-			char want[2 * MD5_LEN + 1], got[2 * MD5_LEN + 1];
-
-			hash_md5(rows.data ? rows.data : (const uint8_t *)"", rows.len, md5);
-			if (memcmp(md5, r + 16, MD5_LEN) != 0) {
-				ascii_hex_encode(md5, MD5_LEN, want);
-				ascii_hex_encode(r + 16, MD5_LEN, got);
-				diag_file(pt->file,
-					  "offset 0x%zx: MD5 checksums don't match! (computed: 0x%s, "
-					  "parsed: 0x%s)",
-					  pos, want, got);
-				goto out;
-			}
-			pt->had_md5_row = 1;
-			continue;
-		}
-		if (buf_append(&rows, r, PARTTABLE_ENTRY_SIZE) < 0)
-			goto out;
-		memset(&e, 0, sizeof(e));
-		e.bin_pos = (uint32_t)pos;
-		for (nlen = 0; nlen < PARTTABLE_LABEL_LEN && r[12 + nlen]; nlen++)
-			;
-		if (r[0] != 0xAA || r[1] != 0x50) {
-			char repr[32];
-
-			bytes_repr(r, 2, repr, sizeof(repr));
-			diag_file(pt->file,
-				  "entry at 0x%zx: Invalid magic bytes (%s) for partition definition",
-				  pos, repr);
-			goto out;
-		}
-		if (!utf8_valid(r + 12, nlen)) {
-			diag_file(pt->file, "entry at 0x%zx: label is not valid UTF-8", pos);
-			goto out;
-		}
-		e.name = malloc(nlen + 1);
-		if (!e.name) {
-			diag_error("out of memory");
-			goto out;
-		}
-		memcpy(e.name, r + 12, nlen);
-		e.name[nlen] = '\0';
-		e.type = r[2];
-		e.subtype = r[3];
-		e.offset = buf_get_le32(r + 4);
-		e.size = buf_get_le32(r + 8);
-		e.has_offset = 1;
-		flags = buf_get_le32(r + 28);
-		e.flags = flags & (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY);
-		if (flags & ~(PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY))
-			diag_warn_at(pt->file, 0,
-				     "entry at 0x%zx: Partition definition had unknown flag(s) 0x%08" PRIx32
-				     ". Newer binary format?",
-				     pos, flags & ~(PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY));
-		if (parttable_append(pt, &e) < 0)
-			goto out;
-	}
-	diag_file(pt->file, "Partition table is missing an end-of-table marker");
-out:
-	buf_free(&rows);
-	return rc;
 }
 
 static void format_size(int64_t size, char *out, size_t n)
@@ -763,7 +630,7 @@ static void format_size(int64_t size, char *out, size_t n)
 		snprintf(out, n, "0x%" PRIx64, (uint64_t)size);
 }
 
-static const char *flag_text(uint32_t flags)
+const char *parttable_flags_text(uint32_t flags)
 {
 	switch (flags & (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY)) {
 	case PARTTABLE_FLAG_ENCRYPTED:
@@ -777,23 +644,26 @@ static const char *flag_text(uint32_t flags)
 	}
 }
 
-int parttable_format_csv(const struct parttable *pt, const struct parttable_config *c, struct buf *out)
+int parttable_format_csv(const struct parttable *pt, const struct parttable_config *c,
+			 struct buf *out)
 {
 	size_t i;
 
-	if (buf_puts(out, "# ESP-IDF Partition Table\n# Name, Type, SubType, Offset, Size, Flags\n") <
-	    0)
+	if (buf_puts(out,
+		     "# ESP-IDF Partition Table\n# Name, Type, SubType, Offset, Size, Flags\n") < 0)
 		return -1;
 	for (i = 0; i < pt->n; i++) {
 		const struct parttable_entry *e = &pt->v[i];
-		const char *tn = parttable_type_name(e->type), *sn = parttable_subtype_name(c, e->type, e->subtype);
+		const char *tn = parttable_type_name(e->type),
+			   *sn = parttable_subtype_name(c, e->type, e->subtype);
 		char t[24], s[24], size[32];
 
 		snprintf(t, sizeof(t), "%" PRId64, e->type);
 		snprintf(s, sizeof(s), "%" PRId64, e->subtype);
 		format_size(e->size, size, sizeof(size));
 		if (buf_printf(out, "%s,%s,%s,0x%" PRIx64 ",%s,%s\n", e->name, tn ? tn : t,
-			       sn ? sn : s, (uint64_t)e->offset, size, flag_text(e->flags)) < 0)
+			       sn ? sn : s, (uint64_t)e->offset, size,
+			       parttable_flags_text(e->flags)) < 0)
 			return -1;
 	}
 	return 0;
@@ -809,13 +679,15 @@ static int ini_label_ok(const char *name)
 	return name[n - 1] != ' ' && name[n - 1] != '\t';
 }
 
-int parttable_format_ini(const struct parttable *pt, const struct parttable_config *c, struct buf *out)
+int parttable_format_ini(const struct parttable *pt, const struct parttable_config *c,
+			 struct buf *out)
 {
 	size_t i;
 
 	if (buf_puts(out, "; ESP-IDF partition table (espgen INI layout)\n") < 0)
 		return -1;
-	if (c->offset_set && buf_printf(out, "offset = 0x%" PRIx64 "\n", (uint64_t)c->table_offset) < 0)
+	if (c->offset_set &&
+	    buf_printf(out, "offset = 0x%" PRIx64 "\n", (uint64_t)c->table_offset) < 0)
 		return -1;
 	if (c->flash_size &&
 	    buf_printf(out, "flash_size = %" PRIu64 "MB\n", c->flash_size / (1024 * 1024)) < 0)
@@ -824,13 +696,13 @@ int parttable_format_ini(const struct parttable *pt, const struct parttable_conf
 		return -1;
 	for (i = 0; i < pt->n; i++) {
 		const struct parttable_entry *e = &pt->v[i];
-		const char *tn = parttable_type_name(e->type), *sn = parttable_subtype_name(c, e->type, e->subtype);
+		const char *tn = parttable_type_name(e->type),
+			   *sn = parttable_subtype_name(c, e->type, e->subtype);
 		char size[32];
 
 		if (!ini_label_ok(e->name))
-			return parttable_entry_error(pt, e,
-					      "label '%s' cannot be written as an INI section name",
-					      e->name);
+			return parttable_entry_error(
+			    pt, e, "label '%s' cannot be written as an INI section name", e->name);
 		format_size(e->size, size, sizeof(size));
 		if (buf_printf(out, "\n[%s]\n", e->name) < 0)
 			return -1;
@@ -844,9 +716,10 @@ int parttable_format_ini(const struct parttable *pt, const struct parttable_conf
 			       size) < 0)
 			return -1;
 		if (e->flags) {
-			const char *f = e->flags == (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY)
-						? "encrypted, readonly"
-						: flag_text(e->flags);
+			const char *f =
+			    e->flags == (PARTTABLE_FLAG_ENCRYPTED | PARTTABLE_FLAG_READONLY)
+				? "encrypted, readonly"
+				: parttable_flags_text(e->flags);
 
 			if (buf_printf(out, "flags = %s\n", f) < 0)
 				return -1;
@@ -870,7 +743,8 @@ static int parse_int_rec(const char *s, size_t len, const struct parttable_subty
 			if (parse_int_rec(s, len - 1, kw, nkw, &v, err) < 0)
 				return -1;
 			if (v > INT64_MAX / mult || v < INT64_MIN / mult) {
-				buf_printf(err, "Invalid field value %.*s (out of range)", (int)len, s);
+				buf_printf(err, "Invalid field value %.*s (out of range)", (int)len,
+					   s);
 				return -1;
 			}
 			*out = v * mult;
@@ -902,8 +776,8 @@ static int parse_int_rec(const char *s, size_t len, const struct parttable_subty
 	return -1;
 }
 
-int parttable_parse_int(const char *s, size_t len, const struct parttable_subtype *keywords, size_t nkeywords,
-		 int64_t *out, struct buf *err)
+int parttable_parse_int(const char *s, size_t len, const struct parttable_subtype *keywords,
+			size_t nkeywords, int64_t *out, struct buf *err)
 {
 	return parse_int_rec(s, len, keywords, nkeywords, out, err);
 }

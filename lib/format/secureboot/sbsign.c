@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sbsign.h"
 
 #include <stdarg.h>
@@ -5,38 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* SHA-384 is only needed here (P-384 blocks), so it is not part of hash.h. */
-#include <mbedtls/sha512.h>
-#include <mbedtls/version.h>
-
 #include "crc.h"
 #include "diag.h"
+#include "fileio.h"
 #include "hash.h"
-
-#if MBEDTLS_VERSION_MAJOR >= 3
-#define sha512_starts mbedtls_sha512_starts
-#define sha512_upd mbedtls_sha512_update
-#define sha512_finish mbedtls_sha512_finish
-#else
-#define sha512_starts mbedtls_sha512_starts_ret
-#define sha512_upd mbedtls_sha512_update_ret
-#define sha512_finish mbedtls_sha512_finish_ret
-#endif
 
 #define SBV2_DIGEST_OFFSET 4
 
 static int img_error(const char *name, const char *fmt, ...) DIAG_PRINTF(2, 3);
 static int img_error(const char *name, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vat(name, 0, fmt, ap);
 	va_end(ap);
-	if (name)
-		return diag_file(name, "%s", msg);
-	return diag_error("%s", msg);
+	return -1;
 }
 
 size_t sbv2_padded_len(size_t len)
@@ -48,36 +33,18 @@ void sbv2_image_digest(enum sbkey_scheme scheme, const uint8_t *img, size_t len,
 {
 	uint8_t ff[256];
 	size_t pad = sbv2_padded_len(len) - len;
+	struct hash_ctx c;
 
 	memset(ff, 0xff, sizeof(ff));
+	hash_begin(&c, scheme == SB_ECDSA_P384 ? HASH_SHA384 : HASH_SHA256);
+	hash_update(&c, img, len);
+	while (pad) {
+		size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
 
-	if (scheme == SB_ECDSA_P384) {
-		mbedtls_sha512_context c;
-
-		mbedtls_sha512_init(&c);
-		(void)sha512_starts(&c, 1);
-		(void)sha512_upd(&c, img, len);
-		while (pad) {
-			size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
-
-			(void)sha512_upd(&c, ff, n);
-			pad -= n;
-		}
-		(void)sha512_finish(&c, digest);
-		mbedtls_sha512_free(&c);
-	} else {
-		struct hash_sha256_ctx c;
-
-		hash_sha256_begin(&c);
-		hash_sha256_update(&c, img, len);
-		while (pad) {
-			size_t n = pad < sizeof(ff) ? pad : sizeof(ff);
-
-			hash_sha256_update(&c, ff, n);
-			pad -= n;
-		}
-		hash_sha256_end(&c, digest);
+		hash_update(&c, ff, n);
+		pad -= n;
 	}
+	hash_end(&c, digest);
 }
 
 static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
@@ -88,7 +55,9 @@ static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n)
 		dst[i] = src[n - 1 - i];
 }
 
-int sbv2_block_encode(const struct sbkey *key, const uint8_t *digest, const uint8_t *sig,
+/* One 1216-byte signature block for @key over @digest with the big-endian signature
+ * @sig, CRC included. Returns 0, or -1 with a message when the key has no SBv2 scheme. */
+static int block_encode(const struct sbkey *key, const uint8_t *digest, const uint8_t *sig,
 		      uint8_t block[SBV2_BLOCK_SIZE])
 {
 	enum sbkey_scheme scheme = sbkey_scheme(key);
@@ -281,39 +250,9 @@ static int assemble(const uint8_t *img, size_t content_len, size_t len, unsigned
 	return buf_fill(out, 0xff, SBV2_SECTOR_SIZE - used);
 }
 
-int sbv2_sign_image(const char *name, const uint8_t *img, size_t len, struct sbkey *const *keys,
-		    size_t nkeys, unsigned flags, struct buf *out)
-{
-	uint8_t blocks[SBV2_MAX_BLOCKS * SBV2_BLOCK_SIZE];
-	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
-	size_t content_len, i;
-	unsigned nexist;
-
-	if (nkeys == 0)
-		return img_error(name, "no signing key given");
-	for (i = 0; i < nkeys; i++) {
-		if (sbkey_check(keys[i], 2) < 0)
-			return -1;
-		if (!sbkey_has_private(keys[i]))
-			return diag_file(sbkey_name(keys[i]),
-					 "is a public key; signing needs the private key");
-	}
-	if (sbv2_split(name, img, len, &content_len, &nexist) < 0 ||
-	    check_room(name, nexist, nkeys) < 0)
-		return -1;
-	for (i = 0; i < nkeys; i++) {
-		enum sbkey_scheme scheme = sbkey_scheme(keys[i]);
-
-		sbv2_image_digest(scheme, img, content_len, digest);
-		if (sbkey_sign_digest(keys[i], digest, sbkey_scheme_digest_len(scheme), flags, sig) <
-			0 ||
-		    sbv2_block_encode(keys[i], digest, sig, blocks + i * SBV2_BLOCK_SIZE) < 0)
-			return -1;
-	}
-	return assemble(img, content_len, len, nexist, blocks, nkeys, out);
-}
-
-int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum sbkey_scheme scheme,
+/* The digest a signer signs to add a block for a @scheme key to @img. */
+static int signing_digest(const char *name, const uint8_t *img, size_t len,
+			  enum sbkey_scheme scheme,
 			uint8_t *digest)
 {
 	size_t content_len;
@@ -324,29 +263,6 @@ int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum s
 		return -1;
 	sbv2_image_digest(scheme, img, content_len, digest);
 	return 0;
-}
-
-int sbv2_append_signature(const char *name, const uint8_t *img, size_t len,
-			  const struct sbkey *pub, const uint8_t *sig, struct buf *out)
-{
-	enum sbkey_scheme scheme = sbkey_scheme(pub);
-	uint8_t block[SBV2_BLOCK_SIZE], digest[SB_MAX_DIGEST];
-	size_t content_len;
-	unsigned nexist;
-
-	if (sbkey_check(pub, 2) < 0)
-		return -1;
-	if (sbv2_split(name, img, len, &content_len, &nexist) < 0 ||
-	    check_room(name, nexist, 1) < 0)
-		return -1;
-	sbv2_image_digest(scheme, img, content_len, digest);
-	if (sbkey_verify_digest(pub, digest, sbkey_scheme_digest_len(scheme), sig,
-				 sbkey_scheme_sig_len(scheme)) != 0)
-		return img_error(name, "the signature does not verify with %s over this image",
-				 sbkey_name(pub));
-	if (sbv2_block_encode(pub, digest, sig, block) < 0)
-		return -1;
-	return assemble(img, content_len, len, nexist, block, 1, out);
 }
 
 /* Checks a valid block's key fields and who made it; fills @verdict. */
@@ -449,40 +365,6 @@ static int sbv1_put(const uint8_t *img, size_t len, const uint8_t *sig, struct b
 	return buf_append(out, block, sizeof(block));
 }
 
-int sbv1_sign_image(const char *name, const uint8_t *img, size_t len, const struct sbkey *key,
-		    unsigned flags, struct buf *out)
-{
-	uint8_t digest[SHA256_LEN], sig[SB_MAX_SIG];
-
-	if (sbkey_check(key, 1) < 0)
-		return -1;
-	if (!sbkey_has_private(key))
-		return diag_file(sbkey_name(key),
-				 "is a public key; signing needs the private key");
-	if (len == 0)
-		return img_error(name, "image is empty");
-	hash_sha256(img, len, digest);
-	if (sbkey_sign_digest(key, digest, sizeof(digest), flags, sig) < 0)
-		return -1;
-	return sbv1_put(img, len, sig, out);
-}
-
-int sbv1_append_signature(const char *name, const uint8_t *img, size_t len,
-			  const struct sbkey *pub, const uint8_t *sig, struct buf *out)
-{
-	uint8_t digest[SHA256_LEN];
-
-	if (sbkey_check(pub, 1) < 0)
-		return -1;
-	if (len == 0)
-		return img_error(name, "image is empty");
-	hash_sha256(img, len, digest);
-	if (sbkey_verify_digest(pub, digest, sizeof(digest), sig, 64) != 0)
-		return img_error(name, "the signature does not verify with %s over this image",
-				 sbkey_name(pub));
-	return sbv1_put(img, len, sig, out);
-}
-
 int sbv1_verify_image(const char *name, const uint8_t *img, size_t len, const struct sbkey *pub)
 {
 	uint8_t digest[SHA256_LEN];
@@ -505,35 +387,144 @@ int sbv1_verify_image(const char *name, const uint8_t *img, size_t len, const st
 		   : 1;
 }
 
-int sbsign_with_token(struct pkcs11_key *key, int version, const char *name, const uint8_t *img,
-		       size_t len, struct buf *out)
+int sbsign_digest(int version, const char *name, const uint8_t *img, size_t len,
+		  enum sbkey_scheme scheme, uint8_t *digest)
 {
-	const struct sbkey *pub = pkcs11_key_public(key);
-	enum sbkey_scheme scheme = sbkey_scheme(pub);
-	struct sbv2_verify_result res;
-	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
-	size_t start = out->len;
-
-	if (version == 1) {
+	if (version != 2) {
+		/* v1 signs all of the file (§1) */
 		if (len == 0)
-			return diag_file(name, "image is empty");
+			return img_error(name, "image is empty");
 		hash_sha256(img, len, digest);
-		if (pkcs11_key_sign_digest(key, digest, SHA256_LEN, sig) < 0 ||
-		    sbv1_append_signature(name, img, len, pub, sig, out) < 0)
-			return -1;
-		if (sbv1_verify_image(name, out->data + start, out->len - start, pub) != 0)
-			return diag_file(name, "the signed image does not verify with %s",
-					 pkcs11_key_name(key));
 		return 0;
 	}
-	if (sbv2_signing_digest(name, img, len, scheme, digest) < 0 ||
-	    pkcs11_key_sign_digest(key, digest, sbkey_scheme_digest_len(scheme), sig) < 0 ||
-	    sbv2_append_signature(name, img, len, pub, sig, out) < 0)
-		return -1;
-	/* like the file-key signers: never hand out an image that does not verify */
-	if (sbv2_verify_image(name, out->data + start, out->len - start, pub, NULL, &res) < 0)
-		return -1;
-	if (res.verified < 0 || res.tampered)
-		return diag_file(name, "the signed image does not verify with %s", pkcs11_key_name(key));
+	return signing_digest(name, img, len, scheme, digest);
+}
+
+/* The key a signer's signature verifies with. */
+static const struct sbkey *signer_key(const struct sbsign_signer *s)
+{
+	return s->token ? pkcs11_key_public(s->token) : s->key;
+}
+
+/* Every signer must suit @version and be able to sign, before any work is done. */
+static int check_signers(int version, const char *name, const struct sbsign_signer *signers,
+			 size_t n)
+{
+	size_t i;
+
+	if (version != 1 && version != 2)
+		return img_error(name, "Secure Boot version %d is not 1 or 2", version);
+	if (n == 0)
+		return img_error(name, "no signing key given");
+	if (version == 1 && n > 1)
+		return img_error(name, "Secure Boot v1 takes one signature, not %zu", n);
+	for (i = 0; i < n; i++) {
+		const struct sbsign_signer *s = &signers[i];
+
+		if (sbkey_check(signer_key(s), version) < 0)
+			return -1;
+		if (!s->sig && !s->token && !sbkey_has_private(s->key))
+			return diag_file(sbkey_name(s->key),
+					 "is a public key; signing needs the private key");
+	}
 	return 0;
+}
+
+/* Signer @s's signature over @digest: made here, by its token, or the one it brought. */
+static int make_sig(const struct sbsign_signer *s, const char *name, const uint8_t *digest,
+		    size_t dlen, unsigned flags, uint8_t *sig)
+{
+	const struct sbkey *pub = signer_key(s);
+	size_t slen = sbkey_scheme_sig_len(sbkey_scheme(pub));
+
+	if (!s->sig && !s->token)
+		return sbkey_sign_digest(s->key, digest, dlen, flags, sig); /* checks it itself */
+	if (s->sig)
+		memcpy(sig, s->sig, slen);
+	else if (pkcs11_key_sign_digest(s->token, digest, dlen, sig) < 0)
+		return -1;
+	/* made outside this process: it must be over this image, with this key */
+	if (sbkey_verify_digest(pub, digest, dlen, sig, slen) != 0)
+		return img_error(name, "the signature does not verify with %s over this image",
+				 sbkey_name(pub));
+	return 0;
+}
+
+/* The signed image must verify with every signer's key, in the block it added (§4). */
+static int verify_signed(int version, const char *name, const uint8_t *img, size_t len,
+			 const struct sbsign_signer *signers, size_t n, unsigned nexist)
+{
+	struct sbv2_verify_result res;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		const struct sbsign_signer *s = &signers[i];
+
+		if (version == 1) {
+			r = sbv1_verify_image(name, img, len, signer_key(s));
+			if (r < 0)
+				return -1;
+		} else {
+			if (sbv2_verify_image(name, img, len, signer_key(s), NULL, &res) < 0)
+				return -1;
+			r = res.tampered || res.verdict[nexist + i] != SBV2_VERIFIED;
+		}
+		if (r)
+			return img_error(name, "the signed image does not verify with %s",
+					 s->token ? pkcs11_key_name(s->token) : sbkey_name(s->key));
+	}
+	return 0;
+}
+
+/* A signed image longer than any tool reads (FILEIO_MAX_INPUT) could never be checked,
+ * merged or signed again: refuse it, and take it back out of @out. */
+static int check_readable(const char *name, struct buf *out, size_t start)
+{
+	size_t len = out->len - start;
+
+	if (len <= FILEIO_MAX_INPUT)
+		return 0;
+	out->len = start;
+	return img_error(name,
+			 "the signed image would be %zu bytes, more than the %zu bytes the tools "
+			 "read back",
+			 len, FILEIO_MAX_INPUT);
+}
+
+int sbsign_image(int version, const char *name, const uint8_t *img, size_t len,
+		 const struct sbsign_signer *signers, size_t n, unsigned flags, struct buf *out)
+{
+	uint8_t blocks[SBV2_MAX_BLOCKS * SBV2_BLOCK_SIZE];
+	uint8_t digest[SB_MAX_DIGEST], sig[SB_MAX_SIG];
+	size_t start = out->len, content_len, i;
+	unsigned nexist = 0;
+
+	if (check_signers(version, name, signers, n) < 0)
+		return -1;
+	if (version == 1) {
+		if (sbsign_digest(1, name, img, len, SB_ECDSA_P256, digest) < 0 ||
+		    make_sig(&signers[0], name, digest, SHA256_LEN, flags, sig) < 0 ||
+		    sbv1_put(img, len, sig, out) < 0 || check_readable(name, out, start) < 0)
+			return -1;
+		return verify_signed(1, name, out->data + start, out->len - start, signers, 1, 0);
+	}
+	/* all blocks go into one sector after the ones the image may already have (§2) */
+	if (sbv2_split(name, img, len, &content_len, &nexist) < 0 ||
+	    check_room(name, nexist, n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct sbkey *pub = signer_key(&signers[i]);
+		enum sbkey_scheme scheme = sbkey_scheme(pub);
+
+		sbv2_image_digest(scheme, img, content_len, digest);
+		if (make_sig(&signers[i], name, digest, sbkey_scheme_digest_len(scheme), flags,
+			     sig) < 0 ||
+		    block_encode(pub, digest, sig, blocks + i * SBV2_BLOCK_SIZE) < 0)
+			return -1;
+	}
+	if (assemble(img, content_len, len, nexist, blocks, n, out) < 0 ||
+	    check_readable(name, out, start) < 0)
+		return -1;
+	return verify_signed(2, name, out->data + start, out->len - start, signers, n, nexist);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secure Boot image signing (spec/secure-boot.md): SBv2 signature blocks and the 4 KiB
  * signature sector, SBv1 appended signatures, public-key digests, verification.
@@ -33,14 +34,6 @@ size_t sbv2_padded_len(size_t len);
  * sbkey_scheme_digest_len(@scheme) bytes to @digest (SB_MAX_DIGEST bytes of room).
  */
 void sbv2_image_digest(enum sbkey_scheme scheme, const uint8_t *img, size_t len, uint8_t *digest);
-
-/*
- * Encodes one 1216-byte signature block for @key over @digest with the big-endian
- * signature @sig (sbkey_scheme_sig_len() bytes), CRC included. Returns 0, or -1 with a
- * message when the key has no SBv2 scheme.
- */
-int sbv2_block_encode(const struct sbkey *key, const uint8_t *digest, const uint8_t *sig,
-		      uint8_t block[SBV2_BLOCK_SIZE]);
 
 /* What a block slot holds (sbv2_block_decode()). */
 enum sbv2_block_state {
@@ -87,31 +80,6 @@ int sbv2_pubkey_digest(const struct sbkey *key, uint8_t out[SBV2_KEY_DIGEST_LEN]
 int sbv2_split(const char *name, const uint8_t *img, size_t len, size_t *content_len,
 	       unsigned *nblocks);
 
-/*
- * Signs @img with @nkeys private keys for Secure Boot v2 and appends the result to @out:
- * contents padded with 0xFF to 4 KiB, then the signature sector (one block per key,
- * 0xFF fill). When @img is already signed (sbv2_split()), the new blocks follow the
- * existing ones in its sector. More than 3 blocks in all is an error. @flags:
- * SB_SIGN_RANDOM. Returns 0 or -1 with a message; @out may then hold partial data.
- */
-int sbv2_sign_image(const char *name, const uint8_t *img, size_t len, struct sbkey *const *keys,
-		    size_t nkeys, unsigned flags, struct buf *out);
-
-/*
- * The digest a signer must sign to add a block for a @scheme key to @img (what
- * sbv2_sign_image() would sign). Writes sbkey_scheme_digest_len() bytes. Returns 0 or -1.
- */
-int sbv2_signing_digest(const char *name, const uint8_t *img, size_t len, enum sbkey_scheme scheme,
-			uint8_t *digest);
-
-/*
- * As sbv2_sign_image() with one signature made elsewhere over sbv2_signing_digest():
- * @sig (big-endian, see sbkey_sig_import()) must verify with public key @pub, else -1
- * with a message.
- */
-int sbv2_append_signature(const char *name, const uint8_t *img, size_t len,
-			  const struct sbkey *pub, const uint8_t *sig, struct buf *out);
-
 /* Outcome for one block slot of a verified image. */
 enum sbv2_verdict {
 	SBV2_VERIFIED,	      /* made with the wanted key and the signature verifies */
@@ -144,34 +112,44 @@ const char *sbv2_verdict_text(enum sbv2_verdict verdict);
 /* ---- Secure Boot v1 (ESP32, ECDSA P-256, §1) ---- */
 
 /*
- * Appends @img and its 68-byte v1 signature block (version 0, r, s big-endian; SHA-256
- * of all of @img) to @out. RFC 6979 nonce unless SB_SIGN_RANDOM, so the bytes match
- * espsecure's. Returns 0 or -1 with a message.
- */
-int sbv1_sign_image(const char *name, const uint8_t *img, size_t len, const struct sbkey *key,
-		    unsigned flags, struct buf *out);
-
-/* As sbv1_sign_image() with a signature (r || s big-endian) made elsewhere; it must
- * verify with @pub. */
-int sbv1_append_signature(const char *name, const uint8_t *img, size_t len,
-			  const struct sbkey *pub, const uint8_t *sig, struct buf *out);
-
-/*
  * Verifies a v1-signed image (last 68 bytes) with @pub. Returns 0 when it verifies,
  * 1 when the signature does not (no message), -1 with a message when the image is too
  * short, the block version is not 0, or the key is not P-256.
  */
 int sbv1_verify_image(const char *name, const uint8_t *img, size_t len, const struct sbkey *pub);
 
+/* ---- Signing ---- */
+
 /*
- * Has the token sign @img (@len bytes) and appends the result to @out, as
- * sbv2_sign_image() / sbv1_sign_image() do for a key file: for Secure Boot v2 one block
- * after any existing ones (the digest from sbv2_signing_digest()); for v1 the 68-byte
- * block. The signed image is verified with the token's public key before returning.
- * Check the key with sbkey_check(pkcs11_key_public(), @version) first. @name (the image,
- * or NULL) is used in messages. Returns 0, or -1 with a message.
+ * One signature to add: made here with a private key, by a key in a PKCS#11 token, or
+ * elsewhere (spec/secure-boot.md; the external-signer flow of espsecure).
  */
-int sbsign_with_token(struct pkcs11_key *key, int version, const char *name, const uint8_t *img,
-		       size_t len, struct buf *out);
+struct sbsign_signer {
+	const struct sbkey *key;  /* private key; with @sig: the public key it must verify with */
+	struct pkcs11_key *token; /* or a key in a token: it signs, unless @sig is given */
+	const uint8_t *sig;	  /* or a signature made elsewhere (sbkey_sig_import() form) */
+};
+
+/*
+ * The digest a signer signs to add a Secure Boot @version signature of a @scheme key to
+ * @img: v1 SHA-256 of all of @img (@scheme unused), v2 the digest of the content before the signature sector. Writes
+ * sbkey_scheme_digest_len() bytes (32 for v1). Returns 0, or -1 with a message.
+ */
+int sbsign_digest(int version, const char *name, const uint8_t *img, size_t len,
+		  enum sbkey_scheme scheme, uint8_t *digest);
+
+/*
+ * Signs @img for Secure Boot @version with the @n signers, in order, and appends the
+ * signed image to @out. v2: the contents 0xFF-padded to 4 KiB, then one signature sector
+ * holding the blocks @img already has (sbv2_split()) and one new block per signer; more
+ * than 3 in all is an error. v1: one signer, @img and its 68-byte block. Each key is
+ * checked against @version first, a signature not made here must verify over the image,
+ * and the result must verify with every signer's key. @flags: SB_SIGN_RANDOM (signers
+ * with a private key). Deterministic by default: signing an image with keys A and B
+ * gives the bytes of signing it with A, then the result with B. Returns 0, or -1 with a
+ * message (@out may then hold partial data).
+ */
+int sbsign_image(int version, const char *name, const uint8_t *img, size_t len,
+		 const struct sbsign_signer *signers, size_t n, unsigned flags, struct buf *out);
 
 #endif

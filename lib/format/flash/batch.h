@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Per-device batches of factory images (esp-mkflash --manifest M --devices CSV). */
+#ifndef ESPGEN_BATCH_H
+#define ESPGEN_BATCH_H
+
+struct batch_opts {
+	const char *manifest;
+	const char *devices; /* the devices CSV */
+	const char *outdir;  /* may be NULL with @check */
+	int jobs;	     /* devices built (or checked) at once, at least 1 */
+	int keep_going; /* build the others when one fails; with @check: report every bad row */
+	const char *depfile; /* NULL, or where to write the depfile (target: @outdir) */
+	int check;	     /* check the manifest, every row and OUTDIR's names; write nothing */
+};
+
+/*
+ * One image per row of the devices CSV into OUTDIR/<device id>/FLASH.bin and
+ * FLASH.json, o->jobs devices at a time, and OUTDIR/index.csv (device id, file,
+ * SHA-256, build id). OUTDIR is locked for the run (a second run on it fails at once),
+ * and every device id is checked against what OUTDIR holds before anything is built: a
+ * name the run would replace must be a device directory of an earlier run. A failed
+ * device leaves no output; without o->keep_going every row is checked first and the
+ * run stops at the first failure, writing no index. The depfile lists the manifest's
+ * files, the devices CSV and every file a device's NVS rows read; it is written only
+ * when every device was built. Returns 0, or -1 with messages.
+ */
+int batch_build(const struct batch_opts *o);
+
+#endif

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * OUTDIR of a batch. Two runs on one OUTDIR would remove each other's half-built
+ * devices, so a run holds a lock on it; names are resolved with *at() calls against the
+ * directory's descriptor, with O_NOFOLLOW/AT_SYMLINK_NOFOLLOW, so a link placed in
+ * OUTDIR (say a ".tmp-x" pointing at /etc) never leads a removal out of it.
+ */
+#define _GNU_SOURCE /* O_NOFOLLOW, O_DIRECTORY, fdopendir in <fcntl.h>/<dirent.h> */
+#include "batchdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "fileio.h"
+
+static void init(struct batchdir *b, const char *path)
+{
+	b->path = path;
+	b->fd = -1;
+	b->lock_fd = -1;
+	b->created = 0;
+}
+
+int batchdir_lock(struct batchdir *b, const char *path)
+{
+	init(b, path);
+	if (mkdir(path, 0777) == 0)
+		b->created = 1;
+	else if (errno != EEXIST)
+		return diag_errno(path, "cannot create the output directory");
+	b->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->fd < 0) {
+		diag_errno(path, "cannot open the output directory");
+		goto fail;
+	}
+	b->lock_fd =
+	    openat(b->fd, BATCHDIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	if (b->lock_fd < 0) {
+		diag_errno(path, "cannot create %s", BATCHDIR_LOCK_NAME);
+		goto fail;
+	}
+	if (flock(b->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			diag_file(path, "another esp-mkflash run is using this directory");
+		else
+			diag_errno(path, "cannot lock %s", BATCHDIR_LOCK_NAME);
+		close(b->lock_fd);
+		b->lock_fd = -1;
+		/* the other run's directory, even if this run's mkdir made it first */
+		b->created = 0;
+		goto fail;
+	}
+	return 0;
+fail:
+	batchdir_close(b, 1);
+	return -1;
+}
+
+int batchdir_open_existing(struct batchdir *b, const char *path)
+{
+	init(b, path);
+	b->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (b->fd < 0 && errno != ENOENT)
+		return diag_errno(path, "cannot open the output directory");
+	return 0;
+}
+
+void batchdir_close(struct batchdir *b, int remove)
+{
+	if (remove && b->created && b->fd >= 0) {
+		if (b->lock_fd >= 0)
+			unlinkat(b->fd, BATCHDIR_LOCK_NAME, 0);
+		rmdir(b->path);
+	}
+	if (b->lock_fd >= 0)
+		close(b->lock_fd);
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = b->lock_fd = -1;
+}
+
+/* The names a device build writes into its directory. */
+static int device_file(const char *name)
+{
+	return !strcmp(name, "FLASH.bin") || !strcmp(name, "FLASH.json") ||
+	       !strncmp(name, FILEIO_TEMP_PREFIX, strlen(FILEIO_TEMP_PREFIX));
+}
+
+/* Directory @name of OUTDIR ("." for OUTDIR itself) opened for reading, never through
+ * a link; NULL when there is none. */
+static DIR *dir_at(const struct batchdir *b, const char *name)
+{
+	int fd = openat(b->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *dh;
+
+	if (fd < 0)
+		return NULL;
+	dh = fdopendir(fd);
+	if (!dh)
+		close(fd);
+	return dh;
+}
+
+void batchdir_remove_device(const struct batchdir *b, const char *name)
+{
+	DIR *dh = dir_at(b, name);
+	struct dirent *e;
+
+	if (!dh)
+		return;
+	/* unlinkat() without AT_REMOVEDIR removes a link, never what it points to, and
+	 * refuses a directory */
+	while ((e = readdir(dh)) != NULL)
+		if (device_file(e->d_name))
+			unlinkat(dirfd(dh), e->d_name, 0);
+	closedir(dh);
+	unlinkat(b->fd, name, AT_REMOVEDIR);
+}
+
+void batchdir_clean_stale(const struct batchdir *b)
+{
+	DIR *dh = dir_at(b, ".");
+	struct dirent *e;
+	struct stat st;
+
+	if (!dh)
+		return;
+	while ((e = readdir(dh)) != NULL) {
+		if (strncmp(e->d_name, BATCHDIR_TEMP_PREFIX, strlen(BATCHDIR_TEMP_PREFIX)) != 0)
+			continue;
+		if (fstatat(b->fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!S_ISDIR(st.st_mode)) {
+			diag_warn_at(b->path, 0,
+				     "%s is not a directory esp-mkflash made; left as it is",
+				     e->d_name);
+			continue;
+		}
+		batchdir_remove_device(b, e->d_name);
+	}
+	closedir(dh);
+}
+
+/* Whether the JSON file at @fd is the FLASH.json of device @id for an image of @bin_size
+ * bytes. */
+static int our_json(int fd, const char *id, long long bin_size)
+{
+	FILE *f = fdopen(fd, "r");
+	json_t *root, *image;
+	json_error_t err;
+	int ok;
+
+	if (!f) {
+		close(fd);
+		return 0;
+	}
+	root = json_loadf(f, 0, &err);
+	fclose(f);
+	if (!root)
+		return 0;
+	image = json_object_get(root, "image");
+	ok = json_is_string(json_object_get(root, "device_id")) &&
+	     strcmp(json_string_value(json_object_get(root, "device_id")), id) == 0 &&
+	     json_is_string(json_object_get(root, "build_id")) &&
+	     json_is_integer(json_object_get(image, "size")) &&
+	     json_integer_value(json_object_get(image, "size")) == bin_size;
+	json_decref(root);
+	return ok;
+}
+
+/* Whether directory @name of OUTDIR is what a device build of @id left: FLASH.bin and
+ * FLASH.json, regular files, nothing else, the JSON describing that image. */
+static int our_device_dir(const struct batchdir *b, const char *name, const char *id)
+{
+	DIR *dh = dir_at(b, name);
+	struct stat bin, js;
+	struct dirent *e;
+	size_t entries = 0;
+	int fd, jfd, ok = 0;
+
+	if (!dh)
+		return 0;
+	fd = dirfd(dh);
+	if (fstatat(fd, "FLASH.bin", &bin, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(bin.st_mode) ||
+	    fstatat(fd, "FLASH.json", &js, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(js.st_mode) ||
+	    js.st_size > (1 << 20))
+		goto out;
+	jfd = openat(fd, "FLASH.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (jfd < 0 || !our_json(jfd, id, (long long)bin.st_size))
+		goto out;
+	while ((e = readdir(dh)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			entries++;
+	ok = entries == 2;
+out:
+	closedir(dh);
+	return ok;
+}
+
+int batchdir_check_id(const struct batchdir *b, const char *id, const char *file, unsigned line)
+{
+	struct stat st;
+
+	if (b->fd < 0)
+		return 0;
+	if (fstatat(b->fd, id, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return diag_errno(b->path, "cannot look up %s", id);
+	}
+	if (S_ISDIR(st.st_mode) && our_device_dir(b, id, id))
+		return 0;
+	return diag_at(file, line,
+		       "device id '%s': %s/%s exists and is not this device's output of an "
+		       "earlier esp-mkflash run; it is left as it is (rename it, or use another "
+		       "OUTDIR)",
+		       id, b->path, id);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The output directory of a batch (esp-mkflash --devices -o OUTDIR): its lock, the
+ * leftovers of interrupted runs, and which names a run may replace. Everything in it
+ * is looked up relative to one directory descriptor and no link is ever followed, so
+ * nothing outside OUTDIR is touched, whatever OUTDIR holds.
+ */
+#ifndef ESPGEN_BATCHDIR_H
+#define ESPGEN_BATCHDIR_H
+
+/* Held (flock) by the run using OUTDIR; a name no device takes (ids never start with '.'). */
+#define BATCHDIR_LOCK_NAME ".espgen.lock"
+
+/* The prefix of the hidden directory a device is built in before it is renamed into place. */
+#define BATCHDIR_TEMP_PREFIX ".tmp-"
+
+struct batchdir {
+	const char *path;
+	int fd;	     /* OUTDIR itself, or -1 */
+	int lock_fd; /* BATCHDIR_LOCK_NAME, locked; or -1 */
+	int created; /* this run made OUTDIR */
+};
+
+/*
+ * Creates OUTDIR @path (mode 0777 & ~umask) unless it exists, opens it and takes its
+ * lock, without waiting: a second run on the same OUTDIR fails at once with "PATH:
+ * another esp-mkflash run is using this directory". Returns 0, or -1 with a message
+ * (@b then holds nothing: no batchdir_close() needed).
+ */
+int batchdir_lock(struct batchdir *b, const char *path);
+
+/*
+ * Opens an existing OUTDIR @path for looking only (no lock, nothing created): for
+ * esp-mkflash --check. A missing OUTDIR leaves b->fd at -1. Returns 0, or -1 with a
+ * message.
+ */
+int batchdir_open_existing(struct batchdir *b, const char *path);
+
+/*
+ * Releases OUTDIR. @remove: the run wrote nothing, so an OUTDIR that this run created is
+ * removed again (the lock file with it; anything else in it keeps it).
+ */
+void batchdir_close(struct batchdir *b, int remove);
+
+/*
+ * Removes the directories interrupted runs left (BATCHDIR_TEMP_PREFIX*): in each, only
+ * the files a device build writes, then the directory if that empties it. A link or
+ * file of that name is left as it is, with a warning. Call with the lock held.
+ */
+void batchdir_clean_stale(const struct batchdir *b);
+
+/*
+ * Whether a device named @id may be written: nothing of that name in OUTDIR, or a
+ * device directory an earlier esp-mkflash run wrote for @id (a directory holding just
+ * FLASH.bin and FLASH.json, the JSON naming @id and FLASH.bin's size). Returns 0, or -1
+ * with a message at @file:@line (the device's row).
+ */
+int batchdir_check_id(const struct batchdir *b, const char *id, const char *file, unsigned line);
+
+/* Removes what a device build writes in the directory @name of OUTDIR (FLASH.bin,
+ * FLASH.json, temporaries), then the directory if that empties it. */
+void batchdir_remove_device(const struct batchdir *b, const char *name);
+
+#endif

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The factory image of a manifest, in genimage's phases: read the manifest and the
+ * layout, check every section with its content handler, build the bootloader, the
+ * table and what the handlers share once, then per image only the per-device part.
+ */
+#include "factory.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "factory_output.h"
+#include "flash.h"
+#include "layout.h"
+#include "manifest.h"
+#include "parttable.h"
+
+/* One section and the handler that fills it. */
+struct factory_fill {
+	const struct content_handler *h;
+	const struct manifest_section *s;
+	const struct manifest_setting *src;
+	const struct parttable_entry *p;
+	void *priv;
+};
+
+/* Everything of a manifest that is the same for every build of it. */
+struct factory {
+	struct manifest m;
+	struct parttable_config cfg;
+	struct parttable pt;
+	const struct chip *chip;
+	struct flash_params fp;
+	uint64_t flash_bytes;
+	int fill;
+	struct content_region *r; /* bootloader, table, then fills[i] at r[FIRST_FILL + i] */
+	size_t nr;
+	struct factory_fill *fills;
+	size_t nfills;
+	struct depfile deps;
+};
+
+#define FIRST_FILL 2
+
+void factory_free(struct factory *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	for (i = 0; f->r && i < f->nr; i++)
+		buf_free(&f->r[i].data);
+	free(f->r);
+	for (i = 0; i < f->nfills; i++)
+		if (f->fills[i].h->free)
+			f->fills[i].h->free(f->fills[i].priv);
+	free(f->fills);
+	parttable_free(&f->pt);
+	parttable_config_free(&f->cfg);
+	manifest_free(&f->m);
+	depfile_free(&f->deps);
+	free(f);
+}
+
+static struct content_ctx fill_ctx(struct factory *f, const struct factory_fill *x)
+{
+	struct content_ctx c = {&f->m, x->s, x->src, &f->pt, x->p, f->chip, &f->fp, &f->deps};
+
+	return c;
+}
+
+/* The settings before the first section, and the layout they name. */
+static int setup_top(struct factory *f, const char *path)
+{
+	struct manifest *m = &f->m;
+	const struct manifest_setting *top = m->top;
+	char *layout_path;
+	size_t i, k;
+	int rc;
+
+	if (depfile_add(&f->deps, path) < 0 || manifest_load(path, m) < 0)
+		return -1;
+	for (k = 0; k < MANIFEST_TOP_COUNT; k++)
+		if (!top[k].value && k != MANIFEST_FILL)
+			return manifest_error(m, 0,
+					      "no '%s' setting (chip, flash_mode, flash_freq, "
+					      "flash_size, layout and bootloader are required)",
+					      manifest_top_name((enum manifest_top)k));
+	f->chip = chip_find(top[MANIFEST_CHIP].value);
+	if (!f->chip)
+		return manifest_error(m, top[MANIFEST_CHIP].line, "unknown chip '%s' (one of %s)",
+				      top[MANIFEST_CHIP].value, chip_names());
+	f->fp.mode = top[MANIFEST_FLASH_MODE].value;
+	f->fp.freq = top[MANIFEST_FLASH_FREQ].value;
+	f->fp.size = top[MANIFEST_FLASH_SIZE].value;
+	if (!strcmp(f->fp.mode, "keep") || !strcmp(f->fp.freq, "keep") ||
+	    !strcmp(f->fp.size, "keep"))
+		return manifest_error(m, top[MANIFEST_FLASH_MODE].line,
+				      "a factory image declares its flash settings: 'keep' is not "
+				      "allowed");
+	if (flash_params_check(f->chip, &f->fp) < 0)
+		return manifest_error(m, top[MANIFEST_FLASH_MODE].line,
+				      "flash settings do not suit %s", f->chip->name);
+	f->flash_bytes = chip_flash_size_bytes(f->fp.size);
+	if (manifest_bool(m, &top[MANIFEST_FILL], &f->fill) < 0)
+		return -1;
+
+	/* the layout: the manifest's flash size is the one every partition must fit */
+	layout_path = manifest_path(m, top[MANIFEST_LAYOUT].value);
+	if (!layout_path)
+		return diag_error("out of memory");
+	f->cfg.flash_size = f->flash_bytes;
+	f->cfg.flash_size_set = 1;
+	rc = depfile_add(&f->deps, layout_path);
+	if (rc == 0)
+		rc = layout_load(layout_path, &f->cfg, &f->pt, NULL);
+	free(layout_path);
+	if (rc < 0)
+		return -1;
+	for (i = 0; i < f->pt.n; i++) {
+		uint64_t end = (uint64_t)f->pt.v[i].offset + (uint64_t)f->pt.v[i].size;
+
+		if (end > f->flash_bytes)
+			return parttable_entry_error(&f->pt, &f->pt.v[i],
+						     "partition %s ends at 0x%" PRIx64 ", past the "
+						     "%s flash declared in %s",
+						     f->pt.v[i].name, end, f->fp.size, path);
+	}
+	return 0;
+}
+
+static const struct parttable_entry *find_partition(const struct parttable *pt, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < pt->n; i++)
+		if (strcmp(pt->v[i].name, label) == 0)
+			return &pt->v[i];
+	return NULL;
+}
+
+/* Every section: its partition, its handler, and the handler's check. */
+static int check_sections(struct factory *f)
+{
+	const struct manifest *m = &f->m;
+	size_t i;
+
+	f->fills = calloc(m->nsec ? m->nsec : 1, sizeof(*f->fills));
+	if (!f->fills)
+		return diag_error("out of memory");
+	for (i = 0; i < m->nsec; i++) {
+		struct factory_fill *x = &f->fills[i];
+		struct content_ctx c;
+
+		x->s = &m->sec[i];
+		x->p = find_partition(&f->pt, x->s->label);
+		if (!x->p)
+			return manifest_error(
+			    m, x->s->line,
+			    "unknown partition [%s]: the layout %s has no such label", x->s->label,
+			    m->top[MANIFEST_LAYOUT].value);
+		x->h = content_select(m, x->s, &x->src);
+		if (!x->h)
+			return -1;
+		f->nfills++;
+		c = fill_ctx(f, x);
+		if (x->h->check && x->h->check(&c, &x->priv) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int is_elf(const struct buf *b)
+{
+	return b->len >= 4 && memcmp(b->data, "\x7f" "ELF", 4) == 0;
+}
+
+/* The bootloader at the chip's offset, an ELF converted, the flash settings patched
+ * into its header. */
+static int build_bootloader(struct factory *f, struct content_region *r)
+{
+	const struct manifest_setting *bl = &f->m.top[MANIFEST_BOOTLOADER];
+	struct elf2image_opts o;
+	struct buf what = BUF_INIT;
+	int sb;
+
+	r->name = "bootloader";
+	r->kind = "bootloader";
+	r->source = bl->value;
+	r->offset = f->chip->bootloader_offset;
+	if (content_file_read(&f->m, r->source, &f->deps, &r->data) < 0)
+		return -1;
+	if (is_elf(&r->data)) {
+		buf_free(&r->data);
+		if (content_elf_opts(&f->m, f->chip, NULL, &o) < 0 ||
+		    content_elf_convert(&f->m, &o, r->source, &f->deps, &r->data) < 0)
+			return -1;
+	}
+	if (content_file_check_app(&f->m, bl->line, r->source, f->chip, &r->data) < 0)
+		return -1;
+	/* the manifest promises its flash settings in the header; a signed image cannot
+	 * take them without losing its signature, so that is an error, not a patch */
+	sb = flash_signed_mismatch(f->chip, &f->fp, &r->data, &what);
+	if (sb) {
+		manifest_error(&f->m, bl->line,
+			       "bootloader %s is signed (Secure Boot v%d) and its header differs "
+			       "from this manifest (%.*s): patching it would break the signature; "
+			       "build the bootloader with the manifest's flash settings, or set "
+			       "them to match the image",
+			       r->source, sb, (int)what.len, (const char *)what.data);
+		buf_free(&what);
+		return -1;
+	}
+	if (flash_patch_bootloader(f->chip, &f->fp, r->source, &r->data) < 0)
+		return -1;
+	r->size = r->data.len;
+	if (f->chip->bootloader_offset + r->data.len > (uint64_t)f->cfg.table_offset)
+		return manifest_error(&f->m, bl->line,
+				      "bootloader (%zu bytes at 0x%x) runs into the partition "
+				      "table at 0x%" PRIx64,
+				      r->data.len, f->chip->bootloader_offset,
+				      (uint64_t)f->cfg.table_offset);
+	return 0;
+}
+
+/* What every section's handler builds once. */
+static int build_sections(struct factory *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfills; i++) {
+		const struct factory_fill *x = &f->fills[i];
+		struct content_region *r = &f->r[FIRST_FILL + i];
+		struct content_ctx c = fill_ctx(f, x);
+
+		f->nr++;
+		r->name = x->s->label;
+		r->kind = x->h->kind;
+		r->offset = (uint64_t)x->p->offset;
+		r->size = (uint64_t)x->p->size;
+		if (x->h->build_shared(&c, x->priv, r) < 0 || content_fit_check(&c, r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int factory_setup(struct factory *f, const char *path)
+{
+	if (setup_top(f, path) < 0 || check_sections(f) < 0)
+		return -1;
+	f->r = calloc(f->nfills + FIRST_FILL, sizeof(*f->r));
+	if (!f->r)
+		return diag_error("out of memory");
+	f->nr = 1;
+	if (build_bootloader(f, &f->r[0]) < 0)
+		return -1;
+	/* the table at its offset */
+	f->r[1].name = "partition_table";
+	f->r[1].kind = "partition_table";
+	f->r[1].source = f->m.top[MANIFEST_LAYOUT].value;
+	f->r[1].offset = (uint64_t)f->cfg.table_offset;
+	f->nr = 2;
+	if (parttable_encode(&f->pt, &f->cfg, &f->r[1].data) < 0)
+		return -1;
+	f->r[1].size = f->r[1].data.len;
+	return build_sections(f);
+}
+
+int factory_load(const char *path, struct factory **out)
+{
+	struct factory *f = calloc(1, sizeof(*f));
+
+	*out = NULL;
+	if (!f)
+		return diag_error("out of memory");
+	parttable_init(&f->pt, NULL);
+	if (parttable_config_init(&f->cfg) < 0 || factory_setup(f, path) < 0) {
+		factory_free(f);
+		return -1;
+	}
+	*out = f;
+	return 0;
+}
+
+const char *factory_manifest(const struct factory *f)
+{
+	return f->m.file;
+}
+
+const struct depfile *factory_deps(const struct factory *f)
+{
+	return &f->deps;
+}
+
+int factory_build(const struct factory *f, const struct content_device *dev,
+		  const char *bin_path, const char *json_path, int threads, struct depfile *deps,
+		  struct factory_result *res)
+{
+	struct content_region *r = NULL;
+	struct flash_item *items = NULL;
+	struct flash_plan plan = {NULL, 0, 0};
+	struct factory_output o;
+	size_t i;
+	int rc = -1;
+
+	/* the shared regions as they are, the per-device ones made for this build */
+	r = malloc(f->nr * sizeof(*r));
+	items = malloc(f->nr * sizeof(*items));
+	if (!r || !items) {
+		diag_error("out of memory");
+		goto out;
+	}
+	memcpy(r, f->r, f->nr * sizeof(*r));
+	for (i = 0; i < f->nfills; i++)
+		if (f->fills[i].h->build_device)
+			memset(&r[FIRST_FILL + i].data, 0, sizeof(struct buf));
+	for (i = 0; i < f->nfills; i++) {
+		const struct factory_fill *x = &f->fills[i];
+
+		if (x->h->build_device &&
+		    x->h->build_device(x->priv, dev, deps, &r[FIRST_FILL + i].data) < 0)
+			goto out;
+	}
+	for (i = 0; i < f->nr; i++) {
+		items[i].addr = r[i].offset;
+		items[i].name = r[i].name;
+		items[i].data = r[i].data.data;
+		items[i].len = r[i].data.len;
+	}
+	if (flash_plan(items, f->nr, 0, f->fill ? f->flash_bytes : 0, &plan) < 0)
+		goto out;
+	o.chip = f->chip;
+	o.fp = &f->fp;
+	o.device = dev ? dev->id : NULL;
+	o.r = r;
+	o.nr = f->nr;
+	o.plan = &plan;
+	if (factory_output_write(&o, bin_path, json_path, threads, res) < 0)
+		goto out;
+	rc = 0;
+out:
+	flash_plan_free(&plan);
+	for (i = 0; r && i < f->nfills; i++)
+		if (f->fills[i].h->build_device)
+			buf_free(&r[FIRST_FILL + i].data);
+	free(r);
+	free(items);
+	return rc;
+}
+
+int factory_check(const struct factory *f, const struct content_device *dev)
+{
+	struct buf out = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < f->nfills && rc == 0; i++) {
+		const struct factory_fill *x = &f->fills[i];
+
+		if (x->h->build_device)
+			rc = x->h->build_device(x->priv, dev, NULL, &out);
+		out.len = 0;
+	}
+	buf_free(&out);
+	return rc;
+}
+
+void factory_explain(const struct factory *f, const struct content_device *dev,
+		     const char *messages, struct buf *note)
+{
+	size_t i;
+
+	for (i = 0; i < f->nfills; i++)
+		if (f->fills[i].h->explain)
+			f->fills[i].h->explain(f->fills[i].priv, dev, messages, note);
+}
+
+char *factory_json_path(const char *bin_path)
+{
+	size_t n = strlen(bin_path);
+	char *p = malloc(n + 6);
+
+	if (!p)
+		return NULL;
+	memcpy(p, bin_path, n + 1);
+	if (n > 4 && strcmp(bin_path + n - 4, ".bin") == 0)
+		p[n - 4] = '\0';
+	strcat(p, ".json");
+	return p;
+}
+
+int factory_make(const char *manifest, const char *output, const char *depfile)
+{
+	struct factory *f;
+	struct factory_result res;
+	struct depfile deps;
+	char *jpath = factory_json_path(output);
+	int rc = -1;
+
+	if (!jpath)
+		return diag_error("out of memory");
+	depfile_init(&deps);
+	if (factory_load(manifest, &f) == 0) {
+		rc = depfile_merge(&deps, factory_deps(f));
+		if (rc == 0)
+			rc = factory_build(f, NULL, output, jpath, 1, depfile ? &deps : NULL, &res);
+		if (rc == 0 && depfile)
+			rc = depfile_write(depfile, output, &deps);
+		factory_free(f);
+	}
+	depfile_free(&deps);
+	free(jpath);
+	return rc;
+}
+
+int factory_validate(const char *manifest)
+{
+	struct factory *f;
+	int rc;
+
+	if (factory_load(manifest, &f) < 0)
+		return -1;
+	rc = factory_check(f, NULL);
+	factory_free(f);
+	return rc;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Factory images from a manifest (manifest.h): the bootloader, the partition table
+ * and every section's content placed at the layout's offsets, written as FLASH.bin
+ * with its description FLASH.json. What all images of a manifest share is built
+ * once (factory_load); factory_build then makes one image, for one device of a
+ * batch (batch.h) or for none.
+ */
+#ifndef ESPGEN_FACTORY_H
+#define ESPGEN_FACTORY_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "content.h"
+#include "depfile.h"
+
+/* A loaded manifest: layout, bootloader, apps, otadata built once; NVS per build. */
+struct factory;
+
+struct factory_result {
+	char sha256[65];
+	char build_id[37];
+};
+
+/*
+ * Reads the manifest at @path and builds what every image of it shares. Returns 0
+ * and a factory to free with factory_free(), or -1 with a message (FILE:LINE where
+ * it applies).
+ */
+int factory_load(const char *path, struct factory **out);
+void factory_free(struct factory *f);
+const char *factory_manifest(const struct factory *f);
+
+/* The files factory_load() read: the manifest, the layout, the bootloader and every
+ * section's input, in that order. */
+const struct depfile *factory_deps(const struct factory *f);
+
+/*
+ * Builds one image (for @dev, or NULL when the manifest has no placeholders) into
+ * @bin_path and its description into @json_path; both appear, or neither. @threads:
+ * hash the image on a second thread. Files read for this image alone (those NVS
+ * rows name) are added to @deps (may be NULL). Safe to call from several threads at
+ * once. Returns 0, or -1 with a message.
+ */
+int factory_build(const struct factory *f, const struct content_device *dev,
+		  const char *bin_path, const char *json_path, int threads, struct depfile *deps,
+		  struct factory_result *res);
+
+/* Builds only what differs per device and discards it: a quick check of a device row
+ * before any image is written. Returns 0, or -1 with a message. */
+int factory_check(const struct factory *f, const struct content_device *dev);
+
+/* For a failed device: which of its columns feed the lines that @messages name
+ * (FILE:LINE), as "column 'x' ('value'), used at FILE:LINE", appended to @note. */
+void factory_explain(const struct factory *f, const struct content_device *dev,
+		     const char *messages, struct buf *note);
+
+/*
+ * The whole manifest form: load, build @output and its .json (factory_json_path)
+ * and, when @depfile is not NULL, a depfile naming every file read, with @output as
+ * its target (written last, only when all else succeeded). Returns 0 or -1 with a
+ * message.
+ */
+int factory_make(const char *manifest, const char *output, const char *depfile);
+
+/* Loads the manifest and builds everything but the files (esp-mkflash --check): what
+ * factory_make() would refuse, it refuses. Returns 0 or -1 with a message. */
+int factory_validate(const char *manifest);
+
+/* FLASH.json's name beside @bin_path: OUT.bin -> OUT.json, others get .json appended.
+ * malloc'd; NULL when out of memory. */
+char *factory_json_path(const char *bin_path);
+
+#endif

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * FLASH.bin and FLASH.json of a factory image. FLASH.json: chip, flash settings,
+ * every region (offset, size, data size, SHA-256, kind, source), the image's size
+ * and SHA-256, and a build id derived from that SHA-256, so equal images have equal
+ * ids.
+ */
+#include "factory_output.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "ascii.h"
+#include "diag.h"
+#include "fileio.h"
+#include "hash.h"
+
+/* Namespace of build ids: uuid_generate_sha1(ns, SHA-256 of the image). */
+static const uuid_t build_id_ns = {0x6b, 0x1e, 0x2f, 0x0c, 0x94, 0x53, 0x4d, 0x8a,
+				   0x9e, 0x51, 0x3a, 0x77, 0x0e, 0x8c, 0x52, 0x1d};
+
+static int describe(const struct factory_output *o, uint64_t image_size, const char *image_sha,
+		    const char *build_id, struct buf *json)
+{
+	json_t *root = json_object(), *flash = json_object(), *regions = json_array(), *image;
+	char *text;
+	size_t i;
+	int rc = -1;
+
+	if (o->device)
+		json_object_set_new(root, "device_id", json_string(o->device));
+	json_object_set_new(root, "chip", json_string(o->chip->name));
+	json_object_set_new(flash, "mode", json_string(o->fp->mode));
+	json_object_set_new(flash, "freq", json_string(o->fp->freq));
+	json_object_set_new(flash, "size", json_string(o->fp->size));
+	json_object_set_new(root, "flash", flash);
+	for (i = 0; i < o->nr; i++) {
+		const struct content_region *r = &o->r[i];
+		json_t *e = json_object();
+
+		json_object_set_new(e, "name", json_string(r->name));
+		json_object_set_new(e, "offset", json_integer((json_int_t)r->offset));
+		json_object_set_new(e, "size", json_integer((json_int_t)r->size));
+		json_object_set_new(e, "data_size", json_integer((json_int_t)r->data.len));
+		json_object_set_new(e, "sha256", json_string(r->sha));
+		json_object_set_new(e, "kind", json_string(r->kind));
+		json_object_set_new(e, "source", json_string(r->source));
+		json_array_append_new(regions, e);
+	}
+	json_object_set_new(root, "regions", regions);
+	image = json_object();
+	json_object_set_new(image, "size", json_integer((json_int_t)image_size));
+	json_object_set_new(image, "sha256", json_string(image_sha));
+	json_object_set_new(root, "image", image);
+	json_object_set_new(root, "build_id", json_string(build_id));
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text || buf_puts(json, text) < 0 || buf_puts(json, "\n") < 0) {
+		diag_error("cannot format FLASH.json");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	json_decref(root);
+	return rc;
+}
+
+/* The whole image's SHA-256, computed on a second core while the regions are
+ * hashed and the image is written (bench/: the manifest form's budget is 2x cp +
+ * sha256sum of the same bytes). */
+struct image_hash_job {
+	const struct flash_plan *plan;
+	uint8_t digest[SHA256_LEN];
+};
+
+static void *image_hash_thread(void *arg)
+{
+	struct image_hash_job *job = arg;
+
+	flash_plan_sha256(job->plan, job->digest);
+	return NULL;
+}
+
+int factory_output_write(const struct factory_output *o, const char *output, const char *jpath,
+			 int threads, struct factory_result *res)
+{
+	const struct flash_plan *plan = o->plan;
+	struct content_region *r = o->r;
+	struct image_hash_job job = {plan, {0}};
+	struct fileio_atomic_file f[2]; /* FLASH.bin, FLASH.json */
+	struct buf json = BUF_INIT;
+	pthread_t th;
+	int threaded = 0, rc = -1, bin_open = 0, js_open = 0;
+	uuid_t uu;
+	size_t i;
+
+	if (threads)
+		threaded = pthread_create(&th, NULL, image_hash_thread, &job) == 0;
+	for (i = 0; i < o->nr; i++) {
+		uint8_t d[SHA256_LEN];
+
+		hash_sha256(r[i].data.data ? r[i].data.data : (const uint8_t *)"", r[i].data.len,
+			    d);
+		ascii_hex_encode(d, SHA256_LEN, r[i].sha);
+	}
+	if (fileio_atomic_open(&f[0], output) == 0) {
+		bin_open = 1;
+		if (flash_plan_write(plan, &f[0]) < 0) {
+			fileio_atomic_abort(&f[0]);
+			bin_open = 0;
+		}
+	}
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		flash_plan_sha256(plan, job.digest);
+	if (!bin_open)
+		goto out;
+	ascii_hex_encode(job.digest, SHA256_LEN, res->sha256);
+	uuid_generate_sha1(uu, build_id_ns, (const char *)job.digest, SHA256_LEN);
+	uuid_unparse_lower(uu, res->build_id);
+	if (describe(o, plan->size, res->sha256, res->build_id, &json) < 0)
+		goto out;
+	if (fileio_atomic_open(&f[1], jpath) < 0)
+		goto out;
+	js_open = 1;
+	if (fileio_atomic_write(&f[1], json.data, json.len) < 0)
+		goto out;
+	/* both written: both synced, then both renamed, so a failure leaves the old pair */
+	bin_open = js_open = 0;
+	rc = fileio_atomic_commit_all(f, 2);
+out:
+	if (bin_open)
+		fileio_atomic_abort(&f[0]);
+	if (js_open)
+		fileio_atomic_abort(&f[1]);
+	buf_free(&json);
+	return rc;
+}
