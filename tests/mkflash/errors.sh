@@ -75,7 +75,7 @@ echo old >"$p/FLASH.bin"
 mkdir "$p/FLASH.json"
 "$BIN/esp-mkflash" --manifest "$p/factory.ini" -o "$p/FLASH.bin" 2>"$p/err"
 [ $? -eq 1 ] && [ "$(cat "$p/FLASH.bin")" = old ] && [ -d "$p/FLASH.json" ] &&
-	! ls -A "$p" | grep -q '^\.espgen-' && ok || bad "pair: FLASH.bin replaced alone or temporary left"
+	[ -z "$(find "$p" -mindepth 1 -maxdepth 1 -name '.espgen-*')" ] && ok || bad "pair: FLASH.bin replaced alone or temporary left"
 grep -qF "FLASH.json: cannot rename temporary file into place: Is a directory" "$p/err" && ok ||
 	bad "pair: $(cat "$p/err")"
 finish
