@@ -9,7 +9,7 @@
 #      without the install tests (label install: packaging, not memory safety)
 #   5. valgrind memcheck on build/: every unit test and a fixed sample of the golden and
 #      bad-input cases (tests/valgrind.sh; VALGRIND_SAMPLE=N takes cases 1, 1+N, ...
-#      of each table, default 3; 1 runs them all), in parallel
+#      of each table, default 4; 1 runs them all), in parallel
 #   6. libFuzzer smoke (tests/fuzz/ci.sh): every harness over its seed corpus, then
 #      FUZZ_SECONDS (default 10) of fuzzing each
 # The closing lines summarise each step (CTest's "N% tests passed" lines verbatim) and
@@ -112,7 +112,7 @@ asan() {
 stage asan asan
 summary+=("ASan+UBSan, CTest without the install tests: $(passed asan 'tests passed')")
 
-stage valgrind env VALGRIND_SAMPLE="${VALGRIND_SAMPLE:-3}" bash tests/valgrind.sh build
+stage valgrind env VALGRIND_SAMPLE="${VALGRIND_SAMPLE:-4}" bash tests/valgrind.sh build
 summary+=("$(passed valgrind '^valgrind: [0-9]+ runs')")
 
 stage fuzz bash tests/fuzz/ci.sh "${FUZZ_SECONDS:-10}" build-fuzz
