@@ -7,7 +7,7 @@
 # is the plain vector, and the CSV of --decode --key encrypts to the same encrypted
 # image and generates the plain vector again. esp-imginfo on an encrypted image.
 set -u
-bin=$1 shared=$2
+bin=$(cd "$1" && pwd) shared=$2
 exe=$bin/esp-mknvs
 vec=$shared/vectors/mknvs
 tmp=$(mktemp -d)
