@@ -33,8 +33,8 @@ static const struct nvs_keys *given_keys(const struct describe_ctx *c)
  * A copy of the @len bytes at @data, decrypted with @k, into *@plain (NULL and 0 when
  * the key does not fit: the message is in the capture). Returns -1 when memory runs out.
  */
-static int decrypt_copy(const struct describe_ctx *c, const struct nvs_keys *k,
-			const uint8_t *data, size_t len, uint8_t **plain)
+static int decrypt_copy(const struct describe_ctx *c, const struct nvs_keys *k, const uint8_t *data,
+			size_t len, uint8_t **plain)
 {
 	*plain = malloc(len);
 	if (!*plain)

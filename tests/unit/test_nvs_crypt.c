@@ -34,21 +34,18 @@ static size_t unhex(const char *hex, uint8_t *out, size_t max)
 }
 
 /* vectors-next/mknvs/keys: nvs-keys-a.bin (bytes 0..67), hmac-a.bin, hmac-a2.bin */
-static const char keys_a[] =
-    "732736b34c3bb5e6bae24e3d555f882deebc5cba368d0db1bc70a9eafc0fe69b"
-    "b9ae9eb3a1ba8522eda78430fb38005ea8b7dfe10eb6beed00f77fc334077ff5"
-    "7c2e4826";
+static const char keys_a[] = "732736b34c3bb5e6bae24e3d555f882deebc5cba368d0db1bc70a9eafc0fe69b"
+			     "b9ae9eb3a1ba8522eda78430fb38005ea8b7dfe10eb6beed00f77fc334077ff5"
+			     "7c2e4826";
 static const char hmac_a[] = "67a95c212d789f5f12b83a9f3d6e3fb36dbf0e9a650d9a5130694d4fe1d97f3f";
 static const char hmac_a2[] = "3da067d0500d01b9998329ab32c329150e7b1affec0b998f40248d82cef740c4";
 /* what the generator's generate-key --key_protect_hmac wrote for them: hmac-a-derived-keys.bin
  * (= expected/keygen-hmac.bin, bytes 0..67) and expected/keygen-hmac-2.bin (0..63) */
-static const char derived_a[] =
-    "6a2bbdc9073614ff0de4ddc92275357f2ff631107760020e5762a2046d0f1ab9"
-    "3ae18abaa46e8ffbee45a0391c9226532ceee007bc79bda33fd9f311ed0a0168"
-    "2cb14ef1";
-static const char derived_a2[] =
-    "83c171ed3cab8809c5637adec38fe0c4841e2d1c15165f6ec1441eb3ca4c6a10"
-    "e5ec557fa50158b9778c6a97ce82dad23ab4bc3e74af757dcd65c5b618b28372";
+static const char derived_a[] = "6a2bbdc9073614ff0de4ddc92275357f2ff631107760020e5762a2046d0f1ab9"
+				"3ae18abaa46e8ffbee45a0391c9226532ceee007bc79bda33fd9f311ed0a0168"
+				"2cb14ef1";
+static const char derived_a2[] = "83c171ed3cab8809c5637adec38fe0c4841e2d1c15165f6ec1441eb3ca4c6a10"
+				 "e5ec557fa50158b9778c6a97ce82dad23ab4bc3e74af757dcd65c5b618b28372";
 /* expected/enc-ints.bin bytes 64..127: the namespace entry 'pints' and the u8 'pu8lo' of
  * inputs/p-ints.csv, encrypted with nvs-keys-a.bin */
 static const char enc_ints_entries[] =
@@ -163,14 +160,16 @@ static void test_keys_files(void)
 	memset(raw, 0xFF, sizeof(raw));
 	msg_begin(&msg);
 	CHECK(nvs_keys_parse("k.bin", raw, sizeof(raw), &k) < 0);
-	msg_end(&msg, "espgen: k.bin: nvs_keys image holds no keys (bytes 0..67 are erased, all 0xFF)\n");
+	msg_end(&msg,
+		"espgen: k.bin: nvs_keys image holds no keys (bytes 0..67 are erased, all 0xFF)\n");
 	/* equal halves, with a right CRC */
 	memset(raw, 0x5A, NVS_KEYS_LEN);
 	buf_put_le32(raw + NVS_KEYS_LEN, crc32_esp(raw, NVS_KEYS_LEN));
 	msg_begin(&msg);
 	CHECK(nvs_keys_parse("k.bin", raw, sizeof(raw), &k) < 0);
-	msg_end(&msg, "espgen: k.bin: the data key (bytes 0..31) and the tweak key (bytes 32..63) are "
-		      "equal; XTS-AES needs two different keys\n");
+	msg_end(&msg,
+		"espgen: k.bin: the data key (bytes 0..31) and the tweak key (bytes 32..63) are "
+		"equal; XTS-AES needs two different keys\n");
 
 	msg_begin(&msg);
 	CHECK(nvs_keys_from_hmac("h.bin", raw, 16, &k) < 0);

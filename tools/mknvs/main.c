@@ -44,46 +44,46 @@ struct mknvs_opts {
 };
 
 static const char usage_text[] =
-	"usage: esp-mknvs --size SIZE [--version 1|2] INPUT.csv [INPUT.csv ...] -o NVS.bin\n"
-	"       esp-mknvs --decode [--key KEYS.bin | --hmac-key HMAC.bin] NVS.bin [-o NVS.csv]\n"
-	"       esp-mknvs --size SIZE [--version 1|2] --encrypt (--key KEYS.bin | --hmac-key\n"
-	"                 HMAC.bin) INPUT.csv [INPUT.csv ...] -o NVS.bin\n"
-	"       esp-mknvs --decrypt (--key KEYS.bin | --hmac-key HMAC.bin) ENC.bin -o NVS.bin\n"
-	"       esp-mknvs --keygen [--hmac-key HMAC.bin] -o KEYS.bin\n";
+    "usage: esp-mknvs --size SIZE [--version 1|2] INPUT.csv [INPUT.csv ...] -o NVS.bin\n"
+    "       esp-mknvs --decode [--key KEYS.bin | --hmac-key HMAC.bin] NVS.bin [-o NVS.csv]\n"
+    "       esp-mknvs --size SIZE [--version 1|2] --encrypt (--key KEYS.bin | --hmac-key\n"
+    "                 HMAC.bin) INPUT.csv [INPUT.csv ...] -o NVS.bin\n"
+    "       esp-mknvs --decrypt (--key KEYS.bin | --hmac-key HMAC.bin) ENC.bin -o NVS.bin\n"
+    "       esp-mknvs --keygen [--hmac-key HMAC.bin] -o KEYS.bin\n";
 
 static const char help_text[] =
-	"\n"
-	"Builds an NVS partition image from the CSV of ESP-IDF's NVS partition generator\n"
-	"(key,type,encoding,value), byte-identical to nvs_partition_gen.py generate\n"
-	"(esp-idf-nvs-partition-gen 0.2.0), or turns an image back into such a CSV.\n"
-	"\n"
-	"  -o, --output FILE   output file ('-' for standard output, the default for --decode)\n"
-	"      --size SIZE     partition size: a multiple of 0x1000 (Python int syntax:\n"
-	"                      0x6000, 24576). Below 0x3000 the partition is read-only: no\n"
-	"                      spare page, and the image holds only the pages with data\n"
-	"      --version 1|2   NVS format: 2 (default) splits blobs over pages, 1 does not\n"
-	"      --decode        read an NVS image and write its entries as generator CSV\n"
-	"                      (an encrypted one with --key or --hmac-key)\n"
-	"      --encrypt       build the image, then encrypt it (NVS encryption, XTS-AES-256)\n"
-	"      --decrypt       write the plain image of an encrypted one\n"
-	"      --keygen        write an nvs_keys partition image (mode 0600): random keys,\n"
-	"                      or with --hmac-key the keys derived from that HMAC key\n"
-	"      --key FILE      the keys: an nvs_keys partition image (64 key bytes and their\n"
-	"                      CRC, as --keygen writes it) or 64 raw key bytes\n"
-	"      --hmac-key FILE the HMAC-based scheme: the 32-byte eFuse HMAC key the\n"
-	"                      device derives its NVS keys from\n"
-	"  -q, --quiet         no warnings\n"
-	"  -h, --help          this help\n"
-	"      --version       (without a value) print the program version\n"
-	"\n"
-	"Several CSVs are read in order into one image, as the generator does.\n"
-	"'file' rows name a path relative to the current directory (as the generator\n"
-	"resolves it); when nothing is there, the CSV's own directory is tried.\n"
-	"--encrypt, --decrypt and --keygen --hmac-key are byte-identical to the\n"
-	"generator's encrypt, decrypt and generate-key. Keys are never printed; a wrong\n"
-	"key is an error. Decrypted images and CSVs are written with mode 0600.\n"
-	"\n"
-	"Exit status: 0 ok, 1 bad input (with FILE:LINE), 2 bad command line.\n";
+    "\n"
+    "Builds an NVS partition image from the CSV of ESP-IDF's NVS partition generator\n"
+    "(key,type,encoding,value), byte-identical to nvs_partition_gen.py generate\n"
+    "(esp-idf-nvs-partition-gen 0.2.0), or turns an image back into such a CSV.\n"
+    "\n"
+    "  -o, --output FILE   output file ('-' for standard output, the default for --decode)\n"
+    "      --size SIZE     partition size: a multiple of 0x1000 (Python int syntax:\n"
+    "                      0x6000, 24576). Below 0x3000 the partition is read-only: no\n"
+    "                      spare page, and the image holds only the pages with data\n"
+    "      --version 1|2   NVS format: 2 (default) splits blobs over pages, 1 does not\n"
+    "      --decode        read an NVS image and write its entries as generator CSV\n"
+    "                      (an encrypted one with --key or --hmac-key)\n"
+    "      --encrypt       build the image, then encrypt it (NVS encryption, XTS-AES-256)\n"
+    "      --decrypt       write the plain image of an encrypted one\n"
+    "      --keygen        write an nvs_keys partition image (mode 0600): random keys,\n"
+    "                      or with --hmac-key the keys derived from that HMAC key\n"
+    "      --key FILE      the keys: an nvs_keys partition image (64 key bytes and their\n"
+    "                      CRC, as --keygen writes it) or 64 raw key bytes\n"
+    "      --hmac-key FILE the HMAC-based scheme: the 32-byte eFuse HMAC key the\n"
+    "                      device derives its NVS keys from\n"
+    "  -q, --quiet         no warnings\n"
+    "  -h, --help          this help\n"
+    "      --version       (without a value) print the program version\n"
+    "\n"
+    "Several CSVs are read in order into one image, as the generator does.\n"
+    "'file' rows name a path relative to the current directory (as the generator\n"
+    "resolves it); when nothing is there, the CSV's own directory is tried.\n"
+    "--encrypt, --decrypt and --keygen --hmac-key are byte-identical to the\n"
+    "generator's encrypt, decrypt and generate-key. Keys are never printed; a wrong\n"
+    "key is an error. Decrypted images and CSVs are written with mode 0600.\n"
+    "\n"
+    "Exit status: 0 ok, 1 bad input (with FILE:LINE), 2 bad command line.\n";
 
 enum {
 	OPT_SIZE = 256,
@@ -148,8 +148,8 @@ static int check_keys(const struct mknvs_opts *o)
 	case MODE_ENCRYPT:
 	case MODE_DECRYPT:
 		if (!key)
-			return cli_usage_error("%s needs the keys: --key NVS_KEYS.bin or --hmac-key "
-					       "HMAC.bin",
+			return cli_usage_error("%s needs the keys: --key NVS_KEYS.bin or "
+					       "--hmac-key HMAC.bin",
 					       mode_option[o->mode]);
 		break;
 	case MODE_KEYGEN:
@@ -203,18 +203,18 @@ static int check_image_input(struct mknvs_opts *o)
 static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"size", required_argument, NULL, OPT_SIZE},
-		{"version", optional_argument, NULL, OPT_VERSION},
-		{"decode", no_argument, NULL, OPT_DECODE},
-		{"encrypt", no_argument, NULL, OPT_ENCRYPT},
-		{"decrypt", no_argument, NULL, OPT_DECRYPT},
-		{"keygen", no_argument, NULL, OPT_KEYGEN},
-		{"key", required_argument, NULL, OPT_KEY},
-		{"hmac-key", required_argument, NULL, OPT_HMAC_KEY},
-		CLI_LONGOPT_QUIET,
-		CLI_LONGOPT_HELP,
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"size", required_argument, NULL, OPT_SIZE},
+	    {"version", optional_argument, NULL, OPT_VERSION},
+	    {"decode", no_argument, NULL, OPT_DECODE},
+	    {"encrypt", no_argument, NULL, OPT_ENCRYPT},
+	    {"decrypt", no_argument, NULL, OPT_DECRYPT},
+	    {"keygen", no_argument, NULL, OPT_KEYGEN},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {"hmac-key", required_argument, NULL, OPT_HMAC_KEY},
+	    CLI_LONGOPT_QUIET,
+	    CLI_LONGOPT_HELP,
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
@@ -315,8 +315,8 @@ static int read_row_file(void *ctx, const char *csv_file, unsigned line, const c
 		rc = fileio_read((const char *)alt.data, FILEIO_MAX_INPUT, out);
 	else
 		rc = diag_at(csv_file, line,
-			     "cannot read file '%s': not in the current directory, nor as '%s'", path,
-			     (const char *)alt.data);
+			     "cannot read file '%s': not in the current directory, nor as '%s'",
+			     path, (const char *)alt.data);
 	buf_free(&alt);
 	return rc;
 }
@@ -336,7 +336,8 @@ static int run_generate(const struct mknvs_opts *o, struct buf *out)
 		done++;
 		text.len = 0;
 		if (fileio_read(o->inputs[i], MKNVS_MAX_CSV, &text) < 0 ||
-		    nvs_csv_parse(&csvs[i], text.data ? text.data : (const uint8_t *)"", text.len) < 0)
+		    nvs_csv_parse(&csvs[i], text.data ? text.data : (const uint8_t *)"", text.len) <
+			0)
 			goto out;
 	}
 	if (nvs_size_read_only(o->size))
@@ -474,9 +475,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (opts.mode != MODE_KEYGEN) {
 		mode = (opts.key || opts.hmac_key) && opts.mode != MODE_ENCRYPT ? 0600 : 0666;
-		if (fileio_atomic_write_file_mode(opts.output,
-						  out.data ? out.data : (const uint8_t *)"", out.len,
-						  mode) < 0)
+		if (fileio_atomic_write_file_mode(
+			opts.output, out.data ? out.data : (const uint8_t *)"", out.len, mode) < 0)
 			goto out;
 	}
 	rc = EXIT_OK;

@@ -180,10 +180,10 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 /* ------------------------------------------------------------------------ */
 /* nvs_crypt.c, nvs_keys.c: NVS encryption (§8) */
 
-#define NVS_KEYS_LEN 64		   /* XTS-AES-256: data key (eky), then tweak key (tky) */
-#define NVS_KEYS_CRC_LEN 68	   /* the keys and their CRC32 (§8.2) */
-#define NVS_KEYS_IMAGE_SIZE 4096   /* an nvs_keys partition image: keys, CRC, then 0xFF */
-#define NVS_HMAC_KEY_LEN 32	   /* one eFuse key block (§8.3) */
+#define NVS_KEYS_LEN 64		     /* XTS-AES-256: data key (eky), then tweak key (tky) */
+#define NVS_KEYS_CRC_LEN 68	     /* the keys and their CRC32 (§8.2) */
+#define NVS_KEYS_IMAGE_SIZE 4096     /* an nvs_keys partition image: keys, CRC, then 0xFF */
+#define NVS_HMAC_KEY_LEN 32	     /* one eFuse key block (§8.3) */
 #define NVS_KEYS_FILE_MAX (1u << 20) /* larger key files are refused unread */
 
 /* The keys of an encrypted NVS partition. A secret: nvs_keys_wipe() it after use. */

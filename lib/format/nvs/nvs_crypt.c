@@ -41,8 +41,8 @@ static void entry_tweak(size_t page, unsigned i, uint8_t tweak[AES_BLOCK_LEN])
  * all 0xFF. For the generator's images both are the same entries: the used ones come
  * first in each page and an encrypted entry is never all 0xFF.
  */
-static int crypt_entries(const char *file, const struct nvs_keys *k, enum aes_dir dir,
-			 uint8_t *img, size_t len)
+static int crypt_entries(const char *file, const struct nvs_keys *k, enum aes_dir dir, uint8_t *img,
+			 size_t len)
 {
 	struct aes_xts_ctx ctx;
 	uint8_t tweak[AES_BLOCK_LEN], out[NVS_ENTRY_SIZE];
@@ -65,7 +65,8 @@ static int crypt_entries(const char *file, const struct nvs_keys *k, enum aes_di
 				continue;
 			entry_tweak(page, i, tweak);
 			if (aes_xts_unit(&ctx, tweak, e, out, NVS_ENTRY_SIZE) < 0) {
-				rc = diag_file(file, "XTS-AES failed at page %zu entry %u", page, i);
+				rc =
+				    diag_file(file, "XTS-AES failed at page %zu entry %u", page, i);
 				break;
 			}
 			memcpy(e, out, NVS_ENTRY_SIZE);
