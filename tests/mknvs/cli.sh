@@ -3,25 +3,10 @@
 # cli.sh ESP-MKNVS SHARED_DIR OWN_DIR
 # Usage errors (exit 2, message, no output), --help/--version, and for every vector
 # that has an image: --decode, then generating from that CSV gives the same bytes.
-set -u
 exe=$1 shared=$2 own=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+# shellcheck source=tests/mknvs/common.sh
+. "$(dirname "$0")/common.sh"
 printf 'key,type,encoding,value\nns,namespace,,\na,data,u8,1\n' >"$tmp/in.csv"
-
-# expect_usage "stderr substring" ARGS...
-expect_usage() {
-	local want=$1
-	shift
-	rm -f "$tmp/out"
-	"$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-	local rc=$?
-	if [ $rc -ne 2 ] || [ -e "$tmp/out" ] || ! grep -qF -- "$want" "$tmp/stderr"; then
-		echo "FAIL: $*: exit $rc (want 2), stderr: $(head -c 200 "$tmp/stderr")"
-		fail=$((fail + 1))
-	fi
-}
 
 expect_usage "esp-mknvs: --size 0x3100: size of partition must be multiple of 4096" --size 0x3100 "$tmp/in.csv" -o "$tmp/out"
 expect_usage "esp-mknvs: --size 0: minimum partition size" --size 0 "$tmp/in.csv" -o "$tmp/out"

@@ -6,17 +6,11 @@
 # for every public NVS vector CSV under both schemes: --decrypt of the encrypted image
 # is the plain vector, and the CSV of --decode --key encrypts to the same encrypted
 # image and generates the plain vector again. esp-imginfo on an encrypted image.
-set -u
 bin=$(cd "$1" && pwd) shared=$2
 exe=$bin/esp-mknvs
 vec=$shared/vectors/mknvs
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-err() {
-	echo "FAIL: $*"
-	fail=$((fail + 1))
-}
+# shellcheck source=tests/mknvs/common.sh
+. "$(dirname "$0")/common.sh"
 printf 'key,type,encoding,value\nns,namespace,,\na,data,u8,1\ns,data,string,secret\n' >"$tmp/in.csv"
 
 # keys: random ones, and a random HMAC key (the tests hold for any)
@@ -30,17 +24,6 @@ head -c 32 /dev/urandom >"$tmp/hmac.bin"
 	cmp -s "$tmp/derived.bin" "$tmp/derived2.bin" || err "--keygen --hmac-key is not deterministic"
 [ "$(stat -c %a "$tmp/derived.bin")" = 600 ] || err "--keygen --hmac-key: mode $(stat -c %a "$tmp/derived.bin"), want 600"
 
-# expect_usage "stderr substring" ARGS...: exit 2, the message, no output
-expect_usage() {
-	local want=$1
-	shift
-	rm -f "$tmp/out"
-	"$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-	local rc=$?
-	if [ $rc -ne 2 ] || [ -e "$tmp/out" ] || ! grep -qF -- "$want" "$tmp/stderr"; then
-		err "$*: exit $rc (want 2), stderr: $(head -c 200 "$tmp/stderr")"
-	fi
-}
 k=$tmp/keys.bin h=$tmp/hmac.bin
 expect_usage "esp-mknvs: --encrypt needs the keys: --key NVS_KEYS.bin or --hmac-key HMAC.bin" --size 0x3000 --encrypt "$tmp/in.csv" -o "$tmp/out"
 expect_usage "esp-mknvs: --decrypt needs the keys: --key NVS_KEYS.bin or --hmac-key HMAC.bin" --decrypt "$tmp/in.csv" -o "$tmp/out"

@@ -55,28 +55,28 @@ int nvs_keys_parse(const char *name, const uint8_t *data, size_t len, struct nvs
 	return check_halves(name, k);
 }
 
-/* Reads a key file of at most NVS_KEYS_FILE_MAX bytes into @file (a secret). */
-static int read_secret(const char *path, struct buf *file)
+/*
+ * Reads the key file @path (a secret: core dumps off first, its bytes wiped after use)
+ * and makes the keys of its bytes with @make (nvs_keys_parse or nvs_keys_from_hmac).
+ */
+static int load_with(const char *path,
+		     int (*make)(const char *, const uint8_t *, size_t, struct nvs_keys *),
+		     struct nvs_keys *k)
 {
+	struct buf file = BUF_INIT;
+	int rc = -1;
+
+	memset(k, 0, sizeof(*k));
 	secret_protect_process();
-	if (fileio_read(path, NVS_KEYS_FILE_MAX, file) < 0) {
-		secret_buf_free(file);
-		return -1;
-	}
-	return 0;
+	if (fileio_read(path, NVS_KEYS_FILE_MAX, &file) == 0)
+		rc = make(path, file.data ? file.data : (const uint8_t *)"", file.len, k);
+	secret_buf_free(&file);
+	return rc;
 }
 
 int nvs_keys_load(const char *path, struct nvs_keys *k)
 {
-	struct buf file = BUF_INIT;
-	int rc;
-
-	memset(k, 0, sizeof(*k));
-	if (read_secret(path, &file) < 0)
-		return -1;
-	rc = nvs_keys_parse(path, file.data ? file.data : (const uint8_t *)"", file.len, k);
-	secret_buf_free(&file);
-	return rc;
+	return load_with(path, nvs_keys_parse, k);
 }
 
 /* HMAC-SHA256 under @hmac_key of @seed repeated eight times (little-endian) into @out. */
@@ -107,15 +107,7 @@ int nvs_keys_from_hmac(const char *name, const uint8_t *hmac_key, size_t len, st
 
 int nvs_keys_load_hmac(const char *path, struct nvs_keys *k)
 {
-	struct buf file = BUF_INIT;
-	int rc;
-
-	memset(k, 0, sizeof(*k));
-	if (read_secret(path, &file) < 0)
-		return -1;
-	rc = nvs_keys_from_hmac(path, file.data ? file.data : (const uint8_t *)"", file.len, k);
-	secret_buf_free(&file);
-	return rc;
+	return load_with(path, nvs_keys_from_hmac, k);
 }
 
 int nvs_keys_random(struct nvs_keys *k)
