@@ -62,8 +62,8 @@ _espgen()
 		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --depfile"
 		;;
 	esp-mknvs)
-		noarg="--decode --quiet --help --version"
-		witharg="--output --size"
+		noarg="--decode --encrypt --decrypt --keygen --quiet --help --version"
+		witharg="--output --size --key --hmac-key"
 		;;
 	esp-sign)
 		noarg="--random --verify --help --version"
@@ -71,7 +71,7 @@ _espgen()
 		;;
 	esp-imginfo)
 		noarg="--json --diff --check --help --version"
-		witharg="--ignore --pubkey"
+		witharg="--ignore --pubkey --nvs-key --hmac-key"
 		;;
 	esp-encrypt)
 		noarg="--decrypt --keygen --quiet --help --version"
@@ -104,6 +104,7 @@ _espgen()
 		--address | -a)
 		return 0 ;; # a number or free text
 	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
+		--nvs-key | --hmac-key | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null
