@@ -234,7 +234,7 @@ static int walk_dir(struct walk *w, const char *src, const char *rel, size_t dep
 		return -1;
 	if (w->flags & DIRTREE_FILES_FIRST)
 		rc = walk_items(w, src, rel, depth, &here, items, n, 0) < 0 ||
-				     walk_items(w, src, rel, depth, &here, items, n, 1) < 0
+			     walk_items(w, src, rel, depth, &here, items, n, 1) < 0
 			 ? -1
 			 : 0;
 	else

@@ -19,9 +19,9 @@ enum {
 };
 
 struct dirtree_entry {
-	char *path;  /* relative to the root, '/'-separated, no leading '/' */
-	char *src;   /* the path to open: root + '/' + path */
-	int is_dir;  /* a directory (listed before its contents) or a regular file */
+	char *path;   /* relative to the root, '/'-separated, no leading '/' */
+	char *src;    /* the path to open: root + '/' + path */
+	int is_dir;   /* a directory (listed before its contents) or a regular file */
 	size_t depth; /* 0 for the root's own entries */
 };
 
@@ -30,7 +30,9 @@ struct dirtree {
 	size_t n, cap;
 };
 
+/* clang-format off */
 #define DIRTREE_INIT {NULL, 0, 0}
+/* clang-format on */
 
 /*
  * Lists everything below the directory @root in depth-first pre-order into @out (which

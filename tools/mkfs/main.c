@@ -24,40 +24,40 @@ struct mkfs_opts {
 };
 
 static const char usage_text[] =
-	"usage: esp-mkfs --type spiffs --size SIZE [--page-size N] [--block-size N]\n"
-	"                [--obj-name-len N] [--meta-len N] [--no-magic] [--no-magic-len]\n"
-	"                [--follow-symlinks] [--big-endian] [--aligned-obj-ix-tables]\n"
-	"                DIR -o SPIFFS.bin\n";
+    "usage: esp-mkfs --type spiffs --size SIZE [--page-size N] [--block-size N]\n"
+    "                [--obj-name-len N] [--meta-len N] [--no-magic] [--no-magic-len]\n"
+    "                [--follow-symlinks] [--big-endian] [--aligned-obj-ix-tables]\n"
+    "                DIR -o SPIFFS.bin\n";
 
 static const char help_text[] =
-	"\n"
-	"Writes a SPIFFS partition image holding the files below DIR, byte-identical to\n"
-	"ESP-IDF's spiffsgen.py with the same options. Each directory's files come first,\n"
-	"then its subdirectories, each in name order; a file is stored as '/' + its path\n"
-	"below DIR. FAT images (--type fat) are not supported yet.\n"
-	"\n"
-	"  -o, --output FILE        output file\n"
-	"      --type spiffs        the file system (only spiffs for now)\n"
-	"      --size SIZE          image size, a multiple of the block size\n"
-	"      --page-size N        logical page size (default 256)\n"
-	"      --block-size N       logical block size, a multiple of the page size\n"
-	"                           (default 4096)\n"
-	"      --obj-name-len N     name field length, NUL included (default 32): names\n"
-	"                           must be shorter\n"
-	"      --meta-len N         metadata bytes per file (default 4, written as 0)\n"
-	"      --no-magic           no magic numbers in the lookup pages\n"
-	"      --no-magic-len       magic numbers without the block count\n"
-	"      --follow-symlinks    enter symbolic links to directories (links to files\n"
-	"                           are always read through)\n"
-	"      --big-endian         big-endian page fields\n"
-	"      --aligned-obj-ix-tables\n"
-	"                           align the page-index table of index pages to 2 bytes\n"
-	"  -q, --quiet              no warnings\n"
-	"  -h, --help               this help\n"
-	"      --version            print the version\n"
-	"\n"
-	"Exit status: 0 ok, 1 bad input (the directory, its files, a full image),\n"
-	"2 bad command line.\n";
+    "\n"
+    "Writes a SPIFFS partition image holding the files below DIR, byte-identical to\n"
+    "ESP-IDF's spiffsgen.py with the same options. Each directory's files come first,\n"
+    "then its subdirectories, each in name order; a file is stored as '/' + its path\n"
+    "below DIR. FAT images (--type fat) are not supported yet.\n"
+    "\n"
+    "  -o, --output FILE        output file\n"
+    "      --type spiffs        the file system (only spiffs for now)\n"
+    "      --size SIZE          image size, a multiple of the block size\n"
+    "      --page-size N        logical page size (default 256)\n"
+    "      --block-size N       logical block size, a multiple of the page size\n"
+    "                           (default 4096)\n"
+    "      --obj-name-len N     name field length, NUL included (default 32): names\n"
+    "                           must be shorter\n"
+    "      --meta-len N         metadata bytes per file (default 4, written as 0)\n"
+    "      --no-magic           no magic numbers in the lookup pages\n"
+    "      --no-magic-len       magic numbers without the block count\n"
+    "      --follow-symlinks    enter symbolic links to directories (links to files\n"
+    "                           are always read through)\n"
+    "      --big-endian         big-endian page fields\n"
+    "      --aligned-obj-ix-tables\n"
+    "                           align the page-index table of index pages to 2 bytes\n"
+    "  -q, --quiet              no warnings\n"
+    "  -h, --help               this help\n"
+    "      --version            print the version\n"
+    "\n"
+    "Exit status: 0 ok, 1 bad input (the directory, its files, a full image),\n"
+    "2 bad command line.\n";
 
 enum {
 	OPT_TYPE = 256,
@@ -105,7 +105,8 @@ static int parse_type(const char *arg)
 	if (strcmp(arg, "spiffs") == 0)
 		return 0;
 	if (strcmp(arg, "fat") == 0)
-		return cli_usage_error("--type fat: FAT images are not supported yet (only spiffs)");
+		return cli_usage_error(
+		    "--type fat: FAT images are not supported yet (only spiffs)");
 	return cli_usage_error("--type: '%s' is not spiffs or fat", arg);
 }
 
@@ -113,22 +114,22 @@ static int parse_type(const char *arg)
 static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"type", required_argument, NULL, OPT_TYPE},
-		{"size", required_argument, NULL, OPT_SIZE},
-		{"page-size", required_argument, NULL, OPT_PAGE_SIZE},
-		{"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
-		{"obj-name-len", required_argument, NULL, OPT_OBJ_NAME_LEN},
-		{"meta-len", required_argument, NULL, OPT_META_LEN},
-		{"no-magic", no_argument, NULL, OPT_NO_MAGIC},
-		{"no-magic-len", no_argument, NULL, OPT_NO_MAGIC_LEN},
-		{"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
-		{"big-endian", no_argument, NULL, OPT_BIG_ENDIAN},
-		{"aligned-obj-ix-tables", no_argument, NULL, OPT_ALIGNED},
-		CLI_LONGOPT_QUIET,
-		CLI_LONGOPT_HELP,
-		CLI_LONGOPT_VERSION,
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"type", required_argument, NULL, OPT_TYPE},
+	    {"size", required_argument, NULL, OPT_SIZE},
+	    {"page-size", required_argument, NULL, OPT_PAGE_SIZE},
+	    {"block-size", required_argument, NULL, OPT_BLOCK_SIZE},
+	    {"obj-name-len", required_argument, NULL, OPT_OBJ_NAME_LEN},
+	    {"meta-len", required_argument, NULL, OPT_META_LEN},
+	    {"no-magic", no_argument, NULL, OPT_NO_MAGIC},
+	    {"no-magic-len", no_argument, NULL, OPT_NO_MAGIC_LEN},
+	    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
+	    {"big-endian", no_argument, NULL, OPT_BIG_ENDIAN},
+	    {"aligned-obj-ix-tables", no_argument, NULL, OPT_ALIGNED},
+	    CLI_LONGOPT_QUIET,
+	    CLI_LONGOPT_HELP,
+	    CLI_LONGOPT_VERSION,
+	    {NULL, 0, NULL, 0},
 	};
 	struct spiffs_config *c = &o->spiffs;
 	int ch, rc, type_set = 0;
@@ -278,7 +279,7 @@ int main(int argc, char **argv)
 	rc = EXIT_INPUT;
 	if (dirtree_walk(opts.dir,
 			 DIRTREE_FILES_FIRST |
-				 (opts.follow_symlinks ? DIRTREE_FOLLOW_DIR_LINKS : 0u),
+			     (opts.follow_symlinks ? DIRTREE_FOLLOW_DIR_LINKS : 0u),
 			 &tree) < 0)
 		goto out;
 	if (load_files(&opts, &tree, &data, &files, &n) < 0)

@@ -26,10 +26,10 @@
 /* The numbers derived from the options (§2.1). */
 struct geom {
 	uint32_t page, ppb, lu, usable, blocks;
-	uint32_t slots;	    /* lookup slots per lookup page */
-	uint32_t head;	    /* header bytes of an object's first index page */
-	uint32_t head_lim;  /* page numbers on the first index page */
-	uint32_t lim;	    /* page numbers on each later index page */
+	uint32_t slots;	   /* lookup slots per lookup page */
+	uint32_t head;	   /* header bytes of an object's first index page */
+	uint32_t head_lim; /* page numbers on the first index page */
+	uint32_t lim;	   /* page numbers on each later index page */
 };
 
 static uint32_t head_len(const struct spiffs_config *c)
