@@ -2,6 +2,7 @@
 /* esp-mkfs: file-system partition images from a directory (spec/filesystems.md). SPIFFS
  * for now; FAT follows. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +57,8 @@ static const char help_text[] =
     "  -h, --help               this help\n"
     "      --version            print the version\n"
     "\n"
-    "Exit status: 0 ok, 1 bad input (the directory, its files, a full image),\n"
-    "2 bad command line.\n";
+    "Exit status: 0 ok, 1 bad input (sizes that do not fit together, the directory,\n"
+    "its files, a full image), 2 bad command line.\n";
 
 enum {
 	OPT_TYPE = 256,
@@ -94,7 +95,7 @@ static int parse_u32(const char *opt, const char *arg, uint32_t *out)
 {
 	uint64_t v;
 
-	if (parse_num(opt, arg, SPIFFS_MAX_SIZE, &v) < 0)
+	if (parse_num(opt, arg, UINT32_MAX, &v) < 0)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -133,7 +134,6 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 	};
 	struct spiffs_config *c = &o->spiffs;
 	int ch, rc, type_set = 0;
-	char why[200];
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
@@ -147,7 +147,7 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 			type_set = 1;
 			break;
 		case OPT_SIZE:
-			if (parse_num("--size", optarg, SPIFFS_MAX_SIZE, &o->size) < 0)
+			if (parse_num("--size", optarg, UINT64_MAX, &o->size) < 0)
 				return -1;
 			o->size_set = 1;
 			break;
@@ -196,8 +196,6 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 		return cli_usage_error("%s", "no output given (-o FILE)");
 	if (!o->size_set)
 		return cli_usage_error("%s", "no image size given (--size SIZE)");
-	if (spiffs_config_check(c, o->size, why, sizeof(why)) < 0)
-		return cli_usage_error("%s", why);
 	return 0;
 }
 
@@ -267,6 +265,7 @@ int main(int argc, char **argv)
 	struct buf data = BUF_INIT, out = BUF_INIT;
 	size_t n = 0, i;
 	int rc = EXIT_USAGE, r;
+	char why[200];
 
 	diag_set_program("esp-mkfs");
 	cli_set_usage(usage_text, help_text);
@@ -276,7 +275,13 @@ int main(int argc, char **argv)
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
 	}
+	/* spiffsgen's own errors (bad sizes, like bad names and a full image) are input
+	 * errors: exit 1 (issue 18), not usage errors */
 	rc = EXIT_INPUT;
+	if (spiffs_config_check(&opts.spiffs, opts.size, why, sizeof(why)) < 0) {
+		diag_error("%s", why);
+		goto out;
+	}
 	if (dirtree_walk(opts.dir,
 			 DIRTREE_FILES_FIRST |
 			     (opts.follow_symlinks ? DIRTREE_FOLLOW_DIR_LINKS : 0u),
