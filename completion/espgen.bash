@@ -78,7 +78,7 @@ _espgen()
 		witharg="--output --chip --key --address --flash-crypt-conf --key-size"
 		;;
 	esp-mkfs)
-		noarg="--no-magic --no-magic-len --follow-symlinks --big-endian --aligned-obj-ix-tables --quiet --help --version"
+		noarg="--no-magic --no-magic-len --follow-symlinks --big-endian --aligned-obj-ix-tables --list --json --extract --quiet --help --version"
 		witharg="--output --type --size --page-size --block-size --obj-name-len --meta-len"
 		;;
 	*) return 0 ;;

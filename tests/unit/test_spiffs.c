@@ -231,6 +231,52 @@ static void test_empty(void)
 	buf_free(&out);
 }
 
+/* build -> decode gives the files back, in id order, under every option combination */
+static void test_decode(void)
+{
+	static const char *const names[] = {"/a", "/dir/empty", "/dir/b.bin", "/z"};
+	struct spiffs_file f[4];
+	struct spiffs_config c;
+	struct spiffs_list l = {NULL, 0};
+	struct buf out = BUF_INIT;
+	size_t lens[4] = {3, 0, 5000, 130};
+	uint8_t *data = malloc(5000);
+	unsigned variant;
+	size_t i;
+
+	if (!data)
+		return;
+	for (i = 0; i < 5000; i++)
+		data[i] = (uint8_t)(i * 7 + i / 251);
+	for (i = 0; i < 4; i++) {
+		f[i].name = names[i];
+		f[i].data = data;
+		f[i].len = lens[i];
+	}
+	for (variant = 0; variant < 16; variant++) {
+		spiffs_config_default(&c);
+		c.big_endian = variant & 1;
+		c.aligned_obj_ix_tables = (variant >> 1) & 1;
+		c.use_magic = (variant >> 2) & 1;
+		c.page_size = variant & 8 ? 128 : 256;
+		c.block_size = variant & 8 ? 1024 : 4096;
+		CHECK(spiffs_build(&c, 0x8000, f, 4, &out) == 0);
+		CHECK(spiffs_decode(&c, "t.bin", out.data, out.len, &l) == 0);
+		CHECK(l.n == 4);
+		for (i = 0; i < l.n && i < 4; i++) {
+			CHECK_STR(l.v[i].name, names[i]);
+			CHECK(l.v[i].len == lens[i] && l.v[i].id == i + 1);
+			CHECK(lens[i] == 0 || memcmp(l.v[i].data, data, lens[i]) == 0);
+		}
+		spiffs_list_free(&l);
+		/* read with the other endianness: refused, not misread */
+		c.big_endian = !c.big_endian;
+		CHECK(spiffs_decode(&c, "t.bin", out.data, out.len, &l) == -1 && l.n == 0);
+		buf_free(&out);
+	}
+	free(data);
+}
+
 int main(void)
 {
 	test_one_file();
@@ -239,5 +285,6 @@ int main(void)
 	test_full();
 	test_checks();
 	test_empty();
+	test_decode();
 	return check_status();
 }

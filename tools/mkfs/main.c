@@ -12,12 +12,17 @@
 #include "diag.h"
 #include "dirtree.h"
 #include "fileio.h"
+#include "mkfs.h"
 #include "num.h"
 #include "spiffs.h"
 
+enum mkfs_mode { MKFS_BUILD, MKFS_LIST, MKFS_EXTRACT };
+
 struct mkfs_opts {
+	enum mkfs_mode mode;
+	int json;
 	const char *output;
-	const char *dir;
+	const char *dir; /* DIR to build from, or the IMAGE to read */
 	uint64_t size;
 	int size_set;
 	int follow_symlinks;
@@ -28,7 +33,9 @@ static const char usage_text[] =
     "usage: esp-mkfs --type spiffs --size SIZE [--page-size N] [--block-size N]\n"
     "                [--obj-name-len N] [--meta-len N] [--no-magic] [--no-magic-len]\n"
     "                [--follow-symlinks] [--big-endian] [--aligned-obj-ix-tables]\n"
-    "                DIR -o SPIFFS.bin\n";
+    "                DIR -o SPIFFS.bin\n"
+    "       esp-mkfs --list [--json] [SPIFFS options] SPIFFS.bin [-o FILE]\n"
+    "       esp-mkfs --extract [SPIFFS options] SPIFFS.bin -o DIR\n";
 
 static const char help_text[] =
     "\n"
@@ -37,7 +44,15 @@ static const char help_text[] =
     "then its subdirectories, each in name order; a file is stored as '/' + its path\n"
     "below DIR. FAT images (--type fat) are not supported yet.\n"
     "\n"
-    "  -o, --output FILE        output file\n"
+    "--list prints an image's files (SHA-256, size, name), --extract writes them\n"
+    "below DIR; both need the options the image was built with (page and block size,\n"
+    "name and meta lengths, --big-endian, --aligned-obj-ix-tables).\n"
+    "\n"
+    "  -o, --output FILE        output file (--extract: directory; --list: default\n"
+    "                           standard output)\n"
+    "      --list               list the files of a SPIFFS image\n"
+    "      --json               --list as JSON\n"
+    "      --extract            write the files of a SPIFFS image below -o DIR\n"
     "      --type spiffs        the file system (only spiffs for now)\n"
     "      --size SIZE          image size, a multiple of the block size\n"
     "      --page-size N        logical page size (default 256)\n"
@@ -72,6 +87,9 @@ enum {
 	OPT_FOLLOW_SYMLINKS,
 	OPT_BIG_ENDIAN,
 	OPT_ALIGNED,
+	OPT_LIST,
+	OPT_EXTRACT,
+	OPT_JSON,
 };
 
 /* A number as spiffsgen takes it (Python int()), or with a K/M suffix. */
@@ -127,6 +145,9 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 	    {"follow-symlinks", no_argument, NULL, OPT_FOLLOW_SYMLINKS},
 	    {"big-endian", no_argument, NULL, OPT_BIG_ENDIAN},
 	    {"aligned-obj-ix-tables", no_argument, NULL, OPT_ALIGNED},
+	    {"list", no_argument, NULL, OPT_LIST},
+	    {"extract", no_argument, NULL, OPT_EXTRACT},
+	    {"json", no_argument, NULL, OPT_JSON},
 	    CLI_LONGOPT_QUIET,
 	    CLI_LONGOPT_HELP,
 	    CLI_LONGOPT_VERSION,
@@ -182,14 +203,35 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 		case OPT_ALIGNED:
 			c->aligned_obj_ix_tables = 1;
 			break;
+		case OPT_LIST:
+		case OPT_EXTRACT:
+			if (o->mode != MKFS_BUILD)
+				return cli_usage_error("%s",
+						       "--list and --extract exclude each other");
+			o->mode = ch == OPT_LIST ? MKFS_LIST : MKFS_EXTRACT;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
 		default:
 			if ((rc = cli_common_option(ch, argv)) != 0)
 				return rc;
 			break;
 		}
 	}
-	if (cli_one_operand(argc, argv, "directory", &o->dir) < 0)
+	if (cli_one_operand(argc, argv, o->mode == MKFS_BUILD ? "directory" : "image", &o->dir) < 0)
 		return -1;
+	if (o->json && o->mode != MKFS_LIST)
+		return cli_usage_error("%s", "--json needs --list");
+	if (o->mode != MKFS_BUILD) {
+		/* the image's own length is its size */
+		if (o->size_set || o->follow_symlinks)
+			return cli_usage_error("%s has no use with --list or --extract",
+					       o->size_set ? "--size" : "--follow-symlinks");
+		if (o->mode == MKFS_EXTRACT && !o->output)
+			return cli_usage_error("%s", "no output directory given (-o DIR)");
+		return 0;
+	}
 	if (!type_set)
 		return cli_usage_error("%s", "no file system given (--type spiffs)");
 	if (!o->output)
@@ -273,6 +315,15 @@ int main(int argc, char **argv)
 	r = parse_args(argc, argv, &opts);
 	if (r != 0) {
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
+	if (opts.mode == MKFS_LIST) {
+		rc = mkfs_list(&opts.spiffs, opts.dir, opts.json, opts.output) < 0 ? EXIT_INPUT
+										   : EXIT_OK;
+		goto out;
+	}
+	if (opts.mode == MKFS_EXTRACT) {
+		rc = mkfs_extract(&opts.spiffs, opts.dir, opts.output) < 0 ? EXIT_INPUT : EXIT_OK;
 		goto out;
 	}
 	/* spiffsgen's own errors (bad sizes, like bad names and a full image) are input

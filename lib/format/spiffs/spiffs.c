@@ -6,31 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
-
-/* Page flags (§2.2): a finished data page and a finished index page. */
-#define SPIFFS_FLAGS_DATA 0xFC
-#define SPIFFS_FLAGS_INDEX 0xF8
-/* Object type of a regular file, in the first index page. */
-#define SPIFFS_TYPE_FILE 0x01
-/* Set in the object id of index pages (in their header and their lookup slot). */
-#define SPIFFS_ID_INDEX 0x8000
-/* Base of the per-block magic number (§2.4). */
-#define SPIFFS_MAGIC 0x20140529u
-/* Data page header: object id, span index, flags. */
-#define SPIFFS_DATA_HDR 5
-/* Index page header: the data page header padded with 0xFF to 8 bytes. */
-#define SPIFFS_IX_HDR 8
-/* Largest page size: 65536 would set bit 16 of the magic and spiffsgen crashes (§2.4). */
-#define SPIFFS_MAX_PAGE 32768
-
-/* The numbers derived from the options (§2.1). */
-struct geom {
-	uint32_t page, ppb, lu, usable, blocks;
-	uint32_t slots;	   /* lookup slots per lookup page */
-	uint32_t head;	   /* header bytes of an object's first index page */
-	uint32_t head_lim; /* page numbers on the first index page */
-	uint32_t lim;	   /* page numbers on each later index page */
-};
+#include "spiffs_geom.h"
 
 static uint32_t head_len(const struct spiffs_config *c)
 {
@@ -40,7 +16,7 @@ static uint32_t head_len(const struct spiffs_config *c)
 	return c->aligned_obj_ix_tables ? (h + 1) & ~1u : h;
 }
 
-static void geom_init(const struct spiffs_config *c, uint64_t size, struct geom *g)
+void spiffs_geom_init(const struct spiffs_config *c, uint64_t size, struct spiffs_geom *g)
 {
 	g->page = c->page_size;
 	g->ppb = c->block_size / c->page_size;
@@ -133,7 +109,7 @@ int spiffs_name_check(const struct spiffs_config *c, const char *name, char *why
 /* Where pages go while the image is built. */
 struct builder {
 	const struct spiffs_config *c;
-	struct geom g;
+	struct spiffs_geom g;
 	uint8_t *img;
 	uint64_t size;
 	uint32_t blocks_used; /* blocks started; every one before the last is full */
@@ -308,7 +284,7 @@ int spiffs_build(const struct spiffs_config *c, uint64_t size, const struct spif
 	memset(&b, 0, sizeof(b));
 	b.c = c;
 	b.size = size;
-	geom_init(c, size, &b.g);
+	spiffs_geom_init(c, size, &b.g);
 	/* object ids are 15 bits: the top bit marks index pages */
 	if (n >= SPIFFS_ID_INDEX)
 		return diag_error("%zu files: SPIFFS object ids allow at most %u", n,

@@ -63,4 +63,30 @@ struct spiffs_file {
 int spiffs_build(const struct spiffs_config *c, uint64_t size, const struct spiffs_file *files,
 		 size_t n, struct buf *out);
 
+/* One file read back from an image (spiffs_decode). */
+struct spiffs_entry {
+	char *name;    /* "/dir/file.txt", NUL-terminated */
+	uint8_t *data; /* @len bytes (NULL when empty) */
+	size_t len;
+	uint16_t id; /* object id */
+};
+
+struct spiffs_list {
+	struct spiffs_entry *v;
+	size_t n;
+};
+
+/*
+ * Reads the files of the image @img (@len bytes, the whole partition) built with the
+ * geometry @c, in object-id order (the order they were written), into @out (empty
+ * before; free with spiffs_list_free). Follows each object's index pages and checks
+ * every data page they name. Returns 0, or -1 with a message naming @file when the
+ * image does not fit @c or an object is damaged.
+ */
+int spiffs_decode(const struct spiffs_config *c, const char *file, const uint8_t *img, size_t len,
+		  struct spiffs_list *out);
+
+/* Releases what spiffs_decode() returned and resets @l to empty. */
+void spiffs_list_free(struct spiffs_list *l);
+
 #endif
