@@ -295,7 +295,10 @@ int spiffs_build(const struct spiffs_config *c, uint64_t size, const struct spif
 	for (i = 0; i < n; i++) {
 		b.id = (uint16_t)(i + 1);
 		if (add_file(&b, &files[i]) < 0) {
+			/* as it was: a buffer that was empty is released too */
 			out->len = start;
+			if (start == 0)
+				buf_free(out);
 			return -1;
 		}
 	}
