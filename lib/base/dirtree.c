@@ -55,20 +55,31 @@ static char *join(const char *a, const char *b)
 	return s;
 }
 
+/* Room for @need elements of @size bytes in the array *@v of *@cap (buf_grow's rule). */
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	uint8_t *p = *v;
+	size_t bytes = *cap * size;
+
+	if (need <= *cap)
+		return 0;
+	if (buf_grow(&p, &bytes, need * size, 16 * size) < 0)
+		return -1;
+	*v = p;
+	*cap = bytes / size;
+	return 0;
+}
+
 static int add_entry(struct walk *w, const char *rel, int is_dir, size_t depth)
 {
 	struct dirtree *t = w->out;
 	struct dirtree_entry *e;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		struct dirtree_entry *v = realloc(t->v, cap * sizeof(*v));
+	void *v = t->v;
 
-		if (!v)
-			return diag_error("out of memory");
-		t->v = v;
-		t->cap = cap;
-	}
+	if (grow(&v, &t->cap, t->n + 1, sizeof(*t->v)) < 0)
+		return -1;
+	t->v = v;
 	e = &t->v[t->n];
 	e->path = strdup(rel);
 	e->src = join(w->root, rel);
@@ -121,6 +132,7 @@ static void free_items(struct item *v, size_t n)
 static int list_dir(const struct walk *w, const char *src, struct item **items, size_t *n)
 {
 	struct item *v = NULL;
+	void *vp;
 	size_t cap = 0, k = 0;
 	struct dirent *de;
 	DIR *d = opendir(src);
@@ -153,15 +165,10 @@ static int list_dir(const struct walk *w, const char *src, struct item **items, 
 			goto out;
 		if (kind == 2)
 			continue;
-		if (k == cap) {
-			uint8_t *p = (uint8_t *)v;
-			size_t bytes = cap * sizeof(*v);
-
-			if (buf_grow(&p, &bytes, (k + 1) * sizeof(*v), 16 * sizeof(*v)) < 0)
-				goto out;
-			v = (struct item *)p;
-			cap = bytes / sizeof(*v);
-		}
+		vp = v;
+		if (grow(&vp, &cap, k + 1, sizeof(*v)) < 0)
+			goto out;
+		v = vp;
 		v[k].name = strdup(de->d_name);
 		if (!v[k].name) {
 			diag_error("out of memory");
