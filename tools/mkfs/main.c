@@ -281,6 +281,13 @@ static int load_files(const struct mkfs_opts *o, const struct dirtree *t, struct
 		}
 		v[k].len = data->len - offs[k];
 		k++;
+		/* more content than image bytes can never fit: stop before reading a
+		 * tree of any size into memory (same message as the encoder's) */
+		if (data->len > o->size) {
+			diag_error("the files do not fit in the 0x%llx-byte image (full at '%s')",
+				   (unsigned long long)o->size, name);
+			goto out;
+		}
 	}
 	/* the buffer has stopped moving: point into it */
 	for (i = 0; i < k; i++)
