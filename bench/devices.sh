@@ -81,7 +81,7 @@ echo "peak RSS:  $((peak / 1024)) MiB (budget 1024 MiB; $(awk -v p="$peak" -v s=
 sed -e '/^\[otadata\]/,/^min_rev_full/d' "$d/batch.ini" >"$d/small.ini"
 rows 2000 "$d/small.csv"
 bad_files=0 bad_dirs=0
-for r in $(seq 1 "$runs"); do
+for _ in $(seq 1 "$runs"); do
 	rm -rf "$tmp/modes"
 	(umask 022 && "$bin/esp-mkflash" --manifest "$d/small.ini" --devices "$d/small.csv" -j 2 \
 		-o "$tmp/modes")

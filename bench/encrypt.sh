@@ -22,8 +22,8 @@ head -c $((16 << 20)) /dev/urandom >"$tmp/in.bin"
 # best of N runs: "WALL CPU" in milliseconds (CPU = user + sys, steadier than wall
 # clock on a shared machine), each the best of its own
 best() {
-	local bw=999999 bc=999999 w c i
-	for i in $(seq "$runs"); do
+	local bw=999999 bc=999999 w c
+	for _ in $(seq "$runs"); do
 		read -r w c < <({ TIMEFORMAT='%3R %3U %3S'; time "$@" >/dev/null; } 2>&1 |
 			awk '{ printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000 }')
 		[ "$w" -lt "$bw" ] && bw=$w

@@ -53,8 +53,8 @@ cp "$d/FLASH.bin" "$tmp/ref.bin"
 
 # best of N wall-clock times, in milliseconds
 best() {
-	local b=999999 t0 t1 i
-	for i in $(seq "$runs"); do
+	local b=999999 t0 t1
+	for _ in $(seq "$runs"); do
 		t0=$(date +%s%N)
 		"$@" >/dev/null
 		t1=$(date +%s%N)

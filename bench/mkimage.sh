@@ -32,9 +32,9 @@ img_size=$(stat -c %s "$tmp/app.bin")
 # `time` (getrusage). Inputs are in the page cache after the first run. On a busy
 # machine the CPU ratio is the steadier of the two.
 best() {
-	local bw=999999999 bc=999999999 i w u s t
+	local bw=999999999 bc=999999999 w u s t
 	local TIMEFORMAT='%3R %3U %3S'
-	for i in $(seq "$runs"); do
+	for _ in $(seq "$runs"); do
 		t=$({ time "$@" >/dev/null 2>&1; } 2>&1)
 		read -r w u s <<<"$t"
 		w=$(awk -v w="$w" 'BEGIN { printf "%d", w * 1e6 }')

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # bash completion for the espgen tools (esp-mkpart, esp-mkimage, esp-mkotadata,
 # esp-mkflash, esp-mknvs, esp-sign, esp-imginfo, esp-encrypt, esp-mkfs): options, chips, flash
 # settings and the other fixed values; files elsewhere. Installed once per tool name in

@@ -35,6 +35,11 @@ static int check_count;
 static inline int check_status(void)
 {
 	printf("%d checks, %d failed\n", check_count, check_failures);
+	/* a test that checked nothing proves nothing: fail, and say why */
+	if (check_count == 0) {
+		printf("FAIL: no check ran\n");
+		return 1;
+	}
 	return check_failures ? 1 : 0;
 }
 

@@ -4,7 +4,7 @@
 #   . "$(dirname "$0")/../check.sh"       (before any cd)
 # ok / bad MESSAGE count one check; run_ok DESC CMD... must exit 0 (its output goes
 # to out.txt and err.txt in the current directory); finish prints the tally and
-# fails when a check failed or none ran.
+# fails when a check failed or none ran (saying so).
 pass=0 fail=0
 
 ok() { pass=$((pass + 1)); }
@@ -21,5 +21,10 @@ run_ok() {
 
 finish() {
 	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+	# a script that ran no check proves nothing: that is a failure, never a quiet pass
+	if [ $((pass + fail)) -eq 0 ]; then
+		echo "FAIL: no check ran"
+		return 1
+	fi
+	[ "$fail" -eq 0 ]
 }

@@ -7,7 +7,8 @@
 # The own-set format is that of shared/vectors (name, args, input, expected) plus an
 # optional 'stderr' column: a substring the tool's stderr must contain. expected=ERROR
 # means exit status 1 and no output file; expected=USAGE means exit status 2 and no
-# output file.
+# output file. GOLDEN_CASES: another table to run in the set's folder instead of its
+# cases.tsv (tests/valgrind.sh runs a set in chunks).
 set -u
 mode=$1 tool=$2 shared=$3 bin=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,18 +18,23 @@ if [ "$mode" = shared ] || [ "$mode" = next ]; then
 	set_dir=$shared/vectors
 	[ "$mode" = next ] && set_dir=$shared/vectors-next
 	if [ ! -x "$conf" ] || [ ! -d "$set_dir/$tool" ]; then
-		echo "SKIP: no public vectors for $tool at $shared (shared/ is not beside this checkout)"
+		echo "SKIP: golden.$mode.$tool (no ${set_dir##*/}/$tool or tools/conformance in $shared)"
+		exit 77
+	fi
+	if [ ! -x "$bin/esp-$tool" ]; then
+		echo "SKIP: golden.$mode.$tool (esp-$tool is not built yet)"
 		exit 77
 	fi
 	exec "$conf" --bin "$bin" --set "$set_dir" --only "$tool"
 fi
 
 dir=$here/golden/$tool
+cases=${GOLDEN_CASES:-$dir/cases.tsv}
 exe=$bin/esp-$tool
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
-IFS=$'\t' read -ra cols < <(head -1 "$dir/cases.tsv")
+IFS=$'\t' read -ra cols < <(head -1 "$cases")
 declare -A ci
 for i in "${!cols[@]}"; do ci[${cols[$i]}]=$i; done
 
@@ -66,6 +72,6 @@ while IFS= read -r line; do
 	else
 		pass=$((pass + 1))
 	fi
-done < <(tail -n +2 "$dir/cases.tsv")
+done < <(tail -n +2 "$cases")
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ] && [ $pass -gt 0 ]

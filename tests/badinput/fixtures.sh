@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=sh
 # Sourced by run.sh: makes the good inputs every case starts from in $F.
 # Needs $BIN, $MKELF; everything is made here (no upstream files).
 fx() { "$@" >/dev/null 2>"$F/fixture.err" || { cat "$F/fixture.err" >&2; echo "fixture failed: $*" >&2; exit 2; }; }

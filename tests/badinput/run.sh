@@ -35,6 +35,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 F=$tmp/fixtures
 mkdir -p "$F"
 export F
+# shellcheck source=tests/badinput/fixtures.sh
 . "$here/fixtures.sh"
 chmod -R a-w "$F" 2>/dev/null
 
@@ -48,10 +49,13 @@ while IFS="$tab" read -r name status keep msg cmd; do
 	O=$tmp/o/$name
 	mkdir -p "$W" "$O"
 	export W O
+	# shellcheck disable=SC2016 # the literal text of the command, not an expansion
 	case $cmd in
 	*openssl*|*'$F/p256'*|*'$F/p521'*|*'$F/ed25519'*)
 		if [ ! -f "$F/p256.pem" ]; then
-			skipped=$((skipped + 1)); echo "skip $name: no openssl"; continue
+			skipped=$((skipped + 1))
+			echo "SKIP: badinput $name (no openssl command: it makes the key fixtures)"
+			continue
 		fi ;;
 	esac
 	if [ "$keep" != "-" ]; then
@@ -97,5 +101,10 @@ while IFS="$tab" read -r name status keep msg cmd; do
 done <"$cases"
 [ $probe = 1 ] && exit 0
 echo "badinput: $n cases, $fails failed, $skipped skipped"
-[ "$n" -ge 80 ] || { echo "badinput: fewer than 80 cases" >&2; exit 1; }
+# (a table given on the command line may be a part: tests/valgrind.sh runs it in chunks)
+if [ "$cases" = "$here/cases.tsv" ] && [ "$n" -lt 80 ]; then
+	echo "badinput: fewer than 80 cases" >&2
+	exit 1
+fi
+[ "$n" -gt 0 ] || { echo "badinput: no case in $cases" >&2; exit 1; }
 [ "$fails" = 0 ]

@@ -5,6 +5,8 @@
 # configs/ (the factory example, each device of the batch example, and each
 # configs/partitions layout) has no problems either.
 # usage: check.sh BIN_DIR TESTS_BIN_DIR
+# shellcheck disable=SC2317,SC2034 # the table's commands and options (eval) use ff, put,
+# place and $other
 src=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/esp-imginfo/common.sh
 . "$src/common.sh"
@@ -16,6 +18,7 @@ ff() {
 
 # put FILE OFFSET PRINTF-BYTES / place FILE OFFSET SOURCE: overwrite bytes in place
 put() {
+	# shellcheck disable=SC2059 # the bytes are given as printf escapes
 	printf "$3" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
 }
 place() {
@@ -153,6 +156,8 @@ if command -v jq >/dev/null 2>&1; then
 	[ "$got" = "app-chip 327680 boot 327680 " ] || bad "--json problems: '$got'"
 	jq -e '.problems[0].message == "partition ota_0: app image for esp32c6, but the bootloader is for esp32c3"' \
 		out >/dev/null || bad "--json message"
+else
+	echo "SKIP: imginfo.check's jq checks of the --json problems (jq is not installed)"
 fi
 "$info" --check --json good.bin >out && [ "$(tr -d ' \n' <out)" = '{"problems":[]}' ] ||
 	bad "--json without problems: $(cat out)"
@@ -179,7 +184,7 @@ no_problems example.bin
 for f in devices/*/FLASH.bin; do
 	no_problems "$f"
 done
-[ "$(ls devices/*/FLASH.bin | wc -l)" = 5 ] || bad "batch: not 5 devices"
+[ "$(find devices -mindepth 2 -maxdepth 2 -name FLASH.bin | wc -l)" = 5 ] || bad "batch: not 5 devices"
 # each configs/partitions layout with its apps built and an NVS partition filled
 printf 'key,type,encoding,value\nfactory,namespace,,\nserial,data,string,SN-1\n' >nvs.csv
 for layout in "$root"/configs/partitions/*.csv; do

@@ -90,6 +90,7 @@ mkflash flash-byte.bin table.bin 0x9000 nvs.bin 0xd000 otadata.bin 0x10000 app-b
 mkflash flash-ota.bin table.bin 0x9000 nvs.bin 0xd000 otadata-0.bin 0x10000 app.bin
 
 # ---- every kind, text and JSON ----
+command -v jq >/dev/null 2>&1 || echo "SKIP: imginfo.cli's jq checks of the JSON (jq is not installed)"
 for name in app bootloader table otadata nvs signed flash; do
 	run 0 "$info" $name.bin
 	golden $name.txt out
@@ -108,7 +109,7 @@ diffcase() {
 	name=$1
 	shift
 	run 1 "$info" --diff "$@"
-	golden diff-$name.txt out
+	golden diff-"$name".txt out
 }
 diffcase header app.bin app-qio.bin
 diffcase partition-size table.bin table-nvs.bin

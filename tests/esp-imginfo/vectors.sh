@@ -8,8 +8,8 @@
 set -u
 info=$(cd "$1" && pwd)/esp-imginfo
 vec=$2/vectors
-[ -d "$vec" ] || { echo "no shared vectors at $vec: skipped"; exit 77; }
-command -v jq >/dev/null 2>&1 || { echo "jq not installed: skipped"; exit 77; }
+[ -d "$vec" ] || { echo "SKIP: imginfo.vectors (no shared vectors at $vec)"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "SKIP: imginfo.vectors (jq is not installed)"; exit 77; }
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 fail=0
@@ -39,7 +39,7 @@ for f in "$vec"/*/expected/*.bin "$vec"/sign/signed/*.bin; do
 	fi
 done
 # signed vectors verify with their public keys
-while IFS='	' read -r name keys input signed pubkeys ref; do
+while IFS='	' read -r name _ _ signed pubkeys _; do
 	[ "$name" = name ] && continue
 	for k in $pubkeys; do
 		out=$("$info" --pubkey "$vec/sign/$k" "$vec/sign/$signed" 2>&1) ||

@@ -15,12 +15,14 @@ secs=${1:-20}
 build=${2:-$root/build-fuzz}
 CC=${CC:-clang}
 export CC
-cmake -S "$root" -B "$build" -DESPGEN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
-	cmake --build "$build" --target fuzz -j"$(nproc)" >"$build.log" 2>&1 || {
-	cat "$build.log" >&2
+mkdir -p "$build"
+log=$build/fuzz-build.log
+if ! cmake -S "$root" -B "$build" -DESPGEN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log" 2>&1 ||
+	! cmake --build "$build" --target fuzz -j"$(nproc)" >>"$log" 2>&1; then
+	cat "$log" >&2
 	echo "ci.sh: building the harnesses failed" >&2
 	exit 2
-}
+fi
 rm -rf "$build/fuzz-work"
 FUZZ_BUILD=$build FUZZ_WORK=$build/fuzz-work FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)} \
 	"$here/run.sh" "$secs"
@@ -33,3 +35,5 @@ if [ $rc -ne 0 ]; then
 	done
 	exit 1
 fi
+echo "fuzz: $(find "$build/fuzz" -maxdepth 1 -name 'fuzz_*' -type f -perm -u+x | wc -l) harnesses," \
+	"seed corpora and ${secs} s of fuzzing each, no finding"

@@ -96,7 +96,7 @@ options)
 render)
 	man_dir=$4
 	if [ ! -d "$man_dir" ]; then
-		echo "no man pages built (scdoc not found): skipped"
+		echo "SKIP: man.render (no man pages built: scdoc was not found)"
 		exit 77
 	fi
 	command -v man >/dev/null || { echo "FAIL: no man(1) (Debian package man-db)"; exit 1; }

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Per-device batches: equal to building each device on its own, the same bytes on
 # every rerun and for any -j, bad rows named by row and column with no output.
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 d=$tmp/f
 make_inputs "$d" || { echo "cannot make inputs"; exit 1; }
@@ -64,6 +65,7 @@ mk --manifest "$d/batch.ini" --devices "$d/devices.csv" -o "$tmp/o5" 2>"$tmp/err
 	ok || bad "missing column: $(cat "$tmp/err")"
 
 sed -i '$d' "$d/devices.csv"
+# shellcheck disable=SC2016 # placeholders of the CSV, not shell variables
 sed -i 's/\${region}/${zone}/' "$d/device-nvs.csv"
 mk --manifest "$d/batch.ini" --devices "$d/devices.csv" -o "$tmp/o6" 2>"$tmp/err"
 [ $? -eq 1 ] && [ ! -e "$tmp/o6" ] &&
@@ -75,6 +77,7 @@ mk --manifest "$d/batch.ini" -o "$tmp/single.bin" 2>"$tmp/err"
 
 # --check: the manifest and every row, nothing written; the first bad row, or every
 # one with --keep-going
+# shellcheck disable=SC2016 # placeholders of the CSV, not shell variables
 sed -i 's/\${zone}/${region}/' "$d/device-nvs.csv"
 mk --manifest "$d/batch.ini" --devices "$d/devices.csv" --check -o "$tmp/c1" && [ ! -e "$tmp/c1" ] &&
 	ok || bad "--check of good rows"
@@ -106,6 +109,7 @@ printf 'secret' >"$tmp/secret"
 ln -sf "$tmp/secret" "$d/certs/link.der"
 cp "$d/batch.ini" "$d/files.ini"
 sed -i 's/^nvs = device-nvs.csv/nvs = files.csv/' "$d/files.ini"
+# shellcheck disable=SC2016 # placeholders of the CSV, not shell variables
 printf 'key,type,encoding,value\nns,namespace,,\ncert,file,binary,certs/${cert}\n' >"$d/files.csv"
 # value, then the message that refuses it ('' for none)
 while IFS='|' read -r v want; do

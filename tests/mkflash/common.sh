@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # Shared by the mkflash tests: a work directory with the example's manifest, layout
 # and generated ELF inputs (the same as scripts/example.sh makes).
 set -u

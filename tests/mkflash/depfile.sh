@@ -3,6 +3,7 @@
 # esp-mkflash --depfile: one Makefile rule naming every file the build read (the
 # manifest, layout, bootloader, ELFs and files, NVS CSVs and the files their rows
 # name, the devices CSV), names escaped, the same for any -j, and none on failure.
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 # a directory whose name needs escaping: space, '#', '$'
 d="$tmp/in put#1\$x"
@@ -25,6 +26,7 @@ want="$tmp/F.bin: $e/factory.ini $e/partitions.ini $e/bootloader.elf $e/app.elf"
 # NVS CSVs and the files their rows name, per device, in device order for any -j
 cp "$d/factory.ini" "$d/batch.ini"
 printf '\n[nvs]\nnvs = dev.csv\n' >>"$d/batch.ini"
+# shellcheck disable=SC2016 # placeholders of the CSV, not shell variables
 printf 'key,type,encoding,value\nns,namespace,,\nserial,data,string,${serial}\ncert,file,binary,certs/${id}.der\nca,file,binary,ca.der\n' >"$d/dev.csv"
 mkdir -p "$d/certs"
 printf 'id,serial\nd1,S1\nd2,S2\nd3,S3\n' >"$d/devices.csv"
@@ -40,6 +42,7 @@ want="$want $e/devices.csv $e/certs/d1.der $e/ca.der $e/certs/d2.der $e/certs/d3
 [ "$(sed "s|^$tmp/out3:|$tmp/out1:|" "$tmp/out3.d")" = "$(cat "$tmp/out1.d")" ] && ok ||
 	bad "-j 3 lists another order: $(cat "$tmp/out3.d")"
 # the manifest form with an NVS CSV without placeholders: its file rows too
+# shellcheck disable=SC2016 # placeholders of the CSV, not shell variables
 sed -i 's/\${serial}/S0/; s|certs/\${id}.der|certs/d1.der|' "$d/dev.csv"
 "$BIN/esp-mkflash" --manifest "$d/batch.ini" -o "$tmp/N.bin" --depfile "$tmp/N.d" || bad "nvs manifest"
 want="$tmp/N.bin: $e/batch.ini $e/partitions.ini $e/bootloader.elf $e/app.elf $e/dev.csv"
@@ -54,7 +57,7 @@ rm "$d/ca.der"
 "$BIN/esp-mkflash" --manifest "$d/batch.ini" --devices "$d/devices.csv" -o "$tmp/out4" \
 	--depfile "$tmp/out4.d" 2>/dev/null
 [ $? -eq 1 ] && [ ! -e "$tmp/out4.d" ] && ok || bad "failed batch wrote a depfile"
-ls -a "$tmp" | grep -q '\.tmp' && bad "temporary file left" || ok
+[ -n "$(find "$tmp" -mindepth 1 -maxdepth 1 -name '*.tmp*')" ] && bad "temporary file left" || ok
 
 # only with --manifest
 "$BIN/esp-mkflash" --chip esp32c3 --depfile "$tmp/m.d" 0x0 "$d/bootloader.elf" -o "$tmp/m.bin" 2>"$tmp/err"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The example built twice, from other working directories, time zones, locales and
 # umasks, with the inputs' mtimes changed, gives identical FLASH.bin and FLASH.json.
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 make_inputs "$tmp/a" && make_inputs "$tmp/b" || { echo "cannot make inputs"; exit 1; }
 (cd "$tmp/a" && export TZ=UTC LC_ALL=C && umask 022 && "$BIN/esp-mkflash" --manifest factory.ini -o FLASH.bin) || bad "build a"

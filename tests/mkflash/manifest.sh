@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The example factory image holds exactly what the single-job tools make of the same
 # inputs, at the layout's offsets, with the declared flash settings everywhere.
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 d=$tmp/ex
 make_inputs "$d" || { echo "cannot make inputs"; exit 1; }

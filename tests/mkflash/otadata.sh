@@ -3,6 +3,7 @@
 # [otadata] boot = V in a manifest and esp-mkotadata --boot V --layout L are one rule:
 # for every V and layout both succeed with the same otadata bytes, or both refuse.
 # The layouts include a gap (ota_0, ota_2: the bootloader counts one slot).
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 d=$tmp/w
 mkdir -p "$d"

@@ -4,6 +4,7 @@
 # for any -j, a link in it never leads a removal out of it, a second run on it fails at
 # once, a device id never replaces what an earlier run did not write, and a failed sync
 # fails the run.
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
 d=$tmp/f
 make_inputs "$d" || { echo "cannot make inputs"; exit 1; }

@@ -3,8 +3,12 @@
 # A bootloader carrying a Secure Boot signature (v2 sector or v1 block): the manifest
 # form refuses to patch a header that differs (the signature would break) and places
 # one that matches as it is; the merge form patches as esptool merge-bin does, warning.
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
-command -v openssl >/dev/null || { echo "skip: no openssl"; exit 77; }
+if ! command -v openssl >/dev/null; then
+	echo "SKIP: mkflash.signed (no openssl command: it makes the test key)"
+	exit 77
+fi
 cd "$tmp" || exit 1
 make_inputs "$tmp" || { echo "cannot make inputs"; exit 1; }
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out k.pem 2>/dev/null || exit 1

@@ -94,7 +94,7 @@ while read -r chip drom irom iram dram id; do
 	echo "$info" | grep -q "addr=$(printf 0x%08x "$iram") len=0x15c " && ok ||
 		bad "$chip: IRAM sections not merged: $info"
 	tline=$(echo "$info" | grep "addr=$(printf 0x%08x "$irom") ")
-	toff=$(echo "$tline" | sed 's/.*data=//')
+	toff=${tline##*data=}
 	arith "$chip-text-aligned" "$toff % 65536 == $irom % 65536"
 	# wrong machine for a RISC-V chip; address outside the map
 	case $chip in
@@ -294,6 +294,7 @@ for i in $(seq 1 80); do
 	cp "$c3elf" "$tmp/fz.elf"
 	for _ in 1 2 3; do
 		off=$(((RANDOM * 32768 + RANDOM) % (i % 3 == 0 ? 52 : size)))
+		# shellcheck disable=SC2059 # the format is the octal escape of a random byte
 		printf "\\$(printf %03o $((RANDOM % 256)))" |
 			dd of="$tmp/fz.elf" bs=1 seek="$off" conv=notrunc status=none
 	done

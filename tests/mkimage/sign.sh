@@ -3,18 +3,19 @@
 # esp-mkimage --sign-key: a signed image for every scheme on a chip whose ROM takes it,
 # checked by esp-sign and independently by openssl; reproducible bytes; equal to the
 # unsigned image put through esp-sign; bad keys and option mixes (message, exit status,
-# no output file). Keys are made here by openssl.
+# no output file). RSA keys: tests/keys; EC keys are made here by openssl.
 #   sign.sh BIN_DIR TEST_BIN_DIR
 set -u
 # shellcheck source=tests/check.sh
 . "$(dirname "$0")/../check.sh"
+keydir=$(cd "$(dirname "$0")/../keys" && pwd) || exit 1
 bin=$(cd "$1" && pwd) || exit 1
 mkelf=$(cd "$2" && pwd)/mkelf
 imginfo=$(cd "$2" && pwd)/imginfo
 mkimage=$bin/esp-mkimage
 sign=$bin/esp-sign
 if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: the openssl command is needed to make keys and check signatures"
+	echo "SKIP: mkimage.sign (no openssl command: it makes the EC keys and checks signatures)"
 	exit 77
 fi
 tmp=$(mktemp -d)
@@ -47,6 +48,7 @@ size() { wc -c <"$1" | tr -d ' '; }
 # put back in big-endian (DER for ECDSA) and checked over the unsigned image
 hex() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 revhex() { echo "$1" | fold -w2 | tac | tr -d '\n'; }
+# shellcheck disable=SC2001 # sed's & (each hex pair) has no ${var//} form before bash 5.2
 unhex() { printf '%b' "$(echo "$1" | sed 's/../\\x&/g')"; }
 der_sig() {
 	printf 'asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x%s\ns=INTEGER:0x%s\n' "$1" "$2" >der.cnf
@@ -64,22 +66,22 @@ openssl_verify() {
 	off=$(($(size "$u") + b * 1216 + ${sigoff[$k]}))
 	if [ "$k" = rsa ]; then
 		unhex "$(revhex "$(hex "$f" $off 384)")" >sig.raw
-		openssl dgst -sha256 -verify $k.pub.pem -sigopt rsa_padding_mode:pss \
+		openssl dgst -sha256 -verify "$k.pub.pem" -sigopt rsa_padding_mode:pss \
 			-sigopt rsa_pss_saltlen:32 -signature sig.raw "$u" >/dev/null
 	else
 		local n=${cb[$k]}
-		der_sig "$(revhex "$(hex "$f" $off $n)")" "$(revhex "$(hex "$f" $((off + n)) $n)")" sig.der
-		openssl dgst -${dgst[$k]} -verify $k.pub.pem -signature sig.der "$u" >/dev/null
+		der_sig "$(revhex "$(hex "$f" "$off" "$n")")" "$(revhex "$(hex "$f" $((off + n)) "$n")")" sig.der
+		openssl dgst "-${dgst[$k]}" -verify "$k.pub.pem" -signature sig.der "$u" >/dev/null
 	fi
 }
 
-# ---- keys ----
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa.pem 2>/dev/null
+# ---- keys (RSA: committed test-only keys, tests/keys; EC: made here) ----
+cp "$keydir/test-only-rsa3072.pem" rsa.pem
 for c in 192 256 384; do
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-$c -out p$c.pem
 done
 for k in rsa p192 p256 p384; do openssl pkey -in $k.pem -pubout -out $k.pub.pem; done
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+cp "$keydir/test-only-rsa2048.pem" rsa2048.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem
 openssl genpkey -algorithm ed25519 -out ed25519.pem
 openssl pkey -in p256.pem -aes256 -passout pass:secret -out enc.pem
@@ -104,30 +106,30 @@ mkapp esp32.elf 0x3F400020 0x400D0020 0x40080000 0x3FFB0000
 
 # ---- Secure Boot v2, one scheme per chip that takes it ----
 # key chip elf [extra options]
-while read -r k chip elf extra; do
+while read -ra row; do
+	k=${row[0]:-} chip=${row[1]:-} elf=${row[2]:-} extra=("${row[@]:3}")
 	[ -z "$k" ] && continue
 	t="$k/$chip"
-	# shellcheck disable=SC2086
-	run_ok "$t sign" "$mkimage" --chip $chip $extra --sign-key $k.pem $elf -o $k.signed
+	run_ok "$t sign" "$mkimage" --chip "$chip" "${extra[@]}" --sign-key "$k.pem" "$elf" -o "$k.signed"
 	[ -s err.txt ] && bad "$t: unexpected message: $(cat err.txt)"
-	run_ok "$t sign again" "$mkimage" --chip $chip $extra --sign-key $k.pem $elf -o $k.again
-	same $k.signed $k.again "$t: same key, same ELF"
+	run_ok "$t sign again" "$mkimage" --chip "$chip" "${extra[@]}" --sign-key "$k.pem" "$elf" -o "$k.again"
+	same "$k.signed" "$k.again" "$t: same key, same ELF"
 	# the unsigned image with the same padding, signed afterwards by esp-sign
-	run_ok "$t unsigned" "$mkimage" --chip $chip $extra --secure-pad-v2 $elf -o $k.unsigned
-	arith "$t: unsigned ends on a 64 KB page" "$(size $k.unsigned) % 65536 == 0"
-	arith "$t: one sector added" "$(size $k.signed) == $(size $k.unsigned) + 4096"
-	run_ok "$t esp-sign" "$sign" --key $k.pem $k.unsigned -o $k.later
-	same $k.signed $k.later "$t: esp-mkimage --sign-key vs esp-mkimage + esp-sign"
-	run_ok "$t verify" "$sign" --verify --pubkey $k.pub.pem $k.signed
+	run_ok "$t unsigned" "$mkimage" --chip "$chip" "${extra[@]}" --secure-pad-v2 "$elf" -o "$k.unsigned"
+	arith "$t: unsigned ends on a 64 KB page" "$(size "$k.unsigned") % 65536 == 0"
+	arith "$t: one sector added" "$(size "$k.signed") == $(size "$k.unsigned") + 4096"
+	run_ok "$t esp-sign" "$sign" --key "$k.pem" "$k.unsigned" -o "$k.later"
+	same "$k.signed" "$k.later" "$t: esp-mkimage --sign-key vs esp-mkimage + esp-sign"
+	run_ok "$t verify" "$sign" --verify --pubkey "$k.pub.pem" "$k.signed"
 	grep -q "^block 0: ${scheme[$k]}, key digest [0-9a-f]*: signature verified$" out.txt &&
 		ok || bad "$t: verify report: $(cat out.txt)"
-	if openssl_verify $k $k.signed $k.unsigned 0; then ok; else bad "$t: openssl rejects it"; fi
-	"$imginfo" $k.signed | grep -qx "digest=valid" && ok || bad "$t: app digest"
+	if openssl_verify "$k" "$k.signed" "$k.unsigned" 0; then ok; else bad "$t: openssl rejects it"; fi
+	"$imginfo" "$k.signed" | grep -qx "digest=valid" && ok || bad "$t: app digest"
 	# --random: other bytes, still valid for both verifiers
-	run_ok "$t --random" "$mkimage" --chip $chip $extra --random --sign-key $k.pem $elf -o $k.rnd
-	differ $k.signed $k.rnd "$t: --random"
-	run_ok "$t verify --random" "$sign" --verify --pubkey $k.pub.pem $k.rnd
-	if openssl_verify $k $k.rnd $k.unsigned 0; then ok; else bad "$t: openssl rejects --random"; fi
+	run_ok "$t --random" "$mkimage" --chip "$chip" "${extra[@]}" --random --sign-key "$k.pem" "$elf" -o "$k.rnd"
+	differ "$k.signed" "$k.rnd" "$t: --random"
+	run_ok "$t verify --random" "$sign" --verify --pubkey "$k.pub.pem" "$k.rnd"
+	if openssl_verify "$k" "$k.rnd" "$k.unsigned" 0; then ok; else bad "$t: openssl rejects --random"; fi
 done <<'EOF'
 rsa esp32c3 c3.elf
 p192 esp32c2 c2.elf
@@ -169,7 +171,7 @@ n=$(size v1.unsigned)
 arith "v1: 68 bytes appended" "$(size v1.signed) == n + 68"
 arith "v1: ends 12 bytes before a 64 KB boundary" "($(size v1.signed) + 12) % 65536 == 0"
 run_ok "v1 verify" "$sign" --verify --sb-version 1 --pubkey p256.pub.pem v1.signed
-[ "$(hex v1.signed $n 4)" = 00000000 ] && ok || bad "v1: version word"
+[ "$(hex v1.signed "$n" 4)" = 00000000 ] && ok || bad "v1: version word"
 der_sig "$(hex v1.signed $((n + 4)) 32)" "$(hex v1.signed $((n + 36)) 32)" v1.der
 if openssl dgst -sha256 -verify p256.pub.pem -signature v1.der v1.unsigned >/dev/null; then ok; else
 	bad "v1: openssl rejects the signature"; fi

@@ -60,8 +60,8 @@ roundtrip() {
 }
 rt=0
 for dir in "$shared/vectors/mknvs" "$own"; do
-	[ -f "$dir/cases.tsv" ] || continue
-	while IFS=$'\t' read -r name args input expected rest; do
+	[ -f "$dir/cases.tsv" ] || { echo "SKIP: round trips of $dir (no cases.tsv there)"; continue; }
+	while IFS=$'\t' read -r name args _ expected rest; do
 		case "$name" in name|'') continue ;; esac
 		case "$args" in *--decode*) continue ;; esac
 		case "$expected" in *.bin) ;; *) continue ;; esac
@@ -70,7 +70,10 @@ for dir in "$shared/vectors/mknvs" "$own"; do
 		roundtrip "$dir" "$name" "$args" "$expected"
 	done <"$dir/cases.tsv"
 done
-[ $rt -gt 30 ] || { echo "FAIL: only $rt round trips ran"; fail=$((fail + 1)); }
+# our own set alone has fewer (the public one is skipped above when shared/ is absent)
+min=30
+[ -f "$shared/vectors/mknvs/cases.tsv" ] || min=20
+[ $rt -gt $min ] || { echo "FAIL: only $rt round trips ran"; fail=$((fail + 1)); }
 
 [ $fail -eq 0 ] && echo "cli.mknvs: all passed ($rt round trips)"
 [ $fail -eq 0 ]

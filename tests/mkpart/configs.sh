@@ -6,14 +6,19 @@
 set -u
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
+vec=$SHARED/vectors/mkpart/expected
+[ -d "$vec" ] ||
+	echo "SKIP: configs/partitions against gen_esp32part.py (no $vec; INI = CSV still checked)"
 chips=$("$BIN/esp-mkpart" --chip '?' x -o x 2>&1 | sed -n 's/.*(chips: \(.*\))$/\1/p')
 [ -n "$chips" ] || { echo "FAIL: no chip list in the --chip error"; fail=1; }
 for ini in "$SRC"/configs/partitions/*.ini; do
 	base=$(basename "$ini" .ini)
 	csv=${ini%.ini}.csv
 	if [ ! -f "$csv" ]; then echo "FAIL $base: no CSV twin"; fail=$((fail + 1)); continue; fi
-	"$BIN/esp-mkpart" "$ini" -o "$tmp/ini.bin" && "$BIN/esp-mkpart" "$csv" -o "$tmp/csv.bin" ||
-		{ echo "FAIL $base: encode failed"; fail=$((fail + 1)); continue; }
+	if ! "$BIN/esp-mkpart" "$ini" -o "$tmp/ini.bin" ||
+		! "$BIN/esp-mkpart" "$csv" -o "$tmp/csv.bin"; then
+		echo "FAIL $base: encode failed"; fail=$((fail + 1)); continue
+	fi
 	if ! cmp "$tmp/ini.bin" "$tmp/csv.bin"; then echo "FAIL $base: INI != CSV"; fail=$((fail + 1)); continue; fi
 	for f in "$ini" "$csv"; do
 		for chip in "" $chips; do
@@ -22,8 +27,10 @@ for ini in "$SRC"/configs/partitions/*.ini; do
 				{ echo "FAIL $base: $(basename "$f") --strict ${chip:+--chip $chip}"; fail=$((fail + 1)); continue 3; }
 		done
 	done
-	golden=$SHARED/vectors/mkpart/expected/partitions_$base.bin
-	if [ -f "$golden" ] && ! cmp "$tmp/ini.bin" "$golden"; then
+	golden=$vec/partitions_$base.bin
+	if [ ! -f "$golden" ]; then
+		[ -d "$vec" ] && echo "SKIP: $base against gen_esp32part.py (no $golden; INI = CSV still checked)"
+	elif ! cmp "$tmp/ini.bin" "$golden"; then
 		echo "FAIL $base: differs from gen_esp32part.py's $golden"; fail=$((fail + 1)); continue
 	fi
 	pass=$((pass + 1))

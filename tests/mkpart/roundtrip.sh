@@ -15,10 +15,10 @@ for src in "$SRC"/configs/partitions/*.ini "$SRC"/configs/partitions/*.csv \
 				continue # layouts needing options (bootloader entries) are covered elsewhere
 			fi
 			# shellcheck disable=SC2086
-			"$BIN/esp-mkpart" --decode $md5 --format $fmt "$tmp/a.bin" -o "$tmp/t.$fmt" &&
-				"$BIN/esp-mkpart" $md5 "$tmp/t.$fmt" -o "$tmp/b.bin" &&
-				"$BIN/esp-mkpart" --decode $md5 --format $fmt "$tmp/b.bin" -o "$tmp/t2.$fmt"
-			if [ $? -ne 0 ] || ! cmp -s "$tmp/a.bin" "$tmp/b.bin" || ! cmp -s "$tmp/t.$fmt" "$tmp/t2.$fmt"; then
+			if ! "$BIN/esp-mkpart" --decode $md5 --format $fmt "$tmp/a.bin" -o "$tmp/t.$fmt" ||
+				! "$BIN/esp-mkpart" $md5 "$tmp/t.$fmt" -o "$tmp/b.bin" ||
+				! "$BIN/esp-mkpart" --decode $md5 --format $fmt "$tmp/b.bin" -o "$tmp/t2.$fmt" ||
+				! cmp -s "$tmp/a.bin" "$tmp/b.bin" || ! cmp -s "$tmp/t.$fmt" "$tmp/t2.$fmt"; then
 				echo "FAIL $name"; fail=$((fail + 1))
 			else
 				pass=$((pass + 1))

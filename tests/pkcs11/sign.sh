@@ -9,6 +9,7 @@
 set -u
 # shellcheck source=tests/check.sh
 . "$(dirname "$0")/../check.sh"
+keydir=$(cd "$(dirname "$0")/../keys" && pwd) || exit 1
 bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 p11token=$2
@@ -23,11 +24,11 @@ if [ -z "$module" ]; then
 	done
 fi
 if [ -z "$module" ] || [ ! -e "$module" ]; then
-	echo "SKIP: SoftHSM2 (Debian package softhsm2) is not installed"
+	echo "SKIP: pkcs11.sign (SoftHSM2, Debian package softhsm2, is not installed)"
 	exit 77
 fi
 if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: the openssl command is needed to check signatures"
+	echo "SKIP: pkcs11.sign (no openssl command: it checks the signatures)"
 	exit 77
 fi
 
@@ -98,13 +99,15 @@ run_err() {
 	*) [ "$got" = "$want_msg" ] ;;
 	esac || bad "$desc: stderr '$got', want '$want_msg'"
 	[ -e "$outfile" ] && bad "$desc: left $outfile behind"
-	[ -n "$(ls -A | grep '\.tmp')" ] && bad "$desc: left a temporary file: $(ls -A | grep '\.tmp')"
+	left=$(find . -maxdepth 1 -name '*.tmp*' -printf '%f ')
+	[ -n "$left" ] && bad "$desc: left a temporary file: $left"
 	[ $fail -eq $nfail ] && ok
 }
 
 same() { if cmp -s "$1" "$2"; then ok; else bad "$3: $1 and $2 differ"; fi; }
 hex() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 revhex() { echo "$1" | fold -w2 | tac | tr -d '\n'; }
+# shellcheck disable=SC2001 # sed's & (each hex pair) has no ${var//} form before bash 5.2
 unhex() { printf '%b' "$(echo "$1" | sed 's/../\\x&/g')"; }
 der_sig() {
 	printf 'asn1=SEQUENCE:sig\n[sig]\nr=INTEGER:0x%s\ns=INTEGER:0x%s\n' "$1" "$2" >der.cnf
@@ -141,8 +144,8 @@ oid=OID:id-ecPublicKey
 curve=OID:${curve[$type]}" >spki.cnf ;;
 	*) return 0 ;;
 	esac
-	openssl asn1parse -genconf spki.cnf -out $name.pub.der -noout >/dev/null &&
-		openssl pkey -pubin -inform DER -in $name.pub.der -out $name.pub.pem ||
+	openssl asn1parse -genconf spki.cnf -out "$name.pub.der" -noout >/dev/null &&
+		openssl pkey -pubin -inform DER -in "$name.pub.der" -out "$name.pub.pem" ||
 		bad "openssl cannot rebuild the public key of $name"
 }
 gen rsa 01 rsa:3072
@@ -156,7 +159,7 @@ keys="rsa p256 p384"
 if run "$p11token" "$module" gen fw probe192 ff ec:P-192; then
 	gen p192 02 ec:P-192 && keys="rsa p192 p256 p384"
 else
-	echo "note: SoftHSM2 has no P-192 here; not tested"
+	echo "SKIP: ECDSA P-192 through the token (this SoftHSM2 has no P-192)"
 fi
 
 # a 10000-byte image and its 0xFF-padded form (what the signature covers)
@@ -177,12 +180,12 @@ openssl_verify_block() {
 	off=$((sector + b * 1216 + ${sigoff[$k]}))
 	if [ "$k" = rsa ]; then
 		unhex "$(revhex "$(hex "$f" $off 384)")" >sig.raw
-		openssl dgst -sha256 -verify $k.pub.pem -sigopt rsa_padding_mode:pss \
+		openssl dgst -sha256 -verify "$k.pub.pem" -sigopt rsa_padding_mode:pss \
 			-sigopt rsa_pss_saltlen:32 -signature sig.raw padded.bin >/dev/null
 	else
 		n=${cb[$k]}
-		der_sig "$(revhex "$(hex "$f" $off $n)")" "$(revhex "$(hex "$f" $((off + n)) $n)")" sig.der
-		openssl dgst -${dgst[$k]} -verify $k.pub.pem -signature sig.der padded.bin >/dev/null
+		der_sig "$(revhex "$(hex "$f" "$off" "$n")")" "$(revhex "$(hex "$f" $((off + n)) "$n")")" sig.der
+		openssl dgst "-${dgst[$k]}" -verify "$k.pub.pem" -signature sig.der padded.bin >/dev/null
 	fi
 }
 
@@ -190,33 +193,33 @@ uri() { echo "pkcs11:token=fw;object=$1"; }
 
 # ---- every scheme through the token; verified by esp-sign and by openssl ----
 for k in $keys; do
-	run_ok "$k sign" "$sign" --pkcs11-module "$module" --key "$(uri $k)" img.bin -o $k.signed
-	[ "$(size $k.signed)" = 16384 ] && ok || bad "$k: signed size $(size $k.signed)"
-	cmp -s -n 10000 $k.signed img.bin && ok || bad "$k: image bytes changed"
-	run_ok "$k pubkey digest" "$sign" --pubkey-digest $k.pub.pem -o $k.kd
-	kd=$(hex $k.kd 0 32)
-	run_ok "$k verify" "$sign" --verify --pubkey $k.pub.pem $k.signed
+	run_ok "$k sign" "$sign" --pkcs11-module "$module" --key "$(uri "$k")" img.bin -o "$k.signed"
+	[ "$(size "$k.signed")" = 16384 ] && ok || bad "$k: signed size $(size "$k.signed")"
+	cmp -s -n 10000 "$k.signed" img.bin && ok || bad "$k: image bytes changed"
+	run_ok "$k pubkey digest" "$sign" --pubkey-digest "$k.pub.pem" -o "$k.kd"
+	kd=$(hex "$k.kd" 0 32)
+	run_ok "$k verify" "$sign" --verify --pubkey "$k.pub.pem" "$k.signed"
 	want="block 0: ${scheme[$k]}, key digest $kd: signature verified
 block 1: empty
 block 2: empty"
 	[ "$(cat out.txt)" = "$want" ] && ok || bad "$k verify report: $(cat out.txt)"
-	if openssl_verify_block $k $k.signed 0; then ok; else bad "$k: openssl rejects the token's signature"; fi
+	if openssl_verify_block "$k" "$k.signed" 0; then ok; else bad "$k: openssl rejects the token's signature"; fi
 	# the PIN from --pin-file instead of the environment; the key by id=
 	id=$(case $k in rsa) echo 01 ;; p192) echo 02 ;; p256) echo 03 ;; p384) echo 04 ;; esac)
 	run_ok "$k sign, PIN file, id=" env -u ESPGEN_PKCS11_PIN "$sign" --pkcs11-module "$module" \
-		--pin-file pin.txt --key "pkcs11:token=fw;id=%$id" img.bin -o $k.pinfile
-	run_ok "$k verify (PIN file)" "$sign" --verify --pubkey $k.pub.pem $k.pinfile
-	if openssl_verify_block $k $k.pinfile 0; then ok; else bad "$k: openssl rejects (PIN file)"; fi
+		--pin-file pin.txt --key "pkcs11:token=fw;id=%$id" img.bin -o "$k.pinfile"
+	run_ok "$k verify (PIN file)" "$sign" --verify --pubkey "$k.pub.pem" "$k.pinfile"
+	if openssl_verify_block "$k" "$k.pinfile" 0; then ok; else bad "$k: openssl rejects (PIN file)"; fi
 	# the token's key as --pubkey / --pubkey-digest
 	run_ok "$k verify with the token key" "$sign" --pkcs11-module "$module" --verify \
-		--pubkey "$(uri $k)" $k.signed
+		--pubkey "$(uri "$k")" "$k.signed"
 	run_ok "$k pubkey digest from the token" "$sign" --pkcs11-module "$module" \
-		--pubkey-digest "$(uri $k)" -o $k.kd.token
-	same $k.kd $k.kd.token "$k: key digest from the token and from openssl's PEM"
+		--pubkey-digest "$(uri "$k")" -o "$k.kd.token"
+	same "$k.kd" "$k.kd.token" "$k: key digest from the token and from openssl's PEM"
 done
 
 # ---- percent-encoded label, type=private, all three blocks (token, file, token) ----
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out file-rsa.pem 2>/dev/null
+cp "$keydir/test-only-rsa3072.pem" file-rsa.pem
 openssl pkey -in file-rsa.pem -pubout -out file-rsa.pub.pem
 run_ok "three keys" "$sign" --pkcs11-module "$module" \
 	--key "pkcs11:token=fw;object=release%20key%202;type=private" --key file-rsa.pem \

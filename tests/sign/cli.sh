@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# esp-sign command-line tests: sign/verify every scheme with keys made here by openssl,
+# esp-sign command-line tests: sign/verify every scheme with test keys (tests/keys, openssl),
 # reproducible output, openssl verifying our signatures, the external-signer flow,
 # Secure Boot v1, and error cases (exact message, exit status, no output file).
 #   cli.sh BIN_DIR
 set -u
 # shellcheck source=tests/check.sh
 . "$(dirname "$0")/../check.sh"
+keydir=$(cd "$(dirname "$0")/../keys" && pwd) || exit 1
 bin=$(cd "$1" && pwd) || exit 1
 sign=$bin/esp-sign
 if ! command -v openssl >/dev/null 2>&1; then
-	echo "SKIP: the openssl command is needed to make keys and check signatures"
+	echo "SKIP: sign.cli (no openssl command: it makes the EC keys and checks signatures)"
 	exit 77
 fi
 tmp=$(mktemp -d)
@@ -41,6 +42,7 @@ hex() { od -An -v -tx1 -j "$2" -N "$3" "$1" | tr -d ' \n'; }
 # revhex HEX -> the bytes in reverse order
 revhex() { echo "$1" | fold -w2 | tac | tr -d '\n'; }
 # unhex HEX > FILE
+# shellcheck disable=SC2001 # sed's & (each hex pair) has no ${var//} form before bash 5.2
 unhex() { printf '%b' "$(echo "$1" | sed 's/../\\x&/g')"; }
 # der_sig R_HEX S_HEX OUT: ECDSA-Sig-Value in DER, made by openssl itself
 der_sig() {
@@ -49,16 +51,16 @@ der_sig() {
 }
 size() { wc -c <"$1" | tr -d ' '; }
 
-# ---- keys (PKCS#8 from genpkey; PKCS#1 and SEC1 forms of the same keys) ----
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa.pem 2>/dev/null
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out rsa-b.pem 2>/dev/null
+# ---- keys (PKCS#8: RSA committed in tests/keys, EC from genpkey; PKCS#1 and SEC1 forms) ----
+cp "$keydir/test-only-rsa3072.pem" rsa.pem
+cp "$keydir/test-only-rsa3072-b.pem" rsa-b.pem
 openssl rsa -in rsa.pem -traditional -out rsa.pkcs1.pem 2>/dev/null
 for c in 192 256 384; do
 	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-$c -out p$c.pem
 	openssl ec -in p$c.pem -out p$c.sec1.pem 2>/dev/null
 done
 for k in rsa rsa-b p192 p256 p384; do openssl pkey -in $k.pem -pubout -out $k.pub.pem; done
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa2048.pem 2>/dev/null
+cp "$keydir/test-only-rsa2048.pem" rsa2048.pem
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem
 openssl genpkey -algorithm ed25519 -out ed25519.pem
 openssl pkey -in p256.pem -aes256 -passout pass:secret -out enc-pkcs8.pem
@@ -87,12 +89,12 @@ openssl_verify_block() {
 	off=$((base + ${sigoff[$k]}))
 	if [ "$k" = rsa ] || [ "$k" = rsa-b ]; then
 		unhex "$(revhex "$(hex "$f" $off 384)")" >sig.raw
-		openssl dgst -sha256 -verify $k.pub.pem -sigopt rsa_padding_mode:pss \
+		openssl dgst -sha256 -verify "$k.pub.pem" -sigopt rsa_padding_mode:pss \
 			-sigopt rsa_pss_saltlen:32 -signature sig.raw padded.bin >/dev/null
 	else
 		local n=${cb[$k]}
-		der_sig "$(revhex "$(hex "$f" $off $n)")" "$(revhex "$(hex "$f" $((off + n)) $n)")" sig.der
-		openssl dgst -${dgst[$k]} -verify $k.pub.pem -signature sig.der padded.bin >/dev/null
+		der_sig "$(revhex "$(hex "$f" "$off" "$n")")" "$(revhex "$(hex "$f" $((off + n)) "$n")")" sig.der
+		openssl dgst "-${dgst[$k]}" -verify "$k.pub.pem" -signature sig.der padded.bin >/dev/null
 	fi
 }
 
@@ -121,7 +123,7 @@ block 2: empty"
 	if openssl_verify_block $k $k.rnd 0; then ok; else bad "$k: openssl rejects --random"; fi
 	# the digest an external signer gets is what openssl hashes
 	run_ok "$k digest-out" "$sign" --digest-out $k.dig --pubkey $k.pub.pem img.bin
-	openssl dgst -${dgst[$k]} -binary padded.bin >$k.dig.ref
+	openssl dgst "-${dgst[$k]}" -binary padded.bin >$k.dig.ref
 	same $k.dig $k.dig.ref "$k: --digest-out"
 done
 # the same key in PKCS#1 / SEC1 form signs the same bytes as in PKCS#8
@@ -136,10 +138,10 @@ done
 run_ok "three keys" "$sign" --key rsa.pem --key p256.pem --key p384.pem img.bin -o three.bin
 for b in 0 1 2; do
 	k=$(echo rsa p256 p384 | cut -d' ' -f$((b + 1)))
-	run_ok "three keys: verify $k" "$sign" --verify --pubkey $k.pub.pem three.bin
-	grep -q "^block $b: ${scheme[$k]}, key digest $(hex $k.kd 0 32): signature verified$" out.txt \
+	run_ok "three keys: verify $k" "$sign" --verify --pubkey "$k.pub.pem" three.bin
+	grep -q "^block $b: ${scheme[$k]}, key digest $(hex "$k.kd" 0 32): signature verified$" out.txt \
 		&& ok || bad "three keys: block $b report: $(cat out.txt)"
-	if openssl_verify_block $k three.bin $b; then ok; else bad "three keys: openssl, block $b"; fi
+	if openssl_verify_block "$k" three.bin $b; then ok; else bad "three keys: openssl, block $b"; fi
 done
 run_ok "add one" "$sign" --key p256.pem rsa.signed -o two.bin
 run_ok "add another" "$sign" --key p384.pem two.bin -o three-b.bin

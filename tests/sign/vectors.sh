@@ -14,7 +14,7 @@ bin=$(cd "$2" && pwd) || exit 1
 dir=$shared/vectors/sign
 sign=$bin/esp-sign
 if [ ! -f "$dir/cases.tsv" ]; then
-	echo "SKIP: no signing vectors at $dir (shared/ is not beside this checkout)"
+	echo "SKIP: sign.vectors (no $dir: shared/ is not beside this checkout)"
 	exit 77
 fi
 tmp=$(mktemp -d)
@@ -41,7 +41,7 @@ mask() {
 }
 
 cd "$dir" || exit 1
-while IFS=$'\t' read -r name keys input signed pubkeys reference; do
+while IFS=$'\t' read -r name keys input signed pubkeys _; do
 	[ "$name" = name ] && continue
 	read -ra karr <<<"$keys"
 	read -ra parr <<<"$pubkeys"
@@ -75,7 +75,7 @@ while IFS=$'\t' read -r name keys input signed pubkeys reference; do
 		bad "$name: differs from $signed outside signatures/CRCs ($(cmp "$tmp/ours.bin" "$tmp/ref.bin" 2>&1))"
 done <cases.tsv
 
-while IFS=$'\t' read -r key digest reference; do
+while IFS=$'\t' read -r key digest _; do
 	[ "$key" = key ] && continue
 	priv=${key%.pub.pem}.pem
 	for k in "$key" "$priv"; do

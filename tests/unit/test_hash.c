@@ -167,7 +167,7 @@ static void test_out_of_memory(void)
 	uint8_t out[32];
 
 	if (!FAILCALLOC_WORKS) {
-		printf("SKIP: out-of-memory checks (calloc cannot be made to fail under AddressSanitizer)\n");
+		printf("SKIP: out-of-memory checks (calloc cannot be made to fail under ASan or valgrind)\n");
 		return;
 	}
 	memset(out, 0x5a, sizeof(out));

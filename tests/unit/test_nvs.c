@@ -667,7 +667,7 @@ static void test_pmk_out_of_memory(void)
 	if (i < im.n && im.v[i].len == 132)
 		CHECK_MEM(im.v[i].data + 100, pmk, 32);
 	if (!FAILCALLOC_WORKS) {
-		printf("SKIP: out-of-memory checks (calloc cannot be made to fail under AddressSanitizer)\n");
+		printf("SKIP: out-of-memory checks (calloc cannot be made to fail under ASan or valgrind)\n");
 		goto out;
 	}
 
