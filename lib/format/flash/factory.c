@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "factory_enc.h"
 #include "factory_output.h"
 #include "flash.h"
 #include "layout.h"
@@ -40,6 +41,7 @@ struct factory {
 	struct factory_fill *fills;
 	size_t nfills;
 	struct depfile deps;
+	struct factory_enc enc;
 };
 
 #define FIRST_FILL 2
@@ -61,6 +63,7 @@ void factory_free(struct factory *f)
 	parttable_config_free(&f->cfg);
 	manifest_free(&f->m);
 	depfile_free(&f->deps);
+	factory_enc_free(&f->enc);
 	free(f);
 }
 
@@ -82,8 +85,8 @@ static int setup_top(struct factory *f, const char *path)
 
 	if (depfile_add(&f->deps, path) < 0 || manifest_load(path, m) < 0)
 		return -1;
-	for (k = 0; k < MANIFEST_TOP_COUNT; k++)
-		if (!top[k].value && k != MANIFEST_FILL)
+	for (k = 0; k < MANIFEST_FILL; k++)
+		if (!top[k].value)
 			return manifest_error(m, 0,
 					      "no '%s' setting (chip, flash_mode, flash_freq, "
 					      "flash_size, layout and bootloader are required)",
@@ -246,9 +249,32 @@ static int build_sections(struct factory *f)
 	return 0;
 }
 
+/* Whether region @i is stored encrypted. */
+static int region_encrypted(const struct factory *f, size_t i)
+{
+	return f->enc.on && (i < FIRST_FILL || factory_enc_wanted(f->fills[i - FIRST_FILL].p));
+}
+
+/* The shared regions that are stored encrypted, encrypted once for every image. */
+static int encrypt_shared(struct factory *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++) {
+		if (!region_encrypted(f, i) ||
+		    (i >= FIRST_FILL && f->fills[i - FIRST_FILL].h->build_device))
+			continue;
+		if (factory_enc_region(&f->enc, &f->r[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int factory_setup(struct factory *f, const char *path)
 {
-	if (setup_top(f, path) < 0 || check_sections(f) < 0)
+	if (setup_top(f, path) < 0 ||
+	    factory_enc_setup(&f->m, f->chip, &f->pt, &f->deps, &f->enc) < 0 ||
+	    check_sections(f) < 0)
 		return -1;
 	f->r = calloc(f->nfills + FIRST_FILL, sizeof(*f->r));
 	if (!f->r)
@@ -265,7 +291,9 @@ static int factory_setup(struct factory *f, const char *path)
 	if (parttable_encode(&f->pt, &f->cfg, &f->r[1].data) < 0)
 		return -1;
 	f->r[1].size = f->r[1].data.len;
-	return build_sections(f);
+	if (build_sections(f) < 0)
+		return -1;
+	return encrypt_shared(f);
 }
 
 int factory_load(const char *path, struct factory **out)
@@ -319,8 +347,12 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 	for (i = 0; i < f->nfills; i++) {
 		const struct factory_fill *x = &f->fills[i];
 
-		if (x->h->build_device &&
-		    x->h->build_device(x->priv, dev, deps, &r[FIRST_FILL + i].data) < 0)
+		if (!x->h->build_device)
+			continue;
+		if (x->h->build_device(x->priv, dev, deps, &r[FIRST_FILL + i].data) < 0)
+			goto out;
+		if (region_encrypted(f, FIRST_FILL + i) &&
+		    factory_enc_region(&f->enc, &r[FIRST_FILL + i]) < 0)
 			goto out;
 	}
 	for (i = 0; i < f->nr; i++) {

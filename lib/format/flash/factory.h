@@ -32,8 +32,8 @@ int factory_load(const char *path, struct factory **out);
 void factory_free(struct factory *f);
 const char *factory_manifest(const struct factory *f);
 
-/* The files factory_load() read: the manifest, the layout, the bootloader and every
- * section's input, in that order. */
+/* The files factory_load() read: the manifest, the layout, the flash-encryption key
+ * (if any), the bootloader and every section's input, in that order. */
 const struct depfile *factory_deps(const struct factory *f);
 
 /*

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Flash encryption in the manifest: every region ESP-IDF encrypts (bootloader, table,
+# otadata, apps) is esp-encrypt of the plain build's bytes at its own address, the
+# others are the plain build's bytes, and FLASH.json says which with both hashes.
+. "$(dirname "$0")/common.sh"
+command -v jq >/dev/null || { echo "skip: no jq"; exit 77; }
+cd "$tmp" || exit 1
+make_inputs "$tmp" || { echo "cannot make inputs"; exit 1; }
+"$BIN/esp-encrypt" --keygen --chip esp32c3 -o key.bin || exit 1
+sed '/^layout = /a flash_encryption_key = key.bin' factory.ini >enc.ini
+"$BIN/esp-mkflash" --manifest factory.ini -o P.bin || bad "plain build"
+"$BIN/esp-mkflash" --manifest enc.ini -o E.bin >out 2>err || bad "encrypted build: $(cat err)"
+[ ! -s out ] && [ ! -s err ] && ok || bad "encrypted build printed something"
+[ "$(stat -c %s P.bin)" = "$(stat -c %s E.bin)" ] && ok || bad "image sizes differ"
+grep -q "$(od -An -tx1 key.bin | tr -d ' \n')" E.json && bad "key in FLASH.json" || ok
+
+# check_regions IMAGE PLAIN JSON KEY: each region against the plain image
+check_regions() {
+	local img=$1 plain=$2 json=$3 key=$4 n i name off len enc sha psha
+	n=$(jq '.regions | length' "$json")
+	for ((i = 0; i < n; i++)); do
+		read -r name off len enc sha psha < <(jq -r ".regions[$i] |
+			\"\\(.name) \\(.offset) \\(.data_size) \\(.encrypted) \\(.sha256) \\(.plain_sha256)\"" "$json")
+		region "$img" "$off" "$len" "s-$name"
+		region "$plain" "$off" "$len" "p-$name"
+		[ "$(sha256sum <"s-$name" | cut -c1-64)" = "$sha" ] && ok || bad "$name: sha256"
+		case $name in
+		bootloader | partition_table | otadata | factory | ota_0) want=true ;;
+		*) want=false ;;
+		esac
+		[ "$enc" = "$want" ] && ok || bad "$name: encrypted is $enc"
+		if [ "$enc" = true ]; then
+			"$BIN/esp-encrypt" --chip esp32c3 --key "$key" --address "$off" --decrypt \
+				"s-$name" -o "d-$name" || bad "$name: decrypt"
+			cmp -s "d-$name" "p-$name" && ok || bad "$name: not the plain bytes encrypted"
+			cmp -s "s-$name" "p-$name" && bad "$name: stored plain" || ok
+			[ "$(sha256sum <"d-$name" | cut -c1-64)" = "$psha" ] && ok ||
+				bad "$name: plain_sha256"
+		else
+			cmp -s "s-$name" "p-$name" && ok || bad "$name: changed"
+			[ "$sha" = "$psha" ] && ok || bad "$name: plain_sha256 of a plain region"
+		fi
+	done
+}
+check_regions E.bin P.bin E.json key.bin
+# the gaps between regions stay as in the plain build: compare outside the regions
+cmp -s <(jq -r '.regions[] | "\(.offset) \(.data_size)"' P.json) \
+	<(jq -r '.regions[] | "\(.offset) \(.data_size)"' E.json) && ok || bad "region sizes differ"
+
+# deterministic: the same manifest and key give the same bytes
+"$BIN/esp-mkflash" --manifest enc.ini -o E2.bin || bad "second build"
+cmp -s E.bin E2.bin && cmp -s E.json E2.json && ok || bad "not deterministic"
+
+# esp32: FLASH_CRYPT_CONF is part of the cipher
+finish
