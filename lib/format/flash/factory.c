@@ -42,6 +42,7 @@ struct factory {
 	size_t nfills;
 	struct depfile deps;
 	struct factory_enc enc;
+	char *layout_path; /* the table's messages name it: kept as long as the table */
 };
 
 #define FIRST_FILL 2
@@ -64,6 +65,7 @@ void factory_free(struct factory *f)
 	manifest_free(&f->m);
 	depfile_free(&f->deps);
 	factory_enc_free(&f->enc);
+	free(f->layout_path);
 	free(f);
 }
 
@@ -81,7 +83,6 @@ static int setup_top(struct factory *f, const char *path)
 	const struct manifest_setting *top = m->top;
 	char *layout_path;
 	size_t i, k;
-	int rc;
 
 	if (depfile_add(&f->deps, path) < 0 || manifest_load(path, m) < 0)
 		return -1;
@@ -112,15 +113,13 @@ static int setup_top(struct factory *f, const char *path)
 
 	/* the layout: the manifest's flash size is the one every partition must fit */
 	layout_path = manifest_path(m, top[MANIFEST_LAYOUT].value);
+	f->layout_path = layout_path;
 	if (!layout_path)
 		return diag_error("out of memory");
 	f->cfg.flash_size = f->flash_bytes;
 	f->cfg.flash_size_set = 1;
-	rc = depfile_add(&f->deps, layout_path);
-	if (rc == 0)
-		rc = layout_load(layout_path, &f->cfg, &f->pt, NULL);
-	free(layout_path);
-	if (rc < 0)
+	if (depfile_add(&f->deps, layout_path) < 0 ||
+	    layout_load(layout_path, &f->cfg, &f->pt, NULL) < 0)
 		return -1;
 	for (i = 0; i < f->pt.n; i++) {
 		uint64_t end = (uint64_t)f->pt.v[i].offset + (uint64_t)f->pt.v[i].size;
