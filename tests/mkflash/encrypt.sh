@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Flash encryption in the manifest: every region ESP-IDF encrypts (bootloader, table,
 # otadata, apps) is esp-encrypt of the plain build's bytes at its own address, the
-# others are the plain build's bytes, and FLASH.json says which with both hashes.
+# others are the plain build's bytes, and FLASH.json says which with both hashes. With
+# sign_key the bootloader and apps are signed first (a prebuilt signed app verified).
 . "$(dirname "$0")/common.sh"
 command -v jq >/dev/null || { echo "skip: no jq"; exit 77; }
 cd "$tmp" || exit 1
@@ -52,5 +53,34 @@ cmp -s <(jq -r '.regions[] | "\(.offset) \(.data_size)"' P.json) \
 "$BIN/esp-mkflash" --manifest enc.ini -o E2.bin || bad "second build"
 cmp -s E.bin E2.bin && cmp -s E.json E2.json && ok || bad "not deterministic"
 
-# esp32: FLASH_CRYPT_CONF is part of the cipher
+# sign_key: the bootloader and the apps signed, then encrypted; the plain build to
+# compare with is the signed one
+command -v openssl >/dev/null || { finish; exit; }
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out sb.pem 2>/dev/null || exit 1
+openssl pkey -in sb.pem -pubout -out sb.pub.pem 2>/dev/null || exit 1
+sed '/^layout = /a sign_key = sb.pem' factory.ini >sign.ini
+sed '/^layout = /a sign_key = sb.pem' enc.ini >both.ini
+"$BIN/esp-mkflash" --manifest sign.ini -o S.bin 2>err || bad "signed build: $(cat err)"
+"$BIN/esp-mkflash" --manifest both.ini -o B.bin 2>err || bad "signed encrypted build: $(cat err)"
+check_regions B.bin S.bin B.json key.bin
+for r in bootloader factory ota_0; do
+	read -r off len < <(jq -r ".regions[] | select(.name == \"$r\") |
+		\"\(.offset) \(.data_size)\"" S.json)
+	region S.bin "$off" "$len" "sig-$r"
+	"$BIN/esp-sign" --verify --pubkey sb.pub.pem "sig-$r" >/dev/null 2>&1 && ok ||
+		bad "$r: not signed with sb.pem"
+done
+"$BIN/esp-imginfo" --check --pubkey sb.pub.pem S.bin >out 2>&1 && ok || bad "imginfo --check: $(cat out)"
+# a prebuilt app already signed is verified, not signed again
+region S.bin "$(jq -r '.regions[] | select(.name == "factory") | .offset' S.json)" \
+	"$(jq -r '.regions[] | select(.name == "factory") | .data_size' S.json)" signed-app.bin
+sed '0,/^elf = app.elf$/s//file = signed-app.bin/' sign.ini >pre.ini
+"$BIN/esp-mkflash" --manifest pre.ini -o Q.bin 2>err || bad "prebuilt signed app: $(cat err)"
+cmp -s Q.bin S.bin && ok || bad "prebuilt signed app changed"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out other.pem 2>/dev/null || exit 1
+sed 's/^sign_key = sb.pem$/sign_key = other.pem/' pre.ini >wrong.ini
+"$BIN/esp-mkflash" --manifest wrong.ini -o W.bin 2>err
+[ $? -eq 1 ] && [ ! -e W.bin ] && ok || bad "a prebuilt app signed with another key was taken"
+grep -qF "wrong.ini:16: signed-app.bin is already signed but does not verify with other.pem" err &&
+	ok || bad "wrong key message: $(cat err)"
 finish

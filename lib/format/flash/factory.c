@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "factory_enc.h"
 #include "factory_output.h"
+#include "factory_sign.h"
 #include "flash.h"
 #include "layout.h"
 #include "manifest.h"
@@ -42,6 +43,7 @@ struct factory {
 	size_t nfills;
 	struct depfile deps;
 	struct factory_enc enc;
+	struct factory_sign sign;
 	char *layout_path; /* the table's messages name it: kept as long as the table */
 };
 
@@ -65,6 +67,7 @@ void factory_free(struct factory *f)
 	manifest_free(&f->m);
 	depfile_free(&f->deps);
 	factory_enc_free(&f->enc);
+	factory_sign_free(&f->sign);
 	free(f->layout_path);
 	free(f);
 }
@@ -217,6 +220,8 @@ static int build_bootloader(struct factory *f, struct content_region *r)
 	}
 	if (flash_patch_bootloader(f->chip, &f->fp, r->source, &r->data) < 0)
 		return -1;
+	if (f->sign.on && factory_sign_region(&f->sign, &f->m, bl->line, r) < 0)
+		return -1;
 	r->size = r->data.len;
 	if (f->chip->bootloader_offset + r->data.len > (uint64_t)f->cfg.table_offset)
 		return manifest_error(&f->m, bl->line,
@@ -242,7 +247,13 @@ static int build_sections(struct factory *f)
 		r->kind = x->h->kind;
 		r->offset = (uint64_t)x->p->offset;
 		r->size = (uint64_t)x->p->size;
-		if (x->h->build_shared(&c, x->priv, r) < 0 || content_fit_check(&c, r) < 0)
+		if (x->h->build_shared(&c, x->priv, r) < 0)
+			return -1;
+		/* signed before encrypted: the device checks the signature of the plaintext */
+		if (f->sign.on && x->p->type == PARTTABLE_TYPE_APP && !x->h->build_device &&
+		    factory_sign_region(&f->sign, &f->m, x->src->line, r) < 0)
+			return -1;
+		if (content_fit_check(&c, r) < 0)
 			return -1;
 	}
 	return 0;
@@ -273,6 +284,7 @@ static int factory_setup(struct factory *f, const char *path)
 {
 	if (setup_top(f, path) < 0 ||
 	    factory_enc_setup(&f->m, f->chip, &f->pt, &f->deps, &f->enc) < 0 ||
+	    factory_sign_setup(&f->m, f->chip, &f->deps, &f->sign) < 0 ||
 	    check_sections(f) < 0)
 		return -1;
 	f->r = calloc(f->nfills + FIRST_FILL, sizeof(*f->r));

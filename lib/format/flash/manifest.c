@@ -19,7 +19,7 @@
 static const char *const top_names[MANIFEST_TOP_COUNT] = {
 	"chip",	      "flash_mode", "flash_freq",	    "flash_size",
 	"layout",     "bootloader", "fill",		    "flash_encryption_key",
-	"flash_crypt_conf",
+	"flash_crypt_conf", "sign_key", "sign_key_2", "sign_key_3", "sb_version",
 };
 
 const char *manifest_top_name(enum manifest_top k)
@@ -102,7 +102,8 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		    m, line,
 		    "unknown setting '%s' (expected chip, flash_mode, flash_freq, "
 		    "flash_size, layout, bootloader or fill; for flash encryption "
-		    "flash_encryption_key and flash_crypt_conf)",
+		    "flash_encryption_key and flash_crypt_conf; for Secure Boot sign_key, "
+		    "sign_key_2, sign_key_3 and sb_version)",
 		    key);
 	}
 	/* the keys of a section are those of the content handlers */

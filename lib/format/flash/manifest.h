@@ -38,6 +38,10 @@ enum manifest_top {
 	MANIFEST_FILL, /* the required settings come before it */
 	MANIFEST_FLASH_ENCRYPTION_KEY,
 	MANIFEST_FLASH_CRYPT_CONF,
+	MANIFEST_SIGN_KEY, /* up to three keys: sign_key, sign_key_2, sign_key_3 */
+	MANIFEST_SIGN_KEY_2,
+	MANIFEST_SIGN_KEY_3,
+	MANIFEST_SB_VERSION,
 	MANIFEST_TOP_COUNT
 };
 
