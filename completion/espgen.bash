@@ -58,7 +58,7 @@ _espgen()
 		witharg="--output --size --boot --slots --layout --state --seq"
 		;;
 	esp-mkflash)
-		noarg="--keep-going --check --quiet --help --version"
+		noarg="--keep-going --keygen-per-device --check --quiet --help --version"
 		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --depfile"
 		;;
 	esp-mknvs)

@@ -8,6 +8,7 @@
 command -v jq >/dev/null || { echo "skip: no jq"; exit 77; }
 cd "$tmp" || exit 1
 make_inputs "$tmp" || { echo "cannot make inputs"; exit 1; }
+cp "$SRC"/configs/factory/*.csv . || exit 1
 "$BIN/esp-encrypt" --keygen --chip esp32c3 -o key.bin || exit 1
 sed '/^layout = /a flash_encryption_key = key.bin' factory.ini >enc.ini
 "$BIN/esp-mkflash" --manifest factory.ini -o P.bin || bad "plain build"
@@ -52,6 +53,37 @@ cmp -s <(jq -r '.regions[] | "\(.offset) \(.data_size)"' P.json) \
 # deterministic: the same manifest and key give the same bytes
 "$BIN/esp-mkflash" --manifest enc.ini -o E2.bin || bad "second build"
 cmp -s E.bin E2.bin && cmp -s E.json E2.json && ok || bad "not deterministic"
+
+# a batch with --keygen-per-device: each image is the plain batch's image encrypted
+# with its own key (mode 0600, never printed); a second run replaces the devices
+"$BIN/esp-mkflash" --manifest batch.ini --devices devices.csv -o PB || bad "plain batch"
+"$BIN/esp-mkflash" --manifest batch.ini --devices devices.csv --keygen-per-device -o KB \
+	>out 2>err || bad "keygen batch: $(cat err)"
+[ ! -s out ] && [ ! -s err ] && ok || bad "keygen batch printed something"
+ids=$(tail -n +2 devices.csv | cut -d, -f1)
+for id in $ids; do
+	k=KB/$id/flash_key.bin
+	[ "$(stat -c %a "$k")" = 600 ] && [ "$(stat -c %s "$k")" = 32 ] && ok || bad "$id: key mode/size"
+	check_regions "KB/$id/FLASH.bin" "PB/$id/FLASH.bin" "KB/$id/FLASH.json" "$k"
+done
+set -- $ids
+cmp -s "KB/$1/flash_key.bin" "KB/$2/flash_key.bin" && bad "two devices share a key" || ok
+cp "KB/$1/flash_key.bin" old.key
+"$BIN/esp-mkflash" --manifest batch.ini --devices devices.csv --keygen-per-device -o KB \
+	2>err && ok || bad "second keygen run on the same OUTDIR: $(cat err)"
+cmp -s "KB/$1/flash_key.bin" old.key && bad "key not renewed" || ok
+# a devices CSV column names each device's key file
+for id in $ids; do cp "KB/$id/flash_key.bin" "key-$id.bin"; done
+{ head -1 devices.csv | sed 's/$/,fe_key/'; tail -n +2 devices.csv |
+	while IFS= read -r l; do echo "$l,key-${l%%,*}.bin"; done; } >dk.csv
+sed '/^layout = /a flash_encryption_key = ${fe_key}' batch.ini >col.ini
+"$BIN/esp-mkflash" --manifest col.ini --devices dk.csv -o CB 2>err || bad "column keys: $(cat err)"
+for id in $ids; do
+	cmp -s "CB/$id/FLASH.bin" "KB/$id/FLASH.bin" && ok || bad "$id: column key image differs"
+done
+"$BIN/esp-mkflash" --manifest col.ini -o X.bin 2>err
+[ $? -eq 1 ] && grep -qF 'col.ini:8: flash_encryption_key = ${fe_key} names a devices CSV column: build with --devices' err &&
+	ok || bad "column key without --devices: $(cat err)"
 
 # sign_key: the bootloader and the apps signed, then encrypted; the plain build to
 # compare with is the signed one

@@ -262,28 +262,47 @@ static int build_sections(struct factory *f)
 /* Whether region @i is stored encrypted. */
 static int region_encrypted(const struct factory *f, size_t i)
 {
-	return f->enc.on && (i < FIRST_FILL || factory_enc_wanted(f->fills[i - FIRST_FILL].p));
+	return f->enc.mode != FACTORY_ENC_OFF && (i < FIRST_FILL || factory_enc_wanted(f->fills[i - FIRST_FILL].p));
 }
 
-/* The shared regions that are stored encrypted, encrypted once for every image. */
+static int made_per_device(const struct factory *f, size_t i)
+{
+	return i >= FIRST_FILL && f->fills[i - FIRST_FILL].h->build_device;
+}
+
+/* Whether region @i's bytes are made for each build (by its handler, or encrypted with
+ * the build's own key) rather than shared. */
+static int build_owned(const struct factory *f, size_t i)
+{
+	return made_per_device(f, i) ||
+	       (region_encrypted(f, i) && f->enc.mode != FACTORY_ENC_SHARED);
+}
+
+/* The shared regions that are stored encrypted: encrypted once with a shared key, or
+ * kept as the plaintext each build encrypts with its own. */
 static int encrypt_shared(struct factory *f)
 {
 	size_t i;
 
 	for (i = 0; i < f->nr; i++) {
-		if (!region_encrypted(f, i) ||
-		    (i >= FIRST_FILL && f->fills[i - FIRST_FILL].h->build_device))
+		if (!region_encrypted(f, i) || made_per_device(f, i))
 			continue;
-		if (factory_enc_region(&f->enc, &f->r[i]) < 0)
+		if (f->enc.mode == FACTORY_ENC_SHARED) {
+			if (factory_enc_region(&f->enc, &f->enc.key, &f->r[i]) < 0)
+				return -1;
+		} else if (factory_enc_plain(&f->r[i]) < 0) {
 			return -1;
+		}
+		f->r[i].encrypted = 1;
 	}
 	return 0;
 }
 
-static int factory_setup(struct factory *f, const char *path)
+static int factory_setup(struct factory *f, const char *path, unsigned flags)
 {
 	if (setup_top(f, path) < 0 ||
-	    factory_enc_setup(&f->m, f->chip, &f->pt, &f->deps, &f->enc) < 0 ||
+	    factory_enc_setup(&f->m, f->chip, &f->pt, (flags & FACTORY_KEYGEN) != 0, &f->deps,
+			      &f->enc) < 0 ||
 	    factory_sign_setup(&f->m, f->chip, &f->deps, &f->sign) < 0 ||
 	    check_sections(f) < 0)
 		return -1;
@@ -309,13 +328,18 @@ static int factory_setup(struct factory *f, const char *path)
 
 int factory_load(const char *path, struct factory **out)
 {
+	return factory_load_opts(path, 0, out);
+}
+
+int factory_load_opts(const char *path, unsigned flags, struct factory **out)
+{
 	struct factory *f = calloc(1, sizeof(*f));
 
 	*out = NULL;
 	if (!f)
 		return diag_error("out of memory");
 	parttable_init(&f->pt, NULL);
-	if (parttable_config_init(&f->cfg) < 0 || factory_setup(f, path) < 0) {
+	if (parttable_config_init(&f->cfg) < 0 || factory_setup(f, path, flags) < 0) {
 		factory_free(f);
 		return -1;
 	}
@@ -333,9 +357,60 @@ const struct depfile *factory_deps(const struct factory *f)
 	return &f->deps;
 }
 
+const struct chip *factory_chip(const struct factory *f)
+{
+	return f->chip;
+}
+
+/*
+ * The regions of one build into @r: the shared ones as they are, the per-device ones
+ * made, and with a key per device every encrypted one encrypted with it (@given, or
+ * the device's key file).
+ */
+static int build_regions(const struct factory *f, const struct content_device *dev,
+			 const struct flashenc_key *given, struct depfile *deps,
+			 struct content_region *r)
+{
+	struct flashenc_key devkey;
+	const struct flashenc_key *key = given;
+	size_t i;
+	int rc = -1;
+
+	memset(&devkey, 0, sizeof(devkey));
+	memcpy(r, f->r, f->nr * sizeof(*r));
+	for (i = 0; i < f->nr; i++)
+		if (build_owned(f, i))
+			memset(&r[i].data, 0, sizeof(r[i].data));
+	if (f->enc.mode == FACTORY_ENC_GIVEN && !given)
+		return diag_error("no flash-encryption key given for this image");
+	if (f->enc.mode == FACTORY_ENC_SHARED || f->enc.mode == FACTORY_ENC_COLUMN) {
+		if (factory_enc_device_key(&f->enc, dev, deps, &devkey) < 0)
+			goto out;
+		key = &devkey;
+	}
+	for (i = 0; i < f->nr; i++) {
+		const struct factory_fill *x = &f->fills[i < FIRST_FILL ? 0 : i - FIRST_FILL];
+
+		if (made_per_device(f, i)) {
+			if (x->h->build_device(x->priv, dev, deps, &r[i].data) < 0)
+				goto out;
+			if (region_encrypted(f, i) && factory_enc_region(&f->enc, key, &r[i]) < 0)
+				goto out;
+		} else if (build_owned(f, i)) {
+			/* f->r[i] holds the plaintext: encrypted with this build's key */
+			if (factory_enc_crypt(&f->enc, key, &f->r[i], &r[i].data) < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	flashenc_key_wipe(&devkey);
+	return rc;
+}
+
 int factory_build(const struct factory *f, const struct content_device *dev,
-		  const char *bin_path, const char *json_path, int threads, struct depfile *deps,
-		  struct factory_result *res)
+		  const struct flashenc_key *key, const char *bin_path, const char *json_path,
+		  int threads, struct depfile *deps, struct factory_result *res)
 {
 	struct content_region *r = NULL;
 	struct flash_item *items = NULL;
@@ -351,21 +426,8 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 		diag_error("out of memory");
 		goto out;
 	}
-	memcpy(r, f->r, f->nr * sizeof(*r));
-	for (i = 0; i < f->nfills; i++)
-		if (f->fills[i].h->build_device)
-			memset(&r[FIRST_FILL + i].data, 0, sizeof(struct buf));
-	for (i = 0; i < f->nfills; i++) {
-		const struct factory_fill *x = &f->fills[i];
-
-		if (!x->h->build_device)
-			continue;
-		if (x->h->build_device(x->priv, dev, deps, &r[FIRST_FILL + i].data) < 0)
-			goto out;
-		if (region_encrypted(f, FIRST_FILL + i) &&
-		    factory_enc_region(&f->enc, &r[FIRST_FILL + i]) < 0)
-			goto out;
-	}
+	if (build_regions(f, dev, key, deps, r) < 0)
+		goto out;
 	for (i = 0; i < f->nr; i++) {
 		items[i].addr = r[i].offset;
 		items[i].name = r[i].name;
@@ -385,9 +447,9 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 	rc = 0;
 out:
 	flash_plan_free(&plan);
-	for (i = 0; r && i < f->nfills; i++)
-		if (f->fills[i].h->build_device)
-			buf_free(&r[FIRST_FILL + i].data);
+	for (i = 0; r && i < f->nr; i++)
+		if (build_owned(f, i))
+			buf_free(&r[i].data);
 	free(r);
 	free(items);
 	return rc;
@@ -396,8 +458,14 @@ out:
 int factory_check(const struct factory *f, const struct content_device *dev)
 {
 	struct buf out = BUF_INIT;
+	struct flashenc_key key;
 	size_t i;
 	int rc = 0;
+
+	if (f->enc.mode == FACTORY_ENC_COLUMN) {
+		rc = factory_enc_device_key(&f->enc, dev, NULL, &key);
+		flashenc_key_wipe(&key);
+	}
 
 	for (i = 0; i < f->nfills && rc == 0; i++) {
 		const struct factory_fill *x = &f->fills[i];
@@ -448,7 +516,8 @@ int factory_make(const char *manifest, const char *output, const char *depfile)
 	if (factory_load(manifest, &f) == 0) {
 		rc = depfile_merge(&deps, factory_deps(f));
 		if (rc == 0)
-			rc = factory_build(f, NULL, output, jpath, 1, depfile ? &deps : NULL, &res);
+			rc = factory_build(f, NULL, NULL, output, jpath, 1, depfile ? &deps : NULL,
+					   &res);
 		if (rc == 0 && depfile)
 			rc = depfile_write(depfile, output, &deps);
 		factory_free(f);
