@@ -71,7 +71,7 @@ _espgen()
 		;;
 	esp-imginfo)
 		noarg="--json --diff --check --help --version"
-		witharg="--ignore --pubkey"
+		witharg="--ignore --pubkey --flash-key"
 		;;
 	esp-encrypt)
 		noarg="--decrypt --keygen --quiet --help --version"
@@ -103,7 +103,7 @@ _espgen()
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | \
 		--address | -a)
 		return 0 ;; # a number or free text
-	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
+	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | --flash-key | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null

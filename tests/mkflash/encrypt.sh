@@ -50,6 +50,26 @@ check_regions E.bin P.bin E.json key.bin
 cmp -s <(jq -r '.regions[] | "\(.offset) \(.data_size)"' P.json) \
 	<(jq -r '.regions[] | "\(.offset) \(.data_size)"' E.json) && ok || bad "region sizes differ"
 
+# esp-imginfo: with the key, the plaintext is described and checked; without it, the
+# image is said to look encrypted
+"$BIN/esp-imginfo" --check --flash-key key.bin E.bin >out 2>&1 && grep -qx "no problems" out &&
+	ok || bad "imginfo --flash-key --check: $(cat out)"
+"$BIN/esp-imginfo" --diff --flash-key key.bin E.bin E.bin >out 2>&1 && ok || bad "imginfo --diff: $(cat out)"
+"$BIN/esp-imginfo" --flash-key key.bin E.bin >desc 2>&1 || bad "imginfo --flash-key: $(cat desc)"
+"$BIN/esp-imginfo" P.bin >pdesc 2>&1 || bad "imginfo plain"
+diff <(sed '/^decrypted_regions:/,$d' desc) pdesc >/dev/null && ok || bad "decrypted description differs from the plain one"
+for r in bootloader partition_table otadata factory ota_0; do
+	grep -q "^  - $r at 0x" desc && ok || bad "$r not listed as decrypted"
+done
+grep -q "^  - nvs at" desc && bad "nvs listed as decrypted" || ok
+"$BIN/esp-imginfo" E.bin >out 2>&1
+[ $? -eq 2 ] && grep -qxF "esp-imginfo: E.bin: looks like a flash-encrypted flash image: no bootloader magic at 0x0 and no partition table at 0x8000, where both are expected, and neither is erased (decrypt it with --flash-key KEY.bin)" out &&
+	ok || bad "imginfo without the key: $(cat out)"
+"$BIN/esp-encrypt" --keygen --chip esp32c3 -o wrong.bin || exit 1
+"$BIN/esp-imginfo" --flash-key wrong.bin E.bin >out 2>&1
+[ $? -eq 2 ] && grep -qF "E.bin: no chip's bootloader decrypts with this flash key" out && ok ||
+	bad "imginfo with a wrong key: $(cat out)"
+
 # deterministic: the same manifest and key give the same bytes
 "$BIN/esp-mkflash" --manifest enc.ini -o E2.bin || bad "second build"
 cmp -s E.bin E2.bin && cmp -s E.json E2.json && ok || bad "not deterministic"
@@ -65,6 +85,8 @@ for id in $ids; do
 	k=KB/$id/flash_key.bin
 	[ "$(stat -c %a "$k")" = 600 ] && [ "$(stat -c %s "$k")" = 32 ] && ok || bad "$id: key mode/size"
 	check_regions "KB/$id/FLASH.bin" "PB/$id/FLASH.bin" "KB/$id/FLASH.json" "$k"
+	"$BIN/esp-imginfo" --check --flash-key "$k" "KB/$id/FLASH.bin" >out 2>&1 && ok ||
+		bad "$id: imginfo --check with its key: $(cat out)"
 done
 set -- $ids
 cmp -s "KB/$1/flash_key.bin" "KB/$2/flash_key.bin" && bad "two devices share a key" || ok
@@ -103,6 +125,8 @@ for r in bootloader factory ota_0; do
 		bad "$r: not signed with sb.pem"
 done
 "$BIN/esp-imginfo" --check --pubkey sb.pub.pem S.bin >out 2>&1 && ok || bad "imginfo --check: $(cat out)"
+"$BIN/esp-imginfo" --check --flash-key key.bin --pubkey sb.pub.pem B.bin >out 2>&1 &&
+	grep -qx "no problems" out && ok || bad "imginfo --flash-key --pubkey --check: $(cat out)"
 # a prebuilt app already signed is verified, not signed again
 region S.bin "$(jq -r '.regions[] | select(.name == "factory") | .offset' S.json)" \
 	"$(jq -r '.regions[] | select(.name == "factory") | .data_size' S.json)" signed-app.bin
