@@ -59,9 +59,8 @@ static int peek(const struct flashenc_key *k, const struct buf *img, size_t off,
 	struct buf b = BUF_INIT;
 	int rc = -1;
 
-	if (off + 32 <= img->len &&
-	    flashenc_crypt(k, FLASHENC_DECRYPT, off, FLASHENC_CONF_DEFAULT, "image",
-			   img->data + off, 32, &b) == 0) {
+	if (off + 32 <= img->len && flashenc_crypt(k, FLASHENC_DECRYPT, off, FLASHENC_CONF_DEFAULT,
+						   "image", img->data + off, 32, &b) == 0) {
 		memcpy(out, b.data, 32);
 		rc = 0;
 	}
@@ -161,8 +160,7 @@ out:
 
 struct imginfo_node *imginfo_node_list(const char *key)
 {
-	return node_set_flags(node_new(IMGINFO_LIST, key, IMGINFO_CLASS_CONTENT),
-			      IMGINFO_F_NODIFF);
+	return node_set_flags(node_new(IMGINFO_LIST, key, IMGINFO_CLASS_CONTENT), IMGINFO_F_NODIFF);
 }
 
 void imginfo_node_add(struct imginfo_node *parent, struct imginfo_node *kid)

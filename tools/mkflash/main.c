@@ -39,7 +39,7 @@ static const char usage_text[] =
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   [--depfile FILE] -o OUTDIR\n"
+	"                   [--keygen-per-device] [--depfile FILE] -o OUTDIR\n"
 	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
 static const char help_text[] =

@@ -262,7 +262,9 @@ static int build_sections(struct factory *f)
 /* Whether region @i is stored encrypted. */
 static int region_encrypted(const struct factory *f, size_t i)
 {
-	return f->enc.mode != FACTORY_ENC_OFF && (i < FIRST_FILL || factory_enc_wanted(f->fills[i - FIRST_FILL].p));
+	if (f->enc.mode == FACTORY_ENC_OFF)
+		return 0;
+	return i < FIRST_FILL || factory_enc_wanted(f->fills[i - FIRST_FILL].p);
 }
 
 static int made_per_device(const struct factory *f, size_t i)

@@ -57,8 +57,10 @@ static int check_entry(const struct chip *chip, const struct parttable *pt,
 		return 0;
 	why = flashenc_address_problem(chip, (uint64_t)p->offset);
 	if (why)
-		return parttable_entry_error(pt, p, "partition %s is encrypted but its offset "
-					     "0x%" PRIx64 " %s", p->name, (uint64_t)p->offset, why);
+		return parttable_entry_error(pt, p,
+					     "partition %s is encrypted but its offset "
+					     "0x%" PRIx64 " %s",
+					     p->name, (uint64_t)p->offset, why);
 	if (p->size % FLASHENC_ADDR_ALIGN)
 		return parttable_entry_error(pt, p,
 					     "partition %s is encrypted but its size 0x%" PRIx64
@@ -82,8 +84,7 @@ static int read_conf(const struct manifest *m, const struct chip *chip, int give
 	if (!s->value)
 		return 0;
 	if (!m->top[MANIFEST_FLASH_ENCRYPTION_KEY].value && !given)
-		return manifest_error(m, s->line,
-				      "flash_crypt_conf without flash_encryption_key");
+		return manifest_error(m, s->line, "flash_crypt_conf without flash_encryption_key");
 	if (chip_flashenc_scheme(chip) != CHIP_FE_ESP32)
 		return manifest_error(m, s->line,
 				      "flash_crypt_conf is for esp32 only (%s uses XTS-AES, which "
@@ -104,7 +105,8 @@ static int read_column(const struct manifest_setting *k, struct factory_enc *e,
 
 	if (!strstr(v, "${"))
 		return 0;
-	if (n < 4 || strncmp(v, "${", 2) != 0 || v[n - 1] != '}' || strpbrk(v + 2, "${}") != v + n - 1)
+	if (n < 4 || strncmp(v, "${", 2) != 0 || v[n - 1] != '}' ||
+	    strpbrk(v + 2, "${}") != v + n - 1)
 		return manifest_error(m, k->line,
 				      "flash_encryption_key = '%s': a device's key is named by "
 				      "a whole value '${column}'",
@@ -116,9 +118,8 @@ static int read_column(const struct manifest_setting *k, struct factory_enc *e,
 	return 0;
 }
 
-int factory_enc_setup(const struct manifest *m, const struct chip *chip,
-		      const struct parttable *pt, int given, struct depfile *deps,
-		      struct factory_enc *e)
+int factory_enc_setup(const struct manifest *m, const struct chip *chip, const struct parttable *pt,
+		      int given, struct depfile *deps, struct factory_enc *e)
 {
 	const struct manifest_setting *k = &m->top[MANIFEST_FLASH_ENCRYPTION_KEY];
 	char *path;
@@ -194,8 +195,8 @@ int factory_enc_device_key(const struct factory_enc *e, const struct content_dev
 			v = dev->values[i];
 	if (!v || !*v)
 		return diag_at(dev->file, dev->line,
-			       "device %s: %s column '%s' for flash_encryption_key (%s:%u)", dev->id,
-			       v ? "empty" : "no", e->column, e->m->file, k->line);
+			       "device %s: %s column '%s' for flash_encryption_key (%s:%u)",
+			       dev->id, v ? "empty" : "no", e->column, e->m->file, k->line);
 	path = manifest_path(e->m, v);
 	if (!path)
 		return diag_error("out of memory");
@@ -204,15 +205,16 @@ int factory_enc_device_key(const struct factory_enc *e, const struct content_dev
 		rc = flashenc_key_load(e->chip, path, key);
 	free(path);
 	if (rc < 0)
-		return diag_at(dev->file, dev->line, "device %s: cannot use its flash_encryption_key %s",
-			       dev->id, v);
+		return diag_at(dev->file, dev->line,
+			       "device %s: cannot use its flash_encryption_key %s", dev->id, v);
 	return 0;
 }
 
 int factory_enc_plain(struct content_region *r)
 {
 	uint8_t d[SHA256_LEN];
-	size_t pad = (FLASHENC_ADDR_ALIGN - r->data.len % FLASHENC_ADDR_ALIGN) % FLASHENC_ADDR_ALIGN;
+	size_t pad =
+	    (FLASHENC_ADDR_ALIGN - r->data.len % FLASHENC_ADDR_ALIGN) % FLASHENC_ADDR_ALIGN;
 
 	/* the erased-flash value, as the device's own in-place encryption would see it */
 	if (pad && buf_fill(&r->data, 0xFF, pad) < 0)

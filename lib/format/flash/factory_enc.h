@@ -39,9 +39,8 @@ struct factory_enc {
  * layouts whose encrypted partitions cannot work (FILE:LINE). The key file is
  * recorded in @deps. Returns 0, or -1 with a message.
  */
-int factory_enc_setup(const struct manifest *m, const struct chip *chip,
-		      const struct parttable *pt, int given, struct depfile *deps,
-		      struct factory_enc *e);
+int factory_enc_setup(const struct manifest *m, const struct chip *chip, const struct parttable *pt,
+		      int given, struct depfile *deps, struct factory_enc *e);
 void factory_enc_free(struct factory_enc *e);
 
 /*

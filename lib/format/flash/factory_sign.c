@@ -10,9 +10,9 @@
 #include "flash.h"
 
 static const enum manifest_top key_settings[SBV2_MAX_BLOCKS] = {
-	MANIFEST_SIGN_KEY,
-	MANIFEST_SIGN_KEY_2,
-	MANIFEST_SIGN_KEY_3,
+    MANIFEST_SIGN_KEY,
+    MANIFEST_SIGN_KEY_2,
+    MANIFEST_SIGN_KEY_3,
 };
 
 static int is_uri(const char *v)
@@ -21,8 +21,7 @@ static int is_uri(const char *v)
 }
 
 /* sign_key_2 and sign_key_3 only after the ones before them; sb_version 1 or 2. */
-static int read_settings(const struct manifest *m, const struct chip *chip,
-			 struct factory_sign *fs)
+static int read_settings(const struct manifest *m, const struct chip *chip, struct factory_sign *fs)
 {
 	const struct manifest_setting *v = &m->top[MANIFEST_SB_VERSION];
 	int64_t version = 2;
@@ -98,15 +97,16 @@ static int verify(const struct factory_sign *fs, const struct manifest *m, unsig
 	int rc;
 
 	if (have != fs->s.version)
-		return manifest_error(m, line,
-				      "%s is signed for Secure Boot v%d, the manifest signs for v%d",
-				      r->source, have, fs->s.version);
+		return manifest_error(
+		    m, line, "%s is signed for Secure Boot v%d, the manifest signs for v%d",
+		    r->source, have, fs->s.version);
 	for (i = 0; i < fs->s.nkeys; i++) {
 		const struct sbkey *pub = sbsigner_public(&fs->s, i);
 
 		if (have == 1)
 			rc = sbv1_verify_image(r->source, r->data.data, r->data.len, pub);
-		else if (sbv2_verify_image(r->source, r->data.data, r->data.len, pub, NULL, &res) < 0)
+		else if (sbv2_verify_image(r->source, r->data.data, r->data.len, pub, NULL, &res) <
+			 0)
 			rc = -1;
 		else
 			rc = res.verified >= 0 && !res.tampered ? 0 : 1;

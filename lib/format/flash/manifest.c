@@ -17,9 +17,9 @@
 #include "num.h"
 
 static const char *const top_names[MANIFEST_TOP_COUNT] = {
-	"chip",	      "flash_mode", "flash_freq",	    "flash_size",
-	"layout",     "bootloader", "fill",		    "flash_encryption_key",
-	"flash_crypt_conf", "sign_key", "sign_key_2", "sign_key_3", "sb_version",
+	"chip", "flash_mode", "flash_freq", "flash_size", "layout", "bootloader", "fill",
+	"flash_encryption_key", "flash_crypt_conf",
+	"sign_key", "sign_key_2", "sign_key_3", "sb_version",
 };
 
 const char *manifest_top_name(enum manifest_top k)
