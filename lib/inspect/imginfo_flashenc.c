@@ -30,7 +30,8 @@ static int erased_block(const uint8_t *p)
 }
 
 /* Decrypts [from, to) of @d in place, run by run of blocks that are not erased. */
-static int decrypt_range(const struct flashenc_key *k, uint8_t *d, size_t from, size_t to)
+static int decrypt_range(const struct flashenc_key *k, unsigned conf, uint8_t *d, size_t from,
+			 size_t to)
 {
 	struct buf out = BUF_INIT;
 	size_t i = from, start;
@@ -44,7 +45,7 @@ static int decrypt_range(const struct flashenc_key *k, uint8_t *d, size_t from, 
 		for (start = i; i + BLOCK <= to && !erased_block(d + i); i += BLOCK)
 			;
 		out.len = 0;
-		rc = flashenc_crypt(k, FLASHENC_DECRYPT, start, FLASHENC_CONF_DEFAULT, "image",
+		rc = flashenc_crypt(k, FLASHENC_DECRYPT, start, conf, "image",
 				    d + start, i - start, &out);
 		if (rc == 0)
 			memcpy(d + start, out.data, i - start);
@@ -54,12 +55,13 @@ static int decrypt_range(const struct flashenc_key *k, uint8_t *d, size_t from, 
 }
 
 /* The first 32 bytes at @off decrypted into @out. */
-static int peek(const struct flashenc_key *k, const struct buf *img, size_t off, uint8_t out[32])
+static int peek(const struct flashenc_key *k, unsigned conf, const struct buf *img, size_t off,
+		uint8_t out[32])
 {
 	struct buf b = BUF_INIT;
 	int rc = -1;
 
-	if (off + 32 <= img->len && flashenc_crypt(k, FLASHENC_DECRYPT, off, FLASHENC_CONF_DEFAULT,
+	if (off + 32 <= img->len && flashenc_crypt(k, FLASHENC_DECRYPT, off, conf,
 						   "image", img->data + off, 32, &b) == 0) {
 		memcpy(out, b.data, 32);
 		rc = 0;
@@ -68,26 +70,42 @@ static int peek(const struct flashenc_key *k, const struct buf *img, size_t off,
 	return rc;
 }
 
-/* The chip whose bootloader decrypts with @bytes into a header for it: @k made for it. */
+/* Whether @k (and, on esp32, FLASH_CRYPT_CONF @conf) decrypts the bootloader of @c. */
+static int boots(const struct chip *c, const struct flashenc_key *k, unsigned conf,
+		 const struct buf *img)
+{
+	uint8_t h[32];
+
+	return peek(k, conf, img, c->bootloader_offset, h) == 0 && h[0] == 0xE9 &&
+	       buf_get_le16(h + 12) == c->image_chip_id;
+}
+
+/*
+ * The chip whose bootloader decrypts with @bytes into a header for it: @k made for it
+ * and, on esp32, the FLASH_CRYPT_CONF that does it in *@conf (ESP-IDF's 0xF tried first).
+ */
 static const struct chip *find_chip(const uint8_t *bytes, size_t len, const struct buf *img,
-				    struct flashenc_key *k)
+				    struct flashenc_key *k, unsigned *conf)
 {
 	struct buf quiet = BUF_INIT;
 	const struct chip *found = NULL;
-	uint8_t h[32];
+	unsigned n;
 	size_t i;
 
 	diag_capture_begin(&quiet); /* chips whose key sizes differ say so: not an error */
 	for (i = 0; i < chip_count() && !found; i++) {
 		const struct chip *c = chip_at(i);
+		unsigned tries = chip_flashenc_scheme(c) == CHIP_FE_ESP32 ? FLASHENC_CONF_MAX + 1 : 1;
 
 		if (chip_flashenc_scheme(c) == CHIP_FE_NONE ||
 		    flashenc_key_from_bytes(c, "key", bytes, len, k) < 0)
 			continue;
-		if (peek(k, img, c->bootloader_offset, h) == 0 && h[0] == 0xE9 &&
-		    buf_get_le16(h + 12) == c->image_chip_id)
-			found = c;
-		else
+		for (n = 0; n < tries && !found; n++) {
+			*conf = (FLASHENC_CONF_DEFAULT + n) & FLASHENC_CONF_MAX;
+			if (boots(c, k, *conf, img))
+				found = c;
+		}
+		if (!found)
 			flashenc_key_wipe(k);
 	}
 	diag_capture_end();
@@ -113,10 +131,11 @@ int imginfo_flash_decrypt(const char *file, const uint8_t *key, size_t keylen, s
 	const struct chip *chip;
 	struct describe_table t;
 	size_t boot, table, i;
+	unsigned conf = FLASHENC_CONF_DEFAULT;
 	uint8_t h[32];
 	int rc = -1;
 
-	chip = find_chip(key, keylen, img, &k);
+	chip = find_chip(key, keylen, img, &k, &conf);
 	if (!chip)
 		return diag_file(file, "no chip's bootloader decrypts with this flash key (a "
 				       "wrong key, or not a flash-encrypted flash image)");
@@ -124,17 +143,17 @@ int imginfo_flash_decrypt(const char *file, const uint8_t *key, size_t keylen, s
 	/* the table: the first 4 KiB aligned offset after the bootloader that decrypts to
 	 * a table entry */
 	for (table = (boot + 0x1000) & ~(size_t)0xFFF; table + 32 <= img->len; table += 0x1000)
-		if (peek(&k, img, table, h) == 0 && h[0] == 0xAA && h[1] == 0x50)
+		if (peek(&k, conf, img, table, h) == 0 && h[0] == 0xAA && h[1] == 0x50)
 			break;
 	if (table + 32 > img->len) {
 		diag_file(file, "no partition table decrypts with this flash key");
 		goto out;
 	}
-	if (decrypt_range(&k, img->data, boot, table) < 0)
+	if (decrypt_range(&k, conf, img->data, boot, table) < 0)
 		goto out;
 	note(decrypted, "bootloader", boot, table - boot);
 	i = table + PARTTABLE_MAX_LEN < img->len ? table + PARTTABLE_MAX_LEN : img->len;
-	if (decrypt_range(&k, img->data, table, i) < 0)
+	if (decrypt_range(&k, conf, img->data, table, i) < 0)
 		goto out;
 	note(decrypted, "partition_table", table, i - table);
 	if (describe_parttable_decode(img->data + table, img->len - table, file, 0, &t) < 0)
@@ -147,7 +166,7 @@ int imginfo_flash_decrypt(const char *file, const uint8_t *key, size_t keylen, s
 			continue;
 		if (to > img->len)
 			to = img->len;
-		if (decrypt_range(&k, img->data, from, to) < 0)
+		if (decrypt_range(&k, conf, img->data, from, to) < 0)
 			break;
 		note(decrypted, e->name, from, to - from);
 	}

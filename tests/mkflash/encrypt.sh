@@ -33,7 +33,8 @@ check_regions() {
 		esac
 		[ "$enc" = "$want" ] && ok || bad "$name: encrypted is $enc"
 		if [ "$enc" = true ]; then
-			"$BIN/esp-encrypt" --chip esp32c3 --key "$key" --address "$off" --decrypt \
+			"$BIN/esp-encrypt" --chip "${CHIP:-esp32c3}" ${CONF:+--flash-crypt-conf "$CONF"} \
+				--key "$key" --address "$off" --decrypt \
 				"s-$name" -o "d-$name" || bad "$name: decrypt"
 			cmp -s "d-$name" "p-$name" && ok || bad "$name: not the plain bytes encrypted"
 			cmp -s "s-$name" "p-$name" && bad "$name: stored plain" || ok
@@ -73,6 +74,25 @@ grep -q "^  - nvs at" desc && bad "nvs listed as decrypted" || ok
 # deterministic: the same manifest and key give the same bytes
 "$BIN/esp-mkflash" --manifest enc.ini -o E2.bin || bad "second build"
 cmp -s E.bin E2.bin && cmp -s E.json E2.json && ok || bad "not deterministic"
+
+# esp32: its own scheme, FLASH_CRYPT_CONF part of the cipher
+"$MKELF" boot32.elf --machine xtensa --entry 0x40080400 \
+	--section .iram_loader.text,0x40078000,0x1000 --section .iram.text,0x40080400,0x800 \
+	--section .dram0.data,0x3FFF0000,0x100 || exit 1
+"$MKELF" app32.elf --machine xtensa --entry 0x40080000 \
+	--section .flash.appdesc,0x3F400020,0x100,progbits,16,desc \
+	--section .flash.rodata,0x3F400120,0x1000 --section .iram0.text,0x40080000,0x400 \
+	--section .dram0.data,0x3FFB0000,0x80 --section .flash.text,0x400D0020,0x2000 || exit 1
+"$BIN/esp-encrypt" --keygen --chip esp32 -o key32.bin || exit 1
+printf 'chip = esp32\nflash_mode = dio\nflash_freq = 40m\nflash_size = 4MB\nlayout = partitions.ini\nbootloader = boot32.elf\n\n[factory]\nelf = app32.elf\n' >p32.ini
+sed '/^layout = /a flash_encryption_key = key32.bin\nflash_crypt_conf = 0x3' p32.ini >e32.ini
+"$BIN/esp-mkflash" --manifest p32.ini -o P32.bin 2>err || bad "esp32 plain: $(cat err)"
+"$BIN/esp-mkflash" --manifest e32.ini -o E32.bin 2>err || bad "esp32 encrypted: $(cat err)"
+CHIP=esp32 CONF=0x3 check_regions E32.bin P32.bin E32.json key32.bin
+"$BIN/esp-imginfo" --check --flash-key key32.bin E32.bin >out 2>&1 && grep -qx "no problems" out &&
+	ok || bad "esp32: imginfo --check: $(cat out)"
+grep -q "bootloader at 0x1000" <("$BIN/esp-imginfo" --flash-key key32.bin E32.bin 2>&1) && ok ||
+	bad "esp32: imginfo does not find the bootloader: $(cat out)"
 
 # a batch with --keygen-per-device: each image is the plain batch's image encrypted
 # with its own key (mode 0600, never printed); a second run replaces the devices
