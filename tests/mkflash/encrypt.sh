@@ -71,6 +71,13 @@ grep -q "^  - nvs at" desc && bad "nvs listed as decrypted" || ok
 [ $? -eq 2 ] && grep -qF "E.bin: no chip's bootloader decrypts with this flash key" out && ok ||
 	bad "imginfo with a wrong key: $(cat out)"
 
+# the example in configs/: its test-only key, and the image checks out
+cp "$SRC"/configs/factory/TEST-ONLY-flash-key.bin . || exit 1
+"$BIN/esp-mkflash" --manifest encrypted.ini -o X.bin 2>err || bad "configs example: $(cat err)"
+check_regions X.bin P.bin X.json TEST-ONLY-flash-key.bin
+"$BIN/esp-imginfo" --check --flash-key TEST-ONLY-flash-key.bin X.bin >out 2>&1 && ok ||
+	bad "configs example: imginfo --check: $(cat out)"
+
 # deterministic: the same manifest and key give the same bytes
 "$BIN/esp-mkflash" --manifest enc.ini -o E2.bin || bad "second build"
 cmp -s E.bin E2.bin && cmp -s E.json E2.json && ok || bad "not deterministic"
