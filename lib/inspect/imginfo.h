@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "nvs.h"
 #include "sbkey.h"
 
 /* What a file is (imginfo_detect()). */
@@ -79,6 +80,7 @@ struct imginfo_node {
 	uint32_t addr;	   /* load address of data[0] when has_addr */
 	int has_addr;
 	size_t skip_off, skip_len; /* a part of @data compared field by field instead */
+	void *owned; /* memory @data points into that the node owns (a decrypted copy), or NULL */
 	struct imginfo_node **kids;
 	size_t nkids, cap;
 };
@@ -90,6 +92,9 @@ struct imginfo_opts {
 	 * partition's image, what the otadata starts, bytes outside every partition;
 	 * with @pubkey, images without a signature. Found problems join the others. */
 	int check;
+	/* Decrypt encrypted NVS partitions with these keys (esp-imginfo --nvs-key,
+	 * --hmac-key); NULL: describe them as encrypted, items not decoded. */
+	const struct nvs_keys *nvs_keys;
 };
 
 /* The kind of @len bytes, by content only. Prints nothing. */

@@ -29,13 +29,12 @@ const char *manifest_top_name(enum manifest_top k)
 
 int manifest_error(const struct manifest *m, unsigned line, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vat(m->file, line, fmt, ap);
 	va_end(ap);
-	return diag_at(m->file, line, "%s", msg);
+	return -1;
 }
 
 static int on_section(void *user, const char *name, unsigned line)

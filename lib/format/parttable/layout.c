@@ -16,7 +16,9 @@ static int has_suffix(const char *path, const char *suffix)
 	return n >= m && ascii_casecmp(path + n - m, suffix) == 0;
 }
 
-enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len)
+/* Binary when it starts with the entry magic AA 50; else INI or CSV by the file name
+ * (.ini/.csv) and, failing that, by the first significant line. */
+static enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len)
 {
 	size_t i = 0;
 

@@ -18,9 +18,6 @@
 
 enum layout_kind { LAYOUT_BINARY, LAYOUT_CSV, LAYOUT_INI };
 
-/* Binary when it starts with the entry magic AA 50; else INI or CSV by the file name
- * (.ini/.csv) and, failing that, by the first significant line. */
-enum layout_kind layout_detect(const char *path, const uint8_t *data, size_t len);
 
 /* CSV text to entries, every line's errors as gen_esp32part.py words them, with
  * FILE:LINE. Offsets are not resolved yet. */

@@ -229,7 +229,8 @@ const char *parttable_subtype_name(const struct parttable_config *c, int64_t typ
 	return NULL;
 }
 
-int64_t parttable_offset_alignment(int64_t type)
+/* Alignment of an app/data/other partition's offset (0x10000 for apps, else 0x1000). */
+static int64_t parttable_offset_alignment(int64_t type)
 {
 	return type == PARTTABLE_TYPE_APP ? 0x10000 : 0x1000;
 }

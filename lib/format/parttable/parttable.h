@@ -132,8 +132,6 @@ const struct parttable_subtype *parttable_type_keywords(size_t *n);
 /* Subtype names of @type, or NULL for types without names. */
 const struct parttable_subtype_list *parttable_subtypes(const struct parttable_config *c,
 							int64_t type);
-/* Alignment of an app/data/other partition's offset (0x10000 for apps, else 0x1000). */
-int64_t parttable_offset_alignment(int64_t type);
 
 /* True for the primary bootloader and primary partition_table entries (§4). */
 int parttable_is_primary_special(const struct parttable_entry *e);
