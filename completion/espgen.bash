@@ -59,7 +59,7 @@ _espgen()
 		witharg="--output --size --boot --slots --layout --state --seq"
 		;;
 	esp-mkflash)
-		noarg="--keep-going --check --quiet --help --version"
+		noarg="--keep-going --keygen-per-device --check --quiet --help --version"
 		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --depfile"
 		;;
 	esp-mknvs)
@@ -72,7 +72,7 @@ _espgen()
 		;;
 	esp-imginfo)
 		noarg="--json --diff --check --help --version"
-		witharg="--ignore --pubkey --nvs-key --hmac-key"
+		witharg="--ignore --pubkey --nvs-key --hmac-key --flash-key"
 		;;
 	esp-encrypt)
 		noarg="--decrypt --keygen --quiet --help --version"
@@ -110,7 +110,7 @@ _espgen()
 		--address | -a | --page-size | --block-size | --obj-name-len | --meta-len)
 		return 0 ;; # a number or free text
 	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
-		--nvs-key | --hmac-key | \
+		--nvs-key | --hmac-key | --flash-key | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null
