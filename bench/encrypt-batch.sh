@@ -49,8 +49,8 @@ run() { # run OUTDIR [OPTION]: prints the milliseconds it took
 }
 # alternating rounds, the fastest of each kind: the first run also warms the caches
 min() { if [ -z "$1" ] || [ "$2" -lt "$1" ]; then echo "$2"; else echo "$1"; fi; }
-tp= te=
-for round in 1 2 3; do
+tp='' te=''
+for _ in 1 2 3; do
 	rm -rf "$tmp/plain" "$tmp/enc"
 	tp=$(min "$tp" "$(run "$tmp/plain")")
 	rm -rf "$tmp/plain"

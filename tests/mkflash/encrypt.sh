@@ -4,8 +4,9 @@
 # otadata, apps) is esp-encrypt of the plain build's bytes at its own address, the
 # others are the plain build's bytes, and FLASH.json says which with both hashes. With
 # sign_key the bootloader and apps are signed first (a prebuilt signed app verified).
+# shellcheck source=tests/mkflash/common.sh
 . "$(dirname "$0")/common.sh"
-command -v jq >/dev/null || { echo "skip: no jq"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: tests/mkflash/encrypt.sh (jq is not installed)"; exit 77; }
 cd "$tmp" || exit 1
 make_inputs "$tmp" || { echo "cannot make inputs"; exit 1; }
 cp "$SRC"/configs/factory/*.csv . || exit 1
@@ -115,6 +116,7 @@ for id in $ids; do
 	"$BIN/esp-imginfo" --check --flash-key "$k" "KB/$id/FLASH.bin" >out 2>&1 && ok ||
 		bad "$id: imginfo --check with its key: $(cat out)"
 done
+# shellcheck disable=SC2086 # one word per device id
 set -- $ids
 cmp -s "KB/$1/flash_key.bin" "KB/$2/flash_key.bin" && bad "two devices share a key" || ok
 cp "KB/$1/flash_key.bin" old.key
@@ -125,12 +127,14 @@ cmp -s "KB/$1/flash_key.bin" old.key && bad "key not renewed" || ok
 for id in $ids; do cp "KB/$id/flash_key.bin" "key-$id.bin"; done
 { head -1 devices.csv | sed 's/$/,fe_key/'; tail -n +2 devices.csv |
 	while IFS= read -r l; do echo "$l,key-${l%%,*}.bin"; done; } >dk.csv
+# shellcheck disable=SC2016 # a manifest placeholder, not a shell expansion
 sed '/^layout = /a flash_encryption_key = ${fe_key}' batch.ini >col.ini
 "$BIN/esp-mkflash" --manifest col.ini --devices dk.csv -o CB 2>err || bad "column keys: $(cat err)"
 for id in $ids; do
 	cmp -s "CB/$id/FLASH.bin" "KB/$id/FLASH.bin" && ok || bad "$id: column key image differs"
 done
 "$BIN/esp-mkflash" --manifest col.ini -o X.bin 2>err
+# shellcheck disable=SC2016 # a manifest placeholder, not a shell expansion
 [ $? -eq 1 ] && grep -qF 'col.ini:8: flash_encryption_key = ${fe_key} names a devices CSV column: build with --devices' err &&
 	ok || bad "column key without --devices: $(cat err)"
 

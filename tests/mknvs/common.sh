@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # Sourced by the esp-mknvs test scripts once $exe (the tool) is set: a scratch
 # directory $tmp (removed at exit), failures counted in $fail, and expect_usage.
 set -u
@@ -16,6 +17,7 @@ expect_usage() {
 	local want=$1
 	shift
 	rm -f "$tmp/out"
+	# shellcheck disable=SC2154 # exe: set by the script that sources this file
 	"$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
 	local rc=$?
 	if [ $rc -ne 2 ] || [ -e "$tmp/out" ] || ! grep -qF -- "$want" "$tmp/stderr"; then

@@ -95,14 +95,14 @@ crypt_roundtrip() {
 	local name=$1 args=$2 input=$3 expected=$4 scheme=$5 key=$6 argv
 	read -ra argv <<<"$args"
 	rm -f "$tmp"/rt.*
-	(cd "$vec" && "$exe" "${argv[@]}" --encrypt $scheme "$key" "$input" -o "$tmp/rt.enc") 2>"$tmp/rt.err" ||
+	(cd "$vec" && "$exe" "${argv[@]}" --encrypt "$scheme" "$key" "$input" -o "$tmp/rt.enc") 2>"$tmp/rt.err" ||
 		{ err "$name $scheme: --encrypt: $(head -c 200 "$tmp/rt.err")"; return; }
 	cmp -s "$tmp/rt.enc" "$vec/$expected" && err "$name $scheme: the encrypted image is the plain one"
-	"$exe" --decrypt $scheme "$key" "$tmp/rt.enc" -o "$tmp/rt.dec" 2>"$tmp/rt.err" && cmp -s "$tmp/rt.dec" "$vec/$expected" ||
+	"$exe" --decrypt "$scheme" "$key" "$tmp/rt.enc" -o "$tmp/rt.dec" 2>"$tmp/rt.err" && cmp -s "$tmp/rt.dec" "$vec/$expected" ||
 		{ err "$name $scheme: --decrypt is not the plain vector: $(head -c 200 "$tmp/rt.err")"; return; }
-	"$exe" --decode $scheme "$key" "$tmp/rt.enc" -o "$tmp/rt.csv" 2>"$tmp/rt.err" ||
+	"$exe" --decode "$scheme" "$key" "$tmp/rt.enc" -o "$tmp/rt.csv" 2>"$tmp/rt.err" ||
 		{ err "$name $scheme: --decode: $(head -c 200 "$tmp/rt.err")"; return; }
-	"$exe" "${argv[@]}" --encrypt $scheme "$key" "$tmp/rt.csv" -o "$tmp/rt.enc2" 2>"$tmp/rt.err" && cmp -s "$tmp/rt.enc2" "$tmp/rt.enc" ||
+	"$exe" "${argv[@]}" --encrypt "$scheme" "$key" "$tmp/rt.csv" -o "$tmp/rt.enc2" 2>"$tmp/rt.err" && cmp -s "$tmp/rt.enc2" "$tmp/rt.enc" ||
 		{ err "$name $scheme: the decoded CSV encrypts to other bytes: $(head -c 200 "$tmp/rt.err")"; return; }
 	"$exe" "${argv[@]}" "$tmp/rt.csv" -o "$tmp/rt.plain" 2>/dev/null && cmp -s "$tmp/rt.plain" "$vec/$expected" ||
 		{ err "$name $scheme: the decoded CSV generates other bytes"; return; }
