@@ -96,10 +96,18 @@ int fileio_read(const char *path, size_t max, struct buf *out)
 		close(fd);
 		return diag_file(path, "file is larger than the limit of %zu bytes", max);
 	}
-	/* one allocation for a regular file of known size (the +1 sees EOF) */
-	if (S_ISREG(st.st_mode) && st.st_size >= 0 && buf_reserve(out, (size_t)st.st_size + 1) < 0) {
-		close(fd);
-		return read_failed(out, start);
+	/* one allocation of exactly the size of a regular file (the +1 sees EOF) */
+	if (S_ISREG(st.st_mode) && out->cap - out->len < (size_t)st.st_size + 1) {
+		uint8_t *p = realloc(out->data, out->len + (size_t)st.st_size + 1);
+
+		if (!p) {
+			close(fd);
+			diag_error("out of memory");
+			return read_failed(out, start);
+		}
+		out->data = p;
+		out->cap = out->len + (size_t)st.st_size + 1;
+		buf_hint_large(p, out->cap);
 	}
 	rc = read_fd(fd, path, max, out);
 	close(fd);
