@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # bash completion for the espgen tools (esp-mkpart, esp-mkimage, esp-mkotadata,
-# esp-mkflash, esp-mknvs, esp-sign, esp-imginfo, esp-encrypt): options, chips, flash
+# esp-mkflash, esp-mknvs, esp-sign, esp-imginfo, esp-encrypt, esp-mkfs): options, chips, flash
 # settings and the other fixed values; files elsewhere. Installed once per tool name in
 # share/bash-completion/completions/, so bash-completion loads it for any of them.
 # The option lists follow each tools/<dir>/main.c getopt_long table.
@@ -59,12 +59,12 @@ _espgen()
 		witharg="--output --size --boot --slots --layout --state --seq"
 		;;
 	esp-mkflash)
-		noarg="--keep-going --check --quiet --help --version"
+		noarg="--keep-going --keygen-per-device --check --quiet --help --version"
 		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --depfile"
 		;;
 	esp-mknvs)
-		noarg="--decode --quiet --help --version"
-		witharg="--output --size"
+		noarg="--decode --encrypt --decrypt --keygen --quiet --help --version"
+		witharg="--output --size --key --hmac-key"
 		;;
 	esp-sign)
 		noarg="--random --verify --help --version"
@@ -72,11 +72,15 @@ _espgen()
 		;;
 	esp-imginfo)
 		noarg="--json --diff --check --help --version"
-		witharg="--ignore --pubkey"
+		witharg="--ignore --pubkey --nvs-key --hmac-key --flash-key"
 		;;
 	esp-encrypt)
 		noarg="--decrypt --keygen --quiet --help --version"
 		witharg="--output --chip --key --address --flash-crypt-conf --key-size"
+		;;
+	esp-mkfs)
+		noarg="--no-magic --no-magic-len --follow-symlinks --big-endian --aligned-obj-ix-tables --list --json --extract --quiet --help --version"
+		witharg="--output --type --size --page-size --block-size --obj-name-len --meta-len"
 		;;
 	*) return 0 ;;
 	esac
@@ -98,13 +102,15 @@ _espgen()
 	--sb-version) values="1 2" ;;
 	--key-size) [[ $chip == esp32 ]] && values="256 192" || values="128 256" ;;
 	--flash-crypt-conf) values="0xf" ;;
+	--type) [[ $cmd == esp-mkfs ]] && values="spiffs" ;; # fat: not yet
 	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata" ;;
 	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | \
-		--address | -a)
+		--address | -a | --page-size | --block-size | --obj-name-len | --meta-len)
 		return 0 ;; # a number or free text
 	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
+		--nvs-key | --hmac-key | --flash-key | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)
 		compopt -o filenames 2>/dev/null
@@ -124,4 +130,5 @@ _espgen()
 	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 
-complete -F _espgen esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo esp-encrypt
+complete -F _espgen esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo esp-encrypt \
+	esp-mkfs

@@ -18,13 +18,32 @@
 static int read_fd(int fd, const char *path, size_t max, struct buf *out)
 {
 	size_t start = out->len;
+	/* one byte past the limit is enough to tell the input is too large: the buffer
+	 * never grows beyond it (a FIFO or /dev/zero is not read into twice the limit) */
+	size_t limit = max < SIZE_MAX - start - 1 ? start + max + 1 : SIZE_MAX;
 
 	for (;;) {
+		size_t room;
 		ssize_t n;
 
-		if (out->cap - out->len < 4096 && buf_reserve(out, 65536) < 0)
-			return -1;
-		n = read(fd, out->data + out->len, out->cap - out->len);
+		/* grow only when full: a regular file read into the block reserved for its
+		 * size meets EOF without another allocation (nor a copy of a secret) */
+		if (out->len == out->cap) {
+			size_t want = out->cap ? out->cap * 2 : 65536;
+			uint8_t *p;
+
+			if (want > limit || want < out->cap)
+				want = limit;
+			p = realloc(out->data, want);
+			if (!p)
+				return diag_error("out of memory");
+			out->data = p;
+			out->cap = want;
+		}
+		room = out->cap - out->len;
+		if (room > limit - out->len)
+			room = limit - out->len;
+		n = read(fd, out->data + out->len, room);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -77,10 +96,18 @@ int fileio_read(const char *path, size_t max, struct buf *out)
 		close(fd);
 		return diag_file(path, "file is larger than the limit of %zu bytes", max);
 	}
-	/* one allocation for a regular file of known size (the +1 sees EOF) */
-	if (S_ISREG(st.st_mode) && st.st_size >= 0 && buf_reserve(out, (size_t)st.st_size + 1) < 0) {
-		close(fd);
-		return read_failed(out, start);
+	/* one allocation of exactly the size of a regular file (the +1 sees EOF) */
+	if (S_ISREG(st.st_mode) && out->cap - out->len < (size_t)st.st_size + 1) {
+		uint8_t *p = realloc(out->data, out->len + (size_t)st.st_size + 1);
+
+		if (!p) {
+			close(fd);
+			diag_error("out of memory");
+			return read_failed(out, start);
+		}
+		out->data = p;
+		out->cap = out->len + (size_t)st.st_size + 1;
+		buf_hint_large(p, out->cap);
 	}
 	rc = read_fd(fd, path, max, out);
 	close(fd);

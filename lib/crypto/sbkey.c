@@ -583,6 +583,16 @@ static int rsa_sign(const struct sbkey *key, const uint8_t *digest, size_t dlen,
 	return 0;
 }
 
+/* An ECDSA signature as Secure Boot stores it: r || s, each @cb bytes big-endian. */
+static int put_rs(const mbedtls_mpi *r, const mbedtls_mpi *s, uint8_t *sig, size_t cb)
+{
+	int ret = mbedtls_mpi_write_binary(r, sig, cb);
+
+	if (ret == 0)
+		ret = mbedtls_mpi_write_binary(s, sig + cb, cb);
+	return ret;
+}
+
 static mbedtls_md_type_t ec_md(enum sbkey_scheme scheme)
 {
 	return scheme == SB_ECDSA_P384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256;
@@ -606,9 +616,7 @@ static int ec_sign(const struct sbkey *key, const uint8_t *digest, size_t dlen, 
 						 ec_md(key->scheme), mbedtls_ctr_drbg_random,
 						 &rng->drbg);
 	if (ret == 0)
-		ret = mbedtls_mpi_write_binary(&r, sig, cb);
-	if (ret == 0)
-		ret = mbedtls_mpi_write_binary(&s, sig + cb, cb);
+		ret = put_rs(&r, &s, sig, cb);
 	mbedtls_mpi_free(&r);
 	mbedtls_mpi_free(&s);
 	if (ret != 0)
@@ -694,9 +702,7 @@ static int ec_sig_from_der(const uint8_t *in, size_t len, size_t cb, uint8_t *si
 	if (ret == 0 && p != end)
 		ret = -1;
 	if (ret == 0)
-		ret = mbedtls_mpi_write_binary(&r, sig, cb);
-	if (ret == 0)
-		ret = mbedtls_mpi_write_binary(&s, sig + cb, cb);
+		ret = put_rs(&r, &s, sig, cb);
 	mbedtls_mpi_free(&r);
 	mbedtls_mpi_free(&s);
 	return ret == 0 ? 0 : -1;

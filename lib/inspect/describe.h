@@ -55,6 +55,13 @@ void describe_digest(struct describe_ctx *c, struct imginfo_node *d, const char 
 		     const char *kind, const uint8_t *stored, const uint8_t *calc, size_t n,
 		     int show_calc, const char *where, uint64_t off);
 
+/* ---- imginfo_flashenc.c: flash-encrypted flash images ---- */
+
+/* When @data looks like a flash image stored flash-encrypted (no bootloader magic and no
+ * partition table where they are expected, and neither place erased), says so with a
+ * message naming c->file and returns 1; else 0, nothing printed. */
+int describe_flash_looks_encrypted(const struct describe_ctx *c, const uint8_t *data, size_t len);
+
 /* ---- describe_app.c: app and bootloader images ---- */
 
 /* What the checks of --check need to know about an app or bootloader image. */

@@ -70,6 +70,7 @@ void imginfo_node_free(struct imginfo_node *n)
 	free(n->id);
 	free(n->str);
 	free(n->line);
+	free(n->owned);
 	free(n);
 }
 

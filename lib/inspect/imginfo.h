@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "nvs.h"
 #include "sbkey.h"
 
 /* What a file is (imginfo_detect()). */
@@ -79,6 +80,7 @@ struct imginfo_node {
 	uint32_t addr;	   /* load address of data[0] when has_addr */
 	int has_addr;
 	size_t skip_off, skip_len; /* a part of @data compared field by field instead */
+	void *owned; /* memory @data points into that the node owns (a decrypted copy), or NULL */
 	struct imginfo_node **kids;
 	size_t nkids, cap;
 };
@@ -90,6 +92,9 @@ struct imginfo_opts {
 	 * partition's image, what the otadata starts, bytes outside every partition;
 	 * with @pubkey, images without a signature. Found problems join the others. */
 	int check;
+	/* Decrypt encrypted NVS partitions with these keys (esp-imginfo --nvs-key,
+	 * --hmac-key); NULL: describe them as encrypted, items not decoded. */
+	const struct nvs_keys *nvs_keys;
 };
 
 /* The kind of @len bytes, by content only. Prints nothing. */
@@ -112,6 +117,22 @@ const char *imginfo_class_names(void);
 int imginfo_describe(const uint8_t *data, size_t len, const char *file,
 		     const struct imginfo_opts *opts, struct imginfo_node **out);
 void imginfo_node_free(struct imginfo_node *n);
+
+/*
+ * Decrypts in place the regions of the flash image @img that a device with flash
+ * encryption holds encrypted (bootloader, partition table, apps, otadata, nvs_keys,
+ * partitions flagged encrypted), with the key file's @keylen bytes @key; the chip is
+ * the one whose bootloader decrypts to a header for it. Erased blocks stay as they are.
+ * Each decrypted region becomes an item of the list @decrypted (imginfo_node_list()).
+ * Returns 0, or -1 with a message naming @file.
+ */
+int imginfo_flash_decrypt(const char *file, const uint8_t *key, size_t keylen, struct buf *img,
+			  struct imginfo_node *decrypted);
+
+/* A new list node @key, to add to a description with imginfo_node_add(). */
+struct imginfo_node *imginfo_node_list(const char *key);
+/* Adds @kid (owned by @parent from now on) as the last child of @parent. */
+void imginfo_node_add(struct imginfo_node *parent, struct imginfo_node *kid);
 
 /* Number of problems (bad checksum, digest, CRC, MD5, signature) the tree records. */
 size_t imginfo_problems(const struct imginfo_node *root);

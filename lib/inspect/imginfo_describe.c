@@ -65,6 +65,8 @@ static int describe_kind(struct describe_ctx *c, struct imginfo_node *root, enum
 		describe_app(c, NULL, data, len, 0, kind, ""); /* prints why not */
 		return -1;
 	}
+	if (describe_flash_looks_encrypted(c, data, len))
+		return -1;
 	return diag_file(c->file, "not a recognised image (no app image, partition table, "
 				  "otadata, NVS or flash image)");
 }

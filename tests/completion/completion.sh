@@ -35,7 +35,7 @@ expect() { # expect "WANTED" WORD...
 }
 
 for cmd in esp-mkpart esp-mkimage esp-mkotadata esp-mkflash esp-mknvs esp-sign esp-imginfo \
-	esp-encrypt; do
+	esp-encrypt esp-mkfs; do
 	[ "$(complete -p "$cmd" 2>/dev/null)" = "complete -F _espgen $cmd" ] ||
 		{ echo "FAIL: no completion registered for $cmd"; fail=1; }
 	[ -x "$bin/$cmd" ] || { echo "SKIP: --help options of $cmd ($bin/$cmd is not built)"; continue; }
@@ -67,6 +67,8 @@ expect "128 256" esp-encrypt --keygen --chip esp32s3 --key-size ""
 expect "192 256" esp-encrypt --keygen -c esp32 --key-size ""
 expect "--sb-version --signature" esp-sign --s
 expect "" esp-mkpart --offset 0x
+expect "spiffs" esp-mkfs --type ""
+expect "" esp-mkfs --type spiffs --page-size ""
 
 # files: -o and plain arguments complete paths
 tmp=$(mktemp -d)

@@ -3,25 +3,10 @@
 # cli.sh ESP-MKNVS SHARED_DIR OWN_DIR
 # Usage errors (exit 2, message, no output), --help/--version, and for every vector
 # that has an image: --decode, then generating from that CSV gives the same bytes.
-set -u
 exe=$1 shared=$2 own=$3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
+# shellcheck source=tests/mknvs/common.sh
+. "$(dirname "$0")/common.sh"
 printf 'key,type,encoding,value\nns,namespace,,\na,data,u8,1\n' >"$tmp/in.csv"
-
-# expect_usage "stderr substring" ARGS...
-expect_usage() {
-	local want=$1
-	shift
-	rm -f "$tmp/out"
-	"$exe" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-	local rc=$?
-	if [ $rc -ne 2 ] || [ -e "$tmp/out" ] || ! grep -qF -- "$want" "$tmp/stderr"; then
-		echo "FAIL: $*: exit $rc (want 2), stderr: $(head -c 200 "$tmp/stderr")"
-		fail=$((fail + 1))
-	fi
-}
 
 expect_usage "esp-mknvs: --size 0x3100: size of partition must be multiple of 4096" --size 0x3100 "$tmp/in.csv" -o "$tmp/out"
 expect_usage "esp-mknvs: --size 0: minimum partition size" --size 0 "$tmp/in.csv" -o "$tmp/out"
@@ -33,12 +18,12 @@ expect_usage "esp-mknvs: no output given (-o FILE)" --size 0x3000 "$tmp/in.csv"
 expect_usage "esp-mknvs: no input CSV given" --size 0x3000 -o "$tmp/out"
 expect_usage "esp-mknvs: --version: '3' is not 1 or 2" --size 0x3000 --version 3 "$tmp/in.csv" -o "$tmp/out"
 expect_usage "esp-mknvs: --version: '1x' is not 1 or 2" --size 0x3000 --version=1x "$tmp/in.csv" -o "$tmp/out"
-expect_usage "esp-mknvs: unknown option '--keygen'" --keygen --size 0x3000 "$tmp/in.csv" -o "$tmp/out"
+expect_usage "esp-mknvs: unknown option '--inputkey'" --inputkey k.bin --size 0x3000 "$tmp/in.csv" -o "$tmp/out"
 expect_usage "esp-mknvs: --decode takes one NVS image" --decode a.bin b.bin -o "$tmp/out"
 expect_usage "esp-mknvs: --size is not used with --decode" --decode --size 0x3000 a.bin -o "$tmp/out"
 
 "$exe" --help | grep -q "^usage: esp-mknvs" || { echo "FAIL: --help"; fail=$((fail + 1)); }
-"$exe" --help | grep -q "Encryption .* is not supported" || { echo "FAIL: --help encryption"; fail=$((fail + 1)); }
+"$exe" --help | grep -q "^      --hmac-key FILE" || { echo "FAIL: --help encryption"; fail=$((fail + 1)); }
 "$exe" --version | grep -q "^esp-mknvs (espgen) " || { echo "FAIL: --version"; fail=$((fail + 1)); }
 # --version 1 before the input is the format, not the program version
 "$exe" --size 0x3000 --version 1 "$tmp/in.csv" -o "$tmp/v1.bin" && [ "$(od -An -tx1 -j8 -N1 "$tmp/v1.bin")" = " ff" ] ||

@@ -63,6 +63,9 @@ int main(void)
 
 	CHECK(fileio_atomic_write_file(path, "hello", 5) == 0);
 	CHECK(fileio_read(path, 100, &b) == 0 && b.len == 5 && memcmp(b.data, "hello", 5) == 0);
+	/* one block of the file's size (+1 to see EOF): no second allocation, so no stray
+	 * copy of a key file is left in freed memory */
+	CHECK(b.cap == 6);
 	buf_free(&b);
 	CHECK(fileio_read(path, 4, &b) < 0); /* over the limit */
 	CHECK(b.data == NULL && b.len == 0); /* nothing kept: no leak in callers (valgrind) */

@@ -301,7 +301,7 @@ static void test_diff(void)
 static void test_check(void)
 {
 	static uint8_t f[FLASH_LEN];
-	struct imginfo_opts o = {NULL, 1};
+	struct imginfo_opts o = {NULL, 1, NULL};
 	struct imginfo_problem p;
 	struct imginfo_node *n = NULL;
 	struct buf text = BUF_INIT;
@@ -447,7 +447,7 @@ static void test_otadata_unknown_state(void)
 static void test_robust(void)
 {
 	static uint8_t f[FLASH_LEN], g[FLASH_LEN];
-	struct imginfo_opts check = {NULL, 1};
+	struct imginfo_opts check = {NULL, 1, NULL};
 	struct imginfo_node *n;
 	size_t len, i;
 	int ok = 1;

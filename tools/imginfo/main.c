@@ -10,7 +10,9 @@
 #include "diag.h"
 #include "fileio.h"
 #include "imginfo.h"
+#include "nvs.h"
 #include "sbkey.h"
+#include "secret.h"
 
 /* Exit statuses as diff(1): 0 same (or described), 1 different (--check: problems found),
  * 2 trouble. */
@@ -23,12 +25,17 @@ struct imginfo_cli {
 	int json;
 	unsigned ignore_mask;
 	const char *pubkey;
+	const char *flash_key; /* --flash-key: a flash-encryption key file */
+	const char *nvs_key;   /* --nvs-key: an nvs_keys image */
+	const char *hmac_key;  /* --hmac-key: the HMAC key NVS keys derive from */
 };
 
 static const char usage_text[] =
-    "usage: esp-imginfo [--json] [--pubkey KEY] FILE\n"
-    "       esp-imginfo --check [--json] [--pubkey KEY] FILE\n"
-    "       esp-imginfo --diff [--json] [--ignore CLASS]... [--pubkey KEY] A B\n";
+    "usage: esp-imginfo [--json] [--pubkey KEY] [--nvs-key KEYS | --hmac-key HMAC]\n"
+    "                   [--flash-key KEY.bin] FILE\n"
+    "       esp-imginfo --check [--json] [--pubkey KEY] [--flash-key KEY.bin] FILE\n"
+    "       esp-imginfo --diff [--json] [--ignore CLASS]... [--pubkey KEY]\n"
+    "                   [--nvs-key KEYS | --hmac-key HMAC] [--flash-key KEY.bin] A B\n";
 
 static const char help_text[] =
     "\n"
@@ -44,13 +51,27 @@ static const char help_text[] =
     "      --ignore CLASS     accept differences of CLASS (repeatable): header appdesc\n"
     "                         elf-sha256 digest signature partition content otadata\n"
     "      --pubkey KEY       verify Secure Boot signatures with this key (PEM)\n"
+    "      --nvs-key FILE     decrypt encrypted NVS partitions with these keys (an\n"
+    "                         nvs_keys image, as esp-mknvs --keygen writes it)\n"
+    "      --hmac-key FILE    the same with the keys derived from this 32-byte HMAC key\n"
+    "      --flash-key KEY    a flash image stored flash-encrypted: decrypt what the\n"
+    "                         device encrypts with this key file, then describe it\n"
     "  -h, --help             this help\n"
     "      --version          print the version\n"
     "\n"
     "Exit status: 0 described / identical (or only ignored differences) / no problems,\n"
     "1 different / problems found, 2 bad input or command line.\n";
 
-enum { OPT_JSON = 256, OPT_DIFF, OPT_CHECK, OPT_IGNORE, OPT_PUBKEY };
+enum {
+	OPT_JSON = 256,
+	OPT_DIFF,
+	OPT_CHECK,
+	OPT_IGNORE,
+	OPT_PUBKEY,
+	OPT_NVS_KEY,
+	OPT_HMAC_KEY,
+	OPT_FLASH_KEY,
+};
 
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct imginfo_cli *o)
@@ -61,6 +82,9 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 	    {"check", no_argument, NULL, OPT_CHECK},
 	    {"ignore", required_argument, NULL, OPT_IGNORE},
 	    {"pubkey", required_argument, NULL, OPT_PUBKEY},
+	    {"nvs-key", required_argument, NULL, OPT_NVS_KEY},
+	    {"hmac-key", required_argument, NULL, OPT_HMAC_KEY},
+	    {"flash-key", required_argument, NULL, OPT_FLASH_KEY},
 	    CLI_LONGOPT_HELP,
 	    CLI_LONGOPT_VERSION,
 	    {NULL, 0, NULL, 0},
@@ -90,6 +114,15 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 		case OPT_PUBKEY:
 			o->pubkey = optarg;
 			break;
+		case OPT_NVS_KEY:
+			o->nvs_key = optarg;
+			break;
+		case OPT_HMAC_KEY:
+			o->hmac_key = optarg;
+			break;
+		case OPT_FLASH_KEY:
+			o->flash_key = optarg;
+			break;
 		default:
 			if ((rc = cli_common_option(c, argv)) != 0)
 				return rc;
@@ -98,6 +131,8 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 	}
 	if (o->diff && o->check)
 		return cli_usage_error("--check and --diff exclude each other");
+	if (o->nvs_key && o->hmac_key)
+		return cli_usage_error("--nvs-key and --hmac-key exclude each other");
 	want = o->diff ? 2 : 1;
 	if (argc - optind != want)
 		return cli_usage_error(o->diff ? "--diff takes two files" : "one file expected");
@@ -131,20 +166,37 @@ static int emit_text(const struct buf *b)
 	return 0;
 }
 
-static int load(const char *path, const struct imginfo_opts *io, struct buf *b,
-		struct imginfo_node **tree)
+/* @path described into @tree; with a flash key (@fkey not empty), decrypted first. */
+static int load(const char *path, const struct imginfo_opts *io, const struct buf *fkey,
+		struct buf *b, struct imginfo_node **tree)
 {
+	struct imginfo_node *dec = NULL;
+
 	if (fileio_read(path, FILEIO_MAX_INPUT, b) < 0)
 		return -1;
-	return imginfo_describe(b->data ? b->data : (const uint8_t *)"", b->len, path, io, tree);
+	if (fkey->len) {
+		dec = imginfo_node_list("decrypted_regions");
+		if (!dec || imginfo_flash_decrypt(path, fkey->data, fkey->len, b, dec) < 0) {
+			imginfo_node_free(dec);
+			return -1;
+		}
+	}
+	if (imginfo_describe(b->data ? b->data : (const uint8_t *)"", b->len, path, io, tree) < 0) {
+		imginfo_node_free(dec);
+		return -1;
+	}
+	if (dec)
+		imginfo_node_add(*tree, dec);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct imginfo_cli o;
-	struct imginfo_opts io = {NULL, 0};
+	struct imginfo_opts io = {NULL, 0, NULL};
 	struct sbkey *key = NULL;
-	struct buf in[2] = {BUF_INIT, BUF_INIT}, text = BUF_INIT;
+	struct nvs_keys nvs_keys;
+	struct buf in[2] = {BUF_INIT, BUF_INIT}, text = BUF_INIT, fkey = BUF_INIT;
 	struct imginfo_node *tree[2] = {NULL, NULL};
 	struct imginfo_difflist diffs = {NULL, 0, 0};
 	int rc = IMGINFO_EXIT_ERROR, r;
@@ -159,8 +211,19 @@ int main(int argc, char **argv)
 			goto out;
 		io.pubkey = key;
 	}
+	if (o.nvs_key || o.hmac_key) {
+		if ((o.nvs_key ? nvs_keys_load(o.nvs_key, &nvs_keys)
+			       : nvs_keys_load_hmac(o.hmac_key, &nvs_keys)) < 0)
+			goto out;
+		io.nvs_keys = &nvs_keys;
+	}
 	io.check = o.check;
-	if (load(o.files[0], &io, &in[0], &tree[0]) < 0)
+	if (o.flash_key) {
+		secret_protect_process();
+		if (fileio_read(o.flash_key, 4096, &fkey) < 0)
+			goto out;
+	}
+	if (load(o.files[0], &io, &fkey, &in[0], &tree[0]) < 0)
 		goto out;
 	if (o.check) {
 		if (o.json)
@@ -180,7 +243,7 @@ int main(int argc, char **argv)
 			rc = IMGINFO_EXIT_SAME;
 		goto out;
 	}
-	if (load(o.files[1], &io, &in[1], &tree[1]) < 0)
+	if (load(o.files[1], &io, &fkey, &in[1], &tree[1]) < 0)
 		goto out;
 	if (imginfo_diff(tree[0], tree[1], &diffs) < 0)
 		goto out;
@@ -203,6 +266,9 @@ out:
 	buf_free(&in[0]);
 	buf_free(&in[1]);
 	buf_free(&text);
+	secret_buf_free(&fkey);
 	sbkey_free(key);
+	if (io.nvs_keys)
+		nvs_keys_wipe(&nvs_keys);
 	return rc;
 }

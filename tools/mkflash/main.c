@@ -25,6 +25,7 @@ struct mkflash_opts {
 	int jobs;
 	int keep_going;
 	int check;
+	int keygen;
 	uint64_t target_offset;
 	uint64_t pad_to;
 	struct flash_params params;
@@ -38,7 +39,7 @@ static const char usage_text[] =
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   [--depfile FILE] -o OUTDIR\n"
+	"                   [--keygen-per-device] [--depfile FILE] -o OUTDIR\n"
 	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
 static const char help_text[] =
@@ -64,6 +65,9 @@ static const char help_text[] =
 	"                            (id: the 'device_id' column, else the first)\n"
 	"  -j, --jobs N              devices built at once (default: the number of cores)\n"
 	"      --keep-going          build the other devices when one fails\n"
+	"      --keygen-per-device   with --devices: flash-encrypt each image with a new\n"
+	"                            key of its own, written (mode 0600) to\n"
+	"                            OUTDIR/<id>/flash_key.bin for burning into eFuse\n"
 	"      --check               check the manifest and every device row (and, with -o,\n"
 	"                            the names OUTDIR holds); build and write nothing\n"
 	"      --depfile FILE        with --manifest: also write FILE, a Makefile rule\n"
@@ -86,6 +90,7 @@ enum {
 	OPT_FORMAT,
 	OPT_DEPFILE,
 	OPT_CHECK,
+	OPT_KEYGEN,
 };
 
 /* esptool's --pad-to-size choices. */
@@ -122,6 +127,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"depfile", required_argument, NULL, OPT_DEPFILE},
 		{"check", no_argument, NULL, OPT_CHECK},
+		{"keygen-per-device", no_argument, NULL, OPT_KEYGEN},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -183,6 +189,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_CHECK:
 			o->check = 1;
 			break;
+		case OPT_KEYGEN:
+			o->keygen = 1;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") != 0)
 				return cli_usage_error(
@@ -214,6 +223,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	if ((o->devices || o->jobs || o->keep_going || o->depfile || o->check) && !o->manifest)
 		return cli_usage_error(
 		    "--devices, --jobs, --keep-going, --depfile and --check go with --manifest");
+	if (o->keygen && !o->devices)
+		return cli_usage_error("--keygen-per-device goes with --devices");
 	if (o->check && o->depfile)
 		return cli_usage_error("--check writes nothing: no --depfile");
 	if (o->check && o->output && !o->devices)
@@ -307,7 +318,7 @@ int main(int argc, char **argv)
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
-				       opts.keep_going, opts.depfile, opts.check};
+				       opts.keep_going, opts.depfile, opts.check, opts.keygen};
 
 		if (!b.jobs)
 			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;

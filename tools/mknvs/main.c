@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* esp-mknvs: NVS partition images from the ESP-IDF generator's CSV, and back. */
+/* esp-mknvs: NVS partition images from the ESP-IDF generator's CSV, and back; NVS
+ * encryption (the generator's encrypt, decrypt and generate-key). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +14,21 @@
 #include "flash.h"
 #include "num.h"
 #include "nvs.h"
+#include "secret.h"
 
 /* Largest CSV read (a full 16 MB partition as hex text is about 32 MB). */
 #define MKNVS_MAX_CSV ((size_t)64 << 20)
+
+/* What a run does: generate is the default; the others are chosen by their option. */
+enum mknvs_mode {
+	MODE_GENERATE,
+	MODE_ENCRYPT,
+	MODE_DECRYPT,
+	MODE_DECODE,
+	MODE_KEYGEN,
+};
+
+static const char *const mode_option[] = {"", "--encrypt", "--decrypt", "--decode", "--keygen"};
 
 struct mknvs_opts {
 	const char *output;
@@ -24,40 +37,63 @@ struct mknvs_opts {
 	uint64_t size;
 	int size_set;
 	int version;
-	int decode;
+	int version_set;
+	enum mknvs_mode mode;
+	const char *key;      /* --key: an nvs_keys image (or 64 raw key bytes) */
+	const char *hmac_key; /* --hmac-key: the eFuse HMAC key the keys derive from */
 };
 
 static const char usage_text[] =
-	"usage: esp-mknvs --size SIZE [--version 1|2] INPUT.csv [INPUT.csv ...] -o NVS.bin\n"
-	"       esp-mknvs --decode NVS.bin [-o NVS.csv]\n";
+    "usage: esp-mknvs --size SIZE [--version 1|2] INPUT.csv [INPUT.csv ...] -o NVS.bin\n"
+    "       esp-mknvs --decode [--key KEYS.bin | --hmac-key HMAC.bin] NVS.bin [-o NVS.csv]\n"
+    "       esp-mknvs --size SIZE [--version 1|2] --encrypt (--key KEYS.bin | --hmac-key\n"
+    "                 HMAC.bin) INPUT.csv [INPUT.csv ...] -o NVS.bin\n"
+    "       esp-mknvs --decrypt (--key KEYS.bin | --hmac-key HMAC.bin) ENC.bin -o NVS.bin\n"
+    "       esp-mknvs --keygen [--hmac-key HMAC.bin] -o KEYS.bin\n";
 
 static const char help_text[] =
-	"\n"
-	"Builds an NVS partition image from the CSV of ESP-IDF's NVS partition generator\n"
-	"(key,type,encoding,value), byte-identical to nvs_partition_gen.py generate\n"
-	"(esp-idf-nvs-partition-gen 0.2.0), or turns an image back into such a CSV.\n"
-	"\n"
-	"  -o, --output FILE   output file ('-' for standard output, the default for --decode)\n"
-	"      --size SIZE     partition size: a multiple of 0x1000 (Python int syntax:\n"
-	"                      0x6000, 24576). Below 0x3000 the partition is read-only: no\n"
-	"                      spare page, and the image holds only the pages with data\n"
-	"      --version 1|2   NVS format: 2 (default) splits blobs over pages, 1 does not\n"
-	"      --decode        read an NVS image and write its entries as generator CSV\n"
-	"  -q, --quiet         no warnings\n"
-	"  -h, --help          this help\n"
-	"      --version       (without a value) print the program version\n"
-	"\n"
-	"Several CSVs are read in order into one image, as the generator does.\n"
-	"'file' rows name a path relative to the current directory (as the generator\n"
-	"resolves it); when nothing is there, the CSV's own directory is tried.\n"
-	"Encryption (the generator's encrypt/decrypt/generate-key) is not supported.\n"
-	"\n"
-	"Exit status: 0 ok, 1 bad input (with FILE:LINE), 2 bad command line.\n";
+    "\n"
+    "Builds an NVS partition image from the CSV of ESP-IDF's NVS partition generator\n"
+    "(key,type,encoding,value), byte-identical to nvs_partition_gen.py generate\n"
+    "(esp-idf-nvs-partition-gen 0.2.0), or turns an image back into such a CSV.\n"
+    "\n"
+    "  -o, --output FILE   output file ('-' for standard output, the default for --decode)\n"
+    "      --size SIZE     partition size: a multiple of 0x1000 (Python int syntax:\n"
+    "                      0x6000, 24576). Below 0x3000 the partition is read-only: no\n"
+    "                      spare page, and the image holds only the pages with data\n"
+    "      --version 1|2   NVS format: 2 (default) splits blobs over pages, 1 does not\n"
+    "      --decode        read an NVS image and write its entries as generator CSV\n"
+    "                      (an encrypted one with --key or --hmac-key)\n"
+    "      --encrypt       build the image, then encrypt it (NVS encryption, XTS-AES-256)\n"
+    "      --decrypt       write the plain image of an encrypted one\n"
+    "      --keygen        write an nvs_keys partition image (mode 0600): random keys,\n"
+    "                      or with --hmac-key the keys derived from that HMAC key\n"
+    "      --key FILE      the keys: an nvs_keys partition image (64 key bytes and their\n"
+    "                      CRC, as --keygen writes it) or 64 raw key bytes\n"
+    "      --hmac-key FILE the HMAC-based scheme: the 32-byte eFuse HMAC key the\n"
+    "                      device derives its NVS keys from\n"
+    "  -q, --quiet         no warnings\n"
+    "  -h, --help          this help\n"
+    "      --version       (without a value) print the program version\n"
+    "\n"
+    "Several CSVs are read in order into one image, as the generator does.\n"
+    "'file' rows name a path relative to the current directory (as the generator\n"
+    "resolves it); when nothing is there, the CSV's own directory is tried.\n"
+    "--encrypt, --decrypt and --keygen --hmac-key are byte-identical to the\n"
+    "generator's encrypt, decrypt and generate-key. Keys are never printed; a wrong\n"
+    "key is an error. Decrypted images and CSVs are written with mode 0600.\n"
+    "\n"
+    "Exit status: 0 ok, 1 bad input (with FILE:LINE), 2 bad command line.\n";
 
 enum {
 	OPT_SIZE = 256,
 	OPT_VERSION,
 	OPT_DECODE,
+	OPT_ENCRYPT,
+	OPT_DECRYPT,
+	OPT_KEYGEN,
+	OPT_KEY,
+	OPT_HMAC_KEY,
 };
 
 static int parse_size(const char *arg, struct mknvs_opts *o)
@@ -78,17 +114,107 @@ static int parse_size(const char *arg, struct mknvs_opts *o)
 	return 0;
 }
 
+static int set_mode(struct mknvs_opts *o, enum mknvs_mode mode)
+{
+	if (o->mode != MODE_GENERATE && o->mode != mode)
+		return cli_usage_error("%s and %s exclude each other", mode_option[o->mode],
+				       mode_option[mode]);
+	o->mode = mode;
+	return 0;
+}
+
+/* 1 when @a and @b name the same existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The key options against the mode; the output never replaces a key file. */
+static int check_keys(const struct mknvs_opts *o)
+{
+	const char *key = o->key ? o->key : o->hmac_key;
+
+	if (o->key && o->hmac_key)
+		return cli_usage_error("%s", "--key and --hmac-key exclude each other");
+	switch (o->mode) {
+	case MODE_GENERATE:
+		if (key)
+			return cli_usage_error("%s needs --encrypt, --decrypt or --decode",
+					       o->key ? "--key" : "--hmac-key");
+		return 0;
+	case MODE_ENCRYPT:
+	case MODE_DECRYPT:
+		if (!key)
+			return cli_usage_error("%s needs the keys: --key NVS_KEYS.bin or "
+					       "--hmac-key HMAC.bin",
+					       mode_option[o->mode]);
+		break;
+	case MODE_KEYGEN:
+		if (o->key)
+			return cli_usage_error("%s", "--keygen writes the keys file; --key is not "
+						     "used (--hmac-key derives the keys)");
+		break;
+	case MODE_DECODE:
+		break;
+	}
+	if (key && o->output && same_file(o->output, key))
+		return cli_usage_error("-o %s is the key file", o->output);
+	return 0;
+}
+
+static int check_keygen(const struct mknvs_opts *o)
+{
+	if (o->ninputs)
+		return cli_usage_error("%s", "--keygen takes no input");
+	if (o->size_set || o->version_set)
+		return cli_usage_error("%s", "--size and --version are not used with --keygen");
+	if (!o->output)
+		return cli_usage_error("%s", "no output given (-o NVS_KEYS.bin)");
+	/* a secret on a terminal or in a pipe's buffer is out of our hands */
+	if (strcmp(o->output, "-") == 0)
+		return cli_usage_error("%s", "--keygen writes the keys to a file only, not to "
+					     "standard output");
+	return 0;
+}
+
+/* --decode and --decrypt: one image in, no generator options. */
+static int check_image_input(struct mknvs_opts *o)
+{
+	const char *opt = mode_option[o->mode];
+
+	if (o->ninputs == 0)
+		return cli_usage_error("%s", "no NVS image given");
+	if (o->ninputs > 1)
+		return cli_usage_error("%s takes one NVS image", opt);
+	if (o->size_set)
+		return cli_usage_error("--size is not used with %s", opt);
+	if (!o->output) {
+		if (o->mode == MODE_DECRYPT)
+			return cli_usage_error("%s", "no output given (-o FILE)");
+		o->output = "-";
+	}
+	return 0;
+}
+
 /* Returns 0 to go on, 1 when --help/--version was served, -1 on a usage error. */
 static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 {
 	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"size", required_argument, NULL, OPT_SIZE},
-		{"version", optional_argument, NULL, OPT_VERSION},
-		{"decode", no_argument, NULL, OPT_DECODE},
-		CLI_LONGOPT_QUIET,
-		CLI_LONGOPT_HELP,
-		{NULL, 0, NULL, 0},
+	    {"output", required_argument, NULL, 'o'},
+	    {"size", required_argument, NULL, OPT_SIZE},
+	    {"version", optional_argument, NULL, OPT_VERSION},
+	    {"decode", no_argument, NULL, OPT_DECODE},
+	    {"encrypt", no_argument, NULL, OPT_ENCRYPT},
+	    {"decrypt", no_argument, NULL, OPT_DECRYPT},
+	    {"keygen", no_argument, NULL, OPT_KEYGEN},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {"hmac-key", required_argument, NULL, OPT_HMAC_KEY},
+	    CLI_LONGOPT_QUIET,
+	    CLI_LONGOPT_HELP,
+	    {NULL, 0, NULL, 0},
 	};
 	int ch, rc;
 
@@ -111,6 +237,7 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 			if (strcmp(v, "1") && strcmp(v, "2"))
 				return cli_usage_error("--version: '%s' is not 1 or 2", v);
 			o->version = v[0] - '0';
+			o->version_set = 1;
 			break;
 		}
 		case OPT_SIZE:
@@ -118,7 +245,20 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 				return -1;
 			break;
 		case OPT_DECODE:
-			o->decode = 1;
+		case OPT_ENCRYPT:
+		case OPT_DECRYPT:
+		case OPT_KEYGEN:
+			if (set_mode(o, ch == OPT_DECODE    ? MODE_DECODE
+					: ch == OPT_ENCRYPT ? MODE_ENCRYPT
+					: ch == OPT_DECRYPT ? MODE_DECRYPT
+							    : MODE_KEYGEN) < 0)
+				return -1;
+			break;
+		case OPT_KEY:
+			o->key = optarg;
+			break;
+		case OPT_HMAC_KEY:
+			o->hmac_key = optarg;
 			break;
 		default:
 			if ((rc = cli_common_option(ch, argv)) != 0)
@@ -128,23 +268,19 @@ static int parse_args(int argc, char **argv, struct mknvs_opts *o)
 	}
 	o->inputs = argv + optind;
 	o->ninputs = (size_t)(argc - optind);
-	if (o->ninputs == 0)
-		return cli_usage_error("%s",
-				       o->decode ? "no NVS image given" : "no input CSV given");
-	if (o->decode) {
-		if (o->ninputs > 1)
-			return cli_usage_error("%s", "--decode takes one NVS image");
-		if (o->size_set)
-			return cli_usage_error("%s", "--size is not used with --decode");
-		if (!o->output)
-			o->output = "-";
-		return 0;
-	}
-	if (!o->size_set)
-		return cli_usage_error("%s", "no --size given");
-	if (!o->output)
-		return cli_usage_error("%s", "no output given (-o FILE)");
-	return 0;
+	if (o->mode == MODE_KEYGEN)
+		rc = check_keygen(o);
+	else if (o->mode == MODE_DECODE || o->mode == MODE_DECRYPT)
+		rc = check_image_input(o);
+	else if (o->ninputs == 0)
+		rc = cli_usage_error("%s", "no input CSV given");
+	else if (!o->size_set)
+		rc = cli_usage_error("%s", "no --size given");
+	else if (!o->output)
+		rc = cli_usage_error("%s", "no output given (-o FILE)");
+	else
+		rc = 0;
+	return rc < 0 ? -1 : check_keys(o);
 }
 
 static int is_file(const char *path)
@@ -179,8 +315,8 @@ static int read_row_file(void *ctx, const char *csv_file, unsigned line, const c
 		rc = fileio_read((const char *)alt.data, FILEIO_MAX_INPUT, out);
 	else
 		rc = diag_at(csv_file, line,
-			     "cannot read file '%s': not in the current directory, nor as '%s'", path,
-			     (const char *)alt.data);
+			     "cannot read file '%s': not in the current directory, nor as '%s'",
+			     path, (const char *)alt.data);
 	buf_free(&alt);
 	return rc;
 }
@@ -200,7 +336,8 @@ static int run_generate(const struct mknvs_opts *o, struct buf *out)
 		done++;
 		text.len = 0;
 		if (fileio_read(o->inputs[i], MKNVS_MAX_CSV, &text) < 0 ||
-		    nvs_csv_parse(&csvs[i], text.data ? text.data : (const uint8_t *)"", text.len) < 0)
+		    nvs_csv_parse(&csvs[i], text.data ? text.data : (const uint8_t *)"", text.len) <
+			0)
 			goto out;
 	}
 	if (nvs_size_read_only(o->size))
@@ -217,6 +354,55 @@ out:
 	return rc;
 }
 
+/* The keys of --key or --hmac-key. */
+static int load_keys(const struct mknvs_opts *o, struct nvs_keys *k)
+{
+	if (o->key)
+		return nvs_keys_load(o->key, k);
+	return nvs_keys_load_hmac(o->hmac_key, k);
+}
+
+static int run_encrypt(const struct mknvs_opts *o, struct buf *out)
+{
+	struct nvs_keys k;
+	int rc;
+
+	/* a key file that is no good fails before the CSVs are read */
+	if (load_keys(o, &k) < 0)
+		return -1;
+	rc = run_generate(o, out);
+	if (rc == 0)
+		rc = nvs_encrypt(o->output, &k, out->data, out->len);
+	nvs_keys_wipe(&k);
+	return rc;
+}
+
+/* The image of --decode or --decrypt into @img: decrypted when a key is given. */
+static int read_image(const struct mknvs_opts *o, struct buf *img)
+{
+	const char *file = o->inputs[0];
+	struct nvs_keys k;
+	int rc;
+
+	if (o->key || o->hmac_key) {
+		if (load_keys(o, &k) < 0)
+			return -1;
+		rc = fileio_read(file, FILEIO_MAX_INPUT, img);
+		if (rc == 0)
+			rc = nvs_decrypt(file, &k, img->data, img->len);
+		nvs_keys_wipe(&k);
+		return rc;
+	}
+	if (fileio_read(file, FILEIO_MAX_INPUT, img) < 0)
+		return -1;
+	/* decoded, it would be a CSV of nothing but warnings */
+	if (img->data && nvs_looks_encrypted(img->data, img->len))
+		return diag_file(file, "is an encrypted NVS partition (its entries fail their item "
+				       "CRC); decode it with --key NVS_KEYS.bin or --hmac-key "
+				       "HMAC.bin");
+	return 0;
+}
+
 static int run_decode(const struct mknvs_opts *o, struct buf *out)
 {
 	struct buf img = BUF_INIT;
@@ -224,15 +410,48 @@ static int run_decode(const struct mknvs_opts *o, struct buf *out)
 	int rc = -1;
 
 	nvs_image_init(&im);
-	if (fileio_read(o->inputs[0], FILEIO_MAX_INPUT, &img) < 0)
+	if (read_image(o, &img) < 0)
 		goto out;
 	if (nvs_decode(o->inputs[0], img.data ? img.data : (const uint8_t *)"", img.len, &im) < 0)
 		goto out;
 	rc = nvs_format_csv(o->inputs[0], &im, out);
 out:
 	nvs_image_free(&im);
-	buf_free(&img);
+	secret_buf_free(&img);
 	return rc;
+}
+
+static int run_keygen(const struct mknvs_opts *o)
+{
+	struct nvs_keys k;
+	int rc;
+
+	if (o->hmac_key)
+		rc = nvs_keys_load_hmac(o->hmac_key, &k);
+	else
+		rc = nvs_keys_random(&k);
+	if (rc == 0)
+		rc = nvs_keys_write(o->output, &k);
+	nvs_keys_wipe(&k);
+	return rc;
+}
+
+/* Builds what the mode makes into @out (--keygen writes its file itself). */
+static int run(const struct mknvs_opts *o, struct buf *out)
+{
+	switch (o->mode) {
+	case MODE_GENERATE:
+		return run_generate(o, out);
+	case MODE_ENCRYPT:
+		return run_encrypt(o, out);
+	case MODE_DECRYPT:
+		return read_image(o, out);
+	case MODE_DECODE:
+		return run_decode(o, out);
+	case MODE_KEYGEN:
+		return run_keygen(o);
+	}
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -240,6 +459,8 @@ int main(int argc, char **argv)
 	struct mknvs_opts opts = {0};
 	struct buf out = BUF_INIT;
 	int rc = EXIT_USAGE, r;
+	/* what was decrypted holds the device's secrets: not for other users' eyes */
+	mode_t mode;
 
 	diag_set_program("esp-mknvs");
 	cli_set_usage(usage_text, help_text);
@@ -250,13 +471,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
-	r = opts.decode ? run_decode(&opts, &out) : run_generate(&opts, &out);
-	if (r < 0)
+	if (run(&opts, &out) < 0)
 		goto out;
-	if (fileio_atomic_write_file(opts.output, out.data ? out.data : (const uint8_t *)"", out.len) < 0)
-		goto out;
+	if (opts.mode != MODE_KEYGEN) {
+		mode = (opts.key || opts.hmac_key) && opts.mode != MODE_ENCRYPT ? 0600 : 0666;
+		if (fileio_atomic_write_file_mode(
+			opts.output, out.data ? out.data : (const uint8_t *)"", out.len, mode) < 0)
+			goto out;
+	}
 	rc = EXIT_OK;
 out:
-	buf_free(&out);
+	secret_buf_free(&out);
 	return rc;
 }

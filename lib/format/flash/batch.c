@@ -24,6 +24,8 @@
 #include "diag.h"
 #include "factory.h"
 #include "fileio.h"
+#include "flashenc.h"
+#include "secret.h"
 
 /* A row that failed its check, with what it printed. */
 struct bad_row {
@@ -38,6 +40,7 @@ struct job {
 	int keep_going;
 	int want_deps;
 	int checking; /* rows are checked (factory_check), not built */
+	int keygen;   /* a flash-encryption key made per device */
 	pthread_mutex_t lock;
 	size_t next;
 	int stop;
@@ -65,13 +68,32 @@ static char *path2(const char *a, const char *b, const char *c)
 	return p;
 }
 
+/* A new flash-encryption key for a device, into @key and the file @path (0600). The
+ * bytes only ever go to that file. */
+static int new_key(const struct job *j, const char *path, struct flashenc_key *key)
+{
+	const struct chip *chip = factory_chip(j->f);
+	uint8_t bytes[FLASHENC_MAX_KEY];
+	size_t len = flashenc_keygen_len(chip, 0);
+	int rc = -1;
+
+	if (len && flashenc_keygen(bytes, len) == 0 &&
+	    flashenc_key_from_bytes(chip, path, bytes, len, key) == 0 &&
+	    fileio_atomic_write_file_mode(path, bytes, len, 0600) == 0)
+		rc = 0;
+	secret_wipe(bytes, sizeof(bytes));
+	return rc;
+}
+
 /* Builds a device in a temporary directory of OUTDIR and renames it into place whole. */
 static int build_device(struct job *j, const struct content_device *dev, struct result *res)
 {
 	const char *outdir = j->dir->path;
-	char *tmpl = NULL, *bin = NULL, *json = NULL, *leaf;
+	char *tmpl = NULL, *bin = NULL, *json = NULL, *keyfile = NULL, *leaf;
+	struct flashenc_key key;
 	int rc = -1;
 
+	memset(&key, 0, sizeof(key));
 	tmpl = malloc(strlen(outdir) + strlen(dev->id) + 16);
 	if (!tmpl)
 		return diag_error("out of memory");
@@ -89,11 +111,15 @@ static int build_device(struct job *j, const struct content_device *dev, struct 
 	}
 	bin = path2(tmpl, "FLASH.bin", NULL);
 	json = path2(tmpl, "FLASH.json", NULL);
-	if (!bin || !json) {
+	keyfile = path2(tmpl, BATCHDIR_KEY_NAME, NULL);
+	if (!bin || !json || !keyfile) {
 		diag_error("out of memory");
 		goto out;
 	}
-	if (factory_build(j->f, dev, bin, json, 0, j->want_deps ? &res->deps : NULL, &res->res) < 0)
+	if (j->keygen && new_key(j, keyfile, &key) < 0)
+		goto out;
+	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, 0,
+			  j->want_deps ? &res->deps : NULL, &res->res) < 0)
 		goto out;
 	if (renameat(j->dir->fd, leaf, j->dir->fd, dev->id) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
@@ -111,6 +137,8 @@ static int build_device(struct job *j, const struct content_device *dev, struct 
 out:
 	/* the old output after an exchange, or a failed build */
 	batchdir_remove_device(j->dir, leaf);
+	flashenc_key_wipe(&key);
+	free(keyfile);
 	free(tmpl);
 	free(bin);
 	free(json);
@@ -401,9 +429,11 @@ int batch_build(const struct batch_opts *o)
 
 	memset(&j, 0, sizeof(j));
 	memset(&d, 0, sizeof(d));
-	if (factory_load(o->manifest, &f) < 0 || devices_load(o->devices, &d) < 0)
+	if (factory_load_opts(o->manifest, o->keygen ? FACTORY_KEYGEN : 0, &f) < 0 ||
+	    devices_load(o->devices, &d) < 0)
 		goto out;
 	j.f = f;
+	j.keygen = o->keygen;
 	j.d = &d;
 	j.keep_going = o->keep_going;
 	j.want_deps = o->depfile != NULL;

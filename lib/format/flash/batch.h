@@ -11,6 +11,7 @@ struct batch_opts {
 	int keep_going; /* build the others when one fails; with @check: report every bad row */
 	const char *depfile; /* NULL, or where to write the depfile (target: @outdir) */
 	int check;	     /* check the manifest, every row and OUTDIR's names; write nothing */
+	int keygen; /* a new flash-encryption key per device, into OUTDIR/<id>/flash_key.bin */
 };
 
 /*
@@ -22,7 +23,9 @@ struct batch_opts {
  * device leaves no output; without o->keep_going every row is checked first and the
  * run stops at the first failure, writing no index. The depfile lists the manifest's
  * files, the devices CSV and every file a device's NVS rows read; it is written only
- * when every device was built. Returns 0, or -1 with messages.
+ * when every device was built. With o->keygen each device's image is encrypted with a
+ * key made for it, written (mode 0600, never printed) beside its FLASH.bin as
+ * BATCHDIR_KEY_NAME and committed with it. Returns 0, or -1 with messages.
  */
 int batch_build(const struct batch_opts *o);
 

@@ -91,6 +91,7 @@ void batchdir_close(struct batchdir *b, int remove)
 static int device_file(const char *name)
 {
 	return !strcmp(name, "FLASH.bin") || !strcmp(name, "FLASH.json") ||
+	       !strcmp(name, BATCHDIR_KEY_NAME) ||
 	       !strncmp(name, FILEIO_TEMP_PREFIX, strlen(FILEIO_TEMP_PREFIX));
 }
 
@@ -177,11 +178,13 @@ static int our_json(int fd, const char *id, long long bin_size)
 }
 
 /* Whether directory @name of OUTDIR is what a device build of @id left: FLASH.bin and
- * FLASH.json, regular files, nothing else, the JSON describing that image. */
+ * FLASH.json (and its generated key), regular files, nothing else, the JSON describing
+ * that image. */
 static int our_device_dir(const struct batchdir *b, const char *name, const char *id)
 {
 	DIR *dh = dir_at(b, name);
-	struct stat bin, js;
+	struct stat bin, js, key;
+	size_t want = 2;
 	struct dirent *e;
 	size_t entries = 0;
 	int fd, jfd, ok = 0;
@@ -193,13 +196,18 @@ static int our_device_dir(const struct batchdir *b, const char *name, const char
 	    fstatat(fd, "FLASH.json", &js, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(js.st_mode) ||
 	    js.st_size > (1 << 20))
 		goto out;
+	if (fstatat(fd, BATCHDIR_KEY_NAME, &key, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISREG(key.st_mode))
+			goto out;
+		want = 3;
+	}
 	jfd = openat(fd, "FLASH.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (jfd < 0 || !our_json(jfd, id, (long long)bin.st_size))
 		goto out;
 	while ((e = readdir(dh)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			entries++;
-	ok = entries == 2;
+	ok = entries == want;
 out:
 	closedir(dh);
 	return ok;

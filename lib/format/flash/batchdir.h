@@ -11,6 +11,9 @@
 /* Held (flock) by the run using OUTDIR; a name no device takes (ids never start with '.'). */
 #define BATCHDIR_LOCK_NAME ".espgen.lock"
 
+/* A device's generated flash-encryption key (esp-mkflash --keygen-per-device). */
+#define BATCHDIR_KEY_NAME "flash_key.bin"
+
 /* The prefix of the hidden directory a device is built in before it is renamed into place. */
 #define BATCHDIR_TEMP_PREFIX ".tmp-"
 

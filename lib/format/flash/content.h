@@ -28,7 +28,9 @@ struct content_region {
 	const char *source; /* as written in the manifest */
 	const char *kind;
 	char what[48]; /* storage for a generated source's description */
-	char sha[2 * SHA256_LEN + 1];
+	char sha[2 * SHA256_LEN + 1];	    /* of the bytes stored */
+	char plain_sha[2 * SHA256_LEN + 1]; /* of the plaintext, when encrypted */
+	int encrypted;			    /* stored flash-encrypted (factory_enc.h) */
 	uint64_t offset;
 	uint64_t size; /* partition size (data size for bootloader/table) */
 	struct buf data;

@@ -4,6 +4,7 @@
 #include "content.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 
@@ -46,6 +47,14 @@ int content_elf_opts(const struct manifest *m, const struct chip *chip,
 	if (manifest_bool(m, manifest_get(s, "secure_pad_v2"), &b) < 0)
 		return -1;
 	o->secure_pad_v2 = b;
+	/* a signed app's signature sector starts on an MMU page, as ESP-IDF pads it */
+	if (m->top[MANIFEST_SIGN_KEY].value) {
+		if (m->top[MANIFEST_SB_VERSION].value &&
+		    strcmp(m->top[MANIFEST_SB_VERSION].value, "1") == 0)
+			o->secure_pad = 1;
+		else
+			o->secure_pad_v2 = 1;
+	}
 	if (manifest_bool(m, manifest_get(s, "use_segments"), &b) < 0)
 		return -1;
 	o->use_segments = b;

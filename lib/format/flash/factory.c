@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "diag.h"
+#include "factory_enc.h"
 #include "factory_output.h"
+#include "factory_sign.h"
 #include "flash.h"
 #include "layout.h"
 #include "manifest.h"
@@ -40,6 +42,9 @@ struct factory {
 	struct factory_fill *fills;
 	size_t nfills;
 	struct depfile deps;
+	struct factory_enc enc;
+	struct factory_sign sign;
+	char *layout_path; /* the table's messages name it: kept as long as the table */
 };
 
 #define FIRST_FILL 2
@@ -61,6 +66,9 @@ void factory_free(struct factory *f)
 	parttable_config_free(&f->cfg);
 	manifest_free(&f->m);
 	depfile_free(&f->deps);
+	factory_enc_free(&f->enc);
+	factory_sign_free(&f->sign);
+	free(f->layout_path);
 	free(f);
 }
 
@@ -78,12 +86,11 @@ static int setup_top(struct factory *f, const char *path)
 	const struct manifest_setting *top = m->top;
 	char *layout_path;
 	size_t i, k;
-	int rc;
 
 	if (depfile_add(&f->deps, path) < 0 || manifest_load(path, m) < 0)
 		return -1;
-	for (k = 0; k < MANIFEST_TOP_COUNT; k++)
-		if (!top[k].value && k != MANIFEST_FILL)
+	for (k = 0; k < MANIFEST_FILL; k++)
+		if (!top[k].value)
 			return manifest_error(m, 0,
 					      "no '%s' setting (chip, flash_mode, flash_freq, "
 					      "flash_size, layout and bootloader are required)",
@@ -109,15 +116,13 @@ static int setup_top(struct factory *f, const char *path)
 
 	/* the layout: the manifest's flash size is the one every partition must fit */
 	layout_path = manifest_path(m, top[MANIFEST_LAYOUT].value);
+	f->layout_path = layout_path;
 	if (!layout_path)
 		return diag_error("out of memory");
 	f->cfg.flash_size = f->flash_bytes;
 	f->cfg.flash_size_set = 1;
-	rc = depfile_add(&f->deps, layout_path);
-	if (rc == 0)
-		rc = layout_load(layout_path, &f->cfg, &f->pt, NULL);
-	free(layout_path);
-	if (rc < 0)
+	if (depfile_add(&f->deps, layout_path) < 0 ||
+	    layout_load(layout_path, &f->cfg, &f->pt, NULL) < 0)
 		return -1;
 	for (i = 0; i < f->pt.n; i++) {
 		uint64_t end = (uint64_t)f->pt.v[i].offset + (uint64_t)f->pt.v[i].size;
@@ -215,6 +220,8 @@ static int build_bootloader(struct factory *f, struct content_region *r)
 	}
 	if (flash_patch_bootloader(f->chip, &f->fp, r->source, &r->data) < 0)
 		return -1;
+	if (f->sign.on && factory_sign_region(&f->sign, &f->m, bl->line, r) < 0)
+		return -1;
 	r->size = r->data.len;
 	if (f->chip->bootloader_offset + r->data.len > (uint64_t)f->cfg.table_offset)
 		return manifest_error(&f->m, bl->line,
@@ -240,15 +247,66 @@ static int build_sections(struct factory *f)
 		r->kind = x->h->kind;
 		r->offset = (uint64_t)x->p->offset;
 		r->size = (uint64_t)x->p->size;
-		if (x->h->build_shared(&c, x->priv, r) < 0 || content_fit_check(&c, r) < 0)
+		if (x->h->build_shared(&c, x->priv, r) < 0)
+			return -1;
+		/* signed before encrypted: the device checks the signature of the plaintext */
+		if (f->sign.on && x->p->type == PARTTABLE_TYPE_APP && !x->h->build_device &&
+		    factory_sign_region(&f->sign, &f->m, x->src->line, r) < 0)
+			return -1;
+		if (content_fit_check(&c, r) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int factory_setup(struct factory *f, const char *path)
+/* Whether region @i is stored encrypted. */
+static int region_encrypted(const struct factory *f, size_t i)
 {
-	if (setup_top(f, path) < 0 || check_sections(f) < 0)
+	if (f->enc.mode == FACTORY_ENC_OFF)
+		return 0;
+	return i < FIRST_FILL || factory_enc_wanted(f->fills[i - FIRST_FILL].p);
+}
+
+static int made_per_device(const struct factory *f, size_t i)
+{
+	return i >= FIRST_FILL && f->fills[i - FIRST_FILL].h->build_device;
+}
+
+/* Whether region @i's bytes are made for each build (by its handler, or encrypted with
+ * the build's own key) rather than shared. */
+static int build_owned(const struct factory *f, size_t i)
+{
+	return made_per_device(f, i) ||
+	       (region_encrypted(f, i) && f->enc.mode != FACTORY_ENC_SHARED);
+}
+
+/* The shared regions that are stored encrypted: encrypted once with a shared key, or
+ * kept as the plaintext each build encrypts with its own. */
+static int encrypt_shared(struct factory *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nr; i++) {
+		if (!region_encrypted(f, i) || made_per_device(f, i))
+			continue;
+		if (f->enc.mode == FACTORY_ENC_SHARED) {
+			if (factory_enc_region(&f->enc, &f->enc.key, &f->r[i]) < 0)
+				return -1;
+		} else if (factory_enc_plain(&f->r[i]) < 0) {
+			return -1;
+		}
+		f->r[i].encrypted = 1;
+	}
+	return 0;
+}
+
+static int factory_setup(struct factory *f, const char *path, unsigned flags)
+{
+	if (setup_top(f, path) < 0 ||
+	    factory_enc_setup(&f->m, f->chip, &f->pt, (flags & FACTORY_KEYGEN) != 0, &f->deps,
+			      &f->enc) < 0 ||
+	    factory_sign_setup(&f->m, f->chip, &f->deps, &f->sign) < 0 ||
+	    check_sections(f) < 0)
 		return -1;
 	f->r = calloc(f->nfills + FIRST_FILL, sizeof(*f->r));
 	if (!f->r)
@@ -265,10 +323,17 @@ static int factory_setup(struct factory *f, const char *path)
 	if (parttable_encode(&f->pt, &f->cfg, &f->r[1].data) < 0)
 		return -1;
 	f->r[1].size = f->r[1].data.len;
-	return build_sections(f);
+	if (build_sections(f) < 0)
+		return -1;
+	return encrypt_shared(f);
 }
 
 int factory_load(const char *path, struct factory **out)
+{
+	return factory_load_opts(path, 0, out);
+}
+
+int factory_load_opts(const char *path, unsigned flags, struct factory **out)
 {
 	struct factory *f = calloc(1, sizeof(*f));
 
@@ -276,7 +341,7 @@ int factory_load(const char *path, struct factory **out)
 	if (!f)
 		return diag_error("out of memory");
 	parttable_init(&f->pt, NULL);
-	if (parttable_config_init(&f->cfg) < 0 || factory_setup(f, path) < 0) {
+	if (parttable_config_init(&f->cfg) < 0 || factory_setup(f, path, flags) < 0) {
 		factory_free(f);
 		return -1;
 	}
@@ -294,9 +359,60 @@ const struct depfile *factory_deps(const struct factory *f)
 	return &f->deps;
 }
 
+const struct chip *factory_chip(const struct factory *f)
+{
+	return f->chip;
+}
+
+/*
+ * The regions of one build into @r: the shared ones as they are, the per-device ones
+ * made, and with a key per device every encrypted one encrypted with it (@given, or
+ * the device's key file).
+ */
+static int build_regions(const struct factory *f, const struct content_device *dev,
+			 const struct flashenc_key *given, struct depfile *deps,
+			 struct content_region *r)
+{
+	struct flashenc_key devkey;
+	const struct flashenc_key *key = given;
+	size_t i;
+	int rc = -1;
+
+	memset(&devkey, 0, sizeof(devkey));
+	memcpy(r, f->r, f->nr * sizeof(*r));
+	for (i = 0; i < f->nr; i++)
+		if (build_owned(f, i))
+			memset(&r[i].data, 0, sizeof(r[i].data));
+	if (f->enc.mode == FACTORY_ENC_GIVEN && !given)
+		return diag_error("no flash-encryption key given for this image");
+	if (f->enc.mode == FACTORY_ENC_SHARED || f->enc.mode == FACTORY_ENC_COLUMN) {
+		if (factory_enc_device_key(&f->enc, dev, deps, &devkey) < 0)
+			goto out;
+		key = &devkey;
+	}
+	for (i = 0; i < f->nr; i++) {
+		const struct factory_fill *x = &f->fills[i < FIRST_FILL ? 0 : i - FIRST_FILL];
+
+		if (made_per_device(f, i)) {
+			if (x->h->build_device(x->priv, dev, deps, &r[i].data) < 0)
+				goto out;
+			if (region_encrypted(f, i) && factory_enc_region(&f->enc, key, &r[i]) < 0)
+				goto out;
+		} else if (build_owned(f, i)) {
+			/* f->r[i] holds the plaintext: encrypted with this build's key */
+			if (factory_enc_crypt(&f->enc, key, &f->r[i], &r[i].data) < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	flashenc_key_wipe(&devkey);
+	return rc;
+}
+
 int factory_build(const struct factory *f, const struct content_device *dev,
-		  const char *bin_path, const char *json_path, int threads, struct depfile *deps,
-		  struct factory_result *res)
+		  const struct flashenc_key *key, const char *bin_path, const char *json_path,
+		  int threads, struct depfile *deps, struct factory_result *res)
 {
 	struct content_region *r = NULL;
 	struct flash_item *items = NULL;
@@ -312,17 +428,8 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 		diag_error("out of memory");
 		goto out;
 	}
-	memcpy(r, f->r, f->nr * sizeof(*r));
-	for (i = 0; i < f->nfills; i++)
-		if (f->fills[i].h->build_device)
-			memset(&r[FIRST_FILL + i].data, 0, sizeof(struct buf));
-	for (i = 0; i < f->nfills; i++) {
-		const struct factory_fill *x = &f->fills[i];
-
-		if (x->h->build_device &&
-		    x->h->build_device(x->priv, dev, deps, &r[FIRST_FILL + i].data) < 0)
-			goto out;
-	}
+	if (build_regions(f, dev, key, deps, r) < 0)
+		goto out;
 	for (i = 0; i < f->nr; i++) {
 		items[i].addr = r[i].offset;
 		items[i].name = r[i].name;
@@ -342,9 +449,9 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 	rc = 0;
 out:
 	flash_plan_free(&plan);
-	for (i = 0; r && i < f->nfills; i++)
-		if (f->fills[i].h->build_device)
-			buf_free(&r[FIRST_FILL + i].data);
+	for (i = 0; r && i < f->nr; i++)
+		if (build_owned(f, i))
+			buf_free(&r[i].data);
 	free(r);
 	free(items);
 	return rc;
@@ -353,8 +460,14 @@ out:
 int factory_check(const struct factory *f, const struct content_device *dev)
 {
 	struct buf out = BUF_INIT;
+	struct flashenc_key key;
 	size_t i;
 	int rc = 0;
+
+	if (f->enc.mode == FACTORY_ENC_COLUMN) {
+		rc = factory_enc_device_key(&f->enc, dev, NULL, &key);
+		flashenc_key_wipe(&key);
+	}
 
 	for (i = 0; i < f->nfills && rc == 0; i++) {
 		const struct factory_fill *x = &f->fills[i];
@@ -405,7 +518,8 @@ int factory_make(const char *manifest, const char *output, const char *depfile)
 	if (factory_load(manifest, &f) == 0) {
 		rc = depfile_merge(&deps, factory_deps(f));
 		if (rc == 0)
-			rc = factory_build(f, NULL, output, jpath, 1, depfile ? &deps : NULL, &res);
+			rc = factory_build(f, NULL, NULL, output, jpath, 1, depfile ? &deps : NULL,
+					   &res);
 		if (rc == 0 && depfile)
 			rc = depfile_write(depfile, output, &deps);
 		factory_free(f);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "content.h"
 #include "depfile.h"
+#include "flashenc.h"
 
 /* A loaded manifest: layout, bootloader, apps, otadata built once; NVS per build. */
 struct factory;
@@ -29,23 +30,31 @@ struct factory_result {
  * it applies).
  */
 int factory_load(const char *path, struct factory **out);
+
+/* factory_load() flags. FACTORY_KEYGEN: flash encryption with a key each build is
+ * given (esp-mkflash --keygen-per-device); the manifest must name no key. */
+#define FACTORY_KEYGEN 0x1u
+int factory_load_opts(const char *path, unsigned flags, struct factory **out);
+/* The manifest's chip. */
+const struct chip *factory_chip(const struct factory *f);
 void factory_free(struct factory *f);
 const char *factory_manifest(const struct factory *f);
 
-/* The files factory_load() read: the manifest, the layout, the bootloader and every
- * section's input, in that order. */
+/* The files factory_load() read: the manifest, the layout, the flash-encryption key
+ * (if any), the bootloader and every section's input, in that order. */
 const struct depfile *factory_deps(const struct factory *f);
 
 /*
- * Builds one image (for @dev, or NULL when the manifest has no placeholders) into
+ * Builds one image (for @dev, or NULL when the manifest has no placeholders) with the
+ * flash-encryption @key of a FACTORY_KEYGEN factory (NULL otherwise) into
  * @bin_path and its description into @json_path; both appear, or neither. @threads:
  * hash the image on a second thread. Files read for this image alone (those NVS
  * rows name) are added to @deps (may be NULL). Safe to call from several threads at
  * once. Returns 0, or -1 with a message.
  */
 int factory_build(const struct factory *f, const struct content_device *dev,
-		  const char *bin_path, const char *json_path, int threads, struct depfile *deps,
-		  struct factory_result *res);
+		  const struct flashenc_key *key, const char *bin_path, const char *json_path,
+		  int threads, struct depfile *deps, struct factory_result *res);
 
 /* Builds only what differs per device and discards it: a quick check of a device row
  * before any image is written. Returns 0, or -1 with a message. */

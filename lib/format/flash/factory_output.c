@@ -46,6 +46,9 @@ static int describe(const struct factory_output *o, uint64_t image_size, const c
 		json_object_set_new(e, "size", json_integer((json_int_t)r->size));
 		json_object_set_new(e, "data_size", json_integer((json_int_t)r->data.len));
 		json_object_set_new(e, "sha256", json_string(r->sha));
+		json_object_set_new(e, "encrypted", json_boolean(r->encrypted));
+		json_object_set_new(e, "plain_sha256",
+				    json_string(r->encrypted ? r->plain_sha : r->sha));
 		json_object_set_new(e, "kind", json_string(r->kind));
 		json_object_set_new(e, "source", json_string(r->source));
 		json_array_append_new(regions, e);

@@ -313,6 +313,16 @@ static int wanted_header(const struct chip *c, const struct flash_params *p, con
 	return n;
 }
 
+int flash_signature_version(const struct buf *b)
+{
+	size_t dlen;
+
+	if (b->len < 24 || !appimage_has_magic(b->data, b->len) ||
+	    appimage_length(b->data, b->len, &dlen) < 0)
+		return 0;
+	return signature_version(b, dlen + (b->data[23] == 1 ? SHA256_LEN : 0));
+}
+
 int flash_signed_mismatch(const struct chip *c, const struct flash_params *p, const struct buf *b,
 			  struct buf *what)
 {

@@ -84,6 +84,10 @@ int flash_patch_bootloader(const struct chip *c, const struct flash_params *p, c
 int flash_signed_mismatch(const struct chip *c, const struct flash_params *p, const struct buf *b,
 			  struct buf *what);
 
+/* The Secure Boot signature an app image @b carries: 2 (a v2 signature sector), 1 (a
+ * v1 block) or 0 (none, or not an app image). */
+int flash_signature_version(const struct buf *b);
+
 /* Checks that every value in @p is one esptool's command line takes for some chip.
  * Returns 0, or -1 with a message. */
 int flash_params_spelling(const struct flash_params *p);

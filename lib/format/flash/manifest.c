@@ -18,6 +18,8 @@
 
 static const char *const top_names[MANIFEST_TOP_COUNT] = {
 	"chip", "flash_mode", "flash_freq", "flash_size", "layout", "bootloader", "fill",
+	"flash_encryption_key", "flash_crypt_conf",
+	"sign_key", "sign_key_2", "sign_key_3", "sb_version",
 };
 
 const char *manifest_top_name(enum manifest_top k)
@@ -98,7 +100,9 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		return manifest_error(
 		    m, line,
 		    "unknown setting '%s' (expected chip, flash_mode, flash_freq, "
-		    "flash_size, layout, bootloader or fill)",
+		    "flash_size, layout, bootloader or fill; for flash encryption "
+		    "flash_encryption_key and flash_crypt_conf; for Secure Boot sign_key, "
+		    "sign_key_2, sign_key_3 and sb_version)",
 		    key);
 	}
 	/* the keys of a section are those of the content handlers */

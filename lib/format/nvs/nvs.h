@@ -177,4 +177,76 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
  */
 int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out);
 
+/* ------------------------------------------------------------------------ */
+/* nvs_crypt.c, nvs_keys.c: NVS encryption (§8) */
+
+#define NVS_KEYS_LEN 64		     /* XTS-AES-256: data key (eky), then tweak key (tky) */
+#define NVS_KEYS_CRC_LEN 68	     /* the keys and their CRC32 (§8.2) */
+#define NVS_KEYS_IMAGE_SIZE 4096     /* an nvs_keys partition image: keys, CRC, then 0xFF */
+#define NVS_HMAC_KEY_LEN 32	     /* one eFuse key block (§8.3) */
+#define NVS_KEYS_FILE_MAX (1u << 20) /* larger key files are refused unread */
+
+/* The keys of an encrypted NVS partition. A secret: nvs_keys_wipe() it after use. */
+struct nvs_keys {
+	uint8_t bytes[NVS_KEYS_LEN];
+};
+
+/*
+ * Takes the keys from the @len bytes of a keys file (@name for messages): 64 raw key
+ * bytes, or at least 68 whose bytes 64..67 hold the CRC of the first 64 (an nvs_keys
+ * partition image; the rest is not looked at). Wrong sizes, a CRC that does not match,
+ * an erased (all 0xFF) keys partition and equal key halves are refused. Returns 0, or
+ * -1 with a message naming @name and never a key byte (@k wiped then).
+ */
+int nvs_keys_parse(const char *name, const uint8_t *data, size_t len, struct nvs_keys *k);
+/*
+ * Reads the keys file @path and takes the keys as nvs_keys_parse() does; core dumps
+ * are turned off first and the file's bytes wiped after use. Returns 0, or -1 with a
+ * message.
+ */
+int nvs_keys_load(const char *path, struct nvs_keys *k);
+/*
+ * Derives the keys from an HMAC key of @len bytes (it must be NVS_HMAC_KEY_LEN) as the
+ * runtime does with the eFuse HMAC key (HMAC-SHA256 of two fixed seeds, §8.3).
+ * Returns 0, or -1 with a message naming @name.
+ */
+int nvs_keys_from_hmac(const char *name, const uint8_t *hmac_key, size_t len, struct nvs_keys *k);
+/* Reads the HMAC key file @path and derives the keys as nvs_keys_from_hmac() does, with
+ * the care of nvs_keys_load(). Returns 0, or -1 with a message. */
+int nvs_keys_load_hmac(const char *path, struct nvs_keys *k);
+/* New random keys from the kernel's random source (getrandom(2)). Returns 0, or -1
+ * with a message. */
+int nvs_keys_random(struct nvs_keys *k);
+/* The nvs_keys partition image of @k (§8.2). It holds the keys: secret_wipe() it. */
+void nvs_keys_image(const struct nvs_keys *k, uint8_t out[NVS_KEYS_IMAGE_SIZE]);
+/* Writes the nvs_keys partition image of @k to @path atomically, mode 0600 & ~umask
+ * from its first byte on. Returns 0, or -1 with a message. */
+int nvs_keys_write(const char *path, const struct nvs_keys *k);
+/* Overwrites the keys with zeros. */
+void nvs_keys_wipe(struct nvs_keys *k);
+
+/*
+ * Encrypts a plain image of @len bytes in place (§8.1): every entry the bitmap marks as
+ * used is replaced by its XTS-AES-256 encryption under @k, the tweak being the entry's
+ * offset in the partition; page headers, bitmaps and empty entries stay as they are.
+ * Byte-identical to the generator's encrypt for the images nvs_generate() makes.
+ * Returns 0, or -1 with a message naming @file (a length that is no whole number of pages).
+ */
+int nvs_encrypt(const char *file, const struct nvs_keys *k, uint8_t *img, size_t len);
+/*
+ * Decrypts an encrypted image in place as the generator's decrypt does (§8.4): every
+ * entry that is not all 0xFF. Then checks that the key was the right one: when most
+ * used entries still fail their item CRC, -1 is returned with a message naming @file
+ * that says so, and @img holds garbage (a plain image given here fails the same way).
+ * Returns 0, or -1 with a message naming @file.
+ */
+int nvs_decrypt(const char *file, const struct nvs_keys *k, uint8_t *img, size_t len);
+
+/*
+ * 1 when @img looks like an encrypted NVS partition: its page headers are right, but most
+ * of the used entries are no item with a right CRC (which a plain image's are). 0 for a
+ * plain image, one with no used entries, or one that is no NVS partition at all.
+ */
+int nvs_looks_encrypted(const uint8_t *img, size_t len);
+
 #endif

@@ -58,11 +58,6 @@ struct chunks {
 	size_t cap;
 };
 
-static unsigned entry_state(const uint8_t *pg, unsigned i)
-{
-	return (pg[32 + i / 4] >> ((i % 4) * 2)) & 3u;
-}
-
 /* Items of one page, in entry order; blob chunks go to @chunks. */
 static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct nvs_image *im,
 		       struct chunks *chunks, size_t *seq)
@@ -70,16 +65,15 @@ static int decode_page(const char *file, const uint8_t *pg, uint32_t pno, struct
 	unsigned i = 0, span;
 
 	while (i < NVS_PAGE_ENTRIES) {
-		const uint8_t *e = pg + 64 + NVS_ENTRY_SIZE * i;
+		const uint8_t *e = pg + nvs_entry_off(i);
 		struct nvs_item it;
 
-		if (entry_state(pg, i) != 2) { /* empty, erased or illegal */
+		if (nvs_entry_state(pg, i) != NVS_ENTRY_WRITTEN) { /* empty, erased or illegal */
 			i++;
 			continue;
 		}
-		span = e[2];
-		if (buf_get_le32(e + 4) != nvs_entry_crc(e) || span == 0 ||
-		    i + span > NVS_PAGE_ENTRIES) {
+		span = nvs_item_span(pg, i);
+		if (!span) {
 			diag_warn_at(file, 0, "page %u entry %u: damaged item header, skipped", pno,
 				     i);
 			i++;

@@ -2,7 +2,8 @@
 /*
  * Internals shared by the files of lib/format/nvs (not for tools: nvs.h is the API).
  * nvs_val.c: values as the generator holds them; nvs_gen.c: the generator;
- * nvs_decode.c: image -> items; nvs_csvout.c: items -> CSV; nvs_csv.c: CSV reading.
+ * nvs_decode.c: image -> items; nvs_csvout.c: items -> CSV; nvs_csv.c: CSV reading;
+ * nvs_keys.c: keys of NVS encryption; nvs_crypt.c: encrypting and decrypting images.
  */
 #ifndef ESPGEN_NVS_INT_H
 #define ESPGEN_NVS_INT_H
@@ -26,6 +27,45 @@ static inline uint32_t nvs_entry_crc(const uint8_t e[NVS_ENTRY_SIZE])
 	memcpy(tmp, e, 4);
 	memcpy(tmp + 4, e + 8, 24);
 	return crc32_esp(tmp, sizeof(tmp));
+}
+
+/* Entry states in the page bitmap (§2): 2 bits per entry, erased flash = EMPTY. */
+#define NVS_ENTRY_EMPTY 3u
+#define NVS_ENTRY_WRITTEN 2u
+
+/* State of entry @i (0..125) of the page at @pg. */
+static inline unsigned nvs_entry_state(const uint8_t *pg, unsigned i)
+{
+	return (pg[32 + i / 4] >> ((i % 4) * 2)) & 3u;
+}
+
+/* 1 when all @n bytes at @p are 0xFF (erased flash). */
+static inline int nvs_all_ff(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++ != 0xFF)
+			return 0;
+	return 1;
+}
+
+/* Offset of entry @i within its page. */
+static inline size_t nvs_entry_off(unsigned i)
+{
+	return 64 + (size_t)NVS_ENTRY_SIZE * i;
+}
+
+/*
+ * Span of the item whose header is entry @i of page @pg, or 0 when that header is
+ * damaged: wrong CRC, span 0, or a span past the page's last entry.
+ */
+static inline unsigned nvs_item_span(const uint8_t *pg, unsigned i)
+{
+	const uint8_t *e = pg + nvs_entry_off(i);
+	unsigned span = e[2];
+
+	if (buf_get_le32(e + 4) != nvs_entry_crc(e) || span == 0 || i + span > NVS_PAGE_ENTRIES)
+		return 0;
+	return span;
 }
 
 /* ------------------------------------------------------------------------ */
