@@ -11,7 +11,7 @@ bin=$(cd "$1" && pwd) shared=$2
 src=$shared/vectors-next/mkfs
 conf=$shared/tools/conformance
 if [ ! -x "$conf" ] || [ ! -f "$src/cases.tsv" ]; then
-	echo "SKIP: no mkfs vectors at $src (shared/ is not beside this checkout)"
+	echo "SKIP: mkfs vectors (none at $src: shared/ is not beside this checkout)"
 	exit 77
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/espgen-mkfs.XXXXXX") || exit 2

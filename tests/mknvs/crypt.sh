@@ -86,7 +86,7 @@ fi
 
 # the public vectors, both schemes: NAME ARGS (--size/--version) INPUT EXPECTED
 if [ ! -f "$vec/cases.tsv" ]; then
-	echo "SKIP: no public NVS vectors at $vec"
+	echo "SKIP: NVS encryption round trips of the public vectors (no $vec)"
 	[ $fail -eq 0 ] || exit 1
 	exit 77
 fi
