@@ -11,7 +11,7 @@
 #      bad-input cases (tests/valgrind.sh; VALGRIND_SAMPLE=N takes cases 1, 1+N, ...
 #      of each table, default 4; 1 runs them all), in parallel
 #   6. libFuzzer smoke (tests/fuzz/ci.sh): every harness over its seed corpus, then
-#      FUZZ_SECONDS (default 10) of fuzzing each
+#      FUZZ_SECONDS (default 5) of fuzzing each
 # The closing lines summarise each step (CTest's "N% tests passed" lines verbatim) and
 # list everything that was skipped, with the reason. Logs: build/test-logs/.
 set -euo pipefail
@@ -115,5 +115,5 @@ summary+=("ASan+UBSan, CTest without the install tests: $(passed asan 'tests pas
 stage valgrind env VALGRIND_SAMPLE="${VALGRIND_SAMPLE:-4}" bash tests/valgrind.sh build
 summary+=("$(passed valgrind '^valgrind: [0-9]+ runs')")
 
-stage fuzz bash tests/fuzz/ci.sh "${FUZZ_SECONDS:-10}" build-fuzz
+stage fuzz bash tests/fuzz/ci.sh "${FUZZ_SECONDS:-5}" build-fuzz
 summary+=("$(passed fuzz '^fuzz: ')")
