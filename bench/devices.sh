@@ -19,23 +19,10 @@ jobs=${JOBS:-$(nproc)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-OUT=$tmp/ex BIN=$bin MKELF=$mkelf bash scripts/example.sh >/dev/null
+# shellcheck source=bench/batch-inputs.sh
+. bench/batch-inputs.sh
 d=$tmp/ex
-cp configs/factory/batch.ini "$d/"
-cat >"$d/device-nvs.csv" <<'CSV'
-key,type,encoding,value
-factory,namespace,,
-serial,data,string,${serial}
-mac,data,hex2bin,${mac}
-calib_a,data,i16,${calib_a}
-calib_b,data,i32,${calib_b}
-region,data,string,${region}
-hw_rev,data,u8,3
-batch,data,u32,20261124
-token,data,base64,${token}
-key_id,data,u16,${key_id}
-model,data,string,ESP-DEMO
-CSV
+batch_inputs "$d" "$bin" "$mkelf" 0
 # rows N FILE
 rows() {
 	awk -v n="$1" 'BEGIN {

@@ -14,31 +14,11 @@ n=${DEVICES:-1000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-OUT=$tmp/ex BIN=$bin MKELF=$mkelf bash scripts/example.sh >/dev/null
+# shellcheck source=bench/batch-inputs.sh
+. bench/batch-inputs.sh
 d=$tmp/ex
-cp configs/factory/batch.ini "$d/"
-sed -i 's/^flash_size = 4MB/flash_size = 4MB\nfill = yes/' "$d/batch.ini"
-cat >"$d/device-nvs.csv" <<'CSV'
-key,type,encoding,value
-factory,namespace,,
-serial,data,string,${serial}
-mac,data,hex2bin,${mac}
-calib_a,data,i16,${calib_a}
-calib_b,data,i32,${calib_b}
-region,data,string,${region}
-hw_rev,data,u8,3
-batch,data,u32,20261124
-token,data,base64,${token}
-key_id,data,u16,${key_id}
-model,data,string,ESP-DEMO
-CSV
-{
-	echo "device_id,serial,mac,calib_a,calib_b,region,token,key_id"
-	for i in $(seq 1 "$n"); do
-		printf 'u%05d,SN-%08d,24dcc3%06x,%d,%d,EU,%s,%d\n' "$i" "$i" "$i" $((i % 200 - 100)) \
-			$((i * 37)) "$(printf '%016d' "$i" | base64)" $((i % 60000))
-	done
-} >"$d/devices.csv"
+batch_inputs "$d" "$bin" "$mkelf" 1
+batch_devices "$n" >"$d/devices.csv"
 
 run() { # run OUTDIR [OPTION]: prints the milliseconds it took
 	local t0 t1
