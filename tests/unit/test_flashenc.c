@@ -10,24 +10,9 @@
 #include "aes.h"
 #include "ascii.h"
 #include "check.h"
+#include "testutil.h"
 #include "diag.h"
 #include "hash.h"
-
-/* Hex text into bytes; returns the byte count. */
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	while (hex[0] && hex[1] && n < max) {
-		int hi = ascii_hex_digit(hex[0]), lo = ascii_hex_digit(hex[1]);
-
-		if (hi < 0 || lo < 0)
-			break;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		hex += 2;
-	}
-	return n;
-}
 
 /* The vectors' keys (vectors-next/encrypt/keys). */
 static const char key_esp32_256[] =
@@ -39,20 +24,6 @@ static const char key_xts_256[] =
     "779652f87664214b199a27b2049e84fab42aa664245df6c6918d8c3f2d73825e"
     "35104f93ee5c4510b37f3b60e556b21a521cb6665060712d96bae7f4a7b6b190";
 static const char key_derived[] = "59593e4bd2c3bb8c95ea7356aa7fb29e";
-
-/* Messages go to @msg until msg_end(), which checks they were exactly @want. */
-static void msg_begin(struct buf *msg)
-{
-	msg->len = 0;
-	diag_capture_begin(msg);
-}
-
-static void msg_end(struct buf *msg, const char *want)
-{
-	diag_capture_end();
-	CHECK(buf_fill(msg, 0, 1) == 0);
-	CHECK_STR((const char *)msg->data, want);
-}
 
 static int make_key(const char *chip, const char *hex, struct flashenc_key *key)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "testutil.h"
 #include "crc.h"
 #include "diag.h"
 #include "failcalloc.h"
@@ -52,20 +53,6 @@ static int gen_n(const char *text, size_t len, uint64_t size, int version, struc
 static int gen(const char *text, uint64_t size, int version, struct buf *out)
 {
 	return gen_n(text, strlen(text), size, version, out);
-}
-
-/* Messages go to @msg until msg_end(), which checks they were exactly @want. */
-static void msg_begin(struct buf *msg)
-{
-	msg->len = 0;
-	diag_capture_begin(msg);
-}
-
-static void msg_end(struct buf *msg, const char *want)
-{
-	diag_capture_end();
-	CHECK(buf_fill(msg, 0, 1) == 0);
-	CHECK_STR((const char *)msg->data, want);
 }
 
 static void test_csv(void)

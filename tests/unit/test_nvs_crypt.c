@@ -13,25 +13,10 @@
 #include "aes.h"
 #include "ascii.h"
 #include "check.h"
+#include "testutil.h"
 #include "crc.h"
 #include "diag.h"
 #include "fileio.h"
-
-/* Hex text into bytes; returns the byte count. */
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	while (hex[0] && hex[1] && n < max) {
-		int hi = ascii_hex_digit(hex[0]), lo = ascii_hex_digit(hex[1]);
-
-		if (hi < 0 || lo < 0)
-			break;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		hex += 2;
-	}
-	return n;
-}
 
 /* vectors-next/mknvs/keys: nvs-keys-a.bin (bytes 0..67), hmac-a.bin, hmac-a2.bin */
 static const char keys_a[] = "732736b34c3bb5e6bae24e3d555f882deebc5cba368d0db1bc70a9eafc0fe69b"
@@ -53,20 +38,6 @@ static const char enc_ints_entries[] =
     "e4f0dbb12bdfc707434ad22090838ebe3c9defe2ff33cb7d3ecf16c853e01db7";
 
 static const char ints_csv[] = "key,type,encoding,value\npints,namespace,,\npu8lo,data,u8,0\n";
-
-/* Messages go to @msg until msg_end(), which checks they were exactly @want. */
-static void msg_begin(struct buf *msg)
-{
-	msg->len = 0;
-	diag_capture_begin(msg);
-}
-
-static void msg_end(struct buf *msg, const char *want)
-{
-	diag_capture_end();
-	CHECK(buf_fill(msg, 0, 1) == 0);
-	CHECK_STR((const char *)msg->data, want);
-}
 
 /* CSV text -> plain image. */
 static int gen(const char *text, uint64_t size, int version, struct buf *out)
