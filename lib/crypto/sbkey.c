@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "ecpoint.h"
 #include "fileio.h"
 #include "hash.h"
 #include "pkcs11.h"
@@ -181,6 +182,33 @@ static int mem_has(const uint8_t *data, size_t len, const char *needle)
 	return 0;
 }
 
+/* An EC public key whose point is compressed, which mbedTLS cannot parse (ecpoint.h):
+ * 0 when loaded, 1 when @data is no such key, -1 (reported) when its point is not on
+ * the curve. */
+static int load_compressed(struct sbkey *k, const char *name, uint8_t *data, size_t len)
+{
+	uint8_t point[ECPOINT_MAX_UNCOMPRESSED];
+	size_t plen;
+	int group, ret;
+	mbedtls_ecp_keypair *ec;
+
+	ret = ecpoint_spki_decompress(data, len, &group, point, &plen);
+	if (ret < 0)
+		return diag_file(name, "EC public key: the compressed point is not on the curve");
+	if (ret == 0)
+		return 1;
+	mbedtls_pk_free(&k->pk);
+	mbedtls_pk_init(&k->pk);
+	if (mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0)
+		return -1;
+	ec = mbedtls_pk_ec(k->pk);
+	if (mbedtls_ecp_group_load(&ec->grp, (mbedtls_ecp_group_id)group) != 0 ||
+	    mbedtls_ecp_point_read_binary(&ec->grp, &ec->Q, point, plen) != 0 ||
+	    mbedtls_ecp_check_pubkey(&ec->grp, &ec->Q) != 0)
+		return diag_file(name, "EC public key: the compressed point is not on the curve");
+	return 0;
+}
+
 int sbkey_parse(const char *name, const uint8_t *data, size_t len, unsigned flags,
 		 struct sbkey **out)
 {
@@ -231,6 +259,11 @@ int sbkey_parse(const char *name, const uint8_t *data, size_t len, unsigned flag
 		mbedtls_pk_free(&k->pk);
 		mbedtls_pk_init(&k->pk);
 		ret = mbedtls_pk_parse_public_key(&k->pk, copy, clen);
+		if (ret != 0) {
+			ret = load_compressed(k, name, copy, clen);
+			if (ret < 0)
+				goto fail;
+		}
 		if (ret != 0) {
 			if (ret == MBEDTLS_ERR_PK_UNKNOWN_PK_ALG ||
 			    mem_has(data, len, "-----BEGIN PRIVATE KEY-----") ||

@@ -94,6 +94,15 @@ int describe_app_probe(const uint8_t *data, size_t len, enum imginfo_kind *kind,
 int describe_app(struct describe_ctx *c, struct imginfo_node *img, const uint8_t *data, size_t len,
 		 uint64_t base, enum imginfo_kind kind, const char *where);
 
+/* Whether @data is any blob with a Secure Boot v2 signature sector (its last 4 KiB,
+ * block 0 valid), as espsecure signature-info-v2 reads one. */
+int describe_signed_like(const uint8_t *data, size_t len);
+
+/* Such a blob into @img: its length and SHA-256, and the signature sector (verified with
+ * c->opts->pubkey when given). */
+void describe_signed(struct describe_ctx *c, struct imginfo_node *img, const uint8_t *data,
+		     size_t len);
+
 /* ---- describe_parttable.c: partition tables ---- */
 
 /* A decoded table and where its rows stop (its MD5 row and that row's verdict). */

@@ -81,8 +81,8 @@ static const char *freq_name(const struct chip *c, uint8_t code)
 
 	if (!c)
 		return NULL;
-	if (code == 0 && c->default_freq)
-		return c->default_freq;
+	/* the first name in the chip's table: esp32c6 lists 80m and 40m both as code 0,
+	 * and esptool names code 0 80m */
 	for (i = 0; i < c->freqs_len; i++) {
 		if (c->freqs[i].code == code)
 			return c->freqs[i].name;
@@ -173,14 +173,36 @@ static void describe_segments(struct imginfo_node *img, const uint8_t *data,
 		if (s) {
 			s->addr = in->segs[i].addr;
 			s->has_addr = 1;
-			/* the app descriptor is compared field by field */
-			if (in->has_desc && in->desc_offset >= in->segs[i].data_offset &&
-			    in->desc_offset < in->segs[i].data_offset + in->segs[i].len) {
-				s->skip_off = in->desc_offset - in->segs[i].data_offset;
+			/* the app or bootloader descriptor is compared field by field */
+			if (in->has_desc && in->desc_offset == in->segs[i].data_offset) {
+				s->skip_off = 0;
 				s->skip_len = APPIMAGE_DESC_LEN;
+			} else if (in->has_bootdesc &&
+				   in->bootdesc_offset == in->segs[i].data_offset) {
+				s->skip_off = 0;
+				s->skip_len = APPIMAGE_BOOTDESC_LEN;
 			}
 		}
 	}
+}
+
+/* The file ends inside the appended SHA-256: what is there, and the problem. */
+static void describe_short_digest(struct describe_ctx *c, struct imginfo_node *d,
+				  const struct appimage_info *in, uint64_t base, const char *where)
+{
+	char hex[2 * SHA256_LEN + 1], want[2 * SHA256_LEN + 1];
+
+	ascii_hex_encode(in->digest_stored, in->digest_have, hex);
+	ascii_hex_encode(in->digest_calc, SHA256_LEN, want);
+	node_str(d, "stored", "%s", hex);
+	node_set_flags(node_str(d, "computed", "%s", want), IMGINFO_F_NODIFF);
+	node_str(d, "status", "truncated");
+	node_uint(d, "stored_length", in->digest_have, 0, NULL);
+	node_line(d, "%s%struncated: %zu of %d bytes, expected %s", hex, in->digest_have ? " " : "",
+		  in->digest_have, SHA256_LEN, want);
+	describe_problem(c, "digest", base + in->image_len, where,
+			 "SHA-256 digest truncated: the file ends after %zu of its %d bytes",
+			 in->digest_have, SHA256_LEN);
 }
 
 static void describe_digests(struct describe_ctx *c, struct imginfo_node *img,
@@ -204,9 +226,45 @@ static void describe_digests(struct describe_ctx *c, struct imginfo_node *img,
 				 in->checksum_calc);
 	}
 
+	if (in->hash_appended && in->digest_have < SHA256_LEN) {
+		describe_short_digest(c, derived_obj(img, "sha256", IMGINFO_CLASS_DIGEST), in,
+				      base, where);
+		return;
+	}
 	describe_digest(c, derived_obj(img, "sha256", IMGINFO_CLASS_DIGEST), "SHA-256", "digest",
 			in->hash_appended ? in->digest_stored : NULL, in->digest_calc, SHA256_LEN,
 			1, where, base + in->image_len);
+}
+
+/* A descriptor's text as the device prints it, and any bytes hidden after its NUL. */
+static void describe_text(struct imginfo_node *n, const char *key, const struct appimage_text *t)
+{
+	char tail_key[48];
+
+	node_cstr(n, key, t->s);
+	if (t->tail_len) {
+		snprintf(tail_key, sizeof(tail_key), "%s_after_nul", key);
+		node_hex(n, tail_key, t->tail, t->tail_len);
+	}
+}
+
+/* esp_bootloader_desc_t of an ESP-IDF v5.2+ bootloader; nothing for older ones. */
+static void describe_bootdesc(struct imginfo_node *img, const struct appimage_info *in,
+			      uint64_t base)
+{
+	const struct appimage_bootdesc *d = &in->bootdesc;
+	struct imginfo_node *n;
+
+	if (!in->has_bootdesc)
+		return;
+	n = node_set_class(node_obj(img, "bootloader_desc"), IMGINFO_CLASS_APPDESC);
+	node_uint(n, "file_offset", base + in->bootdesc_offset, IMGINFO_F_HEX | IMGINFO_F_POS,
+		  NULL);
+	node_uint(n, "magic", APPIMAGE_BOOTDESC_MAGIC, IMGINFO_F_HEX, NULL);
+	node_uint(n, "secure_version", d->secure_version, 0, NULL);
+	node_uint(n, "version", d->version, 0, NULL);
+	describe_text(n, "idf_ver", &d->idf_ver);
+	describe_text(n, "date_time", &d->date_time);
 }
 
 static void describe_desc(struct imginfo_node *img, const struct appimage_info *in, uint64_t base)
@@ -224,11 +282,11 @@ static void describe_desc(struct imginfo_node *img, const struct appimage_info *
 	node_uint(n, "file_offset", base + in->desc_offset, IMGINFO_F_HEX | IMGINFO_F_POS, NULL);
 	node_uint(n, "magic", d->magic, IMGINFO_F_HEX, NULL);
 	node_uint(n, "secure_version", d->secure_version, 0, NULL);
-	node_cstr(n, "version", d->version);
-	node_cstr(n, "project_name", d->project_name);
-	node_cstr(n, "time", d->time);
-	node_cstr(n, "date", d->date);
-	node_cstr(n, "idf_ver", d->idf_ver);
+	describe_text(n, "version", &d->version);
+	describe_text(n, "project_name", &d->project_name);
+	describe_text(n, "time", &d->time);
+	describe_text(n, "date", &d->date);
+	describe_text(n, "idf_ver", &d->idf_ver);
 	node_set_class(node_hex(n, "app_elf_sha256", d->app_elf_sha256, SHA256_LEN),
 		       IMGINFO_CLASS_ELF_SHA256);
 	node_uint(n, "min_efuse_blk_rev_full", d->min_efuse_blk_rev_full, 0, NULL);
@@ -390,6 +448,29 @@ static size_t describe_signature(struct describe_ctx *c, struct imginfo_node *im
 	return 0;
 }
 
+int describe_signed_like(const uint8_t *data, size_t len)
+{
+	struct sbv2_block_info bi;
+
+	if (len < SBV2_SECTOR_SIZE || len % SBV2_SECTOR_SIZE)
+		return 0;
+	sbv2_block_decode(data + len - SBV2_SECTOR_SIZE, &bi);
+	return bi.state == SBV2_BLOCK_VALID;
+}
+
+void describe_signed(struct describe_ctx *c, struct imginfo_node *img, const uint8_t *data,
+		     size_t len)
+{
+	size_t sig_off = len - SBV2_SECTOR_SIZE;
+	struct imginfo_node *d;
+
+	node_str(img, "kind", "%s", imginfo_kind_name(IMGINFO_SIGNED));
+	node_uint(img, "data_length", sig_off, IMGINFO_F_HEX, NULL);
+	d = node_set_class(node_obj(img, "data"), IMGINFO_CLASS_CONTENT);
+	describe_bytes(d, data, sig_off, 0);
+	describe_sig_v2(c, img, data, sig_off, 0, "");
+}
+
 static void describe_region(struct imginfo_node *parent, const char *key, const uint8_t *data,
 			    size_t from, size_t to, uint64_t base)
 {
@@ -467,6 +548,7 @@ int describe_app(struct describe_ctx *c, struct imginfo_node *img, const uint8_t
 	describe_segments(img, data, in, base);
 	describe_digests(c, img, in, base, where);
 	describe_desc(img, in, base);
+	describe_bootdesc(img, in, base);
 	sig_end = describe_signature(c, img, data, len, in, base, where);
 	if (sig_end) {
 		/* v2: 0xFF up to the 4 KiB aligned signature sector */

@@ -51,6 +51,8 @@ const char *imginfo_kind_name(enum imginfo_kind kind)
 		return "nvs";
 	case IMGINFO_FLASH:
 		return "flash image";
+	case IMGINFO_SIGNED:
+		return "signed data";
 	case IMGINFO_UNKNOWN:
 		break;
 	}

@@ -28,6 +28,7 @@ enum imginfo_kind {
 	IMGINFO_OTADATA,    /* otadata partition */
 	IMGINFO_NVS,	    /* NVS partition */
 	IMGINFO_FLASH,	    /* whole flash image: bootloader, table, partitions */
+	IMGINFO_SIGNED,	    /* other data with a Secure Boot v2 signature sector */
 };
 
 /* Classes of differences, for --ignore (order is the bit order of a class mask). */

@@ -27,6 +27,8 @@ enum imginfo_kind imginfo_detect(const uint8_t *data, size_t len)
 		return IMGINFO_OTADATA;
 	if (describe_nvs_like(data, len))
 		return IMGINFO_NVS;
+	if (describe_signed_like(data, len))
+		return IMGINFO_SIGNED;
 	return IMGINFO_UNKNOWN;
 }
 
@@ -56,6 +58,10 @@ static int describe_kind(struct describe_ctx *c, struct imginfo_node *root, enum
 		return describe_nvs(c, root, data, len, 0);
 	case IMGINFO_FLASH:
 		return describe_flash(c, root, data, len);
+	case IMGINFO_SIGNED:
+		root->flags |= IMGINFO_F_SCOPE;
+		describe_signed(c, root, data, len);
+		return 0;
 	case IMGINFO_UNKNOWN:
 		break;
 	}

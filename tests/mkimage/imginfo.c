@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		ascii_hex_encode(in->desc.app_elf_sha256, SHA256_LEN, hex);
 		printf("desc_offset=0x%zx\n", in->desc_offset);
 		printf("desc_elf_sha256=%s\n", hex);
-		printf("desc_project=%s\n", in->desc.project_name);
+		printf("desc_project=%s\n", in->desc.project_name.s);
 	}
 	buf_free(&b);
 	free(in);

@@ -9,7 +9,8 @@
  * TYPE: progbits (default), nobits, init_array, fini_array, preinit_array,
  * note (a type esptool warns about). CONTENT: pat (default: a byte pattern that
  * depends on the section), zero, desc (an esp_app_desc_t: magic, zero SHA-256),
- * descN (the same with mmu_page_size = N), ff (all 0xFF).
+ * descN (the same with mmu_page_size = N), descnul (project_name "ab\0cd"), bootdesc
+ * (an esp_bootloader_desc_t), ff (all 0xFF).
  * --phdrs adds one PT_LOAD program header per non-NOBITS section (p_paddr = ADDR).
  * --phdr-lma-shift N makes p_paddr = ADDR + N (LMA differs from VMA).
  */
@@ -83,6 +84,30 @@ static void fill(struct sec *s, unsigned idx)
 		return;
 	if (!strcmp(s->content, "ff")) {
 		memset(s->data, 0xFF, s->size);
+		return;
+	}
+	if (!strcmp(s->content, "bootdesc")) {
+		/* esp_bootloader_desc_t: magic 0x50, secure_version 2, version 7, idf_ver and
+		 * date_time; "x\0yz" in date_time's last bytes, hidden after its NUL */
+		static const char idf[] = "v5.2.1", when[] = "Dec  1 2026 10:00:00";
+
+		if (s->size >= 80) {
+			s->data[0] = 0x50;
+			s->data[3] = 2;
+			s->data[4] = 7;
+			memcpy(s->data + 8, idf, sizeof(idf) - 1);
+			memcpy(s->data + 40, when, sizeof(when) - 1);
+			memcpy(s->data + 40 + 20, "x\0yz", 4);
+		}
+		return;
+	}
+	if (!strcmp(s->content, "descnul")) {
+		/* an esp_app_desc_t whose project_name is "ab\0cd" */
+		if (s->size >= 0x100) {
+			memcpy(s->data, "\x32\x54\xcd\xab", 4);
+			memcpy(s->data + 0x10, "v1.0-test", 9);
+			memcpy(s->data + 0x30, "ab\0cd", 5);
+		}
 		return;
 	}
 	if (!strncmp(s->content, "desc", 4)) {

@@ -126,6 +126,30 @@ block 2: empty"
 	openssl dgst "-${dgst[$k]}" -binary padded.bin >$k.dig.ref
 	same $k.dig $k.dig.ref "$k: --digest-out"
 done
+# a public key with a compressed point (PEM and DER) gives the digest and verifies as the
+# uncompressed one does (espsecure takes both); 8 keys per curve cover both Y parities
+for c in 192 256 384; do
+	for i in 1 2 3 4 5 6 7 8; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-$c -out c$c.pem
+		openssl pkey -in c$c.pem -pubout -out c$c.pub.pem
+		openssl ec -in c$c.pem -pubout -conv_form compressed -out c$c.cmp.pem 2>/dev/null
+		openssl ec -in c$c.pem -pubout -conv_form compressed -outform DER \
+			-out c$c.cmp.der 2>/dev/null
+		run_ok "p$c compressed digest" "$sign" --pubkey-digest c$c.cmp.pem -o c$c.kdc
+		run_ok "p$c compressed DER digest" "$sign" --pubkey-digest c$c.cmp.der -o c$c.kdd
+		run_ok "p$c uncompressed digest" "$sign" --pubkey-digest c$c.pub.pem -o c$c.kd
+		same c$c.kd c$c.kdc "p$c: digest of the compressed key ($i)"
+		same c$c.kd c$c.kdd "p$c: digest of the compressed DER key ($i)"
+	done
+	run_ok "p$c compressed sign" "$sign" --key c$c.pem img.bin -o c$c.signed
+	run_ok "p$c verify with the compressed key" "$sign" --verify --pubkey c$c.cmp.pem c$c.signed
+done
+# X not on the curve: a compressed P-256 key with X = 1 (1 - 3 + b has no root mod p)
+cmpbad=$(od -An -v -tx1 c256.cmp.der | tr -d ' \n' | head -c 54)
+unhex "${cmpbad}$(printf '%062d01' 0)" >cbad.der
+run_err "compressed point off the curve" 1 \
+	"esp-sign: cbad.der: EC public key: the compressed point is not on the curve" \
+	o.kd "$sign" --pubkey-digest cbad.der -o o.kd
 # the same key in PKCS#1 / SEC1 form signs the same bytes as in PKCS#8
 run_ok "rsa PKCS#1" "$sign" --key rsa.pkcs1.pem img.bin -o rsa.pkcs1.signed
 same rsa.signed rsa.pkcs1.signed "PKCS#1 vs PKCS#8"

@@ -101,18 +101,41 @@ int appimage_mmu_page_size(const struct chip *c, const char *file, uint32_t opt,
 
 #define APPIMAGE_MAX_SEGS 255
 
+/*
+ * A NUL-padded char array of a descriptor. The device prints it with %s, so @s holds
+ * the text up to the first NUL; any non-zero bytes after that NUL (which esptool shows
+ * joined to the text) are kept in @tail, through the last non-zero one, so a reader can
+ * say they exist.
+ */
+struct appimage_text {
+	char s[33];
+	uint8_t tail[32];
+	size_t tail_len;
+};
+
 struct appimage_desc {
 	uint32_t magic;
 	uint32_t secure_version;
-	char version[33];
-	char project_name[33];
-	char time[17];
-	char date[17];
-	char idf_ver[33];
+	struct appimage_text version;
+	struct appimage_text project_name;
+	struct appimage_text time;
+	struct appimage_text date;
+	struct appimage_text idf_ver;
 	uint8_t app_elf_sha256[SHA256_LEN];
 	uint16_t min_efuse_blk_rev_full;
 	uint16_t max_efuse_blk_rev_full;
 	uint8_t mmu_page_size; /* log2, 0 = not set */
+};
+
+/* esp_bootloader_desc_t (ESP-IDF v5.2+), 80 bytes at the start of a bootloader's DRAM segment. */
+#define APPIMAGE_BOOTDESC_LEN 80
+#define APPIMAGE_BOOTDESC_MAGIC 0x50
+
+struct appimage_bootdesc {
+	uint8_t secure_version;
+	uint32_t version;
+	struct appimage_text idf_ver;
+	struct appimage_text date_time;
 };
 
 struct appimage_info {
@@ -140,13 +163,17 @@ struct appimage_info {
 	uint8_t checksum_calc;
 	size_t image_len; /* bytes through the checksum (digest input) */
 	int digest_valid; /* hash_appended: stored digest == computed */
+	size_t digest_have; /* hash_appended: digest bytes in the file, < 32 when cut short */
 	uint8_t digest_stored[SHA256_LEN];
 	uint8_t digest_calc[SHA256_LEN];
-	size_t end;	 /* image_len (+ 32 with a digest) */
+	size_t end;	 /* image_len + digest_have */
 	size_t trailing; /* file bytes after @end (padding, hidden segments) */
 	int has_desc;	 /* an esp_app_desc_t starts the first DROM segment */
 	size_t desc_offset;
 	struct appimage_desc desc;
+	int has_bootdesc; /* no DROM segment, an esp_bootloader_desc_t starts a DRAM one */
+	size_t bootdesc_offset;
+	struct appimage_bootdesc bootdesc;
 };
 
 /*
@@ -173,5 +200,9 @@ int appimage_length(const uint8_t *data, size_t len, size_t *image_len);
 
 /* Parses a 256-byte esp_app_desc_t. Returns 0, or -1 (no message) if the magic is wrong. */
 int appimage_desc_parse(const uint8_t *p, size_t len, struct appimage_desc *out);
+
+/* Parses an 80-byte esp_bootloader_desc_t. Returns 0, or -1 (no message) if the magic
+ * byte is wrong or @len is short. */
+int appimage_bootdesc_parse(const uint8_t *p, size_t len, struct appimage_bootdesc *out);
 
 #endif

@@ -15,13 +15,20 @@
 #include "diag.h"
 #include "hash.h"
 
-static void copy_str(char *dst, const uint8_t *src, size_t n)
+static void text_field(struct appimage_text *t, const uint8_t *src, size_t n)
 {
-	size_t i;
+	size_t i, end;
 
 	for (i = 0; i < n && src[i]; i++)
-		dst[i] = (char)src[i];
-	dst[i] = '\0';
+		t->s[i] = (char)src[i];
+	t->s[i] = '\0';
+	t->tail_len = 0;
+	if (i == n)
+		return;
+	for (end = n; end > i + 1 && src[end - 1] == 0; end--)
+		;
+	t->tail_len = end - i - 1;
+	memcpy(t->tail, src + i + 1, t->tail_len);
 }
 
 int appimage_desc_parse(const uint8_t *p, size_t len, struct appimage_desc *d)
@@ -31,15 +38,27 @@ int appimage_desc_parse(const uint8_t *p, size_t len, struct appimage_desc *d)
 		return -1;
 	d->magic = buf_get_le32(p);
 	d->secure_version = buf_get_le32(p + 4);
-	copy_str(d->version, p + 0x10, 32);
-	copy_str(d->project_name, p + 0x30, 32);
-	copy_str(d->time, p + 0x50, 16);
-	copy_str(d->date, p + 0x60, 16);
-	copy_str(d->idf_ver, p + 0x70, 32);
+	text_field(&d->version, p + 0x10, 32);
+	text_field(&d->project_name, p + 0x30, 32);
+	text_field(&d->time, p + 0x50, 16);
+	text_field(&d->date, p + 0x60, 16);
+	text_field(&d->idf_ver, p + 0x70, 32);
 	memcpy(d->app_elf_sha256, p + 0x90, SHA256_LEN);
 	d->min_efuse_blk_rev_full = buf_get_le16(p + 0xB0);
 	d->max_efuse_blk_rev_full = buf_get_le16(p + 0xB2);
 	d->mmu_page_size = p[0xB4];
+	return 0;
+}
+
+int appimage_bootdesc_parse(const uint8_t *p, size_t len, struct appimage_bootdesc *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (len < APPIMAGE_BOOTDESC_LEN || p[0] != APPIMAGE_BOOTDESC_MAGIC)
+		return -1;
+	d->secure_version = p[3];
+	d->version = buf_get_le32(p + 4);
+	text_field(&d->idf_ver, p + 8, 32);
+	text_field(&d->date_time, p + 40, 24);
 	return 0;
 }
 
@@ -155,19 +174,19 @@ int appimage_length(const uint8_t *data, size_t len, size_t *image_len)
 int appimage_decode(const uint8_t *data, size_t len, const char *file, struct appimage_info *o)
 {
 	size_t i;
+	int drom = 0;
 
 	if (scan(data, len, file, o) < 0)
 		return -1;
 	if (o->hash_appended) {
-		if (len - o->image_len < SHA256_LEN)
-			return diag_file(file,
-					 "SHA-256 digest at 0x%zx is past the end of the "
-					 "image (%zu bytes)",
-					 o->image_len, len);
-		memcpy(o->digest_stored, data + o->image_len, SHA256_LEN);
+		/* a file that ends inside the digest is still described (esptool does,
+		 * calling the hash invalid); what must be whole checks digest_have */
+		o->digest_have = len - o->image_len < SHA256_LEN ? len - o->image_len : SHA256_LEN;
+		memcpy(o->digest_stored, data + o->image_len, o->digest_have);
 		hash_sha256(data, o->image_len, o->digest_calc);
-		o->digest_valid = memcmp(o->digest_stored, o->digest_calc, SHA256_LEN) == 0;
-		o->end += SHA256_LEN;
+		o->digest_valid = o->digest_have == SHA256_LEN &&
+				  memcmp(o->digest_stored, o->digest_calc, SHA256_LEN) == 0;
+		o->end += o->digest_have;
 	}
 	o->trailing = len - o->end;
 
@@ -175,10 +194,24 @@ int appimage_decode(const uint8_t *data, size_t len, const char *file, struct ap
 	for (i = 0; o->chip && i < o->nsegs; i++) {
 		if (!region_has_name(o->chip, o->segs[i].addr, "DROM"))
 			continue;
+		drom = o->segs[i].len > 0; /* esptool: an empty one holds no descriptor */
 		if (appimage_desc_parse(data + o->segs[i].data_offset, o->segs[i].len, &o->desc) ==
 		    0) {
 			o->has_desc = 1;
 			o->desc_offset = o->segs[i].data_offset;
+		}
+		break;
+	}
+	/* without one, the last DRAM segment of 80 bytes or more (a bootloader keeps its
+	 * esp_bootloader_desc_t at the start of DRAM) */
+	for (i = o->nsegs; !drom && o->chip && i-- > 0;) {
+		if (o->segs[i].len < APPIMAGE_BOOTDESC_LEN ||
+		    !region_has_name(o->chip, o->segs[i].addr, "DRAM"))
+			continue;
+		if (appimage_bootdesc_parse(data + o->segs[i].data_offset, o->segs[i].len,
+					    &o->bootdesc) == 0) {
+			o->has_bootdesc = 1;
+			o->bootdesc_offset = o->segs[i].data_offset;
 		}
 		break;
 	}

@@ -36,6 +36,12 @@ int content_file_check_app(const struct manifest *m, unsigned line, const char *
 		manifest_error(m, line, "%s is not an ESP app image", what);
 		goto out;
 	}
+	if (info->hash_appended && info->digest_have < SHA256_LEN) {
+		manifest_error(m, line,
+			       "%s: SHA-256 digest at 0x%zx is cut short (%zu of %d bytes)", what,
+			       info->image_len, info->digest_have, SHA256_LEN);
+		goto out;
+	}
 	if (info->chip_id != chip->image_chip_id) {
 		manifest_error(m, line, "%s is an image for chip id %u, not for %s", what,
 			       info->chip_id, chip->name);
