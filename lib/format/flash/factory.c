@@ -483,7 +483,7 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 	if (factory_nvs_generates(&f->nvs) && !keys_path)
 		return diag_error("no file named for the NVS keys this build generates");
 	/* the shared regions as they are, the per-device ones made for this build */
-	r = malloc(f->nr * sizeof(*r));
+	r = calloc(f->nr, sizeof(*r)); /* freed below even when nothing was built */
 	items = malloc(f->nr * sizeof(*items));
 	if (!r || !items) {
 		diag_error("out of memory");
