@@ -284,7 +284,8 @@ static int keys_per_build(const struct factory *f, size_t i)
 
 static int made_per_device(const struct factory *f, size_t i)
 {
-	return i >= FIRST_FILL && (f->fills[i - FIRST_FILL].h->build_device || keys_per_build(f, i));
+	return i >= FIRST_FILL &&
+	       (f->fills[i - FIRST_FILL].h->build_device || keys_per_build(f, i));
 }
 
 /* The nvs_keys region's bytes when every build shares the keys: made once. */

@@ -7,8 +7,7 @@
 
 #include "diag.h"
 
-int factory_keys_column(const struct manifest *m, const struct manifest_setting *k,
-			char **column)
+int factory_keys_column(const struct manifest *m, const struct manifest_setting *k, char **column)
 {
 	const char *v = k->value;
 	size_t n = strlen(v);

@@ -17,8 +17,7 @@
  * '${column}' (its name malloc'd in *@column), -1 with a FILE:LINE message for a value
  * with a placeholder that is not the whole value.
  */
-int factory_keys_column(const struct manifest *m, const struct manifest_setting *k,
-			char **column);
+int factory_keys_column(const struct manifest *m, const struct manifest_setting *k, char **column);
 
 /*
  * The key file of @dev for the setting @k naming @column: its value resolved against the

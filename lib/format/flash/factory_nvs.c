@@ -31,16 +31,6 @@ const char *factory_nvs_generates(const struct factory_nvs *n)
 	return n->source == FACTORY_NVS_GENERATE ? n->kind : NULL;
 }
 
-static const struct parttable_entry *find_label(const struct parttable *pt, const char *label)
-{
-	size_t i;
-
-	for (i = 0; i < pt->n; i++)
-		if (strcmp(pt->v[i].name, label) == 0)
-			return &pt->v[i];
-	return NULL;
-}
-
 /* The nvs_keys partition the runtime reads its keys from: the layout's first. */
 static const struct parttable_entry *first_keys_partition(const struct parttable *pt)
 {
@@ -68,8 +58,9 @@ static int read_schemes(const struct manifest *m, struct factory_nvs *n,
 		enum factory_nvs_scheme sch;
 
 		if (k && (!e || strcmp(e->value, "hmac") != 0))
-			return manifest_error(m, k->line, "[%s] hmac_key is for nvs_encryption = "
-							  "hmac only",
+			return manifest_error(m, k->line,
+					      "[%s] hmac_key is for nvs_encryption = "
+					      "hmac only",
 					      s->label);
 		if (!e)
 			continue;
@@ -78,9 +69,8 @@ static int read_schemes(const struct manifest *m, struct factory_nvs *n,
 		else if (strcmp(e->value, "hmac") == 0)
 			sch = FACTORY_NVS_HMAC;
 		else
-			return manifest_error(m, e->line,
-					      "nvs_encryption = '%s': expected flash or hmac",
-					      e->value);
+			return manifest_error(
+			    m, e->line, "nvs_encryption = '%s': expected flash or hmac", e->value);
 		if (*first && sch != n->scheme)
 			return manifest_error(m, e->line,
 					      "nvs_encryption = %s, but line %u has %s: a device "
@@ -114,7 +104,7 @@ static int read_schemes(const struct manifest *m, struct factory_nvs *n,
 static int read_keys_section(const struct manifest *m, const struct parttable *pt,
 			     const struct manifest_setting *enc, struct factory_nvs *n)
 {
-	const struct parttable_entry *first = first_keys_partition(pt), *p;
+	const struct parttable_entry *first = first_keys_partition(pt);
 	const struct manifest_setting *k;
 	size_t i;
 
@@ -122,23 +112,23 @@ static int read_keys_section(const struct manifest *m, const struct parttable *p
 		k = manifest_get(&m->sec[i], "nvs_keys");
 		if (!k)
 			continue;
-		p = find_label(pt, m->sec[i].label);
 		if (n->scheme == FACTORY_NVS_HMAC)
 			return manifest_error(m, k->line,
 					      "[%s] gives NVS keys, but nvs_encryption = hmac "
 					      "(line %u) derives them from hmac_key",
 					      m->sec[i].label, enc->line);
-		if (p != first)
+		/* the handler checked that the section's partition is an nvs_keys one */
+		if (!first || strcmp(first->name, m->sec[i].label) != 0)
 			return manifest_error(m, k->line,
 					      "[%s] gives NVS keys, but the device reads them from "
 					      "the layout's first nvs_keys partition, %s",
 					      m->sec[i].label, first ? first->name : "(none)");
-		if (!(p->flags & PARTTABLE_FLAG_ENCRYPTED))
+		if (!(first->flags & PARTTABLE_FLAG_ENCRYPTED))
 			return manifest_error(m, k->line,
 					      "partition %s (nvs_keys) is not flagged 'encrypted': "
 					      "the device reads NVS keys only from an encrypted "
 					      "partition",
-					      p->name);
+					      first->name);
 		n->set = k;
 		n->kind = "nvs_keys";
 		n->keys_label = m->sec[i].label;
@@ -165,8 +155,8 @@ static int load(const struct factory_nvs *n, const char *path, struct nvs_keys *
 	return nvs_keys_load(path, k);
 }
 
-int factory_nvs_setup(const struct manifest *m, const struct parttable *pt,
-		      struct depfile *deps, struct factory_nvs *n)
+int factory_nvs_setup(const struct manifest *m, const struct parttable *pt, struct depfile *deps,
+		      struct factory_nvs *n)
 {
 	const struct manifest_setting *enc;
 	char *path;
@@ -178,6 +168,8 @@ int factory_nvs_setup(const struct manifest *m, const struct parttable *pt,
 		return -1;
 	if (!n->set)
 		return 0;
+	/* keys will be in memory (loaded, made or generated): no core dump may hold them */
+	secret_protect_process();
 	if (strcmp(n->set->value, GENERATE) == 0) {
 		n->source = FACTORY_NVS_GENERATE;
 		return 0;
@@ -195,8 +187,7 @@ int factory_nvs_setup(const struct manifest *m, const struct parttable *pt,
 	rc = load(n, path, &n->keys);
 	free(path);
 	if (rc < 0)
-		return manifest_error(m, n->set->line, "cannot use %s %s", n->kind,
-				      n->set->value);
+		return manifest_error(m, n->set->line, "cannot use %s %s", n->kind, n->set->value);
 	n->source = FACTORY_NVS_FILE;
 	return 0;
 }

@@ -35,9 +35,9 @@ struct factory_nvs {
 	const struct manifest *m;
 	const struct manifest_setting *set; /* the setting naming the keys */
 	const char *kind;		    /* "nvs_keys" or "hmac_key" (as in OUTDIR/keys.csv) */
-	const char *keys_label;		    /* the section filling the nvs_keys partition, or NULL */
-	char *column;			    /* FACTORY_NVS_COLUMN */
-	struct nvs_keys keys; /* FACTORY_NVS_FILE; a secret: factory_nvs_free() wipes it */
+	const char *keys_label; /* the section filling the nvs_keys partition, or NULL */
+	char *column;		/* FACTORY_NVS_COLUMN */
+	struct nvs_keys keys;	/* FACTORY_NVS_FILE; a secret: factory_nvs_free() wipes it */
 };
 
 /* The keys of one build, and the bytes of the key file a generating build writes. */
@@ -54,8 +54,8 @@ struct factory_nvs_build {
  * unknown scheme, two schemes, 'flash' without an encrypted nvs_keys partition or a
  * section giving its keys, 'hmac' without hmac_key. Returns 0, or -1 with a message.
  */
-int factory_nvs_setup(const struct manifest *m, const struct parttable *pt,
-		      struct depfile *deps, struct factory_nvs *n);
+int factory_nvs_setup(const struct manifest *m, const struct parttable *pt, struct depfile *deps,
+		      struct factory_nvs *n);
 void factory_nvs_free(struct factory_nvs *n);
 
 /* Whether section @s is an NVS partition stored encrypted. */

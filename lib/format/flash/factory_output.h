@@ -25,8 +25,9 @@ struct factory_output {
 
 /*
  * Writes the image to @bin_path, its description to @json_path and o->secret to
- * o->secret_path: all temporary files first, then all renames, so all appear or none. @threads: hash the image
- * on a second thread while it is written. Fills @res. Returns 0 or -1 with a message.
+ * o->secret_path: all temporary files first, then all renames (the key file first), so
+ * all appear or none. @threads: hash the image on a second thread while it is written.
+ * Fills @res. Returns 0 or -1 with a message.
  */
 int factory_output_write(const struct factory_output *o, const char *bin_path,
 			 const char *json_path, int threads, struct factory_result *res);
