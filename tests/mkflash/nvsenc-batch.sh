@@ -96,6 +96,11 @@ sed '$a [nvs]\nnvs = nvs.csv\nnvs_encryption = flash\n\n[nvs_keys]\nnvs_keys = g
 mk --manifest kg.ini --devices few.csv --keygen-per-device -o KG 2>err && ok || bad "keygen batch: $(cat err)"
 grep -qx "d02,flash_key,d02/flash_key.bin" KG/keys.csv && grep -qx "d02,nvs_keys,d02/nvs_keys.bin" KG/keys.csv &&
 	ok || bad "keys.csv with both kinds: $(cat KG/keys.csv)"
+# the keys region: the device's keys image, encrypted with the device's flash key
+read -r koff klen < <(jq -r '.regions[] | select(.name == "nvs_keys") | "\(.offset) \(.size)"' KG/d02/FLASH.json)
+"$BIN/esp-encrypt" --chip esp32c3 --key KG/d02/flash_key.bin --address "$koff" KG/d02/nvs_keys.bin -o kenc.bin &&
+	region KG/d02/FLASH.bin "$koff" "$klen" k.bin && cmp -s k.bin kenc.bin && ok ||
+	bad "keygen batch: keys region is not esp-encrypt of the device's keys"
 sed -i 's/^nvs_keys = generate/nvs_keys = keys\/d01.bin/' kg.ini
 mk --manifest kg.ini --devices few.csv -o KG 2>err && [ ! -e KG/keys.csv ] && ok || bad "stale keys.csv kept: $(cat err)"
 finish
