@@ -89,7 +89,8 @@ static int new_key(const struct job *j, const char *path, struct flashenc_key *k
 static int build_device(struct job *j, const struct content_device *dev, struct result *res)
 {
 	const char *outdir = j->dir->path;
-	char *tmpl = NULL, *bin = NULL, *json = NULL, *keyfile = NULL, *leaf;
+	const char *gen = factory_generated_keys(j->f);
+	char *tmpl = NULL, *bin = NULL, *json = NULL, *keyfile = NULL, *nvskeys = NULL, *leaf;
 	struct flashenc_key key;
 	int rc = -1;
 
@@ -112,13 +113,19 @@ static int build_device(struct job *j, const struct content_device *dev, struct 
 	bin = path2(tmpl, "FLASH.bin", NULL);
 	json = path2(tmpl, "FLASH.json", NULL);
 	keyfile = path2(tmpl, BATCHDIR_KEY_NAME, NULL);
-	if (!bin || !json || !keyfile) {
+	/* generated NVS keys: nvs_keys.bin or hmac_key.bin, committed with the device */
+	if (gen)
+		nvskeys = path2(tmpl,
+				strcmp(gen, "hmac_key") == 0 ? BATCHDIR_HMAC_KEY_NAME
+							     : BATCHDIR_NVS_KEYS_NAME,
+				NULL);
+	if (!bin || !json || !keyfile || (gen && !nvskeys)) {
 		diag_error("out of memory");
 		goto out;
 	}
 	if (j->keygen && new_key(j, keyfile, &key) < 0)
 		goto out;
-	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, 0,
+	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, nvskeys, 0,
 			  j->want_deps ? &res->deps : NULL, &res->res) < 0)
 		goto out;
 	if (renameat(j->dir->fd, leaf, j->dir->fd, dev->id) < 0) {
@@ -139,6 +146,7 @@ out:
 	batchdir_remove_device(j->dir, leaf);
 	flashenc_key_wipe(&key);
 	free(keyfile);
+	free(nvskeys);
 	free(tmpl);
 	free(bin);
 	free(json);
@@ -313,16 +321,49 @@ static int check_ids(const struct job *j)
 	return 0;
 }
 
+/*
+ * OUTDIR/keys.csv: which key file this run generated for which device, by name (no key
+ * byte, no hash of one). Empty (@b untouched) when the run generates none.
+ */
+static int keys_index(const struct job *j, struct buf *b)
+{
+	const char *gen = factory_generated_keys(j->f);
+	size_t i;
+
+	if (!j->keygen && !gen)
+		return 0;
+	if (buf_puts(b, "device_id,kind,file\n") < 0)
+		return -1;
+	for (i = 0; i < j->d->n; i++) {
+		const char *id = devices_id(j->d, i);
+
+		if (!j->results[i].ok)
+			continue;
+		if (j->keygen &&
+		    buf_printf(b, "%s,flash_key,%s/%s\n", id, id, BATCHDIR_KEY_NAME) < 0)
+			return -1;
+		if (gen && buf_printf(b, "%s,%s,%s/%s.bin\n", id, gen, id, gen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* index.csv and keys.csv, renamed into place together. A run that generates no keys
+ * removes an earlier run's keys.csv: the directories it names may have been replaced. */
 static int write_index(const struct job *j)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, keys = BUF_INIT;
+	struct fileio_atomic_file f[2];
 	char *path = path2(j->dir->path, DEVICES_INDEX_NAME, NULL);
-	size_t i;
+	char *kpath = path2(j->dir->path, DEVICES_KEYS_NAME, NULL);
+	size_t i, n = 0;
 	int rc = -1;
 
-	if (!path)
-		return diag_error("out of memory");
-	if (buf_puts(&b, "device_id,file,sha256,build_id\n") < 0)
+	if (!path || !kpath) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (buf_puts(&b, "device_id,file,sha256,build_id\n") < 0 || keys_index(j, &keys) < 0)
 		goto out;
 	for (i = 0; i < j->d->n; i++) {
 		const struct result *r = &j->results[i];
@@ -332,10 +373,30 @@ static int write_index(const struct job *j)
 					r->res.build_id) < 0)
 			goto out;
 	}
-	rc = fileio_atomic_write_file(path, b.data, b.len);
+	if (fileio_atomic_open(&f[0], path) < 0)
+		goto out;
+	n = 1;
+	if (fileio_atomic_write(&f[0], b.data, b.len) < 0)
+		goto out;
+	if (keys.len) {
+		if (fileio_atomic_open(&f[1], kpath) < 0)
+			goto out;
+		n = 2;
+		if (fileio_atomic_write(&f[1], keys.data, keys.len) < 0)
+			goto out;
+	} else if (unlinkat(j->dir->fd, DEVICES_KEYS_NAME, 0) < 0 && errno != ENOENT) {
+		diag_errno(kpath, "cannot remove an earlier run's key index");
+		goto out;
+	}
+	rc = fileio_atomic_commit_all(f, n);
+	n = 0;
 out:
+	for (i = 0; i < n; i++)
+		fileio_atomic_abort(&f[i]);
 	buf_free(&b);
+	buf_free(&keys);
 	free(path);
+	free(kpath);
 	return rc;
 }
 

@@ -92,6 +92,7 @@ static int device_file(const char *name)
 {
 	return !strcmp(name, "FLASH.bin") || !strcmp(name, "FLASH.json") ||
 	       !strcmp(name, BATCHDIR_KEY_NAME) ||
+	       !strcmp(name, BATCHDIR_NVS_KEYS_NAME) || !strcmp(name, BATCHDIR_HMAC_KEY_NAME) ||
 	       !strncmp(name, FILEIO_TEMP_PREFIX, strlen(FILEIO_TEMP_PREFIX));
 }
 
@@ -178,11 +179,14 @@ static int our_json(int fd, const char *id, long long bin_size)
 }
 
 /* Whether directory @name of OUTDIR is what a device build of @id left: FLASH.bin and
- * FLASH.json (and its generated key), regular files, nothing else, the JSON describing
- * that image. */
+ * FLASH.json (and the keys it generated), regular files, nothing else, the JSON
+ * describing that image. */
 static int our_device_dir(const struct batchdir *b, const char *name, const char *id)
 {
+	static const char *const keys[] = {BATCHDIR_KEY_NAME, BATCHDIR_NVS_KEYS_NAME,
+					   BATCHDIR_HMAC_KEY_NAME};
 	DIR *dh = dir_at(b, name);
+	size_t k;
 	struct stat bin, js, key;
 	size_t want = 2;
 	struct dirent *e;
@@ -196,10 +200,12 @@ static int our_device_dir(const struct batchdir *b, const char *name, const char
 	    fstatat(fd, "FLASH.json", &js, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(js.st_mode) ||
 	    js.st_size > (1 << 20))
 		goto out;
-	if (fstatat(fd, BATCHDIR_KEY_NAME, &key, AT_SYMLINK_NOFOLLOW) == 0) {
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		if (fstatat(fd, keys[k], &key, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
 		if (!S_ISREG(key.st_mode))
 			goto out;
-		want = 3;
+		want++;
 	}
 	jfd = openat(fd, "FLASH.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (jfd < 0 || !our_json(jfd, id, (long long)bin.st_size))

@@ -14,6 +14,11 @@
 /* A device's generated flash-encryption key (esp-mkflash --keygen-per-device). */
 #define BATCHDIR_KEY_NAME "flash_key.bin"
 
+/* A device's generated NVS keys (nvs_keys = generate, hmac_key = generate in the manifest):
+ * the nvs_keys partition image, or the HMAC key. Named "<kind>.bin" as in OUTDIR/keys.csv. */
+#define BATCHDIR_NVS_KEYS_NAME "nvs_keys.bin"
+#define BATCHDIR_HMAC_KEY_NAME "hmac_key.bin"
+
 /* The prefix of the hidden directory a device is built in before it is renamed into place. */
 #define BATCHDIR_TEMP_PREFIX ".tmp-"
 
@@ -55,7 +60,8 @@ void batchdir_clean_stale(const struct batchdir *b);
 /*
  * Whether a device named @id may be written: nothing of that name in OUTDIR, or a
  * device directory an earlier esp-mkflash run wrote for @id (a directory holding just
- * FLASH.bin and FLASH.json, the JSON naming @id and FLASH.bin's size). Returns 0, or -1
+ * FLASH.bin and FLASH.json, the JSON naming @id and FLASH.bin's size, and the key files
+ * a build generates). Returns 0, or -1
  * with a message at @file:@line (the device's row).
  */
 int batchdir_check_id(const struct batchdir *b, const char *id, const char *file, unsigned line);

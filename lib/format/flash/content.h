@@ -31,6 +31,8 @@ struct content_region {
 	char sha[2 * SHA256_LEN + 1];	    /* of the bytes stored */
 	char plain_sha[2 * SHA256_LEN + 1]; /* of the plaintext, when encrypted */
 	int encrypted;			    /* stored flash-encrypted (factory_enc.h) */
+	const char *nvs_encryption;	    /* NVS encrypted: "flash" or "hmac" (factory_nvs.h) */
+	const char *key_file;		    /* the NVS key file used, by name */
 	uint64_t offset;
 	uint64_t size; /* partition size (data size for bootloader/table) */
 	struct buf data;
@@ -92,6 +94,7 @@ extern const struct content_handler content_file;
 extern const struct content_handler content_elf;
 extern const struct content_handler content_otadata;
 extern const struct content_handler content_nvs;
+extern const struct content_handler content_nvs_keys;
 
 /* The handlers in the order error messages list them. */
 extern const struct content_handler *const content_handlers[];

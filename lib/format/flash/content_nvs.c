@@ -21,7 +21,10 @@
 #include "layout.h"
 #include "nvs.h"
 
-static const char *const nvs_keys[] = {"nvs_version", "nvs_files", NULL};
+/* nvs_encryption and hmac_key are read by the factory (factory_nvs.c): the keys are
+ * one build's, shared by every encrypted NVS partition and the nvs_keys partition */
+static const char *const nvs_opts[] = {"nvs_version", "nvs_files", "nvs_encryption", "hmac_key",
+				       NULL};
 
 struct nvs_slot {
 	const char *manifest; /* for messages */
@@ -409,10 +412,41 @@ static void nvs_explain(const void *priv, const struct content_device *dev, cons
 const struct content_handler content_nvs = {
 	.key = "nvs",
 	.kind = "nvs",
-	.opts = nvs_keys,
+	.opts = nvs_opts,
 	.check = nvs_check,
 	.build_shared = nvs_build_shared,
 	.build_device = nvs_build_device,
 	.explain = nvs_explain,
 	.free = nvs_free,
+};
+
+/*
+ * The 'nvs_keys' handler: the keys of NVS encryption in the nvs_keys partition (spec/nvs.md
+ * §8.2), 'nvs_keys = FILE | ${column} | generate'. Its bytes are the keys of each build,
+ * which the encrypted NVS partitions share: the factory (factory_nvs.c) makes them.
+ */
+static int nvs_keys_check(const struct content_ctx *c, void **priv)
+{
+	(void)priv;
+	if (c->p->type != PARTTABLE_TYPE_DATA ||
+	    c->p->subtype != PARTTABLE_SUBTYPE_DATA_NVS_KEYS)
+		return manifest_error(c->m, c->src->line,
+				      "[%s] is not an nvs_keys partition (data, nvs_keys)",
+				      c->s->label);
+	return 0;
+}
+
+static int nvs_keys_build_shared(const struct content_ctx *c, void *priv,
+				 struct content_region *r)
+{
+	(void)priv;
+	r->source = c->src->value;
+	return 0;
+}
+
+const struct content_handler content_nvs_keys = {
+	.key = "nvs_keys",
+	.kind = "nvs_keys",
+	.check = nvs_keys_check,
+	.build_shared = nvs_keys_build_shared,
 };

@@ -257,6 +257,11 @@ static int check_row(const struct devices *d, const struct devices_row *r, const
 			       "column '%s': device id '%s' is reserved (OUTDIR/%s is the "
 			       "batch's index)",
 			       d->names[d->id_col], id, DEVICES_INDEX_NAME);
+	if (strcmp(id, DEVICES_KEYS_NAME) == 0)
+		return diag_at(d->file, r->line,
+			       "column '%s': device id '%s' is reserved (OUTDIR/%s is the "
+			       "batch's index of key files)",
+			       d->names[d->id_col], id, DEVICES_KEYS_NAME);
 	/* values fill the NVS CSV's fields: text that CSV's reader would take */
 	s = (const char *)d->text.data + r->off;
 	for (k = 0; k < d->ncols; k++) {

@@ -14,6 +14,8 @@
 
 /* The index of a batch, in OUTDIR beside the device directories: no device takes its name. */
 #define DEVICES_INDEX_NAME "index.csv"
+/* Which key file the batch generated for which device (device_id,kind,file). */
+#define DEVICES_KEYS_NAME "keys.csv"
 
 /* One device: its fields lie one after the other, each NUL-terminated, in the text. */
 struct devices_row {

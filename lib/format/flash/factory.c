@@ -7,17 +7,20 @@
 #include "factory.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
 #include "factory_enc.h"
+#include "factory_nvs.h"
 #include "factory_output.h"
 #include "factory_sign.h"
 #include "flash.h"
 #include "layout.h"
 #include "manifest.h"
 #include "parttable.h"
+#include "secret.h"
 
 /* One section and the handler that fills it. */
 struct factory_fill {
@@ -44,6 +47,8 @@ struct factory {
 	struct depfile deps;
 	struct factory_enc enc;
 	struct factory_sign sign;
+	struct factory_nvs nvs;
+	size_t keys_region; /* the region the NVS keys fill (factory_nvs.h), or 0 */
 	char *layout_path; /* the table's messages name it: kept as long as the table */
 };
 
@@ -56,7 +61,10 @@ void factory_free(struct factory *f)
 	if (!f)
 		return;
 	for (i = 0; f->r && i < f->nr; i++)
-		buf_free(&f->r[i].data);
+		if (i == f->keys_region && i)
+			secret_buf_free(&f->r[i].data);
+		else
+			buf_free(&f->r[i].data);
 	free(f->r);
 	for (i = 0; i < f->nfills; i++)
 		if (f->fills[i].h->free)
@@ -68,6 +76,7 @@ void factory_free(struct factory *f)
 	depfile_free(&f->deps);
 	factory_enc_free(&f->enc);
 	factory_sign_free(&f->sign);
+	factory_nvs_free(&f->nvs);
 	free(f->layout_path);
 	free(f);
 }
@@ -267,9 +276,32 @@ static int region_encrypted(const struct factory *f, size_t i)
 	return i < FIRST_FILL || factory_enc_wanted(f->fills[i - FIRST_FILL].p);
 }
 
+/* Whether region @i holds the NVS keys of each build (a column's, or generated ones). */
+static int keys_per_build(const struct factory *f, size_t i)
+{
+	return f->keys_region && i == f->keys_region && factory_nvs_per_build(&f->nvs);
+}
+
 static int made_per_device(const struct factory *f, size_t i)
 {
-	return i >= FIRST_FILL && f->fills[i - FIRST_FILL].h->build_device;
+	return i >= FIRST_FILL &&
+	       (f->fills[i - FIRST_FILL].h->build_device || keys_per_build(f, i));
+}
+
+/* The nvs_keys region's bytes when every build shares the keys: made once. */
+static int build_shared_keys(struct factory *f)
+{
+	size_t i;
+
+	for (i = 0; f->nvs.keys_label && i < f->nfills; i++)
+		if (strcmp(f->fills[i].s->label, f->nvs.keys_label) == 0)
+			f->keys_region = FIRST_FILL + i;
+	if (!f->keys_region)
+		return 0;
+	f->r[f->keys_region].key_file = f->nvs.set->value;
+	if (factory_nvs_per_build(&f->nvs))
+		return 0;
+	return factory_nvs_image(&f->nvs.keys, &f->r[f->keys_region].data);
 }
 
 /* Whether region @i's bytes are made for each build (by its handler, or encrypted with
@@ -306,7 +338,7 @@ static int factory_setup(struct factory *f, const char *path, unsigned flags)
 	    factory_enc_setup(&f->m, f->chip, &f->pt, (flags & FACTORY_KEYGEN) != 0, &f->deps,
 			      &f->enc) < 0 ||
 	    factory_sign_setup(&f->m, f->chip, &f->deps, &f->sign) < 0 ||
-	    check_sections(f) < 0)
+	    check_sections(f) < 0 || factory_nvs_setup(&f->m, &f->pt, &f->deps, &f->nvs) < 0)
 		return -1;
 	f->r = calloc(f->nfills + FIRST_FILL, sizeof(*f->r));
 	if (!f->r)
@@ -323,7 +355,7 @@ static int factory_setup(struct factory *f, const char *path, unsigned flags)
 	if (parttable_encode(&f->pt, &f->cfg, &f->r[1].data) < 0)
 		return -1;
 	f->r[1].size = f->r[1].data.len;
-	if (build_sections(f) < 0)
+	if (build_sections(f) < 0 || build_shared_keys(f) < 0)
 		return -1;
 	return encrypt_shared(f);
 }
@@ -364,14 +396,24 @@ const struct chip *factory_chip(const struct factory *f)
 	return f->chip;
 }
 
+/* An NVS region made for this build, encrypted with the build's NVS keys. */
+static int encrypt_nvs(const struct factory *f, const struct factory_nvs_build *nb,
+		       struct content_region *r)
+{
+	r->nvs_encryption = f->nvs.scheme == FACTORY_NVS_HMAC ? "hmac" : "flash";
+	r->key_file = nb->key_file;
+	return nvs_encrypt(r->name, &nb->keys, r->data.data, r->data.len);
+}
+
 /*
  * The regions of one build into @r: the shared ones as they are, the per-device ones
- * made, and with a key per device every encrypted one encrypted with it (@given, or
+ * made, the encrypted NVS ones encrypted with the build's NVS keys @nb, and with a
+ * flash-encryption key per device every encrypted one encrypted with it (@given, or
  * the device's key file).
  */
 static int build_regions(const struct factory *f, const struct content_device *dev,
-			 const struct flashenc_key *given, struct depfile *deps,
-			 struct content_region *r)
+			 const struct flashenc_key *given, const struct factory_nvs_build *nb,
+			 struct depfile *deps, struct content_region *r)
 {
 	struct flashenc_key devkey;
 	const struct flashenc_key *key = given;
@@ -393,8 +435,16 @@ static int build_regions(const struct factory *f, const struct content_device *d
 	for (i = 0; i < f->nr; i++) {
 		const struct factory_fill *x = &f->fills[i < FIRST_FILL ? 0 : i - FIRST_FILL];
 
-		if (made_per_device(f, i)) {
+		if (keys_per_build(f, i)) {
+			r[i].key_file = nb->key_file;
+			if (factory_nvs_image(&nb->keys, &r[i].data) < 0)
+				goto out;
+			if (region_encrypted(f, i) && factory_enc_region(&f->enc, key, &r[i]) < 0)
+				goto out;
+		} else if (made_per_device(f, i)) {
 			if (x->h->build_device(x->priv, dev, deps, &r[i].data) < 0)
+				goto out;
+			if (factory_nvs_encrypts(x->s) && encrypt_nvs(f, nb, &r[i]) < 0)
 				goto out;
 			if (region_encrypted(f, i) && factory_enc_region(&f->enc, key, &r[i]) < 0)
 				goto out;
@@ -410,25 +460,39 @@ out:
 	return rc;
 }
 
+const char *factory_generated_keys(const struct factory *f)
+{
+	return factory_nvs_generates(&f->nvs);
+}
+
 int factory_build(const struct factory *f, const struct content_device *dev,
 		  const struct flashenc_key *key, const char *bin_path, const char *json_path,
-		  int threads, struct depfile *deps, struct factory_result *res)
+		  const char *keys_path, int threads, struct depfile *deps,
+		  struct factory_result *res)
 {
 	struct content_region *r = NULL;
 	struct flash_item *items = NULL;
 	struct flash_plan plan = {NULL, 0, 0};
 	struct factory_output o;
+	struct factory_nvs_build nb;
+	const char *slash = keys_path ? strrchr(keys_path, '/') : NULL;
 	size_t i;
 	int rc = -1;
 
+	memset(&nb, 0, sizeof(nb));
+	memset(&o, 0, sizeof(o));
+	if (factory_nvs_generates(&f->nvs) && !keys_path)
+		return diag_error("no file named for the NVS keys this build generates");
 	/* the shared regions as they are, the per-device ones made for this build */
-	r = malloc(f->nr * sizeof(*r));
+	r = calloc(f->nr, sizeof(*r)); /* freed below even when nothing was built */
 	items = malloc(f->nr * sizeof(*items));
 	if (!r || !items) {
 		diag_error("out of memory");
 		goto out;
 	}
-	if (build_regions(f, dev, key, deps, r) < 0)
+	/* FLASH.json names a generated key file as it lies beside FLASH.bin */
+	if (factory_nvs_keys(&f->nvs, dev, slash ? slash + 1 : keys_path, deps, &nb) < 0 ||
+	    build_regions(f, dev, key, &nb, deps, r) < 0)
 		goto out;
 	for (i = 0; i < f->nr; i++) {
 		items[i].addr = r[i].offset;
@@ -444,14 +508,22 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 	o.r = r;
 	o.nr = f->nr;
 	o.plan = &plan;
+	if (nb.file_len) {
+		o.secret_path = keys_path;
+		o.secret = nb.file;
+		o.secret_len = nb.file_len;
+	}
 	if (factory_output_write(&o, bin_path, json_path, threads, res) < 0)
 		goto out;
 	rc = 0;
 out:
 	flash_plan_free(&plan);
 	for (i = 0; r && i < f->nr; i++)
-		if (build_owned(f, i))
+		if (keys_per_build(f, i))
+			secret_buf_free(&r[i].data);
+		else if (build_owned(f, i))
 			buf_free(&r[i].data);
+	factory_nvs_build_wipe(&nb);
 	free(r);
 	free(items);
 	return rc;
@@ -467,6 +539,12 @@ int factory_check(const struct factory *f, const struct content_device *dev)
 	if (f->enc.mode == FACTORY_ENC_COLUMN) {
 		rc = factory_enc_device_key(&f->enc, dev, NULL, &key);
 		flashenc_key_wipe(&key);
+	}
+	if (rc == 0 && f->nvs.source == FACTORY_NVS_COLUMN) {
+		struct factory_nvs_build nb;
+
+		rc = factory_nvs_keys(&f->nvs, dev, NULL, NULL, &nb);
+		factory_nvs_build_wipe(&nb);
 	}
 
 	for (i = 0; i < f->nfills && rc == 0; i++) {
@@ -490,18 +568,24 @@ void factory_explain(const struct factory *f, const struct content_device *dev,
 			f->fills[i].h->explain(f->fills[i].priv, dev, messages, note);
 }
 
-char *factory_json_path(const char *bin_path)
+/* @bin_path without its ".bin", then @suffix (malloc'd). */
+static char *beside(const char *bin_path, const char *suffix)
 {
 	size_t n = strlen(bin_path);
-	char *p = malloc(n + 6);
+	char *p = malloc(n + strlen(suffix) + 1);
 
 	if (!p)
 		return NULL;
 	memcpy(p, bin_path, n + 1);
 	if (n > 4 && strcmp(bin_path + n - 4, ".bin") == 0)
 		p[n - 4] = '\0';
-	strcat(p, ".json");
+	strcat(p, suffix);
 	return p;
+}
+
+char *factory_json_path(const char *bin_path)
+{
+	return beside(bin_path, ".json");
 }
 
 int factory_make(const char *manifest, const char *output, const char *depfile)
@@ -509,7 +593,7 @@ int factory_make(const char *manifest, const char *output, const char *depfile)
 	struct factory *f;
 	struct factory_result res;
 	struct depfile deps;
-	char *jpath = factory_json_path(output);
+	char *jpath = factory_json_path(output), *kpath = NULL;
 	int rc = -1;
 
 	if (!jpath)
@@ -517,15 +601,24 @@ int factory_make(const char *manifest, const char *output, const char *depfile)
 	depfile_init(&deps);
 	if (factory_load(manifest, &f) == 0) {
 		rc = depfile_merge(&deps, factory_deps(f));
+		/* generated NVS keys: FLASH.nvs_keys.bin or FLASH.hmac_key.bin beside FLASH.bin */
+		if (rc == 0 && factory_generated_keys(f)) {
+			char suffix[32];
+
+			snprintf(suffix, sizeof(suffix), ".%s.bin", factory_generated_keys(f));
+			kpath = beside(output, suffix);
+			rc = kpath ? 0 : diag_error("out of memory");
+		}
 		if (rc == 0)
-			rc = factory_build(f, NULL, NULL, output, jpath, 1, depfile ? &deps : NULL,
-					   &res);
+			rc = factory_build(f, NULL, NULL, output, jpath, kpath, 1,
+					   depfile ? &deps : NULL, &res);
 		if (rc == 0 && depfile)
 			rc = depfile_write(depfile, output, &deps);
 		factory_free(f);
 	}
 	depfile_free(&deps);
 	free(jpath);
+	free(kpath);
 	return rc;
 }
 

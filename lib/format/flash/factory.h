@@ -41,20 +41,27 @@ void factory_free(struct factory *f);
 const char *factory_manifest(const struct factory *f);
 
 /* The files factory_load() read: the manifest, the layout, the flash-encryption key
- * (if any), the bootloader and every section's input, in that order. */
+ * (if any), the bootloader, every section's input and a shared NVS key file, in that
+ * order. */
 const struct depfile *factory_deps(const struct factory *f);
+
+/* "nvs_keys" or "hmac_key" when every build generates its NVS keys (nvs_keys = generate,
+ * hmac_key = generate): the stem of the key file a build writes; else NULL. */
+const char *factory_generated_keys(const struct factory *f);
 
 /*
  * Builds one image (for @dev, or NULL when the manifest has no placeholders) with the
  * flash-encryption @key of a FACTORY_KEYGEN factory (NULL otherwise) into
- * @bin_path and its description into @json_path; both appear, or neither. @threads:
+ * @bin_path and its description into @json_path, and the NVS keys it generates (when
+ * factory_generated_keys()) into @keys_path, mode 0600; all appear, or none. @threads:
  * hash the image on a second thread. Files read for this image alone (those NVS
- * rows name) are added to @deps (may be NULL). Safe to call from several threads at
- * once. Returns 0, or -1 with a message.
+ * rows name, a device's key files) are added to @deps (may be NULL). Safe to call from
+ * several threads at once. Returns 0, or -1 with a message.
  */
 int factory_build(const struct factory *f, const struct content_device *dev,
 		  const struct flashenc_key *key, const char *bin_path, const char *json_path,
-		  int threads, struct depfile *deps, struct factory_result *res);
+		  const char *keys_path, int threads, struct depfile *deps,
+		  struct factory_result *res);
 
 /* Builds only what differs per device and discards it: a quick check of a device row
  * before any image is written. Returns 0, or -1 with a message. */

@@ -12,7 +12,9 @@
 
 #include "ascii.h"
 #include "diag.h"
+#include "factory_keys.h"
 #include "hash.h"
+#include "secret.h"
 
 int factory_enc_wanted(const struct parttable_entry *p)
 {
@@ -96,28 +98,6 @@ static int read_conf(const struct manifest *m, const struct chip *chip, int give
 	return 0;
 }
 
-/* 'flash_encryption_key = ${column}': the column's name (malloc'd) in e->column. */
-static int read_column(const struct manifest_setting *k, struct factory_enc *e,
-		       const struct manifest *m)
-{
-	const char *v = k->value;
-	size_t n = strlen(v);
-
-	if (!strstr(v, "${"))
-		return 0;
-	if (n < 4 || strncmp(v, "${", 2) != 0 || v[n - 1] != '}' ||
-	    strpbrk(v + 2, "${}") != v + n - 1)
-		return manifest_error(m, k->line,
-				      "flash_encryption_key = '%s': a device's key is named by "
-				      "a whole value '${column}'",
-				      v);
-	e->column = strndup(v + 2, n - 3);
-	if (!e->column)
-		return diag_error("out of memory");
-	e->mode = FACTORY_ENC_COLUMN;
-	return 0;
-}
-
 int factory_enc_setup(const struct manifest *m, const struct chip *chip, const struct parttable *pt,
 		      int given, struct depfile *deps, struct factory_enc *e)
 {
@@ -147,10 +127,13 @@ int factory_enc_setup(const struct manifest *m, const struct chip *chip, const s
 		e->mode = FACTORY_ENC_GIVEN;
 		return 0;
 	}
-	if (read_column(k, e, m) < 0)
+	rc = factory_keys_column(m, k, &e->column);
+	if (rc < 0)
 		return -1;
-	if (e->mode == FACTORY_ENC_COLUMN)
+	if (rc > 0) {
+		e->mode = FACTORY_ENC_COLUMN;
 		return 0;
+	}
 	path = content_input(m, k->value, deps);
 	if (!path)
 		return -1;
@@ -174,9 +157,7 @@ int factory_enc_device_key(const struct factory_enc *e, const struct content_dev
 			   struct depfile *deps, struct flashenc_key *key)
 {
 	const struct manifest_setting *k = &e->m->top[MANIFEST_FLASH_ENCRYPTION_KEY];
-	const char *v = NULL;
 	char *path;
-	size_t i;
 	int rc;
 
 	if (e->mode == FACTORY_ENC_SHARED) {
@@ -185,28 +166,14 @@ int factory_enc_device_key(const struct factory_enc *e, const struct content_dev
 	}
 	if (e->mode != FACTORY_ENC_COLUMN)
 		return diag_error("no flash-encryption key for this image");
-	if (!dev)
-		return manifest_error(e->m, k->line,
-				      "flash_encryption_key = ${%s} names a devices CSV column: "
-				      "build with --devices",
-				      e->column);
-	for (i = 0; i < dev->ncols && !v; i++)
-		if (strcmp(dev->names[i], e->column) == 0)
-			v = dev->values[i];
-	if (!v || !*v)
-		return diag_at(dev->file, dev->line,
-			       "device %s: %s column '%s' for flash_encryption_key (%s:%u)",
-			       dev->id, v ? "empty" : "no", e->column, e->m->file, k->line);
-	path = manifest_path(e->m, v);
-	if (!path)
-		return diag_error("out of memory");
-	rc = deps ? depfile_add(deps, path) : 0;
-	if (rc == 0)
-		rc = flashenc_key_load(e->chip, path, key);
+	if (factory_keys_device_path(e->m, k, e->column, dev, deps, &path) < 0)
+		return -1;
+	rc = flashenc_key_load(e->chip, path, key);
 	free(path);
 	if (rc < 0)
 		return diag_at(dev->file, dev->line,
-			       "device %s: cannot use its flash_encryption_key %s", dev->id, v);
+			       "device %s: cannot use its flash_encryption_key %s", dev->id,
+			       factory_keys_device_value(dev, e->column));
 	return 0;
 }
 
@@ -244,7 +211,8 @@ int factory_enc_region(const struct factory_enc *e, const struct flashenc_key *k
 		buf_free(&out);
 		return -1;
 	}
-	buf_free(&r->data);
+	/* the plaintext may be the NVS keys (an nvs_keys partition) */
+	secret_buf_free(&r->data);
 	r->data = out;
 	r->encrypted = 1;
 	return 0;

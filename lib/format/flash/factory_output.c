@@ -51,6 +51,11 @@ static int describe(const struct factory_output *o, uint64_t image_size, const c
 				    json_string(r->encrypted ? r->plain_sha : r->sha));
 		json_object_set_new(e, "kind", json_string(r->kind));
 		json_object_set_new(e, "source", json_string(r->source));
+		/* which key file, by name: never the keys nor a hash of them */
+		if (r->nvs_encryption)
+			json_object_set_new(e, "nvs_encryption", json_string(r->nvs_encryption));
+		if (r->key_file)
+			json_object_set_new(e, "key_file", json_string(r->key_file));
 		json_array_append_new(regions, e);
 	}
 	json_object_set_new(root, "regions", regions);
@@ -93,13 +98,23 @@ int factory_output_write(const struct factory_output *o, const char *output, con
 	const struct flash_plan *plan = o->plan;
 	struct content_region *r = o->r;
 	struct image_hash_job job = {plan, {0}};
-	struct fileio_atomic_file f[2]; /* FLASH.bin, FLASH.json */
+	/* the generated key file, FLASH.bin, FLASH.json: renamed in that order, so an image
+	 * never appears without the keys it was made with */
+	struct fileio_atomic_file f[3];
+	size_t first = o->secret_path ? 0 : 1;
 	struct buf json = BUF_INIT;
 	pthread_t th;
-	int threaded = 0, rc = -1, bin_open = 0, js_open = 0;
+	int threaded = 0, rc = -1, bin_open = 0, js_open = 0, key_open = 0;
 	uuid_t uu;
 	size_t i;
 
+	if (o->secret_path) {
+		if (fileio_atomic_open_mode(&f[0], o->secret_path, 0600) < 0)
+			return -1;
+		key_open = 1;
+		if (fileio_atomic_write(&f[0], o->secret, o->secret_len) < 0)
+			goto out_key;
+	}
 	if (threads)
 		threaded = pthread_create(&th, NULL, image_hash_thread, &job) == 0;
 	for (i = 0; i < o->nr; i++) {
@@ -109,10 +124,10 @@ int factory_output_write(const struct factory_output *o, const char *output, con
 			    d);
 		ascii_hex_encode(d, SHA256_LEN, r[i].sha);
 	}
-	if (fileio_atomic_open(&f[0], output) == 0) {
+	if (fileio_atomic_open(&f[1], output) == 0) {
 		bin_open = 1;
-		if (flash_plan_write(plan, &f[0]) < 0) {
-			fileio_atomic_abort(&f[0]);
+		if (flash_plan_write(plan, &f[1]) < 0) {
+			fileio_atomic_abort(&f[1]);
 			bin_open = 0;
 		}
 	}
@@ -127,19 +142,22 @@ int factory_output_write(const struct factory_output *o, const char *output, con
 	uuid_unparse_lower(uu, res->build_id);
 	if (describe(o, plan->size, res->sha256, res->build_id, &json) < 0)
 		goto out;
-	if (fileio_atomic_open(&f[1], jpath) < 0)
+	if (fileio_atomic_open(&f[2], jpath) < 0)
 		goto out;
 	js_open = 1;
-	if (fileio_atomic_write(&f[1], json.data, json.len) < 0)
+	if (fileio_atomic_write(&f[2], json.data, json.len) < 0)
 		goto out;
 	/* both written: both synced, then both renamed, so a failure leaves the old pair */
-	bin_open = js_open = 0;
-	rc = fileio_atomic_commit_all(f, 2);
+	bin_open = js_open = key_open = 0;
+	rc = fileio_atomic_commit_all(f + first, 3 - first);
 out:
 	if (bin_open)
-		fileio_atomic_abort(&f[0]);
-	if (js_open)
 		fileio_atomic_abort(&f[1]);
+	if (js_open)
+		fileio_atomic_abort(&f[2]);
 	buf_free(&json);
+out_key:
+	if (key_open)
+		fileio_atomic_abort(&f[0]);
 	return rc;
 }
