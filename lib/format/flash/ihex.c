@@ -269,11 +269,13 @@ int ihex_decode(const uint8_t *text, size_t len, struct ihex *out, struct ihex_e
 		limit = len;
 	bad = utf8_check(text, limit + 3 < len ? limit + 3 : len);
 	if (bad < limit) {
-		unsigned long ul = line_of(text, len, bad);
+		/* Python fails when it decodes the chunk holding the byte: before it reads the
+		 * line where that chunk starts */
+		unsigned long at = line_of(text, len, bad / PY_TEXT_CHUNK * PY_TEXT_CHUNK);
 
-		if (!bad_line || ul <= bad_line) {
-			bad_line = ul;
-			err->line = ul;
+		if (!bad_line || at <= bad_line) {
+			bad_line = at;
+			err->line = line_of(text, len, bad);
 			snprintf(err->msg, sizeof(err->msg), "byte 0x%02X is not UTF-8 text",
 				 text[bad]);
 		}
