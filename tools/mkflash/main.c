@@ -68,7 +68,7 @@ static const char help_text[] =
 	"      --flash-mode M        qio, qout, dio, dout or keep (default keep)\n"
 	"      --flash-freq F        a frequency of the chip, or keep (default keep)\n"
 	"      --flash-size S        1MB ... 128MB or keep (default keep)\n"
-	"                            (also --flash_mode, --flash_freq, --flash_size)\n"
+	"                            (also spelled with underscores, as esptool v4 did)\n"
 	"                            (mode/freq/size patch the bootloader image found at\n"
 	"                            the chip's bootloader offset, SHA-256 recomputed)\n"
 	"      --format FMT          raw (the default), uf2 or hex\n"

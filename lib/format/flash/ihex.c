@@ -185,7 +185,8 @@ static unsigned long find_overlap(struct parse *p, uint64_t *at, unsigned long *
 	uint64_t end = 0;
 	size_t i;
 
-	qsort(p->recs, p->nrecs, sizeof(*p->recs), cmp_rec);
+	if (p->nrecs > 1)
+		qsort(p->recs, p->nrecs, sizeof(*p->recs), cmp_rec);
 	for (i = 0; i < p->nrecs; i++) {
 		const struct rec *r = &p->recs[i];
 
