@@ -23,24 +23,51 @@ struct piece {
 	size_t len;
 };
 
-/* The pieces (in address order) laid out from address 0, 0xFF between, into @out; the
- * runs they form listed under @c. Returns 0, or -1 with a message. */
-static int flatten(const char *file, const struct piece *p, size_t n, struct buf *out,
+/* Piece @i of a decoded container @src (a uf2_image or an ihex). */
+typedef struct piece (*piece_at)(const void *src, size_t i);
+
+static struct piece uf2_piece_at(const void *src, size_t i)
+{
+	const struct uf2_piece *u = &((const struct uf2_image *)src)->pieces[i];
+	struct piece p = {u->addr, u->data, u->len};
+
+	return p;
+}
+
+static struct piece hex_piece_at(const void *src, size_t i)
+{
+	const struct ihex_run *r = &((const struct ihex *)src)->runs[i];
+	struct piece p = {r->addr, r->data, r->len};
+
+	return p;
+}
+
+/* The @n pieces of @src (in address order) laid out from address 0, 0xFF between, into
+ * @out; the runs they form listed under @c. Returns 0, or -1 with a message. */
+static int flatten(const char *file, const void *src, piece_at at, size_t n, struct buf *out,
 		   struct imginfo_node *c)
 {
 	struct imginfo_node *runs = node_list(c, "runs");
 	uint64_t end = 0, run_start = 0;
+	struct piece *p = calloc(n ? n : 1, sizeof(*p));
 	size_t i;
+	int rc = -1;
+
+	if (!p)
+		return diag_error("out of memory");
+	for (i = 0; i < n; i++)
+		p[i] = at(src, i);
 
 	for (i = 0; i < n; i++)
 		if (p[i].addr + p[i].len > end)
 			end = p[i].addr + p[i].len;
-	if (end > FLASHIMG_MAX_SIZE)
-		return diag_file(file, "content up to 0x%llx: beyond %llu MB of flash",
-				 (unsigned long long)end,
-				 (unsigned long long)(FLASHIMG_MAX_SIZE >> 20));
+	if (end > FLASHIMG_MAX_SIZE) {
+		diag_file(file, "content up to 0x%llx: beyond %llu MB of flash",
+			  (unsigned long long)end, (unsigned long long)(FLASHIMG_MAX_SIZE >> 20));
+		goto out;
+	}
 	if (buf_fill(out, 0xFF, (size_t)end) < 0)
-		return -1;
+		goto out;
 	for (i = 0; i < n; i++) {
 		memcpy(out->data + p[i].addr, p[i].data, p[i].len);
 		/* a run ends where the next piece does not follow on */
@@ -52,38 +79,30 @@ static int flatten(const char *file, const struct piece *p, size_t n, struct buf
 			struct imginfo_node *r = id ? node_item(runs, id, NULL) : NULL;
 
 			free(id);
-			if (!r)
-				return diag_error("out of memory");
+			if (!r) {
+				diag_error("out of memory");
+				goto out;
+			}
 			node_uint(r, "address", run_start, IMGINFO_F_HEX, NULL);
 			node_uint(r, "size", size, IMGINFO_F_HEX, NULL);
 			node_line(r, "0x%llx +0x%llx", (unsigned long long)run_start,
 				  (unsigned long long)size);
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	free(p);
+	return rc;
 }
 
-static int load_uf2(const char *file, const struct buf *in, struct buf *out,
-		    struct imginfo_node *c)
+static int load_uf2(const char *file, const struct buf *in, struct buf *out, struct imginfo_node *c)
 {
 	struct uf2_image img;
-	struct piece *p;
 	const struct chip *chip;
-	size_t i;
 	int rc;
 
 	if (uf2_decode(in->data, in->len, file, &img) < 0)
 		return -1;
-	p = calloc(img.n ? img.n : 1, sizeof(*p));
-	if (!p) {
-		uf2_image_free(&img);
-		return diag_error("out of memory");
-	}
-	for (i = 0; i < img.n; i++) {
-		p[i].addr = img.pieces[i].addr;
-		p[i].data = img.pieces[i].data;
-		p[i].len = img.pieces[i].len;
-	}
 	node_cstr(c, "format", "uf2");
 	node_uint(c, "blocks", img.blocks, 0, NULL);
 	if (img.has_family && !img.mixed_family) {
@@ -95,19 +114,15 @@ static int load_uf2(const char *file, const struct buf *in, struct buf *out,
 	node_uint(c, "md5_checked", img.md5_blocks, 0, NULL);
 	if (img.skipped)
 		node_uint(c, "not_main_flash", img.skipped, 0, NULL);
-	rc = flatten(file, p, img.n, out, c);
-	free(p);
+	rc = flatten(file, &img, uf2_piece_at, img.n, out, c);
 	uf2_image_free(&img);
 	return rc;
 }
 
-static int load_hex(const char *file, const struct buf *in, struct buf *out,
-		    struct imginfo_node *c)
+static int load_hex(const char *file, const struct buf *in, struct buf *out, struct imginfo_node *c)
 {
 	struct ihex h;
 	struct ihex_error err;
-	struct piece *p;
-	size_t i;
 	int rc;
 
 	if (ihex_decode(in->data, in->len, &h, &err) < 0) {
@@ -115,20 +130,9 @@ static int load_hex(const char *file, const struct buf *in, struct buf *out,
 			return -1;
 		return diag_at(file, (unsigned)err.line, "Intel HEX: %s", err.msg);
 	}
-	p = calloc(h.n ? h.n : 1, sizeof(*p));
-	if (!p) {
-		ihex_free(&h);
-		return diag_error("out of memory");
-	}
-	for (i = 0; i < h.n; i++) {
-		p[i].addr = h.runs[i].addr;
-		p[i].data = h.runs[i].data;
-		p[i].len = h.runs[i].len;
-	}
 	node_cstr(c, "format", "intel-hex");
 	node_uint(c, "records", h.records, 0, NULL);
-	rc = flatten(file, p, h.n, out, c);
-	free(p);
+	rc = flatten(file, &h, hex_piece_at, h.n, out, c);
 	ihex_free(&h);
 	return rc;
 }

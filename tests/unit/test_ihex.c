@@ -134,7 +134,8 @@ static void test_encode(void)
 static void test_round_trip(void)
 {
 	static uint8_t big[80000];
-	struct ihex_seg segs[3] = {{0x3, big, 100}, {0x2FFF1, big + 100, 0x12345}, {0x50000, big, 1}};
+	struct ihex_seg segs[3] = {
+	    {0x3, big, 100}, {0x2FFF1, big + 100, 0x12345}, {0x50000, big, 1}};
 	struct buf out = BUF_INIT;
 	struct ihex h;
 	struct ihex_error err;

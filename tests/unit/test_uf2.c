@@ -28,11 +28,11 @@ static void test_block_layout(void)
 	CHECK(out.len == 512);
 	b = out.data;
 	CHECK(buf_get_le32(b) == 0x0A324655u && buf_get_le32(b + 4) == 0x9E5D5157u);
-	CHECK(buf_get_le32(b + 8) == 0x6000);	  /* family ID and MD5 present */
-	CHECK(buf_get_le32(b + 12) == 0x1000);	  /* address */
-	CHECK(buf_get_le32(b + 16) == 10);	  /* payload length */
-	CHECK(buf_get_le32(b + 20) == 0);	  /* block number */
-	CHECK(buf_get_le32(b + 24) == 1);	  /* blocks of this file */
+	CHECK(buf_get_le32(b + 8) == 0x6000);  /* family ID and MD5 present */
+	CHECK(buf_get_le32(b + 12) == 0x1000); /* address */
+	CHECK(buf_get_le32(b + 16) == 10);     /* payload length */
+	CHECK(buf_get_le32(b + 20) == 0);      /* block number */
+	CHECK(buf_get_le32(b + 24) == 1);      /* blocks of this file */
 	CHECK(buf_get_le32(b + 28) == 0xD42BA06Cu);
 	CHECK_MEM(b + 32, data, 10);
 	/* the MD5 part right after the payload */
@@ -84,11 +84,12 @@ static void test_limits(void)
 	CHECK(uf2_check(&o, 0, 476, "f") == 0);
 	CHECK(uf2_check(&o, 0xFFFFFF00u, 0x101, "f") == -1);
 	CHECK(uf2_check(&o, 0xFFFFFF00u, 0x100, "f") == 0);
-	msg_end(&msg, "t: --chunk-size 0: a UF2 block needs at least 4 payload bytes\n"
-		      "t: f: a UF2 block holds at most 452 payload bytes with MD5, not --chunk-size "
-		      "456\n"
-		      "t: f: a UF2 block holds at most 476 payload bytes, not --chunk-size 480\n"
-		      "t: f: at 0xffffff00: UF2 addresses end at 4 GiB\n");
+	msg_end(&msg,
+		"t: --chunk-size 0: a UF2 block needs at least 4 payload bytes\n"
+		"t: f: a UF2 block holds at most 452 payload bytes with MD5, not --chunk-size "
+		"456\n"
+		"t: f: a UF2 block holds at most 476 payload bytes, not --chunk-size 480\n"
+		"t: f: at 0xffffff00: UF2 addresses end at 4 GiB\n");
 	buf_free(&msg);
 }
 

@@ -84,7 +84,8 @@ static int add_runs(struct flash_merge *m, const char *file, const struct ihex *
 			buf_free(&b);
 			return diag_error("out of memory");
 		}
-		snprintf(name, len, "%s (run at 0x%llx)", file, (unsigned long long)h->runs[i].addr);
+		snprintf(name, len, "%s (run at 0x%llx)", file,
+			 (unsigned long long)h->runs[i].addr);
 		if (add_item(m, h->runs[i].addr, name, name, &b) < 0) {
 			buf_free(&b);
 			return -1;

@@ -25,8 +25,8 @@ struct flash_merge {
 	const struct chip *chip;
 	struct flash_params params;
 	struct flash_item *items;
-	struct buf *data;  /* items[i]'s bytes */
-	char **names;	   /* items[i]'s name when made here (a HEX run), else NULL */
+	struct buf *data; /* items[i]'s bytes */
+	char **names;	  /* items[i]'s name when made here (a HEX run), else NULL */
 	size_t n, cap;
 };
 

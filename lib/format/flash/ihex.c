@@ -91,8 +91,8 @@ static int record(struct parse *p, const char *s, size_t n, unsigned long line,
 		int lo = ascii_hex_digit((unsigned char)s[2 + 2 * i]);
 
 		if (hi < 0 || lo < 0)
-			return fail(err, line, "'%c' is not a hex digit", hi < 0 ? s[1 + 2 * i]
-										: s[2 + 2 * i]);
+			return fail(err, line, "'%c' is not a hex digit",
+				    hi < 0 ? s[1 + 2 * i] : s[2 + 2 * i]);
 		if (i < sizeof(b))
 			b[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -124,14 +124,14 @@ static int record(struct parse *p, const char *s, size_t n, unsigned long line,
 	case 2:
 	case 4:
 		if (count != 2 || addr != 0)
-			return fail(err, line, "type %02X record needs 2 data bytes at address 0000",
-				    type);
+			return fail(err, line,
+				    "type %02X record needs 2 data bytes at address 0000", type);
 		p->offset = ((uint64_t)b[4] << 8 | b[5]) << (type == 2 ? 4 : 16);
 		return REC_OK;
 	default: /* 3, 5: start addresses, which merge-bin drops */
 		if (count != 4 || addr != 0)
-			return fail(err, line, "type %02X record needs 4 data bytes at address 0000",
-				    type);
+			return fail(err, line,
+				    "type %02X record needs 4 data bytes at address 0000", type);
 		if (p->has_start)
 			return fail(err, line, "a second start address record");
 		p->has_start = 1;
@@ -263,9 +263,9 @@ int ihex_decode(const uint8_t *text, size_t len, struct ihex *out, struct ihex_e
 		bad_line = err->line;
 	/* bytes that are not UTF-8 in what Python decoded: up to the end, or the end of
 	 * the chunk holding the end-of-file record (a sequence cut by it is completed) */
-	limit = r == REC_EOF && stop < len ? (stop + PY_TEXT_CHUNK - 1) / PY_TEXT_CHUNK *
-						 PY_TEXT_CHUNK
-					   : len;
+	limit = r == REC_EOF && stop < len
+		    ? (stop + PY_TEXT_CHUNK - 1) / PY_TEXT_CHUNK * PY_TEXT_CHUNK
+		    : len;
 	if (limit > len)
 		limit = len;
 	bad = utf8_check(text, limit + 3 < len ? limit + 3 : len);
@@ -290,7 +290,8 @@ int ihex_decode(const uint8_t *text, size_t len, struct ihex *out, struct ihex_e
 	if (ov_line) {
 		err->line = ov_line;
 		err->overlap = 1;
-		snprintf(err->msg, sizeof(err->msg), "data for 0x%llx given again (first on line %lu)",
+		snprintf(err->msg, sizeof(err->msg),
+			 "data for 0x%llx given again (first on line %lu)",
 			 (unsigned long long)ov_addr, ov_first);
 		goto out;
 	}

@@ -21,8 +21,8 @@ struct ihex_run {
 struct ihex {
 	struct ihex_run *runs;
 	size_t n;
-	uint8_t *data;	 /* every run's bytes, in address order */
-	int has_start;	 /* a start address record (03 or 05) was read; it is dropped */
+	uint8_t *data;	/* every run's bytes, in address order */
+	int has_start;	/* a start address record (03 or 05) was read; it is dropped */
 	size_t records; /* data records read */
 };
 

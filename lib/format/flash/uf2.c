@@ -137,7 +137,8 @@ int uf2_decode(const uint8_t *data, size_t len, const char *file, struct uf2_ima
 
 	memset(out, 0, sizeof(*out));
 	if (len == 0 || len % UF2_BLOCK_SIZE)
-		return diag_file(file, "UF2: %zu bytes, not a whole number of 512-byte blocks", len);
+		return diag_file(file, "UF2: %zu bytes, not a whole number of 512-byte blocks",
+				 len);
 	out->pieces = calloc(nblk, sizeof(*out->pieces));
 	if (!out->pieces)
 		return diag_error("out of memory");
@@ -157,8 +158,9 @@ int uf2_decode(const uint8_t *data, size_t len, const char *file, struct uf2_ima
 			continue;
 		/* a block written twice with the same bytes is harmless */
 		if (b->addr != a->addr || b->len != a->len || memcmp(a->data, b->data, a->len)) {
-			diag_file(file, "UF2 block at offset 0x%zx: data for 0x%x differs from "
-					"another block's",
+			diag_file(file,
+				  "UF2 block at offset 0x%zx: data for 0x%x differs from "
+				  "another block's",
 				  (size_t)(b->data - 32 - data), (unsigned)b->addr);
 			goto fail;
 		}
