@@ -25,6 +25,10 @@ printf '%s\r\n' '--flash_mode dio --flash_freq 80m --flash_size 2MB' \
 	--flash-size 2MB 0x0 bootloader/bootloader.bin 0x10000 "hello world.bin" \
 	0x8000 partition_table/partition-table.bin -o "$tmp/want.bin") || bad "explicit pairs"
 cmp -s "$tmp/F.bin" "$tmp/want.bin" && ok || bad "@flash_args differs from the same pairs"
+# options may follow the file, as esptool takes them
+(cd "$d" && "$BIN/esp-mkflash" @flash_args --chip esp32c3 -o "$tmp/F3.bin") && ok ||
+	bad "@flash_args before --chip: exit $?"
+cmp -s "$tmp/F3.bin" "$tmp/want.bin" && ok || bad "@flash_args before --chip differs"
 # the file is read relative to the current directory, not to the tool
 (cd "$tmp" && "$BIN/esp-mkflash" --chip esp32c3 @build/flash_args -o F2.bin 2>err.txt)
 [ $? -eq 1 ] && grep -qF 'bootloader/bootloader.bin: cannot open' "$tmp/err.txt" && ok ||

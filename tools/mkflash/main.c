@@ -161,8 +161,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	int64_t v;
 
 	opterr = 0;
-	/* '+': stop at the first ADDR so that pairs stay pairs */
-	while ((ch = getopt_long(argc, argv, "+:o:c:t:j:qh", longopts, NULL)) != -1) {
+	/* options anywhere, as esptool takes them (`@flash_args --chip C -o F`): getopt
+	 * moves the ADDR FILE words behind them in their order, so pairs stay pairs */
+	while ((ch = getopt_long(argc, argv, ":o:c:t:j:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			o->output = optarg;
