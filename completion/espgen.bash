@@ -59,8 +59,8 @@ _espgen()
 		witharg="--output --size --boot --slots --layout --state --seq"
 		;;
 	esp-mkflash)
-		noarg="--keep-going --keygen-per-device --check --quiet --help --version"
-		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --depfile"
+		noarg="--keep-going --keygen-per-device --check --md5-disable --quiet --help --version"
+		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --chunk-size --depfile"
 		;;
 	esp-mknvs)
 		noarg="--decode --encrypt --decrypt --keygen --quiet --help --version"
@@ -96,7 +96,7 @@ _espgen()
 	--flash-mmu-page-size) values="64KB 32KB 16KB 8KB" ;;
 	--secure) [[ -n $eq ]] && values="v1 v2" ;; # an optional value: only --secure=v1
 	--version) [[ -n $eq && $cmd == esp-mknvs ]] && values="1 2" ;;
-	--format) [[ $cmd == esp-mkpart ]] && values="csv ini" || values="raw" ;;
+	--format) [[ $cmd == esp-mkpart ]] && values="csv ini" || values="raw uf2 hex" ;;
 	--boot) values="factory ota_0 ota_1 ota_2 ota_3 ota_4 ota_5 ota_6 ota_7 ota_8 ota_9 ota_10 ota_11 ota_12 ota_13 ota_14 ota_15" ;;
 	--state) values="undefined new pending valid invalid aborted" ;;
 	--sb-version) values="1 2" ;;
@@ -106,7 +106,7 @@ _espgen()
 	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata" ;;
 	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
-		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | \
+		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | --chunk-size | \
 		--address | -a | --page-size | --block-size | --obj-name-len | --meta-len)
 		return 0 ;; # a number or free text
 	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \

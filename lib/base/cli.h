@@ -40,4 +40,23 @@ int cli_common_option(int ch, char *const argv[]);
  * "no WHAT given" / "more than one WHAT given" (returns -1). */
 int cli_one_operand(int argc, char **argv, const char *what, const char **out);
 
+/* An argument list after @FILE expansion (cli_expand_argfiles()); owns its strings. */
+struct cli_args {
+	int argc;
+	char **argv; /* NULL-terminated */
+};
+
+/*
+ * Replaces every argument "@FILE" after argv[0] by the words of FILE, as esptool's
+ * expand_file_arguments() does: each line of FILE is split on its own with POSIX shell
+ * quoting (Python's shlex.split(): ' and " quote, \ escapes, no comments, no variables).
+ * FILE is opened as named (relative to the current directory) and the words are kept as
+ * they are, so relative paths in it resolve from the current directory too. The words
+ * are not expanded again: a word starting with '@' is refused (esptool reads argument
+ * files one level deep). Without any "@" argument @out is a copy of argv. Returns 0
+ * (free @out with cli_args_free()), or -1 with a message "FILE:LINE: ...".
+ */
+int cli_expand_argfiles(int argc, char *const argv[], struct cli_args *out);
+void cli_args_free(struct cli_args *a);
+
 #endif

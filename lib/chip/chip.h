@@ -88,6 +88,9 @@ struct chip {
 	uint16_t sb_v2_min_rev_full;
 	enum chip_flashenc flashenc; /* flash-encryption scheme */
 	unsigned flashenc_keys;	     /* CHIP_FEK_* bits: key file sizes accepted */
+	/* UF2 family ID of merge-bin --format uf2 (esptool UF2_FAMILY_ID, flash-layout.md
+	 * §5); esp32e22 sets none and inherits ESP32's. */
+	uint32_t uf2_family;
 };
 
 /* Looks a chip up by its --chip name ("esp32s3"; as esptool, any case, and "-", "("
@@ -100,6 +103,9 @@ size_t chip_count(void);
 const struct chip *chip_at(size_t i);
 /* Space-separated list of every chip name, for usage and error messages. */
 const char *chip_names(void);
+/* The first chip of the table with UF2 family ID @family (esp32 for the ID esp32 and
+ * esp32e22 share). NULL when none has it. */
+const struct chip *chip_by_uf2_family(uint32_t family);
 
 /* Flash parameter codes of image header bytes 2 and 3 (app-image.md §1.1, §1.4).
  * Each returns 0 and stores the code, or -1 (no message) for a spelling the chip

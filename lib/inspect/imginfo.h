@@ -130,6 +130,19 @@ void imginfo_node_free(struct imginfo_node *n);
 int imginfo_flash_decrypt(const char *file, const uint8_t *key, size_t keylen, struct buf *img,
 			  struct imginfo_node *decrypted);
 
+/*
+ * When @b holds a UF2 file (magic numbers first) or Intel HEX text (first byte ':'),
+ * replaces it by the flash content it carries, laid out from address 0 with 0xFF between
+ * as esp-mkflash --format raw writes it, and sets *@container to a description of the
+ * container (format, blocks or records, runs) for imginfo_container_add(); any other
+ * content is left alone (*@container NULL). Returns 0, or -1 with a message naming @file
+ * and the block offset or HEX line that is wrong.
+ */
+int imginfo_container_load(const char *file, struct buf *b, struct imginfo_node **container);
+/* Puts @container (owned from now on; NULL: nothing) first in the description @root. It is
+ * never compared by imginfo_diff(): a .uf2 and a .bin of one content are the same. */
+void imginfo_container_add(struct imginfo_node *root, struct imginfo_node *container);
+
 /* A new list node @key, to add to a description with imginfo_node_add(). */
 struct imginfo_node *imginfo_node_list(const char *key);
 /* Adds @kid (owned by @parent from now on) as the last child of @parent. */

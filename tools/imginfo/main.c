@@ -170,23 +170,29 @@ static int emit_text(const struct buf *b)
 static int load(const char *path, const struct imginfo_opts *io, const struct buf *fkey,
 		struct buf *b, struct imginfo_node **tree)
 {
-	struct imginfo_node *dec = NULL;
+	struct imginfo_node *dec = NULL, *container = NULL;
 
 	if (fileio_read(path, FILEIO_MAX_INPUT, b) < 0)
+		return -1;
+	/* UF2 and Intel HEX: described as the flash content they carry */
+	if (imginfo_container_load(path, b, &container) < 0)
 		return -1;
 	if (fkey->len) {
 		dec = imginfo_node_list("decrypted_regions");
 		if (!dec || imginfo_flash_decrypt(path, fkey->data, fkey->len, b, dec) < 0) {
 			imginfo_node_free(dec);
+			imginfo_node_free(container);
 			return -1;
 		}
 	}
 	if (imginfo_describe(b->data ? b->data : (const uint8_t *)"", b->len, path, io, tree) < 0) {
 		imginfo_node_free(dec);
+		imginfo_node_free(container);
 		return -1;
 	}
 	if (dec)
 		imginfo_node_add(*tree, dec);
+	imginfo_container_add(*tree, container);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "factory.h"
 #include "fileio.h"
 #include "flash.h"
+#include "flash_merge.h"
 #include "num.h"
 
 struct mkflash_opts {
@@ -28,6 +29,9 @@ struct mkflash_opts {
 	int keygen;
 	uint64_t target_offset;
 	uint64_t pad_to;
+	int pad_given; /* --pad-to-size or --target-offset given (raw only) */
+	int format_given;
+	struct flash_merge_out out;
 	struct flash_params params;
 	char **pairs; /* ADDR FILE ... */
 	int npairs;
@@ -37,6 +41,11 @@ static const char usage_text[] =
 	"usage: esp-mkflash --chip CHIP [--pad-to-size SIZE] [--target-offset OFF]\n"
 	"                   [--flash-mode M] [--flash-freq F] [--flash-size S]\n"
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.bin\n"
+	"       esp-mkflash --chip CHIP --format uf2 [--chunk-size N] [--md5-disable]\n"
+	"                   [--flash-mode M] [--flash-freq F] [--flash-size S]\n"
+	"                   ADDR FILE [ADDR FILE ...] -o FLASH.uf2\n"
+	"       esp-mkflash --chip CHIP --format hex [--flash-mode M] [--flash-freq F]\n"
+	"                   [--flash-size S] ADDR FILE [ADDR FILE ...] -o FLASH.hex\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
 	"                   [--keygen-per-device] [--depfile FILE] -o OUTDIR\n"
@@ -44,9 +53,12 @@ static const char usage_text[] =
 
 static const char help_text[] =
 	"\n"
-	"The first form places each FILE at its flash ADDR, 0xFF between them, exactly as\n"
-	"`esptool merge-bin` (raw format) does; the second builds a whole factory image\n"
-	"from one declarative manifest and writes FLASH.json beside FLASH.bin.\n"
+	"The first forms place each FILE at its flash ADDR exactly as `esptool merge-bin`\n"
+	"does: a raw image (0xFF between the files), UF2 or Intel HEX. A FILE that is\n"
+	"Intel HEX goes to the addresses it holds (its ADDR is ignored). An argument @FILE\n"
+	"is replaced by the words of FILE's lines (ESP-IDF's build/flash_args works as is).\n"
+	"The --manifest forms build a whole factory image from one declarative manifest\n"
+	"and write FLASH.json beside FLASH.bin.\n"
 	"\n"
 	"  -o, --output FILE         output image\n"
 	"  -c, --chip CHIP           target chip (merge form)\n"
@@ -56,9 +68,13 @@ static const char help_text[] =
 	"      --flash-mode M        qio, qout, dio, dout or keep (default keep)\n"
 	"      --flash-freq F        a frequency of the chip, or keep (default keep)\n"
 	"      --flash-size S        1MB ... 128MB or keep (default keep)\n"
+	"                            (also spelled with underscores, as esptool v4 did)\n"
 	"                            (mode/freq/size patch the bootloader image found at\n"
 	"                            the chip's bootloader offset, SHA-256 recomputed)\n"
-	"      --format raw          output format: only raw (the default)\n"
+	"      --format FMT          raw (the default), uf2 or hex\n"
+	"      --chunk-size N        uf2: payload bytes per block, a multiple of 4\n"
+	"                            (default 452, 476 with --md5-disable)\n"
+	"      --md5-disable         uf2: no MD5 part in the blocks\n"
 	"      --manifest FILE       build from a factory manifest (see README)\n"
 	"      --devices CSV         one image per row: OUTDIR/<id>/FLASH.bin + FLASH.json,\n"
 	"                            the manifest's NVS CSVs filled from ${column} values\n"
@@ -91,6 +107,8 @@ enum {
 	OPT_DEPFILE,
 	OPT_CHECK,
 	OPT_KEYGEN,
+	OPT_CHUNK,
+	OPT_MD5_DISABLE,
 };
 
 /* esptool's --pad-to-size choices. */
@@ -120,6 +138,12 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"flash-mode", required_argument, NULL, OPT_MODE},
 		{"flash-freq", required_argument, NULL, OPT_FREQ},
 		{"flash-size", required_argument, NULL, OPT_SIZE},
+		/* esptool v4's spellings, which ESP-IDF's flash_args still uses */
+		{"flash_mode", required_argument, NULL, OPT_MODE},
+		{"flash_freq", required_argument, NULL, OPT_FREQ},
+		{"flash_size", required_argument, NULL, OPT_SIZE},
+		{"chunk-size", required_argument, NULL, OPT_CHUNK},
+		{"md5-disable", no_argument, NULL, OPT_MD5_DISABLE},
 		{"manifest", required_argument, NULL, OPT_MANIFEST},
 		{"devices", required_argument, NULL, OPT_DEVICES},
 		{"jobs", required_argument, NULL, 'j'},
@@ -137,8 +161,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	int64_t v;
 
 	opterr = 0;
-	/* '+': stop at the first ADDR so that pairs stay pairs */
-	while ((ch = getopt_long(argc, argv, "+:o:c:t:j:qh", longopts, NULL)) != -1) {
+	/* options anywhere, as esptool takes them (`@flash_args --chip C -o F`): getopt
+	 * moves the ADDR FILE words behind them in their order, so pairs stay pairs */
+	while ((ch = getopt_long(argc, argv, ":o:c:t:j:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
 			o->output = optarg;
@@ -152,12 +177,27 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_PAD:
 			if (parse_pad(optarg, &o->pad_to) < 0)
 				return -1;
+			o->pad_given = 1;
 			break;
 		case 't':
 			if (num_pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 0)
 				return cli_usage_error("--target-offset: invalid offset '%s'",
 						       optarg);
 			o->target_offset = (uint64_t)v;
+			o->pad_given = 1;
+			break;
+		case OPT_CHUNK:
+			/* esptool: any int literal, a multiple of 4 (0 fails when writing) */
+			if (num_pyint_parse(optarg, strlen(optarg), &v) < 0 || v < 0)
+				return cli_usage_error("--chunk-size: '%s' is not a number", optarg);
+			if (v & 3)
+				return cli_usage_error(
+				    "--chunk-size: Chunk size should be a 4-byte aligned number.");
+			o->out.chunk = (uint64_t)v;
+			o->out.chunk_given = 1;
+			break;
+		case OPT_MD5_DISABLE:
+			o->out.md5_disable = 1;
 			break;
 		case OPT_MODE:
 			o->params.mode = keep_or(optarg);
@@ -193,9 +233,16 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			o->keygen = 1;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "raw") != 0)
-				return cli_usage_error(
-				    "--format: only 'raw' is supported, not '%s'", optarg);
+			if (strcmp(optarg, "raw") == 0)
+				o->out.format = FLASH_MERGE_RAW;
+			else if (strcmp(optarg, "hex") == 0)
+				o->out.format = FLASH_MERGE_HEX;
+			else if (strcmp(optarg, "uf2") == 0)
+				o->out.format = FLASH_MERGE_UF2;
+			else
+				return cli_usage_error("--format: '%s' is not one of raw uf2 hex",
+						       optarg);
+			o->format_given = 1;
 			break;
 		default:
 			if ((rc = cli_common_option(ch, argv)) != 0)
@@ -233,11 +280,17 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		return cli_usage_error("no output given (-o FILE)");
 	if (o->manifest) {
 		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
-		    o->params.freq || o->params.size)
+		    o->params.freq || o->params.size || o->format_given || o->out.chunk_given ||
+		    o->out.md5_disable)
 			return cli_usage_error(
 			    "--manifest takes no other options or ADDR FILE pairs");
 		return 0;
 	}
+	/* departures: esptool ignores these where they do nothing (flash-layout.md §5) */
+	if (o->out.format != FLASH_MERGE_RAW && o->pad_given)
+		return cli_usage_error("--pad-to-size and --target-offset go with --format raw");
+	if (o->out.format != FLASH_MERGE_UF2 && (o->out.chunk_given || o->out.md5_disable))
+		return cli_usage_error("--chunk-size and --md5-disable go with --format uf2");
 	if (!o->chip)
 		return cli_usage_error("--chip is required (one of %s)", chip_names());
 	if (o->npairs == 0)
@@ -254,62 +307,43 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 
 static int merge_form(const struct mkflash_opts *o)
 {
-	size_t n = (size_t)o->npairs / 2, i;
-	struct flash_item *items = calloc(n, sizeof(*items));
-	struct buf *data = calloc(n, sizeof(*data));
-	struct flash_plan plan = {NULL, 0, 0};
-	struct fileio_atomic_file af;
-	int rc = -1;
+	struct flash_merge m;
+	struct flash_merge_out out = o->out;
+	int i, rc = -1;
 
-	if (!items || !data) {
-		diag_error("out of memory");
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		const char *addr = o->pairs[2 * i], *file = o->pairs[2 * i + 1];
+	flash_merge_init(&m, o->chip, &o->params);
+	for (i = 0; i + 1 < o->npairs; i += 2) {
+		const char *addr = o->pairs[i];
 		int64_t a;
 
 		if (num_pyint_parse(addr, strlen(addr), &a) < 0 || a < 0) {
 			diag_error("Address \"%s\" must be a number.", addr);
 			goto out;
 		}
-		if (fileio_read(file, FILEIO_MAX_INPUT, &data[i]) < 0)
+		if (flash_merge_add(&m, (uint64_t)a, o->pairs[i + 1]) < 0)
 			goto out;
-		if ((uint64_t)a == o->chip->bootloader_offset &&
-		    flash_patch_bootloader(o->chip, &o->params, file, &data[i]) < 0)
-			goto out;
-		items[i].addr = (uint64_t)a;
-		items[i].name = file;
-		items[i].data = data[i].data;
-		items[i].len = data[i].len;
 	}
-	if (flash_plan(items, n, o->target_offset, o->pad_to, &plan) < 0)
-		goto out;
-	if (fileio_atomic_open(&af, o->output) < 0)
-		goto out;
-	if (flash_plan_write(&plan, &af) < 0) {
-		fileio_atomic_abort(&af);
-		goto out;
-	}
-	rc = fileio_atomic_commit(&af);
+	out.target_offset = o->target_offset;
+	out.pad_to = o->pad_to;
+	rc = flash_merge_write(&m, &out, o->output);
 out:
-	flash_plan_free(&plan);
-	for (i = 0; data && i < n; i++)
-		buf_free(&data[i]);
-	free(data);
-	free(items);
+	flash_merge_free(&m);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct mkflash_opts opts;
+	struct cli_args args;
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkflash");
 	cli_set_usage(usage_text, help_text);
 	memset(&opts, 0, sizeof(opts));
-	r = parse_args(argc, argv, &opts);
+	/* @FILE: ESP-IDF's build/flash_args and the like, as esptool reads them */
+	if (cli_expand_argfiles(argc, argv, &args) < 0)
+		return EXIT_INPUT;
+	r = parse_args(args.argc, args.argv, &opts);
 	if (r != 0) {
 		rc = r > 0 ? EXIT_OK : EXIT_USAGE;
 		goto out;
@@ -343,5 +377,6 @@ int main(int argc, char **argv)
 		goto out;
 	rc = EXIT_OK;
 out:
+	cli_args_free(&args);
 	return rc;
 }

@@ -40,15 +40,14 @@ void flash_plan_free(struct flash_plan *plan)
 	plan->size = 0;
 }
 
-int flash_plan(const struct flash_item *items, size_t n, uint64_t target_offset, uint64_t pad_to,
-	       struct flash_plan *plan)
+int flash_sort(const struct flash_item *items, size_t n, uint64_t limit,
+	       const struct flash_item ***out)
 {
 	const struct flash_item **sorted;
 	int64_t prev_end = 0; /* the last byte of the previous file's last sector */
 	size_t i, j;
-	int rc = -1;
 
-	memset(plan, 0, sizeof(*plan));
+	*out = NULL;
 	if (n == 0)
 		return diag_error("No input data.");
 	/* insertion sort: stable, and n is small */
@@ -64,11 +63,15 @@ int flash_plan(const struct flash_item *items, size_t n, uint64_t target_offset,
 		const struct flash_item *it = sorted[i];
 		int64_t sector_start, sector_end;
 
-		if (it->addr > FLASHIMG_MAX_SIZE || it->len > FLASHIMG_MAX_SIZE - it->addr) {
-			diag_file(it->name, "at 0x%llx does not fit in %llu MB of flash",
-				  (unsigned long long)it->addr,
-				  (unsigned long long)(FLASHIMG_MAX_SIZE >> 20));
-			goto out;
+		if (it->addr > limit || it->len > limit - it->addr) {
+			if (limit == FLASHIMG_MAX_SIZE)
+				diag_file(it->name, "at 0x%llx does not fit in %llu MB of flash",
+					  (unsigned long long)it->addr,
+					  (unsigned long long)(limit >> 20));
+			else
+				diag_file(it->name, "at 0x%llx: data past 0x%llx",
+					  (unsigned long long)it->addr, (unsigned long long)limit);
+			goto fail;
 		}
 		sector_start = (int64_t)(it->addr & ~(uint64_t)(SECTOR - 1));
 		sector_end = (int64_t)((it->addr + it->len + SECTOR - 1) & ~(uint64_t)(SECTOR - 1)) - 1;
@@ -78,10 +81,27 @@ int flash_plan(const struct flash_item *items, size_t n, uint64_t target_offset,
 				  "Detected overlap at address: 0x%llx for file: %s (it shares a "
 				  "4 KiB sector with %s)",
 				  (unsigned long long)it->addr, it->name, sorted[i - 1]->name);
-			goto out;
+			goto fail;
 		}
 		prev_end = sector_end;
 	}
+	*out = sorted;
+	return 0;
+fail:
+	free(sorted);
+	return -1;
+}
+
+int flash_plan(const struct flash_item *items, size_t n, uint64_t target_offset, uint64_t pad_to,
+	       struct flash_plan *plan)
+{
+	const struct flash_item **sorted;
+	size_t i;
+	int rc = -1;
+
+	memset(plan, 0, sizeof(*plan));
+	if (flash_sort(items, n, FLASHIMG_MAX_SIZE, &sorted) < 0)
+		return -1;
 	if (sorted[0]->addr < target_offset) {
 		diag_error("Output data target offset is 0x%llx. Input data offset 0x%llx is "
 			   "before this.",

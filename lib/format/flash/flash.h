@@ -45,6 +45,15 @@ struct flash_plan {
 };
 
 /*
+ * Sorts @items by address (stable) into *@sorted (pointers into @items; free() it) and
+ * refuses what esptool merge-bin refuses: no items ("No input data."), two files sharing
+ * a 4 KiB sector; and any byte at or past @limit (FLASHIMG_MAX_SIZE for a raw image).
+ * Returns 0, or -1 with a message.
+ */
+int flash_sort(const struct flash_item *items, size_t n, uint64_t limit,
+	       const struct flash_item ***sorted);
+
+/*
  * Sorts @items by address (stable), refuses two files sharing a 4 KiB sector and
  * files before @target_offset, and plans the image as esptool merge-bin lays it out:
  * 0xFF gaps, each file, then 0xFF up to @pad_to (an absolute flash size; 0 for
