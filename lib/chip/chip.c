@@ -185,7 +185,8 @@ static const struct chip_region extra_esp32p4[] = {
 	{0x4FF00000, 0x4FFC0000, "L2MEM"},
 };
 
-/* FLASH_FREQUENCY tables (app-image.md §1.4); code 0 is the chip's default. */
+/* FLASH_FREQUENCY tables (app-image.md §1.4), in esptool's order: code 0 is the chip's
+ * default, and a reader names a code by its first entry. */
 static const struct chip_freq freq_esp32[] = {
 	{"80m", 0xF}, {"40m", 0x0}, {"26m", 0x1}, {"20m", 0x2}};
 static const struct chip_freq freq_esp32c2[] = {
@@ -198,7 +199,7 @@ static const struct chip_freq freq_esp32h2[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define MAP(m) m, N(m)
-#define FREQ(f, d) f, N(f), d
+#define FREQ(f) f, N(f)
 #define MMU_FIXED {0}, 0
 #define MMU_C2 {0x4000, 0x8000, 0x10000}, 3
 #define MMU_C6 {0x2000, 0x4000, 0x8000, 0x10000}, 4
@@ -229,48 +230,48 @@ static const struct chip_freq freq_esp32h2[] = {
 /* esptool v5.3.1 CHIP_DEFS order. */
 static const struct chip chips[] = {
 	{"esp32", "ESP32", 0, XT, 0x400D0000, 0x40400000, 0x3F400000, 0x3F800000, 0x1000,
-	 MAP(map_esp32), FREQ(freq_esp32, "40m"), MMU_FIXED, 1, 1, 0, 0xFFFF, NO_EXTRA, SB_ESP32,
+	 MAP(map_esp32), FREQ(freq_esp32), MMU_FIXED, 1, 1, 0, 0xFFFF, NO_EXTRA, SB_ESP32,
 	 FE_ESP32, 0x1C5F21B0},
 	{"esp32s2", "ESP32-S2", 2, XT, 0x40080000, 0x40B80000, 0x3F000000, 0x3F3F0000, 0x1000,
-	 MAP(map_esp32s2), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 MAP(map_esp32s2), FREQ(freq_esp32), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
 	 FE_XTS256, 0xBFDD4EEE},
 	{"esp32s3", "ESP32-S3", 9, XT, 0x42000000, 0x44000000, 0x3C000000, 0x3E000000, 0x0,
-	 MAP(map_esp32s3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 MAP(map_esp32s3), FREQ(freq_esp32), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
 	 FE_XTS256, 0xC47E5767},
 	{"esp32c3", "ESP32-C3", 5, RV, 0x42000000, 0x42800000, 0x3C000000, 0x3C800000, 0x0,
-	 MAP(map_esp32c3), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 MAP(map_esp32c3), FREQ(freq_esp32), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
 	 FE_XTS128, 0xD42BA06C},
 	{"esp32c2", "ESP32-C2", 12, RV, 0x42000000, 0x42400000, 0x3C000000, 0x3C400000, 0x0,
-	 MAP(map_esp32c2), FREQ(freq_esp32c2, "30m"), MMU_C2, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 MAP(map_esp32c2), FREQ(freq_esp32c2), MMU_C2, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
 	 FE_XTS128_DERIVED, 0x2B88D29C},
 	{"esp32c6", "ESP32-C6", 13, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32c6, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
+	 MAP(map_esp32c6), FREQ(freq_esp32c6), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
 	 FE_XTS128, 0x540DDF62},
 	{"esp32c61", "ESP32-C61", 20, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c61), FREQ(freq_esp32c5, "40m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 MAP(map_esp32c61), FREQ(freq_esp32c5), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
 	 FE_XTS128, 0x77D850C4},
 	{"esp32c5", "ESP32-C5", 23, RV, 0x42000000, 0x44000000, 0x42000000, 0x44000000, 0x2000,
-	 MAP(map_esp32c5), FREQ(freq_esp32c5, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
+	 MAP(map_esp32c5), FREQ(freq_esp32c5), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
 	 SB_BOTH, FE_XTS256, 0xF71C0343},
 	/* Core architecture not known to us: both ELF machines accepted. No UF2 family ID
 	 * of its own: esptool's class inherits ESP32's. */
 	{"esp32e22", "ESP32-E22", 31, XT, 0x3C000000, 0x40000000, 0x3C000000, 0x40000000, 0x0,
-	 MAP(map_esp32e22), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
+	 MAP(map_esp32e22), FREQ(freq_esp32), MMU_FIXED, 0, 0, 0, 0xFFFF, NO_EXTRA,
 	 SB_UNKNOWN, FE_NONE, 0x1C5F21B0},
 	{"esp32h2", "ESP32-H2", 16, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
+	 MAP(map_esp32c6), FREQ(freq_esp32h2), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_BOTH,
 	 FE_XTS128, 0x332726F6},
 	{"esp32h21", "ESP32-H21", 25, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x0,
-	 MAP(map_esp32c6), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
+	 MAP(map_esp32c6), FREQ(freq_esp32h2), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_RSA,
 	 FE_XTS128, 0xB6DD00AF},
 	{"esp32p4", "ESP32-P4", 18, RV, 0x40000000, 0x4C000000, 0x40000000, 0x4C000000, 0x2000,
-	 MAP(map_esp32p4), FREQ(freq_esp32, "40m"), MMU_FIXED, 0, 0, 0, 0xFFFF, MAP(extra_esp32p4),
+	 MAP(map_esp32p4), FREQ(freq_esp32), MMU_FIXED, 0, 0, 0, 0xFFFF, MAP(extra_esp32p4),
 	 SB_BOTH, FE_XTS256, 0x3D308E94},
 	{"esp32h4", "ESP32-H4", 28, RV, 0x42000000, 0x42800000, 0x42800000, 0x43000000, 0x2000,
-	 MAP(map_esp32h4), FREQ(freq_esp32h2, "24m"), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
+	 MAP(map_esp32h4), FREQ(freq_esp32h2), MMU_C6, 0, 0, 0, 0xFFFF, NO_EXTRA, SB_ECDSA,
 	 FE_XTS256, 0x9E0BAA8A},
 	{"esp32s31", "ESP32-S31", 32, RV, 0x40000000, 0x54000000, 0x40000000, 0x54000000, 0x2000,
-	 MAP(map_esp32s31), FREQ(freq_esp32c5, "40m"), MMU_S31, 0, 0, 0, 0xFFFF, NO_EXTRA,
+	 MAP(map_esp32s31), FREQ(freq_esp32c5), MMU_S31, 0, 0, 0, 0xFFFF, NO_EXTRA,
 	 SB_UNKNOWN, FE_XTS256, 0x3101F7C1},
 };
 
@@ -371,6 +372,17 @@ int chip_flash_mode_code(const char *mode, uint8_t *code)
 		}
 	}
 	return -1;
+}
+
+const char *chip_flash_freq_name(const struct chip *c, uint8_t code)
+{
+	size_t i;
+
+	for (i = 0; i < c->freqs_len; i++) {
+		if (c->freqs[i].code == code)
+			return c->freqs[i].name;
+	}
+	return NULL;
 }
 
 int chip_flash_freq_code(const struct chip *c, const char *freq, uint8_t *code)

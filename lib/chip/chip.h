@@ -69,7 +69,6 @@ struct chip {
 	size_t memory_map_len;
 	const struct chip_freq *freqs; /* accepted --flash-freq values */
 	size_t freqs_len;
-	const char *default_freq; /* the frequency code 0 stands for */
 	/* Configurable MMU page sizes, ascending; none: fixed 64 KB. */
 	uint32_t mmu_sizes[CHIP_MAX_MMU_SIZES];
 	size_t mmu_sizes_len;
@@ -112,6 +111,10 @@ const struct chip *chip_by_uf2_family(uint32_t family);
  * does not accept. NULL @freq means "not given": code 0, the chip's default. */
 int chip_flash_mode_code(const char *mode, uint8_t *code);
 int chip_flash_freq_code(const struct chip *c, const char *freq, uint8_t *code);
+
+/* The name of frequency code @code, as esptool's image_info names it: the first name in
+ * the chip's table with that code (esp32c6's code 0 is "80m"). NULL when none has it. */
+const char *chip_flash_freq_name(const struct chip *c, uint8_t code);
 int chip_flash_size_code(const char *size, uint8_t *code);
 /* Flash size in bytes of a --flash-size spelling ("4MB"), or 0 when not one. */
 uint64_t chip_flash_size_bytes(const char *size);

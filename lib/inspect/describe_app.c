@@ -75,21 +75,6 @@ static const char *code_name(const char *list, uint8_t code,
 	return NULL;
 }
 
-static const char *freq_name(const struct chip *c, uint8_t code)
-{
-	size_t i;
-
-	if (!c)
-		return NULL;
-	/* the first name in the chip's table: esp32c6 lists 80m and 40m both as code 0,
-	 * and esptool names code 0 80m */
-	for (i = 0; i < c->freqs_len; i++) {
-		if (c->freqs[i].code == code)
-			return c->freqs[i].name;
-	}
-	return NULL;
-}
-
 static void rev_text(uint16_t v, char *out, size_t n)
 {
 	snprintf(out, n, "v%u.%u", v / 100u, v % 100u);
@@ -115,7 +100,7 @@ static void describe_header(struct imginfo_node *img, const struct appimage_info
 	node_uint(h, "flash_size", in->flash_size_freq & 0xF0u, IMGINFO_F_HEX,
 		  code_name(chip_flash_sizes(), in->flash_size_freq & 0xF0u, chip_flash_size_code));
 	node_uint(h, "flash_freq", in->flash_size_freq & 0x0Fu, IMGINFO_F_HEX,
-		  freq_name(in->chip, in->flash_size_freq & 0x0Fu));
+		  in->chip ? chip_flash_freq_name(in->chip, in->flash_size_freq & 0x0Fu) : NULL);
 	node_uint(h, "entry", in->entry, IMGINFO_F_HEX, NULL);
 
 	e = node_set_class(node_obj(img, "extended_header"), IMGINFO_CLASS_HEADER);

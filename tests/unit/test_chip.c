@@ -87,8 +87,11 @@ static void test_flash_codes(void)
 	CHECK_STR(list, "48m 24m 16m 12m");
 	chip_flash_freqs(h2, list, 4);
 	CHECK_STR(list, "48m");
-	CHECK_STR(h2->default_freq, "24m");
-	CHECK_STR(c2->default_freq, "30m");
+	CHECK_STR(chip_flash_freq_name(h2, 0x0), "24m");
+	CHECK_STR(chip_flash_freq_name(c2, 0x0), "30m");
+	CHECK_STR(chip_flash_freq_name(c6, 0x0), "80m"); /* esptool's name for it */
+	CHECK_STR(chip_flash_freq_name(c6, 0x2), "20m");
+	CHECK(chip_flash_freq_name(c6, 0xF) == NULL);
 }
 
 static void test_memory(void)
