@@ -16,7 +16,8 @@ shift 3
 #   KIND (flag, arg: a value follows, opt: an optional '=value')
 #   ARG (the value's placeholder: FILE, CHIP, ...) DESCRIPTION (its first line)
 # An option line is indented and starts with "-x, --name" or "--name"; its placeholder is
-# one word, one space after the name, the description after that (or on the next line). "also --alias" / "also -x" in the description block names the option's aliases.
+# one word, one space after the name, the description after that (or on the next line).
+# "also --alias" / "also -x" in the description block names the option's aliases.
 options() {
 	"$1" --help </dev/null | awk '
 	# characters a zsh spec or a fish string could take for syntax go
@@ -146,7 +147,8 @@ fish_table() {
 				arg/*) echo "complete -c $name $flag -d '$d' -x -a '(__espgen_value $name $main \"$arg\")'" ;;
 				opt/--*)
 					echo "complete -c $name $flag -d '$d'"
-					echo "complete -c $name -n '__espgen_at_optional $word' -f -a '(__espgen_optional $name $main $word \"$arg\")'"
+					printf "complete -c %s -n '__espgen_at_optional %s' -f" "$name" "$word"
+					echo " -a '(__espgen_optional $name $main $word \"$arg\")'"
 					;;
 				*) echo "complete -c $name $flag -d '$d'" ;;
 				esac

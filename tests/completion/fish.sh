@@ -8,7 +8,7 @@
 # offer exactly the long options of TOOL's --help, for every tool in BIN_DIR, and values
 # complete as lib.sh lists. Exit 77 (SKIP) without fish.
 set -u
-comp=$1 bin=$(cd "$2" && pwd)
+comp=$(cd "$(dirname "$1")" && pwd)/${1##*/} bin=$(cd "$2" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/completion/lib.sh
 source "$here/lib.sh"
@@ -39,6 +39,11 @@ for cmd in "$bin"/esp-*; do
 	check "$(help_options "$cmd")" "$got" "fish: $name --" || fail=1
 done
 [ -n "$(ls "$tmp/completions")" ] || { echo "FAIL: no esp-* tool in $bin"; exit 1; }
+# sourced by hand (a build tree, docs/shells.md) it completes the same
+# shellcheck disable=SC2016 # $argv is fish's
+got=$(cd "$tmp/cwd" && fish --no-config -c 'source $argv[1]; complete -C "esp-mkpart --"' "$comp" |
+	cut -f1 | grep -- '^--' | LC_ALL=C sort -u | tr '\n' ' ' | sed 's/ $//')
+check "$(help_options "$bin/esp-mkpart")" "$got" "fish: source; esp-mkpart --" || fail=1
 while IFS='|' read -r want q; do
 	# --opt=VALUE: fish offers the whole word
 	got=$(complete_line "$q" | sed 's/--[a-z-]*=//g')

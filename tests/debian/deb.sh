@@ -11,7 +11,8 @@
 #   2. the .deb holds every tool of BUILD_BIN, its man page, its bash, zsh and fish
 #      completions and the CMake package
 #   3. as root (and espgen not installed already): dpkg -i, else dpkg -x into a scratch
-#      root (and dpkg -x in any case); every tool's --version from the installed bin/, scripts/example.sh with
+#      root (and dpkg -x in any case); every tool's --version from the installed bin/,
+#      scripts/example.sh with
 #      those tools (FLASH.bin equal to the one BUILD_BIN makes) and the completion tests
 #      on the installed completion files
 #   4. after dpkg -i: dpkg -r espgen leaves none of the package's files
@@ -114,7 +115,8 @@ echo "ok: ${#tools[@]} tools, their man pages and completions, the CMake package
 
 # 3. install
 root=""
-if [ "$(id -u)" = 0 ] && ! dpkg-query -W -f='${Status}' espgen 2>/dev/null | grep -q ' installed'; then
+status=$(dpkg-query -W -f='${Status}' espgen 2>/dev/null || true)
+if [ "$(id -u)" = 0 ] && [ "${status% installed}" = "$status" ]; then
 	dpkg -i "$deb" >"$tmp/dpkg.log" 2>&1 || { cat "$tmp/dpkg.log"; fail "dpkg -i"; }
 	installed=1
 	echo "ok: dpkg -i ${deb##*/}"
