@@ -12,16 +12,9 @@ comp=$(cd "$(dirname "$1")" && pwd)/${1##*/} bin=$(cd "$2" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/completion/lib.sh
 source "$here/lib.sh"
-if ! command -v fish >/dev/null; then
-	echo "SKIP: fish completion (fish is not installed; Debian package fish)"
-	exit 77
-fi
-[ -f "$comp" ] || { echo "FAIL: no fish completion $comp"; exit 1; }
+begin fish "$comp"
 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/completions" "$tmp/cwd"
-touch "$tmp/cwd/layout.ini" "$tmp/cwd/layout.csv"
+mkdir "$tmp/completions"
 
 # complete_line LINE: the candidates fish offers at the end of LINE, sorted, one line
 complete_line() {

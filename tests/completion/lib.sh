@@ -16,6 +16,20 @@ help_options() {
 	} | LC_ALL=C sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
+# begin SHELL FILE: exits 77 (SKIP) without SHELL, 1 without FILE; else makes $tmp
+# (removed on exit) with $tmp/cwd, where layout.ini and layout.csv are to complete
+begin() {
+	if ! command -v "$1" >/dev/null; then
+		echo "SKIP: $1 completion ($1 is not installed; Debian package $1)"
+		exit 77
+	fi
+	[ -f "$2" ] || { echo "FAIL: no $1 completion $2"; exit 1; }
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	mkdir "$tmp/cwd"
+	touch "$tmp/cwd/layout.ini" "$tmp/cwd/layout.csv"
+}
+
 # value_cases: "EXPECTED|COMMAND LINE" rows, the line ending where TAB is pressed
 value_cases() {
 	cat <<'CASES'

@@ -12,17 +12,10 @@ comp=$1 bin=$2
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/completion/lib.sh
 source "$here/lib.sh"
-if ! command -v zsh >/dev/null; then
-	echo "SKIP: zsh completion (zsh is not installed; Debian package zsh)"
-	exit 77
-fi
-[ -f "$comp" ] || { echo "FAIL: no zsh completion $comp"; exit 1; }
+begin zsh "$comp"
 fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir "$tmp/fpath" "$tmp/cwd"
+mkdir "$tmp/fpath"
 cp "$comp" "$tmp/fpath/_espgen"
-touch "$tmp/cwd/layout.ini" "$tmp/cwd/layout.csv"
 
 # the driver: starts `zsh -f -i` on a zpty, sets up compinit and the capture, then types
 # each query followed by TAB; prints "N<TAB>MATCH" for each match of query N
