@@ -57,7 +57,16 @@ options() {
 			long = substr(l, 1, RLENGTH)
 			l = substr(l, RLENGTH + 1)
 			arg = ""
-			if (l ~ /^ [^ ]/) {
+			if (l ~ /^\[=[^ ]*\]/) {
+				# --name[=VALUE]
+				match(l, /\]/)
+				arg = "[" substr(l, 3, RSTART - 3) "]"
+				l = substr(l, RSTART + 1)
+			} else if (l ~ /^=[^ ]/) {
+				# --name=VALUE
+				l = " " substr(l, 2)
+			}
+			if (arg == "" && l ~ /^ [^ ]/) {
 				# the placeholder: one word
 				l = substr(l, 2)
 				if (match(l, / /)) {
