@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Install rules and the espgen CMake package (issue 8). Included from the top-level
 # CMakeLists.txt after the tools: installs every esp-* tool target, the man pages,
-# bash completion and lib/cmake/espgen/ (relocatable: no absolute paths inside).
+# bash, zsh and fish completion and lib/cmake/espgen/ (relocatable: no absolute paths inside).
 # The image functions are defined here too, for projects that add espgen as a
 # subdirectory (the tools are then targets).
 include(GNUInstallDirs)
@@ -55,6 +55,8 @@ foreach(_tool ${ESPGEN_INSTALLED_TOOLS})
 	install(FILES ${PROJECT_SOURCE_DIR}/completion/espgen.bash
 		DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ${_tool})
 endforeach()
+# zsh and fish: made from each tool's --help at build time (completion/Completions.cmake).
+include(${PROJECT_SOURCE_DIR}/completion/Completions.cmake)
 
 # The package: lib/cmake/espgen/espgen{Config,ConfigVersion,Functions}.cmake.
 set(_espgen_pkg ${CMAKE_INSTALL_LIBDIR}/cmake/espgen)

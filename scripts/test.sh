@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # Every test, as CI runs it (.ci/run); stops at the first failure and exits non-zero.
 #   1. build/ (gcc, warnings are errors): the whole CTest suite (unit tests, golden
-#      sets, bad-input table, script tests, install tests)
+#      sets, bad-input table, script tests, install tests, the Debian package)
 #   2. build-clang/ (clang, warnings are errors): every target, then the unit tests
 #   3. shellcheck over every shell script
 #   4. build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer): the CTest suite
-#      without the install tests (label install: packaging, not memory safety)
+#      without the install tests and the Debian package (label install: packaging, not
+#      memory safety)
 #   5. valgrind memcheck on build/: every unit test and a fixed sample of the golden and
 #      bad-input cases (tests/valgrind.sh; VALGRIND_SAMPLE=N takes cases 1, 1+N, ...
 #      of each table, default 4; 1 runs them all), in parallel
