@@ -71,7 +71,7 @@ static const char help_text[] =
 	"                            (also spelled with underscores, as esptool v4 did)\n"
 	"                            (mode/freq/size patch the bootloader image found at\n"
 	"                            the chip's bootloader offset, SHA-256 recomputed)\n"
-	"      --format FMT          raw (the default), uf2 or hex\n"
+	"      --format raw|uf2|hex  output format: raw image (the default), UF2 or Intel HEX\n"
 	"      --chunk-size N        uf2: payload bytes per block, a multiple of 4\n"
 	"                            (default 452, 476 with --md5-disable)\n"
 	"      --md5-disable         uf2: no MD5 part in the blocks\n"
