@@ -187,15 +187,16 @@ static int render_item(struct fmt *f, struct orow *r)
 			r->enc = "String";
 			return buf_append(&r->value, it->data, it->len);
 		}
-		/* from a file, "string" takes UTF-8 (NULs included) and adds the NUL;
-		 * "String" takes the bytes as they are */
+		/* from a file, "string" takes UTF-8 (NULs included) and adds the NUL; the
+		 * generator fails on a file row with "String" (bytes have no encode()) */
 		if (f->dir && it->len && it->data[it->len - 1] == 0 &&
 		    utf8_valid(it->data, it->len - 1))
 			return file_row(f, r, "string", 1);
-		if (f->dir)
-			return file_row(f, r, "String", 0);
 		r->enc = NULL;
-		r->why = "string not expressible in a CSV field";
+		r->why = f->dir ? "string not expressible in a CSV field, and without its NUL at "
+				  "the end or UTF-8 no file row gives it either"
+				: "string not expressible in a CSV field, and no files directory "
+				  "to write it to";
 		if (buf_printf(&r->value, "string not expressible in CSV, hex: ") < 0)
 			return -1;
 		return hex_append(&r->value, it->data, it->len);
@@ -211,7 +212,7 @@ static int render_item(struct fmt *f, struct orow *r)
 	if (f->dir)
 		return file_row(f, r, "binary", 0);
 	r->enc = NULL;
-	r->why = "blob too large for one CSV field";
+	r->why = "blob too large for one CSV field, and no files directory to write it to";
 	return buf_printf(&r->value, "blob of %zu bytes is too large for one CSV field", it->len);
 }
 
