@@ -111,17 +111,13 @@ static int file_row(struct fmt *f, struct orow *r, const char *enc, int drop_nul
 	struct nvs_decode_files *fs = f->files;
 	struct nvs_decode_file *nf;
 	struct buf name = BUF_INIT;
-	size_t len = r->it->len - (drop_nul ? 1 : 0), k;
+	size_t len = r->it->len - (drop_nul ? 1 : 0), k, bytes = fs->cap * sizeof(*nf);
+	uint8_t *mem = (uint8_t *)fs->v;
 
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? 2 * fs->cap : 8;
-
-		nf = realloc(fs->v, cap * sizeof(*nf));
-		if (!nf)
-			return diag_error("out of memory");
-		fs->v = nf;
-		fs->cap = cap;
-	}
+	if (buf_grow(&mem, &bytes, (fs->n + 1) * sizeof(*nf), 8 * sizeof(*nf)) < 0)
+		return -1;
+	fs->v = (struct nvs_decode_file *)(void *)mem;
+	fs->cap = bytes / sizeof(*nf);
 	if (buf_printf(&name, "%zu-", fs->n) < 0)
 		goto fail;
 	for (k = 0; r->it->key[k]; k++) {
