@@ -20,6 +20,7 @@
 #include "num.h"
 #include "nvs.h"
 #include "secret.h"
+#include "utf8.h"
 
 /* Largest CSV read (a full 16 MB partition as hex text is about 32 MB). */
 #define MKNVS_MAX_CSV ((size_t)64 << 20)
@@ -421,7 +422,8 @@ static int files_dir(const char *output, struct buf *dir, struct buf *path)
 	const char *base = slash ? slash + 1 : output;
 	size_t n = strlen(base);
 
-	if (!strcmp(output, "-"))
+	/* a name the CSV cannot carry as plain text (the rows could not name it): none */
+	if (!strcmp(output, "-") || strpbrk(base, "\r\n") || !utf8_valid((const uint8_t *)base, n))
 		return 0;
 	if (n > 4 && !strcmp(base + n - 4, ".csv"))
 		n -= 4;
