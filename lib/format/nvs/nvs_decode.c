@@ -2,7 +2,8 @@
 /*
  * An NVS image read back (spec/nvs.md §2, §3): every written item, pages in
  * sequence-number order, v2 blobs joined from their chunks; damage is warned about
- * and skipped, as the runtime would.
+ * and skipped, as the runtime would. Then --decode's proof: the CSV made of the items
+ * is generated again and must give the image's bytes.
  */
 #include "nvs_int.h"
 
