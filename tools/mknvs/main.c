@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* esp-mknvs: NVS partition images from the ESP-IDF generator's CSV, and back; NVS
  * encryption (the generator's encrypt, decrypt and generate-key). */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -15,6 +20,7 @@
 #include "num.h"
 #include "nvs.h"
 #include "secret.h"
+#include "utf8.h"
 
 /* Largest CSV read (a full 16 MB partition as hex text is about 32 MB). */
 #define MKNVS_MAX_CSV ((size_t)64 << 20)
@@ -62,7 +68,9 @@ static const char help_text[] =
     "                      0x6000, 24576). Below 0x3000 the partition is read-only: no\n"
     "                      spare page, and the image holds only the pages with data\n"
     "      --version 1|2   NVS format: 2 (default) splits blobs over pages, 1 does not\n"
-    "      --decode        read an NVS image and write its entries as generator CSV\n"
+    "      --decode        read an NVS image and write its entries as generator CSV,\n"
+    "                      proved to generate the same bytes (values too big for CSV\n"
+    "                      go to OUT.files/ beside -o OUT.csv)\n"
     "                      (an encrypted one with --key or --hmac-key)\n"
     "      --encrypt       build the image, then encrypt it (NVS encryption, XTS-AES-256)\n"
     "      --decrypt       write the plain image of an encrypted one\n"
@@ -403,21 +411,174 @@ static int read_image(const struct mknvs_opts *o, struct buf *img)
 	return 0;
 }
 
-static int run_decode(const struct mknvs_opts *o, struct buf *out)
+/*
+ * The files directory of a decoded CSV: OUT.files beside OUT.csv (".csv" dropped,
+ * any other name kept whole). @dir gets it as the CSV names it (relative to the CSV's
+ * directory), @path as a path from here. Standard output has none: both stay empty.
+ */
+static int files_dir(const char *output, struct buf *dir, struct buf *path)
+{
+	const char *slash = strrchr(output, '/');
+	const char *base = slash ? slash + 1 : output;
+	size_t n = strlen(base);
+
+	/* a name the CSV cannot carry as plain text (the rows could not name it): none */
+	if (!strcmp(output, "-") || strpbrk(base, "\r\n") || !utf8_valid((const uint8_t *)base, n))
+		return 0;
+	if (n > 4 && !strcmp(base + n - 4, ".csv"))
+		n -= 4;
+	if (buf_append(dir, base, n) < 0 || buf_puts(dir, ".files") < 0 || buf_fill(dir, 0, 1) < 0)
+		return -1;
+	if ((slash && buf_append(path, output, (size_t)(slash - output) + 1) < 0) ||
+	    buf_puts(path, (const char *)dir->data) < 0 || buf_fill(path, 0, 1) < 0)
+		return -1;
+	return 0;
+}
+
+static int run_decode(const struct mknvs_opts *o, struct buf *out, struct buf *dir,
+		      struct nvs_decode_files *files)
 {
 	struct buf img = BUF_INIT;
-	struct nvs_image im;
 	int rc = -1;
 
-	nvs_image_init(&im);
 	if (read_image(o, &img) < 0)
 		goto out;
-	if (nvs_decode(o->inputs[0], img.data ? img.data : (const uint8_t *)"", img.len, &im) < 0)
-		goto out;
-	rc = nvs_format_csv(o->inputs[0], &im, out);
+	rc = nvs_decode_csv(o->inputs[0], img.data ? img.data : (const uint8_t *)"", img.len,
+			    dir->len ? (const char *)dir->data : NULL, out, files);
 out:
-	nvs_image_free(&im);
 	secret_buf_free(&img);
+	return rc;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+/* Removes the tree at @path (ours: a staged or replaced files directory). */
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A new empty directory ".espgen-XXXXXX" beside @target into @tmp. */
+static int make_temp_dir(const char *target, struct buf *tmp)
+{
+	const char *slash = strrchr(target, '/');
+
+	if ((slash && buf_append(tmp, target, (size_t)(slash - target) + 1) < 0) ||
+	    buf_puts(tmp, ".espgen-XXXXXX") < 0 || buf_fill(tmp, 0, 1) < 0)
+		return -1;
+	if (!mkdtemp((char *)tmp->data))
+		return diag_file(target, "cannot create a directory beside it: %s",
+				 strerror(errno));
+	return 0;
+}
+
+/* Writes the decoded files into the new directory @tdir with file mode @mode. */
+static int write_files(const char *tdir, const struct nvs_decode_files *files, mode_t mode)
+{
+	struct buf p = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < files->n && rc == 0; i++) {
+		const struct nvs_decode_file *f = &files->v[i];
+		size_t done = 0;
+		int fd;
+
+		p.len = 0;
+		if (buf_printf(&p, "%s/%s", tdir, f->name) < 0 || buf_fill(&p, 0, 1) < 0) {
+			rc = -1;
+			break;
+		}
+		fd = open((const char *)p.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+		if (fd < 0) {
+			rc = diag_file((const char *)p.data, "%s", strerror(errno));
+			break;
+		}
+		while (done < f->len) {
+			ssize_t w = write(fd, f->data + done, f->len - done);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = diag_file((const char *)p.data, "%s", strerror(errno));
+				break;
+			}
+			done += (size_t)w;
+		}
+		if (close(fd) < 0 && rc == 0)
+			rc = diag_file((const char *)p.data, "%s", strerror(errno));
+	}
+	buf_free(&p);
+	return rc;
+}
+
+/*
+ * Writes the decoded CSV and its files directory as one: the files go into a new
+ * directory beside the target, then an existing OUT.files is moved aside, the new one
+ * renamed in, and the CSV committed; a failure on the way puts everything back. The
+ * replaced directory is removed at the end. @mode: 0600 when the image was decrypted.
+ */
+static int write_decoded(const char *output, const struct buf *csv, const char *dpath,
+			 const struct nvs_decode_files *files, mode_t mode)
+{
+	struct fileio_atomic_file af;
+	struct buf tdir = BUF_INIT, old = BUF_INIT;
+	struct stat st;
+	int rc = -1, opened = 0, moved = 0;
+
+	if (make_temp_dir(dpath, &tdir) < 0)
+		goto out;
+	if (chmod((const char *)tdir.data, (mode | 0111) & ~fileio_umask()) < 0 ||
+	    write_files((const char *)tdir.data, files, mode) < 0)
+		goto out;
+	if (fileio_atomic_open_mode(&af, output, mode) < 0)
+		goto out;
+	opened = 1;
+	if (fileio_atomic_write(&af, csv->data, csv->len) < 0)
+		goto out;
+	if (lstat(dpath, &st) == 0) {
+		if (!S_ISDIR(st.st_mode)) {
+			diag_file(dpath, "exists and is not a directory: the decoded files go there");
+			goto out;
+		}
+		/* rename() puts a directory only over an empty one: move the old one aside */
+		if (make_temp_dir(dpath, &old) < 0)
+			goto out;
+		if (rename(dpath, (const char *)old.data) < 0) {
+			diag_file(dpath, "cannot replace it: %s", strerror(errno));
+			rmdir((const char *)old.data);
+			old.len = 0;
+			goto out;
+		}
+		moved = 1;
+	}
+	if (rename((const char *)tdir.data, dpath) < 0) {
+		diag_file(dpath, "cannot create it: %s", strerror(errno));
+		goto out;
+	}
+	opened = 0;
+	if (fileio_atomic_commit(&af) < 0) {
+		rename(dpath, (const char *)tdir.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (opened)
+		fileio_atomic_abort(&af);
+	if (moved && rc < 0)
+		rename((const char *)old.data, dpath);
+	else if (moved)
+		remove_tree((const char *)old.data);
+	if (tdir.len && rc < 0)
+		remove_tree((const char *)tdir.data);
+	buf_free(&tdir);
+	buf_free(&old);
 	return rc;
 }
 
@@ -436,8 +597,10 @@ static int run_keygen(const struct mknvs_opts *o)
 	return rc;
 }
 
-/* Builds what the mode makes into @out (--keygen writes its file itself). */
-static int run(const struct mknvs_opts *o, struct buf *out)
+/* Builds what the mode makes into @out (--keygen writes its file itself; --decode's
+ * files, when it has any, go to @files, named in the CSV under @dir). */
+static int run(const struct mknvs_opts *o, struct buf *out, struct buf *dir,
+	       struct nvs_decode_files *files)
 {
 	switch (o->mode) {
 	case MODE_GENERATE:
@@ -447,7 +610,7 @@ static int run(const struct mknvs_opts *o, struct buf *out)
 	case MODE_DECRYPT:
 		return read_image(o, out);
 	case MODE_DECODE:
-		return run_decode(o, out);
+		return run_decode(o, out, dir, files);
 	case MODE_KEYGEN:
 		return run_keygen(o);
 	}
@@ -457,7 +620,8 @@ static int run(const struct mknvs_opts *o, struct buf *out)
 int main(int argc, char **argv)
 {
 	struct mknvs_opts opts = {0};
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, dir = BUF_INIT, dpath = BUF_INIT;
+	struct nvs_decode_files files = {NULL, 0, 0};
 	int rc = EXIT_USAGE, r;
 	/* what was decrypted holds the device's secrets: not for other users' eyes */
 	mode_t mode;
@@ -471,10 +635,15 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
-	if (run(&opts, &out) < 0)
+	if (opts.mode == MODE_DECODE && files_dir(opts.output, &dir, &dpath) < 0)
 		goto out;
-	if (opts.mode != MODE_KEYGEN) {
-		mode = (opts.key || opts.hmac_key) && opts.mode != MODE_ENCRYPT ? 0600 : 0666;
+	if (run(&opts, &out, &dir, &files) < 0)
+		goto out;
+	mode = (opts.key || opts.hmac_key) && opts.mode != MODE_ENCRYPT ? 0600 : 0666;
+	if (files.n) {
+		if (write_decoded(opts.output, &out, (const char *)dpath.data, &files, mode) < 0)
+			goto out;
+	} else if (opts.mode != MODE_KEYGEN) {
 		if (fileio_atomic_write_file_mode(
 			opts.output, out.data ? out.data : (const uint8_t *)"", out.len, mode) < 0)
 			goto out;
@@ -482,5 +651,8 @@ int main(int argc, char **argv)
 	rc = EXIT_OK;
 out:
 	secret_buf_free(&out);
+	nvs_decode_files_free(&files);
+	buf_free(&dir);
+	buf_free(&dpath);
 	return rc;
 }

@@ -177,6 +177,37 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
  */
 int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out);
 
+/* A file that a decoded CSV's 'file' row names: DIR/@name (DIR given to nvs_decode_csv()). */
+struct nvs_decode_file {
+	char *name; /* "N-KEY.bin" or "N-KEY.txt": no '/', safe in any file system */
+	uint8_t *data;
+	size_t len;
+};
+
+struct nvs_decode_files {
+	struct nvs_decode_file *v;
+	size_t n;
+	size_t cap;
+};
+
+/* Frees the files' names and bytes (they may hold secrets: wiped first). */
+void nvs_decode_files_free(struct nvs_decode_files *fs);
+
+/*
+ * --decode: the plain image @img of @len bytes as generator CSV into @csv. Values that
+ * no CSV field can hold (blobs too large for a field; strings with NUL, CR or bytes
+ * that are no UTF-8) become 'file' rows naming "@dir/NAME" and their bytes go into
+ * @files; with @dir NULL they cannot be written. For an image laid out as the
+ * generator lays it out, the CSV is then proved: generated again (same size and
+ * version, @files read from memory) it must give @img byte for byte. Anything that
+ * stops that (a value no row can hold, an ap.pmk_info the Wi-Fi keys decoded do not
+ * give, any other difference) fails with a message naming the entry: page, entry,
+ * namespace and key. Images a device wrote are decoded as nvs_format_csv() does.
+ * Returns 0, or -1 after a message (@csv and @files must be discarded then).
+ */
+int nvs_decode_csv(const char *file, const uint8_t *img, size_t len, const char *dir,
+		   struct buf *csv, struct nvs_decode_files *files);
+
 /* ------------------------------------------------------------------------ */
 /* nvs_crypt.c, nvs_keys.c: NVS encryption (§8) */
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Decoded NVS items written back as generator CSV (spec/nvs.md §6), so that the
- * generator makes the same image from it; what CSV cannot say becomes a comment.
+ * generator makes the same image from it. Values no CSV field can hold become 'file'
+ * rows when the caller gives a files directory; otherwise, and for what no row can
+ * say, a comment (or, in exact mode, an error naming the entry).
  */
 #include "nvs_int.h"
 
@@ -17,8 +19,18 @@ struct orow {
 	const struct nvs_item *it;
 	int is_ns;
 	int skip;
+	int is_file;	  /* a 'file' row: value is the path */
 	const char *enc;  /* NULL: cannot be written as a row (comment instead) */
+	const char *why;  /* when @enc is NULL: why, in a few words */
 	struct buf value; /* value text, or the comment */
+};
+
+/* What one nvs_csvout_write() call writes, and where values too big for a field go. */
+struct fmt {
+	const char *file; /* the image, for messages */
+	const char *dir;  /* files directory as the CSV names it, or NULL */
+	struct nvs_decode_files *files;
+	int exact; /* an inexpressible item fails instead of becoming a comment */
 };
 
 /* A text the generator's reader gives back unchanged inside a quoted field. */
@@ -89,14 +101,61 @@ static int b64_append(struct buf *b, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/*
+ * Puts the item's payload (without the last byte when @drop_nul) into a new file of
+ * @f->files and makes @r a 'file' row naming it as DIR/N-KEY.EXT. N, the file's
+ * index, keeps names unique; the key is reduced to characters safe in any file name.
+ */
+static int file_row(struct fmt *f, struct orow *r, const char *enc, int drop_nul)
+{
+	struct nvs_decode_files *fs = f->files;
+	struct nvs_decode_file *nf;
+	struct buf name = BUF_INIT;
+	size_t len = r->it->len - (drop_nul ? 1 : 0), k, bytes = fs->cap * sizeof(*nf);
+	uint8_t *mem = (uint8_t *)fs->v;
+
+	if (buf_grow(&mem, &bytes, (fs->n + 1) * sizeof(*nf), 8 * sizeof(*nf)) < 0)
+		return -1;
+	fs->v = (struct nvs_decode_file *)(void *)mem;
+	fs->cap = bytes / sizeof(*nf);
+	if (buf_printf(&name, "%zu-", fs->n) < 0)
+		goto fail;
+	for (k = 0; r->it->key[k]; k++) {
+		char c = r->it->key[k];
+		int safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+
+		if (buf_append(&name, safe ? &c : "_", 1) < 0)
+			goto fail;
+	}
+	if (buf_puts(&name, r->it->type == NVS_TYPE_STR ? ".txt" : ".bin") < 0 ||
+	    buf_fill(&name, 0, 1) < 0)
+		goto fail;
+	nf = &fs->v[fs->n];
+	nf->data = malloc(len ? len : 1);
+	if (!nf->data)
+		goto fail;
+	memcpy(nf->data, r->it->data, len);
+	nf->len = len;
+	nf->name = (char *)name.data;
+	fs->n++;
+	r->enc = enc;
+	r->is_file = 1;
+	return buf_printf(&r->value, "%s/%s", f->dir, nf->name);
+fail:
+	buf_free(&name);
+	return diag_error("out of memory");
+}
+
 /* Encoding and value text of a data item, or a comment saying why there is none. */
-static int render_item(struct orow *r)
+static int render_item(struct fmt *f, struct orow *r)
 {
 	const struct nvs_item *it = r->it;
 	size_t klen = strlen(it->key);
 
 	if (klen > NVS_KEY_MAX || !nvs_val_is_ascii((const uint8_t *)it->key, klen)) {
 		r->enc = NULL;
+		r->why = "key is not 1-15 ASCII characters";
 		return buf_printf(&r->value,
 				  "key is not 1-15 ASCII characters (namespace %u, type "
 				  "0x%02x)",
@@ -124,7 +183,16 @@ static int render_item(struct orow *r)
 			r->enc = "String";
 			return buf_append(&r->value, it->data, it->len);
 		}
+		/* from a file, "string" takes UTF-8 (NULs included) and adds the NUL; the
+		 * generator fails on a file row with "String" (bytes have no encode()) */
+		if (f->dir && it->len && it->data[it->len - 1] == 0 &&
+		    utf8_valid(it->data, it->len - 1))
+			return file_row(f, r, "string", 1);
 		r->enc = NULL;
+		r->why = f->dir ? "string not expressible in a CSV field, and without its NUL at "
+				  "the end or UTF-8 no file row gives it either"
+				: "string not expressible in a CSV field, and no files directory "
+				  "to write it to";
 		if (buf_printf(&r->value, "string not expressible in CSV, hex: ") < 0)
 			return -1;
 		return hex_append(&r->value, it->data, it->len);
@@ -137,21 +205,55 @@ static int render_item(struct orow *r)
 		r->enc = "base64";
 		return b64_append(&r->value, it->data, it->len);
 	}
+	if (f->dir)
+		return file_row(f, r, "binary", 0);
 	r->enc = NULL;
+	r->why = "blob too large for one CSV field, and no files directory to write it to";
 	return buf_printf(&r->value, "blob of %zu bytes is too large for one CSV field", it->len);
+}
+
+/*
+ * Whether the items are in the order the generator writes them when the first
+ * namespace definition is item @def1 (-1: none): items before it in namespace 0,
+ * then namespace definitions (u8 in namespace 0, values 1, 2, ... and names not
+ * repeated, as a repeated namespace row writes nothing) and data rows always in the
+ * namespace defined last. Marks the definitions in @is_ns.
+ */
+static int order_from(const struct nvs_image *im, long def1, int *is_ns)
+{
+	const char *names[256];
+	unsigned count = 0, k;
+	size_t i;
+
+	for (i = 0; i < im->n; i++) {
+		const struct nvs_item *it = &im->v[i];
+
+		is_ns[i] = it->ns == 0 && it->type == NVS_TYPE_U8 &&
+			   (it->value & 0xFF) == count + 1 && (count > 0 || (long)i == def1);
+		if (is_ns[i]) {
+			for (k = 0; k < count; k++)
+				if (!strcmp(names[k], it->key))
+					return 0;
+			names[count++] = it->key;
+		} else if (it->ns != count) {
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /*
  * Whether the items are in the order the generator writes them (data rows always in
  * the namespace defined last, or 0 before any); marks the namespace definitions.
  * A u8 in namespace 0 with value 1 is ambiguous before the first namespace is used:
- * the last such item is taken as its definition (vector no-namespace).
+ * the last such item is taken as its definition (vector no-namespace). When that
+ * does not fit and every item is in namespace 0, they are all data rows written
+ * before any namespace row (a 1 then a 7 there are no two namespaces).
  */
 static int generator_order(const struct nvs_image *im, int *is_ns)
 {
 	size_t first = im->n, i;
 	long def1 = -1;
-	unsigned count = 0;
 
 	for (i = 0; i < im->n && first == im->n; i++)
 		if (im->v[i].ns != 0)
@@ -159,17 +261,9 @@ static int generator_order(const struct nvs_image *im, int *is_ns)
 	for (i = 0; i < first; i++)
 		if (im->v[i].type == NVS_TYPE_U8 && (im->v[i].value & 0xFF) == 1)
 			def1 = (long)i;
-	for (i = 0; i < im->n; i++) {
-		const struct nvs_item *it = &im->v[i];
-
-		is_ns[i] = it->ns == 0 && it->type == NVS_TYPE_U8 &&
-			   (it->value & 0xFF) == count + 1 && (count > 0 || (long)i == def1);
-		if (is_ns[i])
-			count++;
-		else if (it->ns != count)
-			return 0;
-	}
-	return 1;
+	if (order_from(im, def1, is_ns))
+		return 1;
+	return def1 >= 0 && first == im->n && order_from(im, -1, is_ns);
 }
 
 static int blob_is(const struct orow *r, const char *key, uint8_t fill, size_t len)
@@ -200,8 +294,10 @@ static int set_text(struct nvs_val *v, const struct orow *r)
 
 /* Leaves out what the generator adds by itself for the Wi-Fi keys (§6), so that
  * the CSV generates the same image instead of adding those items twice. */
-static int drop_wifi_extras(const char *file, struct orow *rows, size_t n)
+static int drop_wifi_extras(const struct fmt *f, const struct nvs_image *im, struct orow *rows,
+			    size_t n)
 {
+	const char *file = f->file;
 	struct nvs_val ssid = {V_NONE, NULL, 0}, pw = {V_NONE, NULL, 0}, mode = {V_NONE, NULL, 0};
 	int sta_done = 0, rc = -1;
 	size_t i, derived = 0, kept = 0;
@@ -237,6 +333,8 @@ static int drop_wifi_extras(const char *file, struct orow *rows, size_t n)
 						goto out;
 					if (!memcmp(info, rows[prev].it->data, sizeof(info)))
 						rows[prev].skip = 1;
+					else if (f->exact)
+						goto mismatch;
 				}
 			}
 		}
@@ -255,6 +353,13 @@ static int drop_wifi_extras(const char *file, struct orow *rows, size_t n)
 			     "%d are): kept as rows, generating from this CSV adds them again",
 			     kept, PMK_DERIVE_MAX);
 	rc = 0;
+	goto out;
+mismatch:
+	/* a 'file' row's value is its path, and the generator hashes that text: the
+	 * PMK of an ap.ssid or ap.passwd read from a file cannot be made again */
+	nvs_csvout_entry_error(file, im, rows[prev].it,
+			       "holds no PMK of the ap.ssid and ap.passwd decoded (were they "
+			       "'file' rows? the generator hashes a file row's name)");
 out:
 	nvs_val_free(&ssid);
 	nvs_val_free(&pw);
@@ -307,8 +412,58 @@ static int device_order(const struct nvs_image *im, int *is_ns, struct orow *row
 	return 0;
 }
 
-int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out)
+/* "namespace 'NAME'" of item @it into @out (a short buffer), for messages. */
+static void ns_desc(const struct nvs_image *im, const struct nvs_item *it, char *out, size_t size)
 {
+	const char *name = NULL;
+	size_t i;
+
+	if (it->ns == 0) {
+		snprintf(out, size, "namespace 0 (before any namespace row)");
+		return;
+	}
+	/* the last definition: a u8 of namespace 0 with the same value before it is data */
+	for (i = 0; i < im->n; i++)
+		if (im->v[i].ns == 0 && im->v[i].type == NVS_TYPE_U8 &&
+		    (im->v[i].value & 0xFF) == it->ns)
+			name = im->v[i].key;
+	if (name)
+		snprintf(out, size, "namespace '%s'", name);
+	else
+		snprintf(out, size, "namespace index %u (no name)", it->ns);
+}
+
+/* The key with bytes outside printable ASCII as \xNN: a message stays one line. */
+static void key_desc(const char *key, char *out, size_t size)
+{
+	size_t k, m = 0;
+
+	for (k = 0; key[k] && m + 5 < size; k++) {
+		uint8_t c = (uint8_t)key[k];
+
+		if (c >= 0x20 && c < 0x7F)
+			out[m++] = (char)c;
+		else
+			m += (size_t)snprintf(out + m, size - m, "\\x%02x", c);
+	}
+	out[m] = 0;
+}
+
+int nvs_csvout_entry_error(const char *file, const struct nvs_image *im,
+			   const struct nvs_item *it, const char *why)
+{
+	char ns[64], key[4 * sizeof(it->key) + 8];
+
+	ns_desc(im, it, ns, sizeof(ns));
+	key_desc(it->key, key, sizeof(key));
+	return diag_file(file, "page %u entry %u: %s, key '%s': %s; no CSV is written", it->page,
+			 it->entry, ns, key, why);
+}
+
+int nvs_csvout_write(const char *file, const struct nvs_image *im, const char *dir, int *exact,
+		     struct buf *out, struct nvs_decode_files *files)
+{
+	struct fmt f = {file, dir, files, 0};
 	struct orow *rows = calloc(im->n ? im->n : 1, sizeof(*rows));
 	int *is_ns = calloc(im->n ? im->n : 1, sizeof(*is_ns));
 	size_t n = 0, i, lost = 0;
@@ -319,6 +474,7 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 		goto out;
 	}
 	if (generator_order(im, is_ns)) {
+		f.exact = *exact;
 		for (i = 0; i < im->n; i++) {
 			rows[n].it = &im->v[i];
 			rows[n++].is_ns = is_ns[i];
@@ -326,6 +482,7 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 	} else if (device_order(im, is_ns, rows, &n) < 0) {
 		goto out;
 	} else {
+		*exact = 0;
 		/* items whose namespace index has no name cannot be written */
 		lost = im->n - n;
 		for (i = 0; i < im->n; i++)
@@ -343,10 +500,14 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 			rows[i].enc = "";
 			continue;
 		}
-		if (render_item(&rows[i]) < 0)
+		if (render_item(&f, &rows[i]) < 0)
 			goto out;
+		if (f.exact && !rows[i].enc) {
+			nvs_csvout_entry_error(file, im, rows[i].it, rows[i].why);
+			goto out;
+		}
 	}
-	if (drop_wifi_extras(file, rows, n) < 0)
+	if (drop_wifi_extras(&f, im, rows, n) < 0)
 		goto out;
 	if (buf_printf(out,
 		       "# NVS image decoded by esp-mknvs (format version %d, %zu bytes)\n"
@@ -361,24 +522,20 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 			continue;
 		if (r->is_ns && (strlen(key) > NVS_KEY_MAX ||
 				 !nvs_val_is_ascii((const uint8_t *)key, strlen(key)))) {
+			if (f.exact) {
+				nvs_csvout_entry_error(file, im, r->it,
+						       "namespace name is not 1-15 ASCII "
+						       "characters");
+				goto out;
+			}
 			diag_warn_at(file, 0, "namespace name is not 1-15 ASCII characters");
 			continue;
 		}
 		if (!r->enc) {
-			char safe[4 * sizeof(r->it->key)];
-			size_t k, m = 0;
+			char safe[4 * sizeof(r->it->key) + 8];
 
 			/* the comment must stay one line of valid UTF-8 */
-			for (k = 0; key[k]; k++) {
-				uint8_t c = (uint8_t)key[k];
-
-				if (c >= 0x20 && c < 0x7F)
-					safe[m++] = (char)c;
-				else
-					m += (size_t)snprintf(safe + m, sizeof(safe) - m, "\\x%02x",
-							      c);
-			}
-			safe[m] = 0;
+			key_desc(key, safe, sizeof(safe));
 			diag_warn_at(file, 0, "'%s': %.*s", safe,
 				     (int)(r->value.len > 80 ? 80 : r->value.len),
 				     (const char *)r->value.data);
@@ -396,7 +553,8 @@ int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out
 				goto out;
 			continue;
 		}
-		if (buf_puts(out, ",data,") < 0 || buf_puts(out, r->enc) < 0 ||
+		if (buf_puts(out, r->is_file ? ",file," : ",data,") < 0 ||
+		    buf_puts(out, r->enc) < 0 ||
 		    buf_puts(out, ",") < 0 ||
 		    csv_put_field(out, r->value.data ? (const char *)r->value.data : "",
 				  r->value.len, 0) < 0 ||
@@ -410,4 +568,11 @@ out:
 	free(rows);
 	free(is_ns);
 	return rc;
+}
+
+int nvs_format_csv(const char *file, const struct nvs_image *im, struct buf *out)
+{
+	int exact = 0;
+
+	return nvs_csvout_write(file, im, NULL, &exact, out, NULL);
 }

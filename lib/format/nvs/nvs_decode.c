@@ -2,7 +2,8 @@
 /*
  * An NVS image read back (spec/nvs.md §2, §3): every written item, pages in
  * sequence-number order, v2 blobs joined from their chunks; damage is warned about
- * and skipped, as the runtime would.
+ * and skipped, as the runtime would. Then --decode's proof: the CSV made of the items
+ * is generated again and must give the image's bytes.
  */
 #include "nvs_int.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "secret.h"
 
 void nvs_image_init(struct nvs_image *im)
 {
@@ -347,5 +349,177 @@ int nvs_decode(const char *file, const uint8_t *img, size_t len, struct nvs_imag
 out:
 	free(order);
 	free(chunks.v);
+	return rc;
+}
+
+void nvs_decode_files_free(struct nvs_decode_files *fs)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		secret_wipe(fs->v[i].data, fs->v[i].len);
+		free(fs->v[i].data);
+		free(fs->v[i].name);
+	}
+	free(fs->v);
+	memset(fs, 0, sizeof(*fs));
+}
+
+/* The files of a decoded CSV, for the generator's file reader, before any is written. */
+struct mem_files {
+	const char *dir;
+	const struct nvs_decode_files *files;
+};
+
+/* A path is DIR/N-...: N is the file's index, so that a lookup costs no search. */
+static int read_mem_file(void *ctx, const char *csv_file, unsigned line, const char *path,
+			 struct buf *out)
+{
+	const struct mem_files *m = ctx;
+	size_t dl = strlen(m->dir);
+	const struct nvs_decode_file *f;
+	unsigned long idx;
+
+	if (strncmp(path, m->dir, dl) != 0 || path[dl] != '/' || path[dl + 1] < '0' ||
+	    path[dl + 1] > '9')
+		return diag_at(csv_file, line, "cannot read file '%s': not a decoded file", path);
+	idx = strtoul(path + dl + 1, NULL, 10);
+	if (idx >= m->files->n || strcmp(m->files->v[idx].name, path + dl + 1) != 0)
+		return diag_at(csv_file, line, "cannot read file '%s': not a decoded file", path);
+	f = &m->files->v[idx];
+	return buf_append(out, f->data, f->len);
+}
+
+/*
+ * The item of @im at or last before entry @entry of page @page, in file order (the
+ * one the difference found there belongs to, or follows), or NULL.
+ */
+static const struct nvs_item *item_at(const struct nvs_image *im, uint32_t page, unsigned entry)
+{
+	const struct nvs_item *best = NULL;
+	size_t i;
+
+	for (i = 0; i < im->n; i++) {
+		const struct nvs_item *it = &im->v[i];
+
+		if (it->page > page || (it->page == page && it->entry > entry))
+			continue;
+		if (!best || it->page > best->page ||
+		    (it->page == best->page && it->entry > best->entry))
+			best = it;
+	}
+	return best;
+}
+
+/*
+ * Names the entry where the image generated again (@again, @alen bytes) first differs
+ * from @img, in the page of the first differing byte @off: the first entry whose bytes
+ * differ, else the entry whose 2 bitmap bits differ, else the page header.
+ */
+static void where_differs(const char *file, const struct nvs_image *im, const uint8_t *img,
+			  const uint8_t *again, size_t alen, size_t off)
+{
+	uint32_t page = (uint32_t)(off / NVS_PAGE_SIZE);
+	size_t base = (size_t)page * NVS_PAGE_SIZE, in = off % NVS_PAGE_SIZE, e;
+	unsigned entry, k = 0;
+	const struct nvs_item *it;
+	uint8_t got = off < alen ? again[off] : 0xFF, want = img[off];
+
+	for (e = 0; e < NVS_PAGE_ENTRIES; e++) {
+		size_t at = base + nvs_entry_off((unsigned)e);
+
+		if (at + NVS_ENTRY_SIZE > alen ||
+		    memcmp(img + at, again + at, NVS_ENTRY_SIZE) != 0) {
+			in = nvs_entry_off((unsigned)e);
+			break;
+		}
+	}
+	if (in < 32) {
+		diag_file(file,
+			  "page %u: the decoded CSV generates another page header; no CSV is "
+			  "written",
+			  page);
+		return;
+	}
+	if (in < nvs_entry_off(0)) {
+		while (k < 3 && ((got ^ want) >> (2 * k) & 3) == 0)
+			k++;
+		entry = (unsigned)(in - 32) * 4 + k;
+	} else {
+		entry = (unsigned)((in - nvs_entry_off(0)) / NVS_ENTRY_SIZE);
+	}
+	it = item_at(im, page, entry);
+	if (it && it->page == page && it->entry == entry) {
+		nvs_csvout_entry_error(file, im, it, "the decoded CSV generates other bytes here");
+		return;
+	}
+	if (it && it->page == page)
+		diag_file(file,
+			  "page %u entry %u (after key '%s' in entry %u): the decoded CSV generates "
+			  "other bytes here (an entry that could not be read?); no CSV is written",
+			  page, entry, it->key, it->entry);
+	else
+		diag_file(file,
+			  "page %u entry %u: the decoded CSV generates other bytes here (an entry "
+			  "that could not be read?); no CSV is written",
+			  page, entry);
+}
+
+/*
+ * Generates the image again from @csv and @files and compares it with @img: the proof
+ * that the CSV says all there is. A difference fails naming the entry where it is.
+ */
+static int prove(const char *file, const struct nvs_image *im, const uint8_t *img, size_t len,
+		 const char *dir, const struct buf *csv, const struct nvs_decode_files *files)
+{
+	struct nvs_gen_opts go = {len, im->version};
+	struct mem_files m = {dir ? dir : "", files};
+	struct buf name = BUF_INIT, again = BUF_INIT;
+	struct nvs_csv c;
+	size_t off;
+	int rc = -1;
+
+	nvs_csv_init(&c, NULL);
+	if (buf_printf(&name, "%s (decoded CSV)", file) < 0)
+		goto out;
+	c.file = (const char *)name.data;
+	if (nvs_csv_parse(&c, csv->data ? csv->data : (const uint8_t *)"", csv->len) < 0 ||
+	    nvs_generate(&c, 1, &go, read_mem_file, &m, &again) < 0) {
+		diag_file(file, "the decoded CSV does not generate again; no CSV is written");
+		goto out;
+	}
+	for (off = 0; off < len && off < again.len && img[off] == again.data[off]; off++)
+		;
+	if (off == len && again.len == len) {
+		rc = 0;
+		goto out;
+	}
+	if (off == len) {
+		diag_file(file, "the decoded CSV generates a longer image; no CSV is written");
+		goto out;
+	}
+	where_differs(file, im, img, again.data, again.len, off);
+out:
+	nvs_csv_free(&c);
+	buf_free(&name);
+	secret_buf_free(&again);
+	return rc;
+}
+
+int nvs_decode_csv(const char *file, const uint8_t *img, size_t len, const char *dir,
+		   struct buf *csv, struct nvs_decode_files *files)
+{
+	struct nvs_image im;
+	int rc, exact = 1;
+
+	nvs_image_init(&im);
+	rc = nvs_decode(file, img, len, &im);
+	/* an erased partition (no page header) was not made by the generator */
+	exact = im.version != 0;
+	if (rc == 0)
+		rc = nvs_csvout_write(file, &im, dir, &exact, csv, files);
+	if (rc == 0 && exact)
+		rc = prove(file, &im, img, len, dir, csv, files);
+	nvs_image_free(&im);
 	return rc;
 }

@@ -136,4 +136,20 @@ const struct nvs_int_type *nvs_val_int_of_type(uint8_t type);
 int nvs_gen_pmk_info(const char *file, unsigned line, const struct nvs_val *ssid,
 		     const struct nvs_val *passwd, uint8_t info[NVS_PMK_INFO_LEN]);
 
+/* ------------------------------------------------------------------------ */
+/* nvs_csvout.c */
+
+/*
+ * nvs_format_csv() with values too large for a field written to @files as 'file'
+ * rows under @dir (NULL: none). *@exact set on entry asks, for an image in the
+ * generator's order, that an item no row can hold fail with nvs_csvout_entry_error()
+ * instead of becoming a comment; on return it tells whether that mode was used (the
+ * image is in the generator's order), i.e. whether a byte comparison can follow.
+ */
+int nvs_csvout_write(const char *file, const struct nvs_image *im, const char *dir, int *exact,
+		     struct buf *out, struct nvs_decode_files *files);
+/* "FILE: page P entry E: namespace 'NS', key 'K': @why; no CSV is written". Returns -1. */
+int nvs_csvout_entry_error(const char *file, const struct nvs_image *im,
+			   const struct nvs_item *it, const char *why);
+
 #endif
