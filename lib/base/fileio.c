@@ -207,6 +207,22 @@ static void temp_install_handlers(void)
 	}
 }
 
+void fileio_signals_hold(sigset_t *saved)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(temp_signals) / sizeof(temp_signals[0]); i++)
+		sigaddset(&set, temp_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &set, saved);
+}
+
+void fileio_signals_release(const sigset_t *saved)
+{
+	pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
 static struct temp_node *temp_claim(void)
 {
 	struct temp_node *n;

@@ -3,6 +3,7 @@
 #ifndef ESPGEN_FILEIO_H
 #define ESPGEN_FILEIO_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -70,5 +71,14 @@ void fileio_set_sync(int on);
 int fileio_atomic_write_file(const char *path, const void *data, size_t len);
 /* fileio_atomic_write_file() with the file mode of fileio_atomic_open_mode(). */
 int fileio_atomic_write_file_mode(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * Holds SIGINT, SIGTERM and SIGHUP back in the calling thread until
+ * fileio_signals_release(): for a step that puts several files or a directory in place,
+ * which the signal handler cannot undo. A signal that comes meanwhile takes effect once
+ * the step has finished or put everything back, so it never leaves half of it.
+ */
+void fileio_signals_hold(sigset_t *saved);
+void fileio_signals_release(const sigset_t *saved);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fileio_read limits and fileio_atomic_write_file: all or nothing, the umask honoured,
- * long names, and no temporary left behind when a signal kills the writer. */
+ * long names, no temporary left behind when a signal kills the writer, and a held
+ * signal taking effect only after the step it waited for. */
 #include "fileio.h"
 
 #include <dirent.h>
@@ -50,6 +51,33 @@ static void check_killed_writer(const char *dir, const char *path, int sig)
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == sig);
 	CHECK(count_entries(dir) == 0);
+}
+
+/* A child holds the signals, gets @sig, finishes writing @path whole, releases: it dies
+ * of @sig only then, and @path is complete. */
+static void check_held_signal(const char *path, int sig)
+{
+	struct fileio_atomic_file af;
+	struct buf b = BUF_INIT;
+	sigset_t saved;
+	int status = 0;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		fileio_signals_hold(&saved);
+		raise(sig);
+		if (fileio_atomic_open(&af, path) < 0 || fileio_atomic_write(&af, "whole", 5) < 0 ||
+		    fileio_atomic_commit(&af) < 0)
+			_exit(3);
+		fileio_signals_release(&saved);
+		_exit(4); /* not reached: the held signal kills it on release */
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == sig);
+	CHECK(fileio_read(path, 100, &b) == 0 && b.len == 5 && memcmp(b.data, "whole", 5) == 0);
+	buf_free(&b);
+	unlink(path);
 }
 
 int main(void)
@@ -128,6 +156,9 @@ int main(void)
 	check_killed_writer(dir, path, SIGINT);
 	check_killed_writer(dir, path, SIGTERM);
 	check_killed_writer(dir, path, SIGHUP);
+	check_held_signal(path, SIGINT);
+	check_held_signal(path, SIGHUP);
+	CHECK(count_entries(dir) == 0);
 
 	/* a target name of NAME_MAX (255) bytes still gets a temporary beside it */
 	{

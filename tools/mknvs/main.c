@@ -522,7 +522,8 @@ static int write_files(const char *tdir, const struct nvs_decode_files *files, m
  * Writes the decoded CSV and its files directory as one: the files go into a new
  * directory beside the target, then an existing OUT.files is moved aside, the new one
  * renamed in, and the CSV committed; a failure on the way puts everything back. The
- * replaced directory is removed at the end. @mode: 0600 when the image was decrypted.
+ * replaced directory is removed at the end, all with the termination signals held
+ * back. @mode: 0600 when the image was decrypted.
  */
 static int write_decoded(const char *output, const struct buf *csv, const char *dpath,
 			 const struct nvs_decode_files *files, mode_t mode)
@@ -530,8 +531,11 @@ static int write_decoded(const char *output, const struct buf *csv, const char *
 	struct fileio_atomic_file af;
 	struct buf tdir = BUF_INIT, old = BUF_INIT;
 	struct stat st;
+	sigset_t sigs;
 	int rc = -1, opened = 0, moved = 0;
 
+	/* the staged directory is not a temporary fileio's signal handler knows */
+	fileio_signals_hold(&sigs);
 	if (make_temp_dir(dpath, &tdir) < 0)
 		goto out;
 	if (chmod((const char *)tdir.data, (mode | 0111) & ~fileio_umask()) < 0 ||
@@ -577,6 +581,7 @@ out:
 		remove_tree((const char *)old.data);
 	if (tdir.len && rc < 0)
 		remove_tree((const char *)tdir.data);
+	fileio_signals_release(&sigs);
 	buf_free(&tdir);
 	buf_free(&old);
 	return rc;
