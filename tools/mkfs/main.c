@@ -353,6 +353,8 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 		return cli_usage_error("%s", "no file system given (--type spiffs or fat)");
 	if (o->fat.size_detect && o->type != MKFS_FAT)
 		return cli_usage_error("%s", "--size detect needs --type fat");
+	if (o->fat.wl_mode != FAT_WL_MODE_UNSET && !o->fat.wear_levelling)
+		return cli_usage_error("%s", "--wl-mode needs --wear-levelling");
 	/* wl_fatfsgen.py offers only these two (argparse choices) */
 	if (o->fat.wear_levelling && o->fat.sector_size != 512 && o->fat.sector_size != 4096)
 		return cli_usage_error("--sector-size %u: with --wear-levelling only 512 or 4096",
