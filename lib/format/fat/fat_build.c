@@ -350,7 +350,7 @@ int fat_build(const struct fat_config *c, uint64_t size, const char *root,
 {
 	struct fat_builder b = {0};
 	struct dir *stack = NULL;
-	size_t i, depth, img_len, top = 0;
+	size_t i, depth, img_len, top = 0, start = out->len;
 	char why[300];
 	int rc = -1;
 
@@ -363,19 +363,21 @@ int fat_build(const struct fat_config *c, uint64_t size, const char *root,
 	img_len = (size_t)b.g.total * b.g.ss;
 	b.root_start = (size_t)(1 + b.g.fat_count * b.g.fat_sectors) * b.g.ss;
 	b.data_start = b.root_start + (size_t)b.g.root_sectors * b.g.ss;
-	b.img = malloc(img_len);
 	b.fat = calloc(b.g.clusters, sizeof(*b.fat));
 	/* one directory per level of the deepest path, plus the root */
 	for (i = 0; i < n; i++)
 		if (depth_of(files[i].path) + 1 > top)
 			top = depth_of(files[i].path) + 1;
 	stack = calloc(top + 1, sizeof(*stack));
-	if (!b.img || !b.fat || !stack) {
+	/* the image is made in place: erased flash (0xFF) but for the FAT's own sectors
+	 * before the data region (0x00), inside the wear-levelling sectors if asked */
+	if (!b.fat || !stack ||
+	    buf_fill(out, 0xFF, c->wear_levelling ? (size_t)size : img_len) < 0) {
 		diag_error("out of memory");
 		goto out;
 	}
+	b.img = out->data + start + (c->wear_levelling ? FAT_WL_SECTOR : 0);
 	memset(b.img, 0, b.data_start);
-	memset(b.img + b.data_start, 0xFF, img_len - b.data_start);
 	fat_geom_boot_sector(&b.g, b.img);
 	b.fat[0] = (uint16_t)(b.eoc & ~7u);
 	b.fat[1] = (uint16_t)b.eoc;
@@ -397,15 +399,15 @@ int fat_build(const struct fat_config *c, uint64_t size, const char *root,
 	}
 	write_fats(&b);
 	if (c->wear_levelling)
-		rc = fat_wl_wrap(c, size, b.img, img_len, out);
-	else if ((rc = buf_append(out, b.img, img_len)) < 0)
-		diag_error("out of memory");
+		fat_wl_finish(c, size, out->data + start, img_len);
+	rc = 0;
 out:
+	if (rc < 0)
+		out->len = start;
 	if (stack)
 		for (i = 0; i <= top; i++)
 			dir_free(&stack[i]);
 	free(stack);
-	free(b.img);
 	free(b.fat);
 	return rc;
 }

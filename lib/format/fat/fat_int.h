@@ -19,12 +19,11 @@ uint32_t fat_wl_sectors(const struct fat_config *c, uint64_t size);
 void fat_geom_boot_sector(const struct fat_geom *g, uint8_t *p);
 
 /*
- * Appends to @out the wear-levelling partition of @size bytes (§4) around the plain FAT
- * image @fat (@fat_len bytes, the size fat_geom_compute() chose). Returns 0 or -1 (out of
- * memory, message printed).
+ * Writes the wear-levelling sectors (§4) into the @size-byte partition @p, which holds
+ * 0xFF everywhere but the plain FAT image of @fat_len bytes at offset 4096 (after the
+ * dummy sector).
  */
-int fat_wl_wrap(const struct fat_config *c, uint64_t size, const uint8_t *fat, size_t fat_len,
-		struct buf *out);
+void fat_wl_finish(const struct fat_config *c, uint64_t size, uint8_t *p, size_t fat_len);
 
 /*
  * Finds the FAT image inside the wear-levelling partition @img (@len bytes): returns 0

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "crc.h"
-#include "diag.h"
 
 #define WL_STATE_HEADER 64
 #define WL_STATE_RECORD 16
@@ -22,20 +21,14 @@ static uint32_t state_sectors(uint64_t size)
 			  FAT_WL_SECTOR);
 }
 
-int fat_wl_wrap(const struct fat_config *c, uint64_t size, const uint8_t *fat, size_t fat_len,
-		struct buf *out)
+void fat_wl_finish(const struct fat_config *c, uint64_t size, uint8_t *p, size_t fat_len)
 {
 	uint32_t ssec = state_sectors(size), safe = c->wl_mode == FAT_WL_MODE_SAFE ? 2 : 0;
 	uint32_t fat_sectors = (uint32_t)(fat_len / FAT_WL_SECTOR);
-	uint8_t *p, *state, *cfg;
-	size_t start = out->len;
+	uint8_t *state = p + FAT_WL_SECTOR + fat_len + (size_t)safe * FAT_WL_SECTOR;
+	uint8_t *cfg = p + size - FAT_WL_SECTOR;
 
-	if (buf_fill(out, 0xFF, (size_t)size) < 0)
-		return diag_error("out of memory");
-	p = out->data + start;
-	/* the dummy sector the device rotates through the FAT comes first */
-	memcpy(p + FAT_WL_SECTOR, fat, fat_len);
-	state = p + FAT_WL_SECTOR + fat_len + (size_t)safe * FAT_WL_SECTOR;
+	/* the dummy sector (first), the safe-mode spares and all padding stay 0xFF */
 	memset(state, 0, WL_STATE_HEADER);
 	buf_put_le32(state + 4, fat_sectors + 1 + safe); /* max_pos */
 	buf_put_le32(state + 16, WL_UPDATE_RATE);	 /* max_count */
@@ -45,7 +38,6 @@ int fat_wl_wrap(const struct fat_config *c, uint64_t size, const uint8_t *fat, s
 	buf_put_le32(state + 60, crc32_esp(state, 60));
 	/* two identical copies, so that a power cut while one is rewritten loses nothing */
 	memcpy(state + (size_t)ssec * FAT_WL_SECTOR, state, WL_STATE_HEADER);
-	cfg = p + size - FAT_WL_SECTOR;
 	memset(cfg, 0, WL_CONFIG_LEN);
 	buf_put_le32(cfg + 4, (uint32_t)size);
 	buf_put_le32(cfg + 8, FAT_WL_SECTOR);
@@ -55,7 +47,6 @@ int fat_wl_wrap(const struct fat_config *c, uint64_t size, const uint8_t *fat, s
 	buf_put_le32(cfg + 24, WL_VERSION);
 	buf_put_le32(cfg + 28, WL_TEMP_BUFF);
 	buf_put_le32(cfg + 32, crc32_esp(cfg, 32));
-	return 0;
 }
 
 int fat_wl_unwrap(const uint8_t *img, size_t len, struct buf *tmp, const uint8_t **fat,
