@@ -4,75 +4,14 @@
 
 #include <stdio.h>
 
-/*
- * Upper case of one code point as Python's str.upper() gives it, for the scripts a file
- * name is likely to use; @second receives a second letter for the few that expand.
- * Others stay as they are (names in other scripts are rare on a device).
- */
-static uint32_t upper1(uint32_t c, uint32_t *second)
-{
-	*second = 0;
-	if (c >= 'a' && c <= 'z')
-		return c - 32;
-	if (c < 0x80)
-		return c;
-	if (c == 0xB5)
-		return 0x39C;
-	if (c == 0xDF) {
-		*second = 'S';
-		return 'S';
-	}
-	if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
-		return c - 32;
-	if (c == 0xFF)
-		return 0x178;
-	if (c == 0x131)
-		return 'I';
-	if (c == 0x149) {
-		*second = 'N';
-		return 0x2BC;
-	}
-	if (c == 0x17F)
-		return 'S';
-	/* Latin Extended-A pairs: upper on the even code point, except two odd-based runs */
-	if (((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) && (c & 1))
-		return c - 1;
-	if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) && !(c & 1))
-		return c - 1;
-	/* Greek */
-	if (c == 0x3AC)
-		return 0x386;
-	if (c >= 0x3AD && c <= 0x3AF)
-		return c - 37;
-	if (c == 0x3C2)
-		return 0x3A3;
-	if ((c >= 0x3B1 && c <= 0x3C1) || (c >= 0x3C3 && c <= 0x3CB))
-		return c - 32;
-	if (c == 0x3CC)
-		return 0x38C;
-	if (c == 0x3CD || c == 0x3CE)
-		return c - 63;
-	/* Cyrillic */
-	if (c >= 0x430 && c <= 0x44F)
-		return c - 32;
-	if (c >= 0x450 && c <= 0x45F)
-		return c - 80;
-	if (((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF)) && (c & 1))
-		return c - 1;
-	/* full-width Latin */
-	if (c >= 0xFF41 && c <= 0xFF5A)
-		return c - 32;
-	return c;
-}
-
 size_t fat_name_upper(const char *s, size_t len, uint32_t *out)
 {
 	const uint8_t *p = (const uint8_t *)s, *end = p + len;
 	size_t n = 0;
 
 	while (p < end) {
-		uint32_t c, second;
-		size_t k, i;
+		uint32_t c, up[3];
+		size_t k, i, m;
 
 		if (p[0] < 0x80) {
 			c = p[0];
@@ -100,9 +39,9 @@ size_t fat_name_upper(const char *s, size_t len, uint32_t *out)
 		    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
 			return (size_t)-1;
 		p += k;
-		out[n++] = upper1(c, &second);
-		if (second)
-			out[n++] = second;
+		m = fat_upper(c, up);
+		for (i = 0; i < m; i++)
+			out[n++] = up[i];
 	}
 	return n;
 }

@@ -14,10 +14,15 @@
 #define FAT_NAME_EXT 3
 
 /*
- * Decodes the UTF-8 text @s (@len bytes) into code points at @out (room for @len), in
- * upper case as Python's str.upper() makes it for Latin, Greek and Cyrillic letters
- * (one letter may become two: 'ß' -> "SS", so @out needs room for 2 * @len). Returns the
- * count, or (size_t)-1 when @s is not UTF-8.
+ * The upper case of @c as Python's str.upper() gives it, into @out: 1 code point, or 2 or
+ * 3 for the letters that expand ('ß' -> "SS"). Returns the count (fat_upper.c).
+ */
+size_t fat_upper(uint32_t c, uint32_t out[3]);
+
+/*
+ * Decodes the UTF-8 text @s (@len bytes) into code points at @out, upper-cased by
+ * fat_upper() (@out needs room for 2 * @len: a 2-byte letter may become three). Returns
+ * the count, or (size_t)-1 when @s is not UTF-8.
  */
 size_t fat_name_upper(const char *s, size_t len, uint32_t *out);
 
