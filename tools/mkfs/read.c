@@ -236,10 +236,13 @@ int mkfs_extract(enum mkfs_type type, const struct spiffs_config *c, const char 
 	}
 	if (make_dir(dir) < 0)
 		goto out;
+	/* many files: each still appears whole (rename), without an fsync apiece */
+	fileio_set_sync(0);
 	for (i = 0; i < l.n; i++)
 		if (extract_one(dir, &l.v[i]) < 0)
-			goto out;
-	rc = 0;
+			break;
+	fileio_set_sync(1);
+	rc = i == l.n ? 0 : -1;
 out:
 	image_free(&l);
 	return rc;
