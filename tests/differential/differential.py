@@ -49,6 +49,7 @@ class Ctx:
         self.bin = os.path.abspath(args.bin)
         self.mkelf = os.path.join(os.path.abspath(args.tests_bin), "mkelf")
         self.fails = []
+        self.accepted = {}  # per generator: cases both sides accepted (the rest both refused)
         self.counts = {}
         self.images = []  # app and bootloader images for the info step
         # esp-mkflash --format (hex, uf2) where this build has it
@@ -98,6 +99,8 @@ def compare_gen(c, tool, case, ours, theirs, out_ours, out_theirs):
         c.tally(tool, False, "%s: output bytes differ" % os.path.basename(case), case)
     else:
         c.tally(tool, True, "")
+        if ok1:
+            c.accepted[tool] = c.accepted.get(tool, 0) + 1
     return ok1 and ok2
 
 
@@ -473,7 +476,9 @@ def main():
         bad = sum(f for _, f in c.counts.values())
         for tool in sorted(c.counts):
             n, f = c.counts[tool]
-            print("%-8s %5d cases, %d differ" % (tool, n, f))
+            acc = c.accepted.get(tool)
+            print("%-8s %5d cases, %d differ%s" % (
+                tool, n, f, "" if acc is None else " (%d built by both, the rest refused by both)" % acc))
         print("seed %d, count %d: %d cases, %d differ" % (args.seed, args.count, total, bad))
         return 1 if bad else 0
     finally:
