@@ -49,7 +49,7 @@ digest|esp-imginfo --diff --ignore dig
 128 256|esp-encrypt --keygen --chip esp32s3 --key-size 
 192 256|esp-encrypt --keygen -c esp32 --key-size 
 --sb-version --signature|esp-sign --s
-spiffs|esp-mkfs --type 
+fat spiffs|esp-mkfs --type 
 layout.csv layout.ini|esp-mkpart lay
 layout.ini|esp-mkflash -o layout.i
 layout.csv|esp-mknvs --key layout.c
