@@ -10,7 +10,6 @@
 #include "buf.h"
 #include "cli.h"
 #include "diag.h"
-#include "dirtree.h"
 #include "fileio.h"
 #include "mkfs.h"
 #include "num.h"
@@ -25,7 +24,6 @@ struct mkfs_opts {
 	const char *dir; /* DIR to build from, or the IMAGE to read */
 	uint64_t size;
 	int size_set;
-	int follow_symlinks;
 	struct spiffs_config spiffs;
 };
 
@@ -195,7 +193,7 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 			c->use_magic_len = 0;
 			break;
 		case OPT_FOLLOW_SYMLINKS:
-			o->follow_symlinks = 1;
+			c->follow_symlinks = 1;
 			break;
 		case OPT_BIG_ENDIAN:
 			c->big_endian = 1;
@@ -225,7 +223,7 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 		return cli_usage_error("%s", "--json needs --list");
 	if (o->mode != MKFS_BUILD) {
 		/* the image's own length is its size */
-		if (o->size_set || o->follow_symlinks)
+		if (o->size_set || c->follow_symlinks)
 			return cli_usage_error("%s has no use with --list or --extract",
 					       o->size_set ? "--size" : "--follow-symlinks");
 		if (o->mode == MKFS_EXTRACT && !o->output)
@@ -241,80 +239,11 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 	return 0;
 }
 
-/* The walk's files as SPIFFS objects: names checked, contents read into @data. */
-static int load_files(const struct mkfs_opts *o, const struct dirtree *t, struct buf *data,
-		      struct spiffs_file **files, size_t *n)
-{
-	struct spiffs_file *v = calloc(t->n ? t->n : 1, sizeof(*v));
-	size_t *offs = calloc(t->n ? t->n : 1, sizeof(*offs));
-	size_t i, k = 0;
-	char why[300];
-	int rc = -1;
-
-	if (!v || !offs) {
-		diag_error("out of memory");
-		goto out;
-	}
-	for (i = 0; i < t->n; i++) {
-		const struct dirtree_entry *e = &t->v[i];
-		char *name;
-
-		if (e->is_dir)
-			continue;
-		name = malloc(strlen(e->path) + 2);
-		if (!name) {
-			diag_error("out of memory");
-			goto out;
-		}
-		name[0] = '/';
-		strcpy(name + 1, e->path);
-		v[k].name = name;
-		if (spiffs_name_check(&o->spiffs, name, why, sizeof(why)) < 0) {
-			diag_file(o->dir, "%s", why);
-			k++;
-			goto out;
-		}
-		offs[k] = data->len;
-		if (fileio_read(e->src, FILEIO_MAX_INPUT, data) < 0) {
-			k++;
-			goto out;
-		}
-		v[k].len = data->len - offs[k];
-		k++;
-		/* more content than image bytes can never fit: stop before reading a
-		 * tree of any size into memory (same message as the encoder's) */
-		if (data->len > o->size) {
-			diag_error("the files do not fit in the 0x%llx-byte image (full at '%s')",
-				   (unsigned long long)o->size, name);
-			goto out;
-		}
-	}
-	/* the buffer has stopped moving: point into it */
-	for (i = 0; i < k; i++)
-		v[i].data = data->data + offs[i];
-	*files = v;
-	*n = k;
-	v = NULL;
-	rc = 0;
-out:
-	if (v) {
-		for (i = 0; i < k; i++)
-			free((char *)v[i].name);
-		free(v);
-	}
-	free(offs);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	struct mkfs_opts opts = {0};
-	struct dirtree tree = DIRTREE_INIT;
-	struct spiffs_file *files = NULL;
-	struct buf data = BUF_INIT, out = BUF_INIT;
-	size_t n = 0, i;
+	struct buf out = BUF_INIT;
 	int rc = EXIT_USAGE, r;
-	char why[200];
 
 	diag_set_program("esp-mkfs");
 	cli_set_usage(usage_text, help_text);
@@ -336,28 +265,12 @@ int main(int argc, char **argv)
 	/* spiffsgen's own errors (bad sizes, like bad names and a full image) are input
 	 * errors: exit 1 (issue 18), not usage errors */
 	rc = EXIT_INPUT;
-	if (spiffs_config_check(&opts.spiffs, opts.size, why, sizeof(why)) < 0) {
-		diag_error("%s", why);
-		goto out;
-	}
-	if (dirtree_walk(opts.dir,
-			 DIRTREE_FILES_FIRST |
-			     (opts.follow_symlinks ? DIRTREE_FOLLOW_DIR_LINKS : 0u),
-			 &tree) < 0)
-		goto out;
-	if (load_files(&opts, &tree, &data, &files, &n) < 0)
-		goto out;
-	if (spiffs_build(&opts.spiffs, opts.size, files, n, &out) < 0)
+	if (spiffs_build_dir(&opts.spiffs, opts.size, opts.dir, &out, NULL) < 0)
 		goto out;
 	if (fileio_atomic_write_file(opts.output, out.data, out.len) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:
-	for (i = 0; i < n; i++)
-		free((char *)files[i].name);
-	free(files);
-	dirtree_free(&tree);
-	buf_free(&data);
 	buf_free(&out);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "dirtree.h"
 
 /* Defaults of spiffsgen.py (§2.1), which match ESP-IDF's Kconfig defaults. */
 #define SPIFFS_DEFAULT_PAGE_SIZE 256
@@ -31,6 +32,8 @@ struct spiffs_config {
 	int use_magic_len; /* --no-magic-len clears it */
 	int big_endian;
 	int aligned_obj_ix_tables;
+	/* directory walk (spiffs_build_dir): enter symbolic links to directories */
+	int follow_symlinks;
 };
 
 void spiffs_config_default(struct spiffs_config *c);
@@ -62,6 +65,16 @@ struct spiffs_file {
  */
 int spiffs_build(const struct spiffs_config *c, uint64_t size, const struct spiffs_file *files,
 		 size_t n, struct buf *out);
+
+/*
+ * Appends to @out the @size-byte image of the files below the directory @root, walked as
+ * spiffsgen does (each directory's files, then its subdirectories, by name; §1, §2.4;
+ * links to directories entered with c->follow_symlinks). Checks @c and @size first.
+ * When @read_files is not NULL (an empty list) it receives the walk: every file read,
+ * for a depfile. Returns 0, or -1 with a message naming the file or the reason.
+ */
+int spiffs_build_dir(const struct spiffs_config *c, uint64_t size, const char *root,
+		     struct buf *out, struct dirtree *read_files);
 
 /* One file read back from an image (spiffs_decode). */
 struct spiffs_entry {
