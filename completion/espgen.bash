@@ -103,7 +103,7 @@ _espgen()
 	--key-size) [[ $chip == esp32 ]] && values="256 192" || values="128 256" ;;
 	--flash-crypt-conf) values="0xf" ;;
 	--type) [[ $cmd == esp-mkfs ]] && values="spiffs" ;; # fat: not yet
-	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata" ;;
+	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata file" ;;
 	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | \

@@ -27,7 +27,7 @@ enum imginfo_kind imginfo_detect(const uint8_t *data, size_t len)
 		return IMGINFO_OTADATA;
 	if (describe_nvs_like(data, len))
 		return IMGINFO_NVS;
-	return IMGINFO_UNKNOWN;
+	return describe_fs_detect(data, len);
 }
 
 /* The description of @kind into @root. Returns 0, or -1 with a message. */
@@ -56,6 +56,9 @@ static int describe_kind(struct describe_ctx *c, struct imginfo_node *root, enum
 		return describe_nvs(c, root, data, len, 0);
 	case IMGINFO_FLASH:
 		return describe_flash(c, root, data, len);
+	case IMGINFO_SPIFFS:
+	case IMGINFO_FAT:
+		return describe_fs(c, root, kind, data, len, 0, "");
 	case IMGINFO_UNKNOWN:
 		break;
 	}
@@ -68,7 +71,7 @@ static int describe_kind(struct describe_ctx *c, struct imginfo_node *root, enum
 	if (describe_flash_looks_encrypted(c, data, len))
 		return -1;
 	return diag_file(c->file, "not a recognised image (no app image, partition table, "
-				  "otadata, NVS or flash image)");
+				  "otadata, NVS, SPIFFS or flash image)");
 }
 
 int imginfo_describe(const uint8_t *data, size_t len, const char *file,
