@@ -15,6 +15,7 @@ const struct content_handler *const content_handlers[] = {
 	&content_elf,
 	&content_otadata,
 	&content_nvs,
+	&content_spiffs,
 };
 const size_t content_nhandlers = sizeof(content_handlers) / sizeof(content_handlers[0]);
 

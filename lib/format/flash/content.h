@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What fills a partition of a factory image: one handler per kind of content
- * (file, elf, otadata, nvs), in the shape of genimage's image handlers. A manifest
+ * (file, elf, otadata, nvs, spiffs), in the shape of genimage's image handlers. A manifest
  * section names its handler by the handler's key ("file = app.bin", "boot = ota_0",
  * ...); the factory (factory.c) calls the handler's callbacks in phases: check every
  * section, build what all images share once, then build the per-device part of each
@@ -92,6 +92,7 @@ extern const struct content_handler content_file;
 extern const struct content_handler content_elf;
 extern const struct content_handler content_otadata;
 extern const struct content_handler content_nvs;
+extern const struct content_handler content_spiffs;
 
 /* The handlers in the order error messages list them. */
 extern const struct content_handler *const content_handlers[];
