@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# File-system partitions in the manifest ('spiffs = DIR'): the region holds exactly what
+# esp-mkfs makes of DIR with the same options, FLASH.json says kind spiffs, the depfile
+# lists DIR, its directories and files, and a partition of another subtype, bad options
+# or a tree that does not fit are FILE:LINE errors with no output.
+# shellcheck source=tests/mkflash/common.sh
+. "$(dirname "$0")/common.sh"
+d=$tmp/in
+make_inputs "$d" || { echo "cannot make inputs"; exit 1; }
+cd "$d" || exit 1
+printf '\n[storage]\ntype = data\nsubtype = spiffs\nsize = 64K\n' >>partitions.ini
+mkdir -p www/css www/js
+printf '<html>hello</html>\n' >www/index.html
+printf 'body{}\n' >www/css/site.css
+printf 'x' >www/js/a.js
+: >www/empty.txt
+cp factory.ini fs.ini
+printf '\n[storage]\nspiffs = www\n' >>fs.ini
+# where storage lands: after ota_1 (1M at 0x210000 + 1M)
+off=$((0x310000))
+
+run_ok "spiffs manifest" "$BIN/esp-mkflash" --manifest fs.ini -o "$tmp/F.bin" --depfile "$tmp/F.d"
+run_ok "esp-mkfs" "$BIN/esp-mkfs" --type spiffs --size 64K www -o "$tmp/want.bin"
+region "$tmp/F.bin" $off 65536 "$tmp/got.bin"
+cmp -s "$tmp/got.bin" "$tmp/want.bin" && ok || bad "storage region differs from esp-mkfs's image"
+grep -q '"kind": "spiffs"' "$tmp/F.json" && grep -q '"source": "spiffs = www"' "$tmp/F.json" &&
+	ok || bad "FLASH.json: no spiffs region"
+want="$tmp/F.bin: fs.ini partitions.ini bootloader.elf app.elf www www/empty.txt"
+want="$want www/index.html www/css www/css/site.css www/js www/js/a.js"
+[ "$(cat "$tmp/F.d")" = "$want" ] && ok || bad "depfile: got '$(cat "$tmp/F.d")', want '$want'"
+
+# every option key, as esp-mkfs's long option
+{
+	cat factory.ini
+	printf '\n[storage]\nspiffs = www\npage_size = 512\nblock_size = 8192\n'
+	printf 'obj_name_len = 40\nmeta_len = 0\nuse_magic = yes\nuse_magic_len = no\n'
+	printf 'big_endian = yes\naligned_obj_ix_tables = yes\nfollow_symlinks = no\n'
+} >opts.ini
+run_ok "spiffs options" "$BIN/esp-mkflash" --manifest opts.ini -o "$tmp/O.bin"
+run_ok "esp-mkfs options" "$BIN/esp-mkfs" --type spiffs --size 64K --page-size 512 \
+	--block-size 8192 --obj-name-len 40 --meta-len 0 --no-magic-len --big-endian \
+	--aligned-obj-ix-tables www -o "$tmp/want-o.bin"
+region "$tmp/O.bin" $off 65536 "$tmp/got-o.bin"
+cmp -s "$tmp/got-o.bin" "$tmp/want-o.bin" && ok || bad "options: region differs from esp-mkfs's"
+cp factory.ini nomagic.ini
+printf '\n[storage]\nspiffs = www\nuse_magic = no\n' >>nomagic.ini
+run_ok "use_magic = no" "$BIN/esp-mkflash" --manifest nomagic.ini -o "$tmp/N.bin"
+run_ok "esp-mkfs --no-magic" "$BIN/esp-mkfs" --type spiffs --size 64K --no-magic www \
+	-o "$tmp/want-n.bin"
+region "$tmp/N.bin" $off 65536 "$tmp/got-n.bin"
+cmp -s "$tmp/got-n.bin" "$tmp/want-n.bin" && ok || bad "use_magic = no: differs from --no-magic"
+
+# fail NAME EDIT MESSAGE: the manifest fs.ini plus the lines EDIT must fail with MESSAGE
+fail() {
+	local name=$1 text=$2 want=$3
+	cp factory.ini bad.ini
+	printf '%b' "$text" >>bad.ini
+	rm -f "$tmp/B.bin" "$tmp/B.json"
+	"$BIN/esp-mkflash" --manifest bad.ini -o "$tmp/B.bin" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 1 ]; then bad "$name: exit $rc, want 1 ($(cat "$tmp/err"))"; return; fi
+	if [ -e "$tmp/B.bin" ] || [ -e "$tmp/B.json" ]; then bad "$name: left output"; return; fi
+	[ "$(cat "$tmp/err")" = "$want" ] && ok || bad "$name: got '$(cat "$tmp/err")', want '$want'"
+}
+fail subtype '\n[phy_init]\nspiffs = www\n' \
+	"esp-mkflash: bad.ini:22: [phy_init] is not a SPIFFS partition (data, spiffs)"
+fail geometry '\n[storage]\nspiffs = www\nblock_size = 12288\n' \
+	"esp-mkflash: bad.ini:22: [storage] cannot hold this SPIFFS image: image size 0x10000 is \
+not a multiple of the block size 12288"
+fail bool '\n[storage]\nspiffs = www\nbig_endian = maybe\n' \
+	"esp-mkflash: bad.ini:23: 'maybe' is not yes or no"
+fail other-key '\n[storage]\nspiffs = www\nnvs_version = 1\n' \
+	"esp-mkflash: bad.ini:23: 'nvs_version' applies to nvs only"
+fail no-dir '\n[storage]\nspiffs = nope\n' \
+	"esp-mkflash: nope: cannot open directory: No such file or directory
+esp-mkflash: bad.ini:22: [storage]: no spiffs image from 'nope'"
+head -c 70000 /dev/zero >www/big.bin
+fail full '\n[storage]\nspiffs = www\n' \
+	"esp-mkflash: the files do not fit in the 0x10000-byte image (full at '/big.bin')
+esp-mkflash: bad.ini:22: [storage]: no spiffs image from 'www'"
+finish
