@@ -101,7 +101,7 @@ extern const size_t content_nhandlers;
 /* Whether any handler takes @key in a section. */
 int content_key_known(const char *key);
 
-/* "file, elf, boot or nvs, and for elf: min_rev, ..." into @out (truncated to @len). */
+/* "file, elf, boot, nvs or spiffs, and for elf: min_rev, ..." into @out (truncated to @len). */
 void content_keys_text(char *out, size_t len);
 
 /*
