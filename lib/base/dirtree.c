@@ -176,7 +176,9 @@ static int list_dir(const struct walk *w, const char *src, struct item **items, 
 		}
 		v[k++].is_dir = kind;
 	}
-	qsort(v, k, sizeof(*v), item_cmp);
+	/* an empty directory has no array: qsort() must not see NULL */
+	if (k)
+		qsort(v, k, sizeof(*v), item_cmp);
 	*items = v;
 	*n = k;
 	v = NULL;
