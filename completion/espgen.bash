@@ -79,8 +79,8 @@ _espgen()
 		witharg="--output --chip --key --address --flash-crypt-conf --key-size"
 		;;
 	esp-mkfs)
-		noarg="--no-magic --no-magic-len --follow-symlinks --big-endian --aligned-obj-ix-tables --list --json --extract --quiet --help --version"
-		witharg="--output --type --size --page-size --block-size --obj-name-len --meta-len"
+		noarg="--no-magic --no-magic-len --follow-symlinks --big-endian --aligned-obj-ix-tables --long-names --wear-levelling --list --json --extract --quiet --help --version"
+		witharg="--output --type --size --page-size --block-size --obj-name-len --meta-len --sector-size --sectors-per-cluster --root-entry-count --fat-type --fat-count --wl-mode"
 		;;
 	*) return 0 ;;
 	esac
@@ -102,12 +102,17 @@ _espgen()
 	--sb-version) values="1 2" ;;
 	--key-size) [[ $chip == esp32 ]] && values="256 192" || values="128 256" ;;
 	--flash-crypt-conf) values="0xf" ;;
-	--type) [[ $cmd == esp-mkfs ]] && values="spiffs" ;; # fat: not yet
+	--type) [[ $cmd == esp-mkfs ]] && values="spiffs fat" ;;
+	--sector-size) values="512 1024 2048 4096" ;;
+	--sectors-per-cluster) values="1" ;;
+	--fat-type) values="12 16" ;;
+	--fat-count) values="1 2" ;;
+	--wl-mode) values="perf safe" ;;
 	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata file" ;;
 	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | \
-		--address | -a | --page-size | --block-size | --obj-name-len | --meta-len)
+		--address | -a | --page-size | --block-size | --obj-name-len | --meta-len | --root-entry-count)
 		return 0 ;; # a number or free text
 	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
 		--nvs-key | --hmac-key | --flash-key | \

@@ -67,7 +67,8 @@ expect "128 256" esp-encrypt --keygen --chip esp32s3 --key-size ""
 expect "192 256" esp-encrypt --keygen -c esp32 --key-size ""
 expect "--sb-version --signature" esp-sign --s
 expect "" esp-mkpart --offset 0x
-expect "spiffs" esp-mkfs --type ""
+expect "fat spiffs" esp-mkfs --type ""
+expect "perf safe" esp-mkfs --type fat --wear-levelling --wl-mode ""
 expect "" esp-mkfs --type spiffs --page-size ""
 
 # files: -o and plain arguments complete paths

@@ -60,7 +60,15 @@ grep -q "\"sha256\": \"$want_sum\"" "$tmp/list.json" || err "--list --json: no s
 # the wrong geometry is an error, not garbage
 "$exe" --list --page-size 512 "$tmp/one.bin" >/dev/null 2>&1 && err "--list with the wrong page size succeeded"
 
-expect_usage "esp-mkfs: --type fat: FAT images are not supported yet (only spiffs)" --type fat --size 0x10000 "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --sector-size: '256' is not one of 512, 1024, 2048, 4096" --type fat --size 0x40000 --sector-size 256 "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --sector-size 1024: with --wear-levelling only 512 or 4096" --type fat --size 0x100000 --wear-levelling --sector-size 1024 "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --fat-type: '32' is not one of 12, 16" --type fat --size 0x40000 --fat-type 32 "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --fat-count: '3' is not one of 1, 2" --type fat --size 0x40000 --fat-count 3 "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --wl-mode: 'fast' is not perf or safe" --type fat --size 0x100000 --wear-levelling --wl-mode fast "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --long-names needs --type fat" --type spiffs --size 0x10000 --long-names "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --page-size is a SPIFFS option, not for --type fat" --type fat --size 0x40000 --page-size 512 "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --size detect needs --type fat" --type spiffs --size detect "$tmp/t1" -o "$tmp/out"
+expect_usage "esp-mkfs: --wear-levelling has no use with --list or --extract" --list --type fat --wear-levelling "$tmp/one.bin"
 expect_usage "esp-mkfs: --type: 'ext4' is not spiffs or fat" --type ext4 --size 0x10000 "$tmp/t1" -o "$tmp/out"
 expect_usage "esp-mkfs: --size: 'lots' is not a number" --type spiffs --size lots "$tmp/t1" -o "$tmp/out"
 expect_usage "esp-mkfs: --page-size: '-256' is negative" --type spiffs --size 0x10000 --page-size -256 "$tmp/t1" -o "$tmp/out"
@@ -71,6 +79,31 @@ expect_usage "esp-mkfs: --size has no use with --list or --extract" --list --siz
 expect_usage "esp-mkfs: no output directory given (-o DIR)" --extract "$tmp/one.bin"
 expect_usage "esp-mkfs: --list and --extract exclude each other" --list --extract "$tmp/one.bin" -o "$tmp/out"
 "$exe" --help | grep -q -- '--aligned-obj-ix-tables' || err "--help"
+"$exe" --help | grep -q -- '--wl-mode perf|safe' || err "--help: FAT options"
+
+# FAT: the same bytes whatever the times and creation order, and read back with and
+# without wear levelling (the image type is recognised). Z.txt and z.txt are one FAT name.
+cp -R "$tmp/t1" "$tmp/f1" && cp -R "$tmp/t2" "$tmp/f2" && rm "$tmp/f1/Z.txt" "$tmp/f2/Z.txt"
+"$exe" --type fat --size 0x100000 "$tmp/t1" -o "$tmp/out" 2>"$tmp/stderr" && err "fat: Z.txt and z.txt accepted"
+grep -qF "'/Z.txt' and '/z.txt' are the same FAT name" "$tmp/stderr" || err "fat: Z.txt and z.txt message"
+for wl in "" --wear-levelling; do
+	"$exe" --type fat --size 0x100000 --long-names $wl "$tmp/f1" -o "$tmp/f1.bin" || err "fat $wl f1"
+	LC_ALL=C.UTF-8 "$exe" --type fat --size 0x100000 --long-names $wl "$tmp/f2" -o "$tmp/f2.bin" ||
+		err "fat $wl f2"
+	cmp -s "$tmp/f1.bin" "$tmp/f2.bin" || err "fat $wl: creation order, times or locale changed the image"
+	"$exe" --list "$tmp/f1.bin" | grep -qx "$want_sum       3000 /b/big.bin" ||
+		err "fat $wl: --list line of /b/big.bin"
+	"$exe" --list --json "$tmp/f1.bin" -o "$tmp/list.json" || err "fat $wl: --list --json"
+	grep -q '"type": "fat"' "$tmp/list.json" || err "fat $wl: --list --json type"
+	grep -q "\"wear_levelling\": $([ -n "$wl" ] && echo true || echo false)" "$tmp/list.json" ||
+		err "fat $wl: --list --json wear_levelling"
+	rm -rf "$tmp/fx"
+	"$exe" --extract "$tmp/f1.bin" -o "$tmp/fx" && diff -r "$tmp/f1" "$tmp/fx" >/dev/null ||
+		err "fat $wl: --extract does not give the tree back"
+done
+# --type fat forces the FAT reader: a SPIFFS image is an error, not garbage
+"$exe" --list --type fat "$tmp/one.bin" >/dev/null 2>"$tmp/stderr" && err "--list --type fat of a SPIFFS image succeeded"
+grep -qF "one.bin: not a FAT12/FAT16 image" "$tmp/stderr" || err "--list --type fat of SPIFFS: $(cat "$tmp/stderr")"
 "$exe" --version | grep -q '^esp-mkfs (espgen) ' || err "--version"
 
 # every public SPIFFS image: build -> extract -> build

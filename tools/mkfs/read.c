@@ -11,22 +11,79 @@
 #include "ascii.h"
 #include "buf.h"
 #include "diag.h"
+#include "fat.h"
 #include "fileio.h"
 #include "hash.h"
 
-static int load(const struct spiffs_config *c, const char *image, struct spiffs_list *l)
-{
-	struct buf img = BUF_INIT;
-	int rc;
+/* An image's files, from either decoder. */
+struct mkfs_image {
+	enum mkfs_type type;
+	int wear_levelling;
+	struct spiffs_list spiffs;
+	struct fat_list fat;
+	/* the entries of either list, in image order */
+	struct mkfs_file {
+		const char *name;
+		const uint8_t *data;
+		size_t len;
+		int is_dir;
+	} *v;
+	size_t n;
+};
 
-	if (fileio_read(image, FILEIO_MAX_INPUT, &img) < 0)
-		return -1;
-	rc = spiffs_decode(c, image, img.data, img.len, l);
-	buf_free(&img);
-	return rc;
+static void image_free(struct mkfs_image *m)
+{
+	spiffs_list_free(&m->spiffs);
+	fat_list_free(&m->fat);
+	free(m->v);
 }
 
-static int list_json(const struct spiffs_list *l, struct buf *out)
+static int load(enum mkfs_type type, const struct spiffs_config *c, const char *image,
+		struct mkfs_image *m)
+{
+	struct buf img = BUF_INIT;
+	size_t i, n;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if (fileio_read(image, FILEIO_MAX_INPUT, &img) < 0)
+		return -1;
+	if (type == MKFS_NONE)
+		type = fat_image_detect(img.data, img.len) != FAT_KIND_NONE ? MKFS_FAT : MKFS_SPIFFS;
+	m->type = type;
+	if (type == MKFS_FAT)
+		rc = fat_decode(image, img.data, img.len, &m->fat);
+	else
+		rc = spiffs_decode(c, image, img.data, img.len, &m->spiffs);
+	buf_free(&img);
+	if (rc < 0)
+		return -1;
+	m->wear_levelling = m->fat.wear_levelling;
+	n = type == MKFS_FAT ? m->fat.n : m->spiffs.n;
+	m->v = calloc(n ? n : 1, sizeof(*m->v));
+	if (!m->v) {
+		image_free(m);
+		return diag_error("out of memory");
+	}
+	for (i = 0; i < n; i++) {
+		struct mkfs_file *f = &m->v[i];
+
+		if (type == MKFS_FAT) {
+			f->name = m->fat.v[i].name;
+			f->data = m->fat.v[i].data;
+			f->len = m->fat.v[i].len;
+			f->is_dir = m->fat.v[i].is_dir;
+		} else {
+			f->name = m->spiffs.v[i].name;
+			f->data = m->spiffs.v[i].data;
+			f->len = m->spiffs.v[i].len;
+		}
+	}
+	m->n = n;
+	return 0;
+}
+
+static int list_json(const struct mkfs_image *l, struct buf *out)
 {
 	json_t *root = json_object(), *files = json_array();
 	char hex[2 * SHA256_LEN + 1], *text = NULL;
@@ -34,12 +91,18 @@ static int list_json(const struct spiffs_list *l, struct buf *out)
 	int rc = -1;
 	size_t i;
 
-	if (!root || !files || json_object_set_new(root, "type", json_string("spiffs")) < 0 ||
+	if (!root || !files ||
+	    json_object_set_new(root, "type",
+				json_string(l->type == MKFS_FAT ? "fat" : "spiffs")) < 0 ||
+	    (l->type == MKFS_FAT &&
+	     json_object_set_new(root, "wear_levelling", json_boolean(l->wear_levelling)) < 0) ||
 	    json_object_set(root, "files", files) < 0)
 		goto out;
 	for (i = 0; i < l->n; i++) {
 		json_t *f;
 
+		if (l->v[i].is_dir)
+			continue;
 		hash_sha256(l->v[i].data, l->v[i].len, sum);
 		ascii_hex_encode(sum, sizeof(sum), hex);
 		f = json_pack("{s:s, s:I, s:s}", "name", l->v[i].name, "size",
@@ -59,22 +122,25 @@ out:
 	return rc;
 }
 
-int mkfs_list(const struct spiffs_config *c, const char *image, int json, const char *output)
+int mkfs_list(enum mkfs_type type, const struct spiffs_config *c, const char *image, int json,
+	      const char *output)
 {
-	struct spiffs_list l = {NULL, 0};
+	struct mkfs_image l;
 	struct buf out = BUF_INIT;
 	char hex[2 * SHA256_LEN + 1];
 	uint8_t sum[SHA256_LEN];
 	int rc = -1;
 	size_t i;
 
-	if (load(c, image, &l) < 0)
+	if (load(type, c, image, &l) < 0)
 		return -1;
 	if (json) {
 		if (list_json(&l, &out) < 0)
 			goto out;
 	} else {
 		for (i = 0; i < l.n; i++) {
+			if (l.v[i].is_dir)
+				continue;
 			hash_sha256(l.v[i].data, l.v[i].len, sum);
 			ascii_hex_encode(sum, sizeof(sum), hex);
 			if (buf_printf(&out, "%s %10zu %s\n", hex, l.v[i].len, l.v[i].name) < 0)
@@ -84,7 +150,7 @@ int mkfs_list(const struct spiffs_config *c, const char *image, int json, const 
 	rc = fileio_atomic_write_file(output ? output : "-", out.data, out.len);
 out:
 	buf_free(&out);
-	spiffs_list_free(&l);
+	image_free(&l);
 	return rc;
 }
 
@@ -122,7 +188,7 @@ static int make_dir(const char *path)
 }
 
 /* Writes one file at @dir + @name, making the directories on the way. */
-static int extract_one(const char *dir, const struct spiffs_entry *e)
+static int extract_one(const char *dir, const struct mkfs_file *e)
 {
 	size_t dl = strlen(dir), nl = strlen(e->name);
 	char *path = malloc(dl + nl + 1), *p;
@@ -139,19 +205,23 @@ static int extract_one(const char *dir, const struct spiffs_entry *e)
 		if (rc < 0)
 			goto out;
 	}
-	rc = fileio_atomic_write_file(path, e->data ? (const void *)e->data : "", e->len);
+	if (e->is_dir)
+		rc = make_dir(path);
+	else
+		rc = fileio_atomic_write_file(path, e->data ? (const void *)e->data : "", e->len);
 out:
 	free(path);
 	return rc;
 }
 
-int mkfs_extract(const struct spiffs_config *c, const char *image, const char *dir)
+int mkfs_extract(enum mkfs_type type, const struct spiffs_config *c, const char *image,
+		 const char *dir)
 {
-	struct spiffs_list l = {NULL, 0};
+	struct mkfs_image l;
 	int rc = -1;
 	size_t i;
 
-	if (load(c, image, &l) < 0)
+	if (load(type, c, image, &l) < 0)
 		return -1;
 	/* an image is untrusted input: no name may point outside @dir */
 	for (i = 0; i < l.n; i++) {
@@ -168,6 +238,6 @@ int mkfs_extract(const struct spiffs_config *c, const char *image, const char *d
 			goto out;
 	rc = 0;
 out:
-	spiffs_list_free(&l);
+	image_free(&l);
 	return rc;
 }
