@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * File-system partitions (spec/filesystems.md) for imginfo: the files they hold, each
- * one path, size and SHA-256, so that a diff names the file that changed. The image's
+ * File-system partitions (spec/filesystems.md) for imginfo, SPIFFS and FAT: the files
+ * they hold, each one path, size and SHA-256 (and FAT's directories), so that a diff
+ * names the file that changed. The image's
  * bytes are compared as well, as a derived difference: one that the file changes
  * explain is ignored with them, any other change is still reported.
  */
@@ -13,23 +14,27 @@
 
 #include "ascii.h"
 #include "diag.h"
+#include "fat.h"
 #include "hash.h"
 #include "node.h"
 #include "spiffs.h"
 #include "spiffs_geom.h"
 
-/* One decoded file, borrowed from the format's own list. */
+/* One decoded file or directory, borrowed from the format's own list. */
 struct fs_file {
 	const char *path;
 	const uint8_t *data;
 	size_t len;
+	int is_dir;
 };
 
 /* The files of a file-system image, and what releases them. */
 struct fs_files {
 	struct fs_file *v;
 	size_t n;
+	int wear_levelling; /* -1: the format has none */
 	struct spiffs_list spiffs;
+	struct fat_list fat;
 };
 
 /* A file-system format imginfo reads (one row per format; FAT joins with its decoder). */
@@ -58,9 +63,10 @@ static int spiffs_files(const char *file, const uint8_t *data, size_t len, struc
 	for (i = 0; i < out->spiffs.n; i++) {
 		const struct spiffs_entry *e = &out->spiffs.v[i];
 
-		out->v[i] = (struct fs_file){e->name, e->data, e->len};
+		out->v[i] = (struct fs_file){e->name, e->data, e->len, 0};
 	}
 	out->n = out->spiffs.n;
+	out->wear_levelling = -1;
 	return 0;
 }
 
@@ -102,9 +108,48 @@ static int spiffs_like(const uint8_t *data, size_t len)
 	return found;
 }
 
+/* ---- FAT12/16, with or without wear levelling (the image tells which) ---- */
+
+static int fat_files(const char *file, const uint8_t *data, size_t len, struct fs_files *out)
+{
+	size_t i;
+
+	if (fat_decode(file, data, len, &out->fat) < 0)
+		return -1;
+	out->v = calloc(out->fat.n + 1, sizeof(*out->v));
+	if (!out->v)
+		return diag_error("out of memory");
+	for (i = 0; i < out->fat.n; i++) {
+		const struct fat_entry *e = &out->fat.v[i];
+
+		out->v[i] = (struct fs_file){e->name, e->data, e->len, e->is_dir};
+	}
+	out->n = out->fat.n;
+	out->wear_levelling = out->fat.wear_levelling;
+	return 0;
+}
+
+/* A boot sector that makes sense (in the wear-levelling layer or not), and a whole image
+ * that decodes. */
+static int fat_like(const uint8_t *data, size_t len)
+{
+	struct fat_list l = {NULL, 0, 0};
+	struct buf sink = BUF_INIT;
+	int found;
+
+	if (fat_image_detect(data, len) == FAT_KIND_NONE)
+		return 0;
+	diag_capture_begin(&sink);
+	found = fat_decode("", data, len, &l) == 0;
+	diag_capture_end();
+	buf_free(&sink);
+	fat_list_free(&l);
+	return found;
+}
+
 static const struct fs_format fs_formats[] = {
 	{IMGINFO_SPIFFS, PARTTABLE_SUBTYPE_DATA_SPIFFS, spiffs_like, spiffs_files},
-	/* FAT: {IMGINFO_FAT, PARTTABLE_SUBTYPE_DATA_FAT, fat_like, fat_files} */
+	{IMGINFO_FAT, PARTTABLE_SUBTYPE_DATA_FAT, fat_like, fat_files},
 };
 
 #define NFORMATS (sizeof(fs_formats) / sizeof(fs_formats[0]))
@@ -113,6 +158,7 @@ static void fs_files_free(struct fs_files *f)
 {
 	free(f->v);
 	spiffs_list_free(&f->spiffs);
+	fat_list_free(&f->fat);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -147,16 +193,29 @@ enum imginfo_kind describe_fs_subtype(uint8_t subtype)
 }
 
 /* One file as a list item: compared as a whole (size and digest), so that a change is
- * one difference naming the file. */
+ * one difference naming the file. A directory is one too: an empty one is content. */
 static void file_node(struct imginfo_node *list, const struct fs_file *f)
 {
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	struct imginfo_node *it = node_item(list, f->path, NULL);
 
+	if (f->is_dir) {
+		node_str(it, "path", "%s", f->path);
+		node_str(it, "type", "directory");
+		if (!it)
+			return;
+		node_set_flags(it, IMGINFO_F_ATOM);
+		it->str = node_format("directory");
+		if (!it->str)
+			it->flags |= IMGINFO_F_OOM;
+		node_line(it, "%s: directory", f->path);
+		return;
+	}
 	hash_sha256(f->data, f->len, sha);
 	ascii_hex_encode(sha, SHA256_LEN, hex);
 	node_str(it, "path", "%s", f->path);
+	node_str(it, "type", "file");
 	node_uint(it, "size", f->len, 0, NULL);
 	node_str(it, "sha256", "%s", hex);
 	if (!it)
@@ -175,7 +234,7 @@ int describe_fs(struct describe_ctx *c, struct imginfo_node *n, enum imginfo_kin
 	struct fs_files f;
 	struct imginfo_node *list, *img;
 	struct buf sink = BUF_INIT;
-	size_t i;
+	size_t i, files = 0;
 	int rc;
 
 	if (!fmt)
@@ -205,8 +264,12 @@ int describe_fs(struct describe_ctx *c, struct imginfo_node *n, enum imginfo_kin
 	node_set_flags(n, IMGINFO_F_SCOPE);
 	node_str(n, "kind", "%s", imginfo_kind_name(kind));
 	node_uint(n, "size", len, IMGINFO_F_HEX, NULL);
+	if (f.wear_levelling >= 0)
+		node_str(n, "wear_levelling", "%s", f.wear_levelling ? "yes" : "no");
 	/* the list says it: not compared on its own */
-	node_set_flags(node_uint(n, "file_count", f.n, 0, NULL), IMGINFO_F_NODIFF);
+	for (i = 0; i < f.n; i++)
+		files += !f.v[i].is_dir;
+	node_set_flags(node_uint(n, "file_count", files, 0, NULL), IMGINFO_F_NODIFF);
 	list = node_set_class(node_list(n, "files"), IMGINFO_CLASS_FILE);
 	for (i = 0; i < f.n; i++)
 		file_node(list, &f.v[i]);

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "check.h"
 #include "diag.h"
+#include "fat.h"
 #include "imginfo.h"
 #include "spiffs.h"
 
@@ -158,6 +159,66 @@ static void test_in_flash(void)
 	imginfo_node_free(y);
 }
 
+/* A wear-levelled FAT image of /a.txt holding @a_text, and an empty directory /d when
+ * @dir, into @out (FAT_LEN bytes). */
+#define FAT_LEN 0x40000
+static void make_fat(struct buf *out, const char *a_text, int dir)
+{
+	struct fat_config c;
+	struct fat_file f[2] = {
+	    {"a.txt", 0, (const uint8_t *)a_text, strlen(a_text)},
+	    {"d", 1, NULL, 0},
+	};
+
+	fat_config_default(&c);
+	c.wear_levelling = 1;
+	out->len = 0;
+	CHECK(fat_build(&c, FAT_LEN, "t", f, dir ? 2 : 1, out) == 0 && out->len == FAT_LEN);
+}
+
+static void test_fat(void)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct imginfo_difflist l = {NULL, 0, 0};
+	struct imginfo_node *x = NULL, *y = NULL;
+	struct buf text = BUF_INIT;
+
+	make_fat(&a, "one", 0);
+	make_fat(&b, "two", 1);
+	if (a.len != FAT_LEN || b.len != FAT_LEN)
+		goto out;
+	CHECK(imginfo_detect(a.data, a.len) == IMGINFO_FAT);
+	x = describe(a.data, a.len);
+	y = describe(b.data, b.len);
+	CHECK(y && imginfo_format_text(y, &text) == 0);
+	CHECK(text.data && strstr((char *)text.data,
+				  "kind: fat\nsize: 0x40000\nwear_levelling: yes\nfile_count: 1\n"
+				  "files:\n  - /A.TXT: 3 bytes, sha256 "));
+	CHECK(text.data && strstr((char *)text.data, "  - /D: directory\n"));
+	CHECK(x && y && imginfo_diff(x, y, &l) == 0);
+	/* the file, the directory added, and the image bytes */
+	CHECK(l.n == 3);
+	if (l.n == 3) {
+		CHECK_STR(l.v[0].path, "files[/A.TXT]");
+		CHECK(l.v[0].cls == IMGINFO_CLASS_FILE);
+		CHECK_STR(l.v[1].path, "files[/D]");
+		CHECK_STR(l.v[1].what, "added: directory");
+		CHECK(l.v[2].derived);
+	}
+	/* the directory is still a change: so are the image bytes */
+	CHECK(imginfo_diff_ignore_file(&l, "/A.TXT") == 1);
+	CHECK(imginfo_diff_judge(&l, 0) == 2);
+	CHECK(imginfo_diff_ignore_file(&l, "/D") == 1);
+	CHECK(imginfo_diff_judge(&l, 0) == 0);
+out:
+	imginfo_difflist_free(&l);
+	imginfo_node_free(x);
+	imginfo_node_free(y);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&text);
+}
+
 /* No crash, and a tree or an error, for any byte flipped in the lookup, index and data
  * pages of the file system alone or in a flash image, and for every truncation at a
  * block boundary. */
@@ -200,6 +261,7 @@ int main(void)
 	diag_set_program("test_imginfo_fs");
 	test_alone();
 	test_in_flash();
+	test_fat();
 	/* the messages of images that do not decode are expected: keep them off the log
 	 * (the library captures decoder messages itself, and captures do not nest) */
 	fflush(stderr);
