@@ -176,8 +176,8 @@ static int list_dir(const struct walk *w, const char *src, struct item **items, 
 		}
 		v[k++].is_dir = kind;
 	}
-	/* an empty directory has no array: qsort() must not see NULL */
-	if (k)
+	/* an empty directory has no array at all, and qsort() must not get NULL */
+	if (k > 1)
 		qsort(v, k, sizeof(*v), item_cmp);
 	*items = v;
 	*n = k;

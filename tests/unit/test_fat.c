@@ -200,6 +200,7 @@ static void test_errors(void)
 	CHECK(strstr((char *)msg.data, "d: '/A.TXT' and '/a.txt' are the same FAT name") != NULL);
 	CHECK(strstr((char *)msg.data, "(full at '/big')") != NULL);
 	CHECK(out.len == 0);
+	buf_free(&out);
 	buf_free(&msg);
 }
 

@@ -229,8 +229,12 @@ static int read_entry(struct reader *r, const uint8_t *e, const char *prefix, co
 			free(full);
 			return -1;
 		}
-		if (read_chain(r, first, SIZE_MAX, full, &data) < 0 ||
-		    add(r, full, NULL, 0, 1) < 0) {
+		if (read_chain(r, first, SIZE_MAX, full, &data) < 0) {
+			free(full);
+			buf_free(&data);
+			return -1;
+		}
+		if (add(r, full, NULL, 0, 1) < 0) { /* frees @full */
 			buf_free(&data);
 			return -1;
 		}
