@@ -71,7 +71,7 @@ static int describe_kind(struct describe_ctx *c, struct imginfo_node *root, enum
 	if (describe_flash_looks_encrypted(c, data, len))
 		return -1;
 	return diag_file(c->file, "not a recognised image (no app image, partition table, "
-				  "otadata, NVS, SPIFFS or flash image)");
+				  "otadata, NVS, SPIFFS, FAT or flash image)");
 }
 
 int imginfo_describe(const uint8_t *data, size_t len, const char *file,

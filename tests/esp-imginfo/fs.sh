@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# esp-imginfo on file-system partitions: a SPIFFS image alone and inside a flash image
-# built by esp-mkflash ('spiffs = DIR') is its file list; --diff of two images whose
-# trees differ in one file names exactly that file (class file), --ignore file or
-# --ignore file:[PART:]PATH accepts it, and a change elsewhere is still caught.
+# esp-imginfo on file-system partitions: a SPIFFS or FAT image alone and inside a flash
+# image built by esp-mkflash ('spiffs = DIR', 'fat = DIR') is its file list; --diff of two
+# images whose trees differ in one file names exactly that file (class file), --ignore
+# file or --ignore file:[PART:]PATH accepts it, and a change elsewhere is still caught.
 # usage: fs.sh BIN_DIR TESTS_BIN_DIR
 src=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/esp-imginfo/common.sh
@@ -90,6 +90,34 @@ printf '\231' | dd of=Fd.bin bs=1 seek=$((0x9000 + 256 + 12)) conv=notrunc statu
 want="partition storage: spiffs does not decode: object 1: type 0x99, not a file [fs-decode]"
 grep -qxF "$want" out ||
 	bad "damaged: $(cat out)"
+# ---- issue 18, acceptance 3: a wear-levelled FAT and a SPIFFS partition ----
+mkdir -p fa/certs fb
+printf 'ca\n' >fa/certs/ca.pem
+printf 'device one\n' >fa/certs/device.pem
+cp -r fa/. fb/
+printf 'device two\n' >fb/certs/device.pem
+printf '\n[certs]\ntype = data\nsubtype = fat\nsize = 256K\n' >>parts.ini
+for t in a b; do
+	printf 'chip = esp32c3\nflash_mode = dio\nflash_freq = 80m\nflash_size = 4MB\n' >w$t.ini
+	printf 'layout = parts.ini\nbootloader = boot.elf\n\n[storage]\nspiffs = a\n' >>w$t.ini
+	printf '\n[certs]\nfat = f%s\nwear_levelling = yes\n' $t >>w$t.ini
+	"$bin/esp-mkflash" --manifest w$t.ini -o W$t.bin 2>err || bad "esp-mkflash w$t: $(cat err)"
+done
+"$info" Wa.bin >out || bad "describe Wa.bin"
+grep -qx "        kind: fat" out && grep -qx "        wear_levelling: yes" out &&
+	grep -qx "          - /CERTS: directory" out || bad "FAT partition: $(cat out)"
+"$info" --diff Wa.bin Wb.bin >out
+[ $? = 1 ] || bad "FAT diff: exit status"
+h_1=$(printf 'device one\n' | sha256sum | cut -d' ' -f1)
+h_2=$(printf 'device two\n' | sha256sum | cut -d' ' -f1)
+q='partitions[certs].content'
+same "FAT diff" out "$q.files[/CERTS/DEVICE.PEM]: 11 bytes, sha256 $h_1 -> 11 bytes, sha256 $h_2 \
+[file]
+$q.image: 3 bytes differ, first at offset 0xa007 (file 0x23007) [content]
+2 differences (0 ignored)"
+"$info" --diff --ignore file:certs:/CERTS/DEVICE.PEM Wa.bin Wb.bin >out ||
+	bad "FAT: ignoring the one file: $(cat out)"
+
 "$info" --diff --ignore file:/x a.bin >/dev/null 2>err
 [ $? = 2 ] || bad "--diff with one file: usage error"
 "$info" --ignore file:/x a.bin >/dev/null 2>err
