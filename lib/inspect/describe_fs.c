@@ -90,8 +90,8 @@ static int spiffs_like(const uint8_t *data, size_t len)
 	spiffs_geom_init(&c, len, &g);
 	for (block = 0; block < g.blocks && !found; block++) {
 		/* the second-to-last slot of the block's last lookup page */
-		const uint8_t *slot = data + (size_t)block * c.block_size +
-				      (size_t)g.lu * c.page_size - 4;
+		const uint8_t *slot =
+		    data + (size_t)block * c.block_size + (size_t)g.lu * c.page_size - 4;
 
 		magic = (SPIFFS_MAGIC ^ c.page_size ^ (g.blocks - block)) & 0xFFFF;
 		found = buf_get_le16(slot) == magic;
@@ -148,8 +148,8 @@ static int fat_like(const uint8_t *data, size_t len)
 }
 
 static const struct fs_format fs_formats[] = {
-	{IMGINFO_SPIFFS, PARTTABLE_SUBTYPE_DATA_SPIFFS, spiffs_like, spiffs_files},
-	{IMGINFO_FAT, PARTTABLE_SUBTYPE_DATA_FAT, fat_like, fat_files},
+    {IMGINFO_SPIFFS, PARTTABLE_SUBTYPE_DATA_SPIFFS, spiffs_like, spiffs_files},
+    {IMGINFO_FAT, PARTTABLE_SUBTYPE_DATA_FAT, fat_like, fat_files},
 };
 
 #define NFORMATS (sizeof(fs_formats) / sizeof(fs_formats[0]))

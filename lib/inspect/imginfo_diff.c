@@ -562,8 +562,7 @@ size_t imginfo_diff_judge(struct imginfo_difflist *l, unsigned ignore_mask)
 	size_t i, j, left = 0;
 
 	for (i = 0; i < l->n; i++)
-		l->v[i].ignored =
-		    l->v[i].file_ignored || ((ignore_mask >> l->v[i].cls) & 1u) != 0;
+		l->v[i].ignored = l->v[i].file_ignored || ((ignore_mask >> l->v[i].cls) & 1u) != 0;
 	/* a digest or signature changes whenever what it covers changes: when everything
 	 * else that differs in its image is ignored, so is it */
 	for (i = 0; i < l->n; i++) {

@@ -81,11 +81,12 @@ static void test_alone(void)
 	x = describe(a, FS_SIZE);
 	y = describe(b, FS_SIZE);
 	CHECK(x && y && imginfo_format_text(x, &text) == 0);
-	CHECK(text.data && strstr((char *)text.data,
-				  "kind: spiffs\nsize: 0x2000\nfile_count: 2\nfiles:\n"
-				  "  - /a: 3 bytes, sha256 "
-				  "7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed\n"
-				  "  - /dir/b: 3 bytes, sha256 "));
+	CHECK(text.data &&
+	      strstr((char *)text.data,
+		     "kind: spiffs\nsize: 0x2000\nfile_count: 2\nfiles:\n"
+		     "  - /a: 3 bytes, sha256 "
+		     "7692c3ad3540bb803c020b3aee66cd8887123234ea0c6e7143c0add73ff431ed\n"
+		     "  - /dir/b: 3 bytes, sha256 "));
 	CHECK(x && y && imginfo_diff(x, y, &l) == 0);
 	/* the file, and the image bytes it explains */
 	CHECK(l.n == 2);

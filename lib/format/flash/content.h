@@ -102,7 +102,8 @@ extern const size_t content_nhandlers;
 /* Whether any handler takes @key in a section. */
 int content_key_known(const char *key);
 
-/* "file, elf, boot, nvs, spiffs or fat, and for elf: min_rev, ..." into @out (truncated to @len). */
+/* "file, elf, boot, nvs, spiffs or fat, and for elf: min_rev, ..." into @out (truncated
+ * to @len). */
 void content_keys_text(char *out, size_t len);
 
 /*

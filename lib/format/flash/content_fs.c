@@ -39,16 +39,18 @@ struct fs_format {
 /* ---- SPIFFS: the keys are esp-mkfs's long options with '_' for '-' ---- */
 
 static const char *const spiffs_keys[] = {
-    "page_size", "block_size",	  "obj_name_len", "meta_len",		   "use_magic",
-    "use_magic_len", "big_endian", "follow_symlinks", "aligned_obj_ix_tables", NULL,
+    "page_size",  "block_size",	     "obj_name_len",
+    "meta_len",	  "use_magic",	     "use_magic_len",
+    "big_endian", "follow_symlinks", "aligned_obj_ix_tables",
+    NULL,
 };
 
 static int spiffs_options(const struct content_ctx *c, uint64_t size, union fs_config *cfg)
 {
 	struct spiffs_config *sc = &cfg->spiffs;
 	uint32_t *nums[] = {&sc->page_size, &sc->block_size, &sc->obj_name_len, &sc->meta_len};
-	int *bools[] = {&sc->use_magic, &sc->use_magic_len, &sc->big_endian,
-			&sc->follow_symlinks, &sc->aligned_obj_ix_tables};
+	int *bools[] = {&sc->use_magic, &sc->use_magic_len, &sc->big_endian, &sc->follow_symlinks,
+			&sc->aligned_obj_ix_tables};
 	char why[200];
 	size_t i;
 
@@ -73,8 +75,8 @@ static int spiffs_options(const struct content_ctx *c, uint64_t size, union fs_c
 	return 0;
 }
 
-static int spiffs_make(const union fs_config *cfg, uint64_t size, const char *dir,
-		       struct buf *out, struct dirtree *walk)
+static int spiffs_make(const union fs_config *cfg, uint64_t size, const char *dir, struct buf *out,
+		       struct dirtree *walk)
 {
 	return spiffs_build_dir(&cfg->spiffs, size, dir, out, walk);
 }
@@ -85,8 +87,8 @@ static const struct fs_format fs_spiffs = {"spiffs", "SPIFFS", PARTTABLE_SUBTYPE
 /* ---- FAT, with or without wear levelling: esp-mkfs's long options with '_' for '-' ---- */
 
 static const char *const fat_keys[] = {
-    "sector_size",    "root_entry_count", "long_names", "fat_type",
-    "fat_count",      "wear_levelling",	  "wl_mode",	NULL,
+    "sector_size", "root_entry_count", "long_names", "fat_type",
+    "fat_count",   "wear_levelling",   "wl_mode",    NULL,
 };
 
 /* @key of the section as one of @n numbers @choices (named in @list). */
@@ -172,9 +174,8 @@ static int fs_check(const struct content_ctx *c, const struct fs_format *fmt, vo
 	struct fs_slot *slot;
 
 	if (c->p->type != PARTTABLE_TYPE_DATA || c->p->subtype != fmt->subtype)
-		return manifest_error(c->m, c->src->line,
-				      "[%s] is not a %s partition (data, %s)", c->s->label, fmt->name,
-				      fmt->key);
+		return manifest_error(c->m, c->src->line, "[%s] is not a %s partition (data, %s)",
+				      c->s->label, fmt->name, fmt->key);
 	slot = calloc(1, sizeof(*slot));
 	if (!slot)
 		return diag_error("out of memory");
