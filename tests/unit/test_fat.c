@@ -34,13 +34,13 @@ static void test_upper_split(void)
 	CHECK(upper("straße.txt", cp) == 11);
 	CHECK(cp[4] == 'S' && cp[5] == 'S' && cp[6] == 'E');
 	CHECK(upper("\xc3\xa9t\xc3\xa9", cp) == 3 && cp[0] == 0xC9 && cp[1] == 'T');
-	CHECK(upper("\xc5\x82", cp) == 1 && cp[0] == 0x141); /* ł -> Ł */
+	CHECK(upper("\xc5\x82", cp) == 1 && cp[0] == 0x141);		       /* ł -> Ł */
 	CHECK(upper("\xce\x90", cp) == 3 && cp[0] == 0x399 && cp[2] == 0x301); /* ΐ */
 	CHECK(upper("\xef\xac\x83", cp) == 3 && cp[0] == 'F' && cp[2] == 'I'); /* ﬃ */
-	CHECK(upper("\xc7\x85", cp) == 1 && cp[0] == 0x1C4);		 /* ǅ -> Ǆ */
-	CHECK(upper("\xd5\xa1", cp) == 1 && cp[0] == 0x531);		 /* Armenian */
-	CHECK(upper("\xf0\x90\x90\xa8", cp) == 1 && cp[0] == 0x10400); /* Deseret */
-	CHECK(upper("\xe2\x85\xb0", cp) == 1 && cp[0] == 0x2160);	 /* ⅰ -> Ⅰ */
+	CHECK(upper("\xc7\x85", cp) == 1 && cp[0] == 0x1C4);		       /* ǅ -> Ǆ */
+	CHECK(upper("\xd5\xa1", cp) == 1 && cp[0] == 0x531);		       /* Armenian */
+	CHECK(upper("\xf0\x90\x90\xa8", cp) == 1 && cp[0] == 0x10400);	       /* Deseret */
+	CHECK(upper("\xe2\x85\xb0", cp) == 1 && cp[0] == 0x2160);	       /* ⅰ -> Ⅰ */
 	CHECK(upper("\xff", cp) == (size_t)-1);
 	CHECK(upper("\xc0\xae", cp) == (size_t)-1); /* overlong '.' */
 	/* os.path.splitext: the last dot, but never leading dots */
@@ -128,8 +128,9 @@ static void test_layout(void)
 	fat_config_default(&c);
 	CHECK(fat_build(&c, 0x40000, "d", f, 4, &out) == 0);
 	CHECK(out.len == 0x40000);
-	CHECK(memcmp(out.data, "\xEB\xFE\x90MSDOS5.0\x00\x10\x01\x01\x00\x02\x00\x02\x40\x00\xF8"
-			       "\x01\x00",
+	CHECK(memcmp(out.data,
+		     "\xEB\xFE\x90MSDOS5.0\x00\x10\x01\x01\x00\x02\x00\x02\x40\x00\xF8"
+		     "\x01\x00",
 		     24) == 0);
 	CHECK(out.data[510] == 0x55 && out.data[511] == 0xAA);
 	fat = out.data + 4096;

@@ -335,14 +335,15 @@ static int parse_args(int argc, char **argv, struct mkfs_opts *o)
 	if (o->json && o->mode != MKFS_LIST)
 		return cli_usage_error("%s", "--json needs --list");
 	if (o->spiffs_opt && o->type == MKFS_FAT)
-		return cli_usage_error("--%s is a SPIFFS option, not for --type fat", o->spiffs_opt);
+		return cli_usage_error("--%s is a SPIFFS option, not for --type fat",
+				       o->spiffs_opt);
 	if (o->fat_opt && o->type != MKFS_FAT)
 		return cli_usage_error("--%s needs --type fat", o->fat_opt);
 	if (o->mode != MKFS_BUILD) {
 		/* the image's own length is its size, a FAT image describes itself */
 		if (o->size_set || c->follow_symlinks || o->fat_opt)
 			return cli_usage_error("--%s has no use with --list or --extract",
-					       o->size_set	     ? "size"
+					       o->size_set	    ? "size"
 					       : c->follow_symlinks ? "follow-symlinks"
 								    : o->fat_opt);
 		if (o->mode == MKFS_EXTRACT && !o->output)
@@ -392,7 +393,7 @@ int main(int argc, char **argv)
 	}
 	if (opts.mode == MKFS_EXTRACT) {
 		rc = mkfs_extract(opts.type, &opts.spiffs, opts.dir, opts.output) < 0 ? EXIT_INPUT
-											: EXIT_OK;
+										      : EXIT_OK;
 		goto out;
 	}
 	/* the generators' own errors (bad sizes, like bad names and a full image) are input

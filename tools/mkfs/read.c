@@ -27,7 +27,7 @@ struct mkfs_image {
 		const uint8_t *data;
 		size_t len;
 		int is_dir;
-	} *v;
+	} * v;
 	size_t n;
 };
 
@@ -49,7 +49,8 @@ static int load(enum mkfs_type type, const struct spiffs_config *c, const char *
 	if (fileio_read(image, FILEIO_MAX_INPUT, &img) < 0)
 		return -1;
 	if (type == MKFS_NONE)
-		type = fat_image_detect(img.data, img.len) != FAT_KIND_NONE ? MKFS_FAT : MKFS_SPIFFS;
+		type =
+		    fat_image_detect(img.data, img.len) != FAT_KIND_NONE ? MKFS_FAT : MKFS_SPIFFS;
 	m->type = type;
 	if (type == MKFS_FAT)
 		rc = fat_decode(image, img.data, img.len, &m->fat);
@@ -95,8 +96,8 @@ static int list_json(const struct mkfs_image *l, struct buf *out)
 	size_t i;
 
 	if (!root || !files ||
-	    json_object_set_new(root, "type",
-				json_string(l->type == MKFS_FAT ? "fat" : "spiffs")) < 0 ||
+	    json_object_set_new(root, "type", json_string(l->type == MKFS_FAT ? "fat" : "spiffs")) <
+		0 ||
 	    (l->type == MKFS_FAT &&
 	     json_object_set_new(root, "wear_levelling", json_boolean(l->wear_levelling)) < 0) ||
 	    json_object_set(root, "files", files) < 0)

@@ -175,8 +175,9 @@ static int put_entry(struct fat_builder *b, struct dir *d, const char *path, con
 		/* both hold the name, then '.' and the extension if any, so "a." and "A"
 		 * are one name too, as in fatfsgen's lookup */
 		if (o->n == kn && memcmp(o->cp, cp, kn * sizeof(*cp)) == 0) {
-			diag_file(b->root, "'/%s' and '/%s' are the same FAT name (case does "
-				  "not count)", o->path, path);
+			diag_file(b->root,
+				  "'/%s' and '/%s' are the same FAT name (case does not count)",
+				  o->path, path);
 			goto out;
 		}
 		if (same_prefix(o, cp, base))
@@ -184,8 +185,10 @@ static int put_entry(struct fat_builder *b, struct dir *d, const char *path, con
 	}
 	if (!b->c->long_names || !fat_name_needs_lfn(cp, base, ext_len)) {
 		if (base > FAT_NAME_BASE || ext_len > FAT_NAME_EXT) {
-			diag_file(b->root, "file name '/%s' does not fit 8.3 (8 characters, 3 for "
-				  "the extension): use --long-names", path);
+			diag_file(b->root,
+				  "file name '/%s' does not fit 8.3 (8 characters, 3 for "
+				  "the extension): use --long-names",
+				  path);
 			goto out;
 		}
 		if (fat_name_field(cp, base, FAT_NAME_BASE, name) < 0 ||
@@ -202,8 +205,9 @@ static int put_entry(struct fat_builder *b, struct dir *d, const char *path, con
 		size_t tl, keep;
 
 		if (same > 127) {
-			diag_file(b->root, "more than 127 names start with the same 6 characters "
-				  "as '/%s'", path);
+			diag_file(b->root,
+				  "more than 127 names start with the same 6 characters as '/%s'",
+				  path);
 			goto out;
 		}
 		/* the long name is the upper-cased full name, dot restored, then a U+0000
@@ -213,8 +217,9 @@ static int put_entry(struct fat_builder *b, struct dir *d, const char *path, con
 			cp[lfn_n++] = 0;
 		for (i = 0; i < lfn_n; i++) {
 			if (cp[i] > 0xFFFF) {
-				diag_file(b->root, "the long name of '/%s' has a character past "
-					  "U+FFFF", path);
+				diag_file(b->root,
+					  "the long name of '/%s' has a character past U+FFFF",
+					  path);
 				goto out;
 			}
 		}

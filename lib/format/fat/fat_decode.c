@@ -76,8 +76,7 @@ enum fat_kind fat_image_detect(const uint8_t *img, size_t len)
 	size_t fat_len;
 	enum fat_kind k = FAT_KIND_NONE;
 
-	if (fat_wl_unwrap(img, len, &tmp, &fat, &fat_len) == 0 &&
-	    parse_boot(fat, fat_len, &r) == 0)
+	if (fat_wl_unwrap(img, len, &tmp, &fat, &fat_len) == 0 && parse_boot(fat, fat_len, &r) == 0)
 		k = FAT_KIND_WL;
 	else if (parse_boot(img, len, &r) == 0)
 		k = FAT_KIND_PLAIN;
@@ -193,9 +192,8 @@ static size_t short_name(const uint8_t *e, char *o)
 	if (el)
 		o[k++] = '.';
 	for (i = 0; i < el; i++)
-		o[k++] = (char)((e[12] & 0x10) && e[8 + i] >= 'A' && e[8 + i] <= 'Z'
-				    ? e[8 + i] + 32
-				    : e[8 + i]);
+		o[k++] = (char)((e[12] & 0x10) && e[8 + i] >= 'A' && e[8 + i] <= 'Z' ? e[8 + i] + 32
+										     : e[8 + i]);
 	return k;
 }
 
@@ -225,7 +223,8 @@ static int read_entry(struct reader *r, const uint8_t *e, const char *prefix, co
 	full[pl + 1 + nl] = '\0';
 	if (is_dir) {
 		if (depth >= MAX_DEPTH) {
-			diag_file(r->file, "'%s': directories nested over %u deep", full, MAX_DEPTH);
+			diag_file(r->file, "'%s': directories nested over %u deep", full,
+				  MAX_DEPTH);
 			free(full);
 			return -1;
 		}
@@ -274,7 +273,8 @@ static int read_dir(struct reader *r, const uint8_t *d, size_t dlen, const char 
 		}
 		if ((e[11] & 0x3F) == 0x0F) {
 			unsigned ord = e[0] & 0x3F, u;
-			static const uint8_t at[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
+			static const uint8_t at[13] = {1,  3,  5,  7,  9,  14, 16,
+						       18, 20, 22, 24, 28, 30};
 
 			if (e[0] & 0x40) {
 				count = want = ord;
@@ -327,7 +327,8 @@ int fat_decode(const char *file, const uint8_t *img, size_t len, struct fat_list
 	    parse_boot(fat, fat_len, &r) == 0) {
 		out->wear_levelling = 1;
 	} else if (parse_boot(img, len, &r) < 0) {
-		diag_file(file, "%s", "not a FAT12/FAT16 image (no boot sector, nor one inside "
+		diag_file(file, "%s",
+			  "not a FAT12/FAT16 image (no boot sector, nor one inside "
 			  "wear levelling)");
 		goto out;
 	}

@@ -68,8 +68,9 @@ int fat_detect_size(const struct fat_config *c, const char *root, const struct f
 		return diag_file(root, "--size detect: more than %u root entries",
 				 FAT_DEFAULT_ROOT_ENTRIES);
 	if (clusters > 65525)
-		return diag_file(root, "--size detect: %llu clusters need FAT32, which is not "
-				 "supported", (unsigned long long)clusters);
+		return diag_file(root,
+				 "--size detect: %llu clusters need FAT32, which is not supported",
+				 (unsigned long long)clusters);
 	fs = fat_geom_fat_sectors(clusters, (uint32_t)ss);
 	sectors = clusters + fs + 2 + fs * c->fat_count + FAT_DEFAULT_ROOT_ENTRIES * 32 / ss;
 	*size = sectors < 128 ? 128 * ss : sectors * ss;

@@ -32,14 +32,6 @@ uint32_t fat_geom_fat_sectors(uint64_t clusters, uint32_t ss)
 	return (uint32_t)((bytes + ss - 1) / ss);
 }
 
-uint32_t fat_wl_sectors(const struct fat_config *c, uint64_t size)
-{
-	uint64_t ts = size / FAT_WL_SECTOR;
-	uint64_t state = (64 + 16 * ts + FAT_WL_SECTOR - 1) / FAT_WL_SECTOR;
-
-	return (uint32_t)(2 + 2 * state + (c->wl_mode == FAT_WL_MODE_SAFE ? 2 : 0));
-}
-
 static int sector_size_ok(uint32_t ss, int wl)
 {
 	if (wl)
@@ -77,7 +69,8 @@ int fat_geom_compute(const struct fat_config *c, uint64_t size, struct fat_geom 
 			return -1;
 		}
 		if (c->wl_mode != FAT_WL_MODE_UNSET && ss != 512) {
-			snprintf(why, n, "--wl-mode needs --sector-size 512 (not %u)", (unsigned)ss);
+			snprintf(why, n, "--wl-mode needs --sector-size 512 (not %u)",
+				 (unsigned)ss);
 			return -1;
 		}
 		if (size == 0 || size % FAT_WL_SECTOR) {
@@ -86,9 +79,10 @@ int fat_geom_compute(const struct fat_config *c, uint64_t size, struct fat_geom 
 			return -1;
 		}
 		if (size / FAT_WL_SECTOR <= fat_wl_sectors(c, size)) {
-			snprintf(why, n, "image size 0x%llx leaves no room for a FAT inside the %u "
-				 "wear-levelling sectors", (unsigned long long)size,
-				 (unsigned)fat_wl_sectors(c, size));
+			snprintf(why, n,
+				 "image size 0x%llx leaves no room for a FAT inside the %u "
+				 "wear-levelling sectors",
+				 (unsigned long long)size, (unsigned)fat_wl_sectors(c, size));
 			return -1;
 		}
 		size = (size / FAT_WL_SECTOR - fat_wl_sectors(c, size)) * FAT_WL_SECTOR;
@@ -113,9 +107,10 @@ int fat_geom_compute(const struct fat_config *c, uint64_t size, struct fat_geom 
 		return -1;
 	}
 	total = size / ss;
-	if (total >= FAT16_LIMIT + 1) {
-		snprintf(why, n, "image size 0x%llx needs FAT32 (%llu sectors), which is not "
-			 "supported", (unsigned long long)size, (unsigned long long)total);
+	if (total > FAT16_LIMIT) {
+		snprintf(why, n,
+			 "image size 0x%llx needs FAT32 (%llu sectors), which is not supported",
+			 (unsigned long long)size, (unsigned long long)total);
 		return -1;
 	}
 	g->ss = ss;
@@ -125,8 +120,10 @@ int fat_geom_compute(const struct fat_config *c, uint64_t size, struct fat_geom 
 	g->root_entries = r;
 	g->root_sectors = (uint32_t)rs;
 	if (total < 1 + (uint64_t)g->fat_count * g->fat_sectors + rs) {
-		snprintf(why, n, "image size 0x%llx is too small for the boot sector, FATs and "
-			 "root directory", (unsigned long long)size);
+		snprintf(why, n,
+			 "image size 0x%llx is too small for the boot sector, FATs and "
+			 "root directory",
+			 (unsigned long long)size);
 		return -1;
 	}
 	d = total - 1 - (uint64_t)g->fat_count * g->fat_sectors - rs;
@@ -134,8 +131,9 @@ int fat_geom_compute(const struct fat_config *c, uint64_t size, struct fat_geom 
 	g->clusters = (uint32_t)d + 2;
 	g->type = g->clusters < FAT12_LIMIT ? 12 : 16;
 	if (g->clusters > FAT16_LIMIT) {
-		snprintf(why, n, "image size 0x%llx needs FAT32 (%u clusters), which is not "
-			 "supported", (unsigned long long)size, (unsigned)g->clusters);
+		snprintf(why, n,
+			 "image size 0x%llx needs FAT32 (%u clusters), which is not supported",
+			 (unsigned long long)size, (unsigned)g->clusters);
 		return -1;
 	}
 	/* FatFs on the device counts data clusters only and stays FAT12 up to 4085 of them;
@@ -158,7 +156,7 @@ int fat_geom_compute(const struct fat_config *c, uint64_t size, struct fat_geom 
 void fat_geom_boot_sector(const struct fat_geom *g, uint8_t *p)
 {
 	memset(p, 0, 512);
-	memcpy(p, "\xEB\xFE\x90" "MSDOS5.0", 11);
+	memcpy(p, "\xEB\xFE\x90MSDOS5.0", 11);
 	buf_put_le16(p + 11, (uint16_t)g->ss);
 	p[13] = 1;
 	buf_put_le16(p + 14, 1);

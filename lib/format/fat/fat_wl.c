@@ -21,6 +21,14 @@ static uint32_t state_sectors(uint64_t size)
 			  FAT_WL_SECTOR);
 }
 
+uint32_t fat_wl_sectors(const struct fat_config *c, uint64_t size)
+{
+	uint64_t ts = size / FAT_WL_SECTOR;
+	uint64_t state = (64 + 16 * ts + FAT_WL_SECTOR - 1) / FAT_WL_SECTOR;
+
+	return (uint32_t)(2 + 2 * state + (c->wl_mode == FAT_WL_MODE_SAFE ? 2 : 0));
+}
+
 void fat_wl_finish(const struct fat_config *c, uint64_t size, uint8_t *p, size_t fat_len)
 {
 	uint32_t ssec = state_sectors(size), safe = c->wl_mode == FAT_WL_MODE_SAFE ? 2 : 0;
