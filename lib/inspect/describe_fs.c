@@ -192,39 +192,32 @@ enum imginfo_kind describe_fs_subtype(uint8_t subtype)
 	return IMGINFO_UNKNOWN;
 }
 
-/* One file as a list item: compared as a whole (size and digest), so that a change is
- * one difference naming the file. A directory is one too: an empty one is content. */
+/* One file as a list item, compared as a whole (size and digest) so that a change is one
+ * difference naming the file. A directory is one too: an empty one is content. */
 static void file_node(struct imginfo_node *list, const struct fs_file *f)
 {
 	uint8_t sha[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	struct imginfo_node *it = node_item(list, f->path, NULL);
 
-	if (f->is_dir) {
-		node_str(it, "path", "%s", f->path);
-		node_str(it, "type", "directory");
-		if (!it)
-			return;
-		node_set_flags(it, IMGINFO_F_ATOM);
-		it->str = node_format("directory");
-		if (!it->str)
-			it->flags |= IMGINFO_F_OOM;
-		node_line(it, "%s: directory", f->path);
-		return;
-	}
-	hash_sha256(f->data, f->len, sha);
-	ascii_hex_encode(sha, SHA256_LEN, hex);
 	node_str(it, "path", "%s", f->path);
-	node_str(it, "type", "file");
-	node_uint(it, "size", f->len, 0, NULL);
-	node_str(it, "sha256", "%s", hex);
+	node_str(it, "type", "%s", f->is_dir ? "directory" : "file");
+	if (!f->is_dir) {
+		hash_sha256(f->data, f->len, sha);
+		ascii_hex_encode(sha, SHA256_LEN, hex);
+		node_uint(it, "size", f->len, 0, NULL);
+		node_str(it, "sha256", "%s", hex);
+	}
 	if (!it)
 		return;
 	node_set_flags(it, IMGINFO_F_ATOM);
-	it->str = node_format("%zu bytes, sha256 %s", f->len, hex);
-	if (!it->str)
+	it->str =
+	    f->is_dir ? node_format("directory") : node_format("%zu bytes, sha256 %s", f->len, hex);
+	if (!it->str) {
 		it->flags |= IMGINFO_F_OOM;
-	node_line(it, "%s: %zu bytes, sha256 %s", f->path, f->len, hex);
+		return;
+	}
+	node_line(it, "%s: %s", f->path, it->str);
 }
 
 int describe_fs(struct describe_ctx *c, struct imginfo_node *n, enum imginfo_kind kind,
