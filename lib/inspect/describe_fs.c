@@ -2,9 +2,9 @@
 /*
  * File-system partitions (spec/filesystems.md) for imginfo, SPIFFS and FAT: the files
  * they hold, each one path, size and SHA-256 (and FAT's directories), so that a diff
- * names the file that changed. The image's
- * bytes are compared as well, as a derived difference: one that the file changes
- * explain is ignored with them, any other change is still reported.
+ * names the file that changed. The image's bytes are compared as well, as a derived
+ * difference: one that the file changes explain is ignored with them, any other change
+ * is still reported.
  */
 #include "describe.h"
 
@@ -37,7 +37,7 @@ struct fs_files {
 	struct fat_list fat;
 };
 
-/* A file-system format imginfo reads (one row per format; FAT joins with its decoder). */
+/* A file-system format imginfo reads: one row of fs_formats each. */
 struct fs_format {
 	enum imginfo_kind kind;
 	uint8_t subtype; /* the data partition subtype that holds it */
