@@ -85,6 +85,12 @@ cmp -s "$tmp/got-s.bin" "$tmp/want-s.bin" && ok || bad "fat defaults: differs fr
 region "$tmp/S.bin" $off 65536 "$tmp/got-s2.bin"
 cmp -s "$tmp/got-s2.bin" "$tmp/want.bin" && ok || bad "spiffs beside fat: differs"
 
+# a batch: every device's image holds the same file systems
+printf 'id,serial\nd1,S1\nd2,S2\n' >devices.csv
+run_ok "batch" "$BIN/esp-mkflash" --manifest both.ini --devices devices.csv -o "$tmp/batch"
+cmp -s "$tmp/batch/d1/FLASH.bin" "$tmp/S.bin" && cmp -s "$tmp/batch/d2/FLASH.bin" "$tmp/S.bin" &&
+	ok || bad "batch: a device image differs from the single build"
+
 # fail NAME EDIT MESSAGE: the manifest fs.ini plus the lines EDIT must fail with MESSAGE
 fail() {
 	local name=$1 text=$2 want=$3
