@@ -108,7 +108,7 @@ _espgen()
 	--fat-type) values="12 16" ;;
 	--fat-count) values="1 2" ;;
 	--wl-mode) values="perf safe" ;;
-	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata" ;;
+	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata file" ;;
 	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | --chunk-size | \

@@ -176,6 +176,22 @@ int describe_nvs_like(const uint8_t *data, size_t len);
 int describe_nvs(struct describe_ctx *c, struct imginfo_node *n, const uint8_t *data, size_t len,
 		 uint64_t base);
 
+/* ---- describe_fs.c: file-system partitions (SPIFFS; FAT) ---- */
+
+/* The file-system kind of @data given alone (IMGINFO_UNKNOWN: none); prints nothing. */
+enum imginfo_kind describe_fs_detect(const uint8_t *data, size_t len);
+
+/* The file-system kind a data partition of @subtype holds (IMGINFO_UNKNOWN: none). */
+enum imginfo_kind describe_fs_subtype(uint8_t subtype);
+
+/*
+ * A file-system image of @kind into @n: its files (class file) and its bytes. When it
+ * does not decode: with c->quiet, a problem "fs-decode" at @where, else the reader's
+ * message. Returns 0 or -1.
+ */
+int describe_fs(struct describe_ctx *c, struct imginfo_node *n, enum imginfo_kind kind,
+		const uint8_t *data, size_t len, uint64_t base, const char *where);
+
 /* ---- describe_flash.c: whole flash images ---- */
 
 /* Bootloader, table, every partition's content, and bytes no partition covers, into

@@ -74,6 +74,9 @@ static void describe_content(struct describe_ctx *c, struct imginfo_node *n,
 	char where[64];
 	int saved = c->quiet;
 	int app = e->type == PARTTABLE_TYPE_APP && appimage_has_magic(data, len);
+	enum imginfo_kind fs = e->subtype >= 0 && e->subtype <= 0xFF
+				   ? describe_fs_subtype((uint8_t)e->subtype)
+				   : IMGINFO_UNKNOWN;
 
 	snprintf(where, sizeof(where), "partition %s", e->name);
 	c->quiet = 1;
@@ -86,6 +89,10 @@ static void describe_content(struct describe_ctx *c, struct imginfo_node *n,
 	}
 	if (e->type == PARTTABLE_TYPE_DATA && e->subtype == PARTTABLE_SUBTYPE_DATA_NVS &&
 	    describe_nvs_like(data, len) && describe_nvs(c, n, data, len, base) == 0)
+		goto out;
+	/* an erased one is not formatted yet: the device does that on first mount */
+	if (e->type == PARTTABLE_TYPE_DATA && fs != IMGINFO_UNKNOWN && !node_erased(data, len) &&
+	    describe_fs(c, n, fs, data, len, base, where) == 0)
 		goto out;
 	if (n && app)
 		describe_problem(c, "app-decode", base, where, "app image does not decode");

@@ -11,6 +11,7 @@
 
 static const char *const class_names[IMGINFO_CLASS_COUNT] = {
     "header", "appdesc", "elf-sha256", "digest", "signature", "partition", "content", "otadata",
+    "file",
 };
 
 const char *imginfo_class_name(enum imginfo_class cls)
@@ -33,7 +34,7 @@ int imginfo_class_parse(const char *name, enum imginfo_class *cls)
 
 const char *imginfo_class_names(void)
 {
-	return "header appdesc elf-sha256 digest signature partition content otadata";
+	return "header appdesc elf-sha256 digest signature partition content otadata file";
 }
 
 const char *imginfo_kind_name(enum imginfo_kind kind)
@@ -53,6 +54,10 @@ const char *imginfo_kind_name(enum imginfo_kind kind)
 		return "flash image";
 	case IMGINFO_SIGNED:
 		return "signed data";
+	case IMGINFO_SPIFFS:
+		return "spiffs";
+	case IMGINFO_FAT:
+		return "fat";
 	case IMGINFO_UNKNOWN:
 		break;
 	}

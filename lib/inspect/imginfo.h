@@ -29,6 +29,8 @@ enum imginfo_kind {
 	IMGINFO_NVS,	    /* NVS partition */
 	IMGINFO_FLASH,	    /* whole flash image: bootloader, table, partitions */
 	IMGINFO_SIGNED,	    /* other data with a Secure Boot v2 signature sector */
+	IMGINFO_SPIFFS,	    /* SPIFFS partition (spiffsgen's default options) */
+	IMGINFO_FAT,	    /* FAT partition, with or without wear levelling */
 };
 
 /* Classes of differences, for --ignore (order is the bit order of a class mask). */
@@ -41,6 +43,7 @@ enum imginfo_class {
 	IMGINFO_CLASS_PARTITION,  /* partition table entry (or MD5 row) */
 	IMGINFO_CLASS_CONTENT,	  /* segment data, partition data, layout of either */
 	IMGINFO_CLASS_OTADATA,	  /* otadata entries */
+	IMGINFO_CLASS_FILE,	  /* a file of a file-system partition: added, removed, changed */
 	IMGINFO_CLASS_COUNT,
 };
 
@@ -59,6 +62,7 @@ enum {
 	IMGINFO_F_NODIFF = 4,  /* shown, never compared (repeats another field) */
 	IMGINFO_F_DERIVED = 8, /* a digest or signature over other bytes (see imginfo_diff) */
 	IMGINFO_F_SCOPE = 16,  /* one image: where derived differences are judged */
+	IMGINFO_F_ATOM = 32,   /* an object compared as one value, its @str (a file) */
 };
 
 /*
@@ -73,7 +77,7 @@ struct imginfo_node {
 	unsigned flags;
 	enum imginfo_class cls; /* class of a difference found in or below this node */
 	uint64_t num;		/* UINT value */
-	char *str;		/* STR/TEXT value; UINT meaning ("dio"), or NULL */
+	char *str;		/* STR/TEXT value; UINT meaning ("dio"); ATOM value; or NULL */
 	char *line;		/* text form of a whole object on one line, or NULL */
 	const uint8_t *data;	/* compared bytes, or NULL */
 	size_t len;
@@ -103,7 +107,8 @@ enum imginfo_kind imginfo_detect(const uint8_t *data, size_t len);
 /* "app image", "partition table", ... */
 const char *imginfo_kind_name(enum imginfo_kind kind);
 
-/* "header", "appdesc", "elf-sha256", "digest", "signature", "partition", "content", "otadata". */
+/* "header", "appdesc", "elf-sha256", "digest", "signature", "partition", "content", "otadata",
+ * "file". */
 const char *imginfo_class_name(enum imginfo_class cls);
 /* Parses a class name. Returns 0, or -1 (no message). */
 int imginfo_class_parse(const char *name, enum imginfo_class *cls);
@@ -187,7 +192,8 @@ struct imginfo_diff {
 	uint64_t file_off;
 	uint32_t addr;
 	int has_addr;
-	int ignored; /* set by imginfo_diff_judge() */
+	int ignored;	  /* set by imginfo_diff_judge() */
+	int file_ignored; /* set by imginfo_diff_ignore_file() */
 };
 
 struct imginfo_difflist {
@@ -202,6 +208,14 @@ struct imginfo_difflist {
 int imginfo_diff(const struct imginfo_node *a, const struct imginfo_node *b,
 		 struct imginfo_difflist *out);
 void imginfo_difflist_free(struct imginfo_difflist *l);
+
+/*
+ * Marks ignored the differences of class file that name the file @spec: "PATH" (the
+ * path in the image, "/www/index.html": that file in any file-system partition, or in
+ * a file-system image alone) or "PARTITION:PATH" (in that partition only). Call it
+ * before imginfo_diff_judge(), which counts them as ignored. Returns how many it marked.
+ */
+size_t imginfo_diff_ignore_file(struct imginfo_difflist *l, const char *spec);
 
 /*
  * Marks ignored differences: those of a class in @ignore_mask (bit 1 << class), and

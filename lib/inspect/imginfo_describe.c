@@ -27,9 +27,10 @@ enum imginfo_kind imginfo_detect(const uint8_t *data, size_t len)
 		return IMGINFO_OTADATA;
 	if (describe_nvs_like(data, len))
 		return IMGINFO_NVS;
-	if (describe_signed_like(data, len))
+	kind = describe_fs_detect(data, len);
+	if (kind == IMGINFO_UNKNOWN && describe_signed_like(data, len))
 		return IMGINFO_SIGNED;
-	return IMGINFO_UNKNOWN;
+	return kind;
 }
 
 /* The description of @kind into @root. Returns 0, or -1 with a message. */
@@ -62,6 +63,9 @@ static int describe_kind(struct describe_ctx *c, struct imginfo_node *root, enum
 		root->flags |= IMGINFO_F_SCOPE;
 		describe_signed(c, root, data, len);
 		return 0;
+	case IMGINFO_SPIFFS:
+	case IMGINFO_FAT:
+		return describe_fs(c, root, kind, data, len, 0, "");
 	case IMGINFO_UNKNOWN:
 		break;
 	}
@@ -74,7 +78,7 @@ static int describe_kind(struct describe_ctx *c, struct imginfo_node *root, enum
 	if (describe_flash_looks_encrypted(c, data, len))
 		return -1;
 	return diag_file(c->file, "not a recognised image (no app image, partition table, "
-				  "otadata, NVS or flash image)");
+				  "otadata, NVS, SPIFFS, FAT or flash image)");
 }
 
 int imginfo_describe(const uint8_t *data, size_t len, const char *file,

@@ -102,6 +102,8 @@ static char *value_text(struct dctx *d, const struct imginfo_node *n)
 	case IMGINFO_LIST:
 		break;
 	}
+	if (n->flags & IMGINFO_F_ATOM)
+		return xstrdup(d, n->str ? n->str : "");
 	if (n->line)
 		return xstrdup(d, n->line);
 	return xstrdup(d, n->nkids ? "present" : "none");
@@ -423,6 +425,11 @@ static void diff_node(struct dctx *d, const struct imginfo_node *a, const struct
 		leaf(d, a, b, path, derived, scope);
 		return;
 	}
+	if (a->flags & IMGINFO_F_ATOM) {
+		if (!a->str || !b->str || strcmp(a->str, b->str) != 0)
+			leaf(d, a, b, path, derived, scope);
+		return;
+	}
 	switch (a->type) {
 	case IMGINFO_UINT:
 		if (a->num != b->num)
@@ -492,12 +499,70 @@ void imginfo_difflist_free(struct imginfo_difflist *l)
 	l->n = l->cap = 0;
 }
 
+/*
+ * The file a difference of class file names, from its path: "files[PATH]" (an image
+ * alone) or "partitions[PART].content.files[PATH]". Sets @part (NULL: none) and @file,
+ * both pointing into @path with their lengths. Returns 0, or -1 when it names none.
+ */
+static int file_of(const char *path, const char **part, size_t *plen, const char **file,
+		   size_t *flen)
+{
+	static const char pfx[] = "partitions[", mid[] = "].content.files[";
+	size_t len = strlen(path);
+	const char *m;
+
+	*part = NULL;
+	*plen = 0;
+	if (len < 2 || path[len - 1] != ']')
+		return -1;
+	if (strncmp(path, "files[", 6) == 0) {
+		*file = path + 6;
+	} else if (strncmp(path, pfx, sizeof(pfx) - 1) == 0 && (m = strstr(path, mid))) {
+		*part = path + sizeof(pfx) - 1;
+		*plen = (size_t)(m - *part);
+		*file = m + sizeof(mid) - 1;
+	} else {
+		return -1;
+	}
+	*flen = (size_t)(path + len - 1 - *file);
+	return 0;
+}
+
+size_t imginfo_diff_ignore_file(struct imginfo_difflist *l, const char *spec)
+{
+	const char *want_part = NULL, *want_file = spec, *colon = strchr(spec, ':');
+	size_t want_plen = 0, i, n = 0;
+
+	/* a file's path starts with '/': anything before a ':' ahead of it is a partition */
+	if (*spec != '/' && colon) {
+		want_part = spec;
+		want_plen = (size_t)(colon - spec);
+		want_file = colon + 1;
+	}
+	for (i = 0; i < l->n; i++) {
+		struct imginfo_diff *e = &l->v[i];
+		const char *part, *file;
+		size_t plen, flen;
+
+		if (e->cls != IMGINFO_CLASS_FILE ||
+		    file_of(e->path, &part, &plen, &file, &flen) < 0)
+			continue;
+		if (flen != strlen(want_file) || memcmp(file, want_file, flen) != 0)
+			continue;
+		if (want_part && (!part || plen != want_plen || memcmp(part, want_part, plen) != 0))
+			continue;
+		e->file_ignored = 1;
+		n++;
+	}
+	return n;
+}
+
 size_t imginfo_diff_judge(struct imginfo_difflist *l, unsigned ignore_mask)
 {
 	size_t i, j, left = 0;
 
 	for (i = 0; i < l->n; i++)
-		l->v[i].ignored = ((ignore_mask >> l->v[i].cls) & 1u) != 0;
+		l->v[i].ignored = l->v[i].file_ignored || ((ignore_mask >> l->v[i].cls) & 1u) != 0;
 	/* a digest or signature changes whenever what it covers changes: when everything
 	 * else that differs in its image is ignored, so is it */
 	for (i = 0; i < l->n; i++) {

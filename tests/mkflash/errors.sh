@@ -57,7 +57,7 @@ check boot-not-otadata '/^\[factory\]/,/^elf/c [factory]\nboot = ota_0' \
 check boot-missing-slot 's/^boot = ota_0/boot = ota_5/' \
 	"$M:12: boot = 'ota_5': the layout has 2 OTA app slots (ota_0 to ota_1)"
 check two-sources '/^elf = app.elf/a file = data.bin' \
-	"$M:14: [factory] needs exactly one of file, elf, boot, nvs or nvs_keys"
+	"$M:14: [factory] needs exactly one of file, elf, boot, nvs, nvs_keys, spiffs or fat"
 check elf-into-data '$a [nvs]\nelf = app.elf' "$M:21: [nvs] is not an app partition"
 check repeated '$a [factory]\nelf = app.elf' "$M:20: repeated section [factory] (first at line 14)"
 check bad-layout '!sed -i "s/^size = 16K/size = 16Q/" partitions.ini' \

@@ -24,6 +24,8 @@ struct imginfo_cli {
 	int check;
 	int json;
 	unsigned ignore_mask;
+	const char **ignore_files; /* --ignore file:[PART:]PATH, one slot per argument */
+	size_t nignore_files;
 	const char *pubkey;
 	const char *flash_key; /* --flash-key: a flash-encryption key file */
 	const char *nvs_key;   /* --nvs-key: an nvs_keys image */
@@ -50,6 +52,7 @@ static const char help_text[] =
     "      --diff             compare A with B\n"
     "      --ignore CLASS     accept differences of CLASS (repeatable): header appdesc\n"
     "                         elf-sha256 digest signature partition content otadata\n"
+    "                         file; or of one file: file:PATH, file:PARTITION:PATH\n"
     "      --pubkey KEY       verify Secure Boot signatures with this key (PEM)\n"
     "      --nvs-key FILE     decrypt encrypted NVS partitions with these keys (an\n"
     "                         nvs_keys image, as esp-mknvs --keygen writes it)\n"
@@ -93,6 +96,9 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 	int c, want, rc;
 
 	memset(o, 0, sizeof(*o));
+	o->ignore_files = calloc((size_t)argc, sizeof(*o->ignore_files));
+	if (!o->ignore_files)
+		return diag_error("out of memory");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -106,6 +112,10 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 			o->check = 1;
 			break;
 		case OPT_IGNORE:
+			if (strncmp(optarg, "file:", 5) == 0 && optarg[5]) {
+				o->ignore_files[o->nignore_files++] = optarg + 5;
+				break;
+			}
 			if (imginfo_class_parse(optarg, &cls) < 0)
 				return cli_usage_error("--ignore: unknown class '%s' (classes: %s)",
 						       optarg, imginfo_class_names());
@@ -136,7 +146,7 @@ static int parse_args(int argc, char **argv, struct imginfo_cli *o)
 	want = o->diff ? 2 : 1;
 	if (argc - optind != want)
 		return cli_usage_error(o->diff ? "--diff takes two files" : "one file expected");
-	if (o->ignore_mask && !o->diff)
+	if ((o->ignore_mask || o->nignore_files) && !o->diff)
 		return cli_usage_error("--ignore needs --diff");
 	o->files[0] = argv[optind];
 	o->files[1] = o->diff ? argv[optind + 1] : NULL;
@@ -206,12 +216,15 @@ int main(int argc, char **argv)
 	struct imginfo_node *tree[2] = {NULL, NULL};
 	struct imginfo_difflist diffs = {NULL, 0, 0};
 	int rc = IMGINFO_EXIT_ERROR, r;
+	size_t i;
 
 	diag_set_program("esp-imginfo");
 	cli_set_usage(usage_text, help_text);
 	r = parse_args(argc, argv, &o);
-	if (r)
+	if (r) {
+		free(o.ignore_files);
 		return r > 0 ? EXIT_OK : IMGINFO_EXIT_ERROR;
+	}
 	if (o.pubkey) {
 		if (sbkey_load(o.pubkey, 0, &key) < 0)
 			goto out;
@@ -253,6 +266,8 @@ int main(int argc, char **argv)
 		goto out;
 	if (imginfo_diff(tree[0], tree[1], &diffs) < 0)
 		goto out;
+	for (i = 0; i < o.nignore_files; i++)
+		imginfo_diff_ignore_file(&diffs, o.ignore_files[i]);
 	r = imginfo_diff_judge(&diffs, o.ignore_mask) ? IMGINFO_EXIT_DIFFERENT : IMGINFO_EXIT_SAME;
 	if (o.json) {
 		if (emit_json(imginfo_diff_to_json(&diffs)) < 0)
@@ -267,6 +282,7 @@ out:
 		rc = IMGINFO_EXIT_ERROR;
 	}
 	imginfo_difflist_free(&diffs);
+	free(o.ignore_files);
 	imginfo_node_free(tree[0]);
 	imginfo_node_free(tree[1]);
 	buf_free(&in[0]);

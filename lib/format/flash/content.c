@@ -16,6 +16,8 @@ const struct content_handler *const content_handlers[] = {
 	&content_otadata,
 	&content_nvs,
 	&content_nvs_keys,
+	&content_spiffs,
+	&content_fat,
 };
 const size_t content_nhandlers = sizeof(content_handlers) / sizeof(content_handlers[0]);
 

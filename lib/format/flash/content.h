@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What fills a partition of a factory image: one handler per kind of content
- * (file, elf, otadata, nvs), in the shape of genimage's image handlers. A manifest
+ * (file, elf, otadata, nvs, spiffs, fat), in the shape of genimage's image handlers. A manifest
  * section names its handler by the handler's key ("file = app.bin", "boot = ota_0",
  * ...); the factory (factory.c) calls the handler's callbacks in phases: check every
  * section, build what all images share once, then build the per-device part of each
@@ -95,6 +95,8 @@ extern const struct content_handler content_elf;
 extern const struct content_handler content_otadata;
 extern const struct content_handler content_nvs;
 extern const struct content_handler content_nvs_keys;
+extern const struct content_handler content_spiffs;
+extern const struct content_handler content_fat;
 
 /* The handlers in the order error messages list them. */
 extern const struct content_handler *const content_handlers[];
@@ -103,7 +105,8 @@ extern const size_t content_nhandlers;
 /* Whether any handler takes @key in a section. */
 int content_key_known(const char *key);
 
-/* "file, elf, boot or nvs, and for elf: min_rev, ..." into @out (truncated to @len). */
+/* "file, elf, boot, nvs, spiffs or fat, and for elf: min_rev, ..." into @out (truncated
+ * to @len). */
 void content_keys_text(char *out, size_t len);
 
 /*
