@@ -57,25 +57,23 @@ static void source_keys(struct buf *b)
 			   content_handlers[i]->key);
 }
 
-void content_keys_text(char *out, size_t len)
+int content_keys_text(struct buf *b)
 {
-	struct buf b = BUF_INIT;
 	int first = 1;
 	size_t i, k;
 
-	source_keys(&b);
+	source_keys(b);
 	for (i = 0; i < content_nhandlers; i++) {
 		const struct content_handler *h = content_handlers[i];
 
 		if (!h->opts || !h->opts[0])
 			continue;
-		buf_printf(&b, "%s%s: ", first ? ", and for " : "; for ", h->key);
+		buf_printf(b, "%s%s: ", first ? ", and for " : "; for ", h->key);
 		first = 0;
 		for (k = 0; h->opts[k]; k++)
-			buf_printf(&b, "%s%s", k ? ", " : "", h->opts[k]);
+			buf_printf(b, "%s%s", k ? ", " : "", h->opts[k]);
 	}
-	snprintf(out, len, "%.*s", (int)b.len, b.data ? (const char *)b.data : "");
-	buf_free(&b);
+	return buf_fill(b, 0, 1);
 }
 
 const struct content_handler *content_select(const struct manifest *m,

@@ -105,9 +105,9 @@ extern const size_t content_nhandlers;
 /* Whether any handler takes @key in a section. */
 int content_key_known(const char *key);
 
-/* "file, elf, boot, nvs, spiffs or fat, and for elf: min_rev, ..." into @out (truncated
- * to @len). */
-void content_keys_text(char *out, size_t len);
+/* "file, elf, boot, nvs, ..., and for elf: min_rev, ..." appended to @b, NUL-terminated
+ * (the whole list, however many handlers and keys). Returns 0, or -1 out of memory. */
+int content_keys_text(struct buf *b);
 
 /*
  * Picks the handler of section @s: exactly one handler key must be set, and every

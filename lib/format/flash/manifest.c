@@ -86,8 +86,9 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	struct manifest_section *s;
 	struct manifest_setting *v;
 	const struct manifest_setting *old;
-	char expected[512];
+	struct buf expected = BUF_INIT;
 	size_t k;
+	int rc;
 
 	if (!section) {
 		for (k = 0; k < MANIFEST_TOP_COUNT; k++) {
@@ -107,9 +108,14 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	}
 	/* the keys of a section are those of the content handlers */
 	if (!content_key_known(key)) {
-		content_keys_text(expected, sizeof(expected));
-		return manifest_error(m, line, "unknown key '%s' in [%s] (expected %s)", key,
-				      section, expected);
+		if (content_keys_text(&expected) < 0) {
+			buf_free(&expected);
+			return diag_error("out of memory");
+		}
+		rc = manifest_error(m, line, "unknown key '%s' in [%s] (expected %s)", key, section,
+				    (const char *)expected.data);
+		buf_free(&expected);
+		return rc;
 	}
 	s = &m->sec[m->nsec - 1];
 	old = manifest_get(s, key);
