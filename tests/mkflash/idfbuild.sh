@@ -59,8 +59,8 @@ mkbuild() {
     "partition-table" : { "offset" : "$toff", "file" : "partition_table/partition-table.bin", "encrypted" : "false" },
     "otadata" : { "offset" : "$ooff", "file" : "ota_data_initial.bin", "encrypted" : "false" },
     "extra_esptool_args" : {
-        "after"  : "hard-reset",
-        "before" : "default-reset",
+        "after"  : "hard${sep}reset",
+        "before" : "default${sep}reset",
         "stub"   : true,
         "chip"   : "esp32c3"
     }
@@ -78,7 +78,7 @@ same() {
 }
 
 # the reference: `python3 -m esptool` from ESPTOOL_DIR, with a python that has its modules
-esptool_dir=${ESPTOOL_DIR:-} py= why="ESPTOOL_DIR names no esptool v5.3.1 tree"
+esptool_dir=${ESPTOOL_DIR:-} py='' why="ESPTOOL_DIR names no esptool v5.3.1 tree"
 if [ -n "$esptool_dir" ] && [ -d "$esptool_dir/esptool" ]; then
 	why="no python3 imports esptool from $esptool_dir"
 	for p in python3 /usr/bin/python3; do
@@ -150,17 +150,25 @@ for style in v5 v6; do
 		bad "$style esptool merge-bin: exit $? ($(head -c 300 "$tmp/esptool.err"))"
 done
 
-# The manifest is ready to extend: an NVS section added to it builds.
-d=$tmp/v5/build
-cp "$tmp/v5/factory/factory.ini" "$tmp/v5/factory/ext.ini"
-cp "$tmp/v5/factory/factory.partitions.ini" "$tmp/v5/factory/ext.partitions.ini"
-sed -i 's/^layout = .*/layout = ext.partitions.ini/' "$tmp/v5/factory/ext.ini"
-printf 'key,type,encoding,value\nstorage,namespace,,\nserial,data,string,SN0001\n' \
-	>"$tmp/v5/factory/nvs.csv"
-printf '\n[nvs]\nnvs = nvs.csv\n' >>"$tmp/v5/factory/ext.ini"
-run_ok "extended manifest" "$BIN/esp-mkflash" --manifest "$tmp/v5/factory/ext.ini" \
-	-o "$tmp/ext.bin"
-"$BIN/esp-imginfo" "$tmp/ext.bin" | grep -q 'SN0001' && ok || bad "extended: NVS not in image"
+# The manifest is ready to extend (docs/esp-idf.md): otadata that boots ota_0, and an NVS
+# partition filled per device from a devices CSV.
+f=$tmp/v5/factory
+sed -i '/^\[otadata\]$/,/^$/s/^file = .*/boot = ota_0/' "$f/factory.ini"
+printf '\n[nvs]\nnvs = nvs.csv\n' >>"$f/factory.ini"
+# shellcheck disable=SC2016 # ${serial} is for esp-mkflash to fill
+printf 'key,type,encoding,value\nstorage,namespace,,\nserial,data,string,${serial}\n' >"$f/nvs.csv"
+printf 'device_id,serial\nunit-1,SN0001\nunit-2,SN0002\n' >"$f/devices.csv"
+run_ok "extended manifest" "$BIN/esp-mkflash" --manifest "$f/factory.ini" \
+	--devices "$f/devices.csv" -o "$tmp/out"
+"$BIN/esp-mkotadata" --boot ota_0 --slots 2 -o "$tmp/ota0.bin" || bad "esp-mkotadata"
+region "$tmp/out/unit-2/FLASH.bin" 0xd000 0x2000 "$tmp/ota.part"
+same "extended: otadata boots ota_0" "$tmp/ota.part" "$tmp/ota0.bin"
+"$BIN/esp-imginfo" "$tmp/out/unit-2/FLASH.bin" | grep -q 'SN0002' && ok ||
+	bad "extended: the device's NVS is not in its image"
+# the build's regions are unchanged: the app as --idf-build placed it
+region "$tmp/out/unit-1/FLASH.bin" 0x10000 0x10000 "$tmp/a.part"
+region "$tmp/v5.idf.bin" 0x10000 0x10000 "$tmp/b.part"
+same "extended: the app region" "$tmp/a.part" "$tmp/b.part"
 
 # Errors: exit 1, the JSON file and field named, no output.
 e=$tmp/err
