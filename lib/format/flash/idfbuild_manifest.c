@@ -187,7 +187,7 @@ static int put_header(struct writer *w, const char *layout_name)
 
 	if (buf_printf(&w->text,
 		       "; esp-mkflash --manifest-out: the regions of an ESP-IDF build directory\n"
-		       "; (docs/esp-idf.md). Add [otadata], NVS or other sections to extend it.\n"
+		       "; (docs/esp-idf.md), to extend with otadata, NVS and per-device data.\n"
 		       "chip = %s\n",
 		       b->chip->name) < 0)
 		return -1;
