@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +27,7 @@ static const char *const setting_names[3] = {"flash_mode", "flash_freq", "flash_
 
 /* "JSON: FIELD: message"; returns -1. */
 static int field_error(const struct idfbuild *b, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static int field_error(const struct idfbuild *b, const char *field, const char *fmt, ...)
 {
 	struct buf msg = BUF_INIT;
@@ -46,22 +45,6 @@ static int field_error(const struct idfbuild *b, const char *field, const char *
 	diag_file(b->json, "%s: %s", field, (const char *)msg.data);
 	buf_free(&msg);
 	return -1;
-}
-
-static char *join(const char *dir, const char *rel)
-{
-	size_t dl = strlen(dir), rl = strlen(rel);
-	char *p;
-
-	if (rel[0] == '/' || dl == 0)
-		return strdup(rel);
-	p = malloc(dl + rl + 2);
-	if (!p)
-		return NULL;
-	memcpy(p, dir, dl);
-	p[dl] = '/';
-	memcpy(p + dl + 1, rel, rl + 1);
-	return p;
 }
 
 /* @obj's member @key as a string, named @field in messages. */
@@ -127,7 +110,8 @@ static int load_settings(struct idfbuild *b, json_t *root)
 		diag_capture_end();
 		buf_free(&quiet);
 		if (bad)
-			return field_error(b, field, "'%s' is not a value esptool merge-bin takes", v);
+			return field_error(b, field, "'%s' is not a value esptool merge-bin takes",
+					   v);
 	}
 	return 0;
 }
@@ -153,7 +137,7 @@ static int add_file(struct idfbuild *b, const char *key, json_t *val)
 	f->addr = (uint64_t)addr;
 	f->key = strdup(key);
 	f->file = strdup(json_string_value(val));
-	f->path = f->file ? join(b->dir, f->file) : NULL;
+	f->path = f->file ? fileio_path_join(b->dir, f->file) : NULL;
 	if (!f->key || !f->path)
 		return diag_error("out of memory");
 	if (f->file[0] == '\0')
@@ -173,9 +157,7 @@ static int load_files(struct idfbuild *b, json_t *root)
 	if (!json_is_object(files))
 		return field_error(b, "flash_files", files ? "not an object" : "missing");
 	/* jansson keeps the order written: the order of flash_args */
-	json_object_foreach(files, key, val)
-		if (add_file(b, key, val) < 0)
-			return -1;
+	json_object_foreach(files, key, val) if (add_file(b, key, val) < 0) return -1;
 	if (b->n == 0)
 		return field_error(b, "flash_files", "no files");
 	return 0;
@@ -195,8 +177,7 @@ static int load_table(struct idfbuild *b, json_t *root)
 	if (get_string(b, pt, "offset", "partition-table.offset", &off) < 0)
 		return -1;
 	if (num_pyint_parse(off, strlen(off), &v) < 0 || v < 0)
-		return field_error(b, "partition-table.offset", "'%s' is not a flash address",
-				   off);
+		return field_error(b, "partition-table.offset", "'%s' is not a flash address", off);
 	b->has_table = 1;
 	b->table_offset = (uint64_t)v;
 	return 0;
@@ -207,10 +188,14 @@ int idfbuild_load(const char *dir, struct idfbuild *b)
 	struct buf data = BUF_INIT;
 	json_error_t err;
 	json_t *root = NULL;
+	size_t n = strlen(dir);
 	int rc = -1;
 
-	b->dir = strdup(dir);
-	b->json = join(dir, "flasher_args.json");
+	/* "build/" names the JSON "build/flasher_args.json", not "build//..." */
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	b->dir = strndup(dir, n);
+	b->json = fileio_path_join(dir, "flasher_args.json");
 	if (!b->dir || !b->json)
 		return diag_error("out of memory");
 	if (fileio_read(b->json, IDFBUILD_MAX_JSON, &data) < 0)

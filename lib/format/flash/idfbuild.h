@@ -31,8 +31,8 @@ struct idfbuild {
 	struct flash_params params; /* the same, "keep" as NULL (borrowed from @setting) */
 	struct idfbuild_file *v;    /* in the order of the JSON */
 	size_t n;
-	int has_table;		/* a "partition-table" entry names the table */
-	uint64_t table_offset;	/* its offset */
+	int has_table;	       /* a "partition-table" entry names the table */
+	uint64_t table_offset; /* its offset */
 };
 
 /*

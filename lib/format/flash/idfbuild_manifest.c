@@ -10,8 +10,6 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "idfbuild_manifest.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,7 +33,8 @@ char *idfbuild_manifest_layout_path(const char *manifest)
 	return p;
 }
 
-/* The directory part of @path ("." for none), resolved; malloc'd, NULL with a message. */
+/* The directory @path is in ("." for none), or @path itself with @is_dir, resolved;
+ * malloc'd, NULL with a message. */
 static char *real_dir(const char *path, int is_dir)
 {
 	const char *slash = is_dir ? NULL : strrchr(path, '/');
@@ -95,8 +94,8 @@ static int value_ok(const char *v)
 {
 	size_t n = strlen(v);
 
-	return n > 0 && !strpbrk(v, ";#\r\n") && v[0] != ' ' && v[0] != '\t' &&
-	       v[n - 1] != ' ' && v[n - 1] != '\t';
+	return n > 0 && !strpbrk(v, ";#\r\n") && v[0] != ' ' && v[0] != '\t' && v[n - 1] != ' ' &&
+	       v[n - 1] != '\t';
 }
 
 struct writer {
@@ -108,18 +107,27 @@ struct writer {
 /* "KEY = PATH" with the file of @f as the manifest reaches it. */
 static int put_path(struct writer *w, const char *key, const struct idfbuild_file *f)
 {
-	const char *pre = f->file[0] == '/' ? "" : w->prefix;
+	struct buf v = BUF_INIT;
+	int rc;
 
-	if (!value_ok(f->file) || !value_ok(pre[0] ? pre : "x"))
-		return diag_file(w->b->json, "flash_files[\"%s\"]: '%s%s' cannot be written in a "
-					     "manifest (';', '#', line breaks or blanks at an end)",
-				 f->key, pre, f->file);
-	return buf_printf(&w->text, "%s = %s%s\n", key, pre, f->file);
+	/* buf_printf() leaves a NUL after the text */
+	if (buf_printf(&v, "%s%s", f->file[0] == '/' ? "" : w->prefix, f->file) < 0)
+		return -1;
+	if (!value_ok((const char *)v.data))
+		rc = diag_file(w->b->json,
+			       "flash_files[\"%s\"]: '%s' cannot be written in a manifest (';', "
+			       "'#', line breaks or blanks at an end)",
+			       f->key, (const char *)v.data);
+	else
+		rc = buf_printf(&w->text, "%s = %s\n", key, (const char *)v.data);
+	buf_free(&v);
+	return rc;
 }
 
 /* Reads the table file and decodes it; it must encode back to the same bytes, or the
  * manifest would build a different table than the merge places. */
-static int load_table(const struct idfbuild_file *f, struct parttable_config *cfg, struct parttable *pt)
+static int load_table(const struct idfbuild_file *f, struct parttable_config *cfg,
+		      struct parttable *pt)
 {
 	struct buf data = BUF_INIT, again = BUF_INIT;
 	int rc = -1;
@@ -133,8 +141,9 @@ static int load_table(const struct idfbuild_file *f, struct parttable_config *cf
 	if (parttable_encode(pt, cfg, &again) < 0)
 		goto out;
 	if (again.len != data.len || memcmp(again.data, data.data, data.len) != 0) {
-		diag_file(f->path, "the partition table does not encode back to the same bytes "
-				   "(%zu bytes, not %zu): a manifest cannot rebuild it",
+		diag_file(f->path,
+			  "the partition table does not encode back to the same bytes "
+			  "(%zu bytes, not %zu): a manifest cannot rebuild it",
 			  data.len, again.len);
 		goto out;
 	}
@@ -146,9 +155,8 @@ out:
 }
 
 /* The partition @f starts, checked to hold it; NULL with a message. */
-static const struct parttable_entry *partition_at(const struct idfbuild *b,
-						  const struct parttable *pt,
-						  const struct idfbuild_file *f)
+static const struct parttable_entry *
+partition_at(const struct idfbuild *b, const struct parttable *pt, const struct idfbuild_file *f)
 {
 	struct stat st;
 	size_t i;
@@ -194,8 +202,9 @@ static int put_header(struct writer *w, const char *layout_name)
 	for (i = 0; i < 3; i++) {
 		/* the manifest always writes the bootloader header: it needs real values */
 		if (strcmp(b->setting[i], "keep") == 0)
-			return diag_file(b->json, "flash_settings.%s: 'keep' cannot go into a "
-						  "manifest, which needs the value",
+			return diag_file(b->json,
+					 "flash_settings.%s: 'keep' cannot go into a "
+					 "manifest, which needs the value",
 					 names[i]);
 		if (buf_printf(&w->text, "%s = %s\n", names[i], b->setting[i]) < 0)
 			return -1;
