@@ -202,7 +202,7 @@ expect_err "no chip" "$e/flasher_args.json: extra_esptool_args.chip: missing" \
 	--idf-build "$e" -o "$tmp/out.bin"
 edit 's/"flash_size": "4MB"/"flash_size": "detect"/'
 expect_err "detect" \
-	"$e/flasher_args.json: flash_settings.flash_size: 'detect' is not a value esptool merge-bin takes" \
+	"$e/flasher_args.json: flash_settings.flash_size: 'detect' is not a value esptool merge-bin takes for esp32c3" \
 	--idf-build "$e" -o "$tmp/out.bin"
 edit 's/"flash_mode": "dio",/"flash_mode": 3,/'
 expect_err "not a string" "$e/flasher_args.json: flash_settings.flash_mode: not a string" \

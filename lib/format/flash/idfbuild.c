@@ -77,20 +77,20 @@ static int load_chip(struct idfbuild *b, json_t *root)
 	return 0;
 }
 
-/* The settings go to the bootloader header as merge-bin's --flash-* options would: what
- * its command line refuses (say 'detect', which only write-flash takes) is refused. */
+/* The settings go to the bootloader header as merge-bin's --flash-* options would: a
+ * value the chip's header cannot hold (say 'detect', which only write-flash takes) is
+ * refused here, where the field can be named. 'keep' keeps the header's value. */
 static int load_settings(struct idfbuild *b, json_t *root)
 {
 	json_t *fs = json_object_get(root, "flash_settings");
 	const char **p[3] = {&b->params.mode, &b->params.freq, &b->params.size};
 	char field[64];
+	uint8_t code;
 	size_t i;
 
 	if (!json_is_object(fs))
 		return field_error(b, "flash_settings", fs ? "not an object" : "missing");
 	for (i = 0; i < 3; i++) {
-		struct flash_params one = {NULL, NULL, NULL};
-		struct buf quiet = BUF_INIT;
 		const char *v;
 		int bad;
 
@@ -103,15 +103,13 @@ static int load_settings(struct idfbuild *b, json_t *root)
 		if (strcmp(v, "keep") == 0)
 			continue;
 		*p[i] = b->setting[i];
-		*(i == 0 ? &one.mode : i == 1 ? &one.freq : &one.size) = v;
-		/* flash_params_spelling() words its message for the command line */
-		diag_capture_begin(&quiet);
-		bad = flash_params_spelling(&one) < 0;
-		diag_capture_end();
-		buf_free(&quiet);
+		bad = (i == 0	? chip_flash_mode_code(v, &code)
+		       : i == 1 ? chip_flash_freq_code(b->chip, v, &code)
+				: chip_flash_size_code(v, &code)) < 0;
 		if (bad)
-			return field_error(b, field, "'%s' is not a value esptool merge-bin takes",
-					   v);
+			return field_error(b, field,
+					   "'%s' is not a value esptool merge-bin takes for %s", v,
+					   b->chip->name);
 	}
 	return 0;
 }
