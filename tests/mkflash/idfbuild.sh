@@ -235,4 +235,9 @@ expect_err "file at no partition" \
 [ $? -eq 2 ] && ok || bad "--manifest-out without --idf-build is a usage error"
 "$BIN/esp-mkflash" --idf-build "$d" --manifest-out "$tmp/e.ini" -o "$tmp/out.bin" 2>/dev/null
 [ $? -eq 2 ] && ok || bad "--manifest-out with -o is a usage error"
+"$BIN/esp-mkflash" --idf-build "$d" --manifest-out "$tmp/e.ini" --manifest "$tmp/e.ini" \
+	2>"$tmp/err.txt"
+[ $? -eq 2 ] && grep -qF -- '--idf-build and --manifest are two forms' "$tmp/err.txt" && ok ||
+	bad "--idf-build with --manifest is a usage error"
+[ ! -e "$tmp/e.ini" ] && ok || bad "a usage error wrote the manifest"
 finish

@@ -147,6 +147,8 @@ static int check_idf_build(const struct mkflash_opts *o)
 		return cli_usage_error("--manifest-out goes with --idf-build");
 	if (!o->idf_build)
 		return 0;
+	if (o->manifest)
+		return cli_usage_error("--idf-build and --manifest are two forms: give one");
 	if (o->chip || o->params.mode || o->params.freq || o->params.size)
 		return cli_usage_error("--idf-build takes the chip and flash settings from "
 				       "DIR/flasher_args.json: no --chip or --flash-*");
