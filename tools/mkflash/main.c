@@ -322,7 +322,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	if (o->manifest_out)
 		return 0;
 	if (o->manifest) {
-		if (o->npairs || o->chip || o->idf_build || o->pad_to || o->target_offset || o->params.mode ||
+		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
 		    o->params.freq || o->params.size || o->format_given || o->out.chunk_given ||
 		    o->out.md5_disable)
 			return cli_usage_error(
