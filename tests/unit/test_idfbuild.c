@@ -62,6 +62,8 @@ static void test_good(void)
 	CHECK(strncmp(b.v[0].path, dir, strlen(dir)) == 0 &&
 	      strcmp(b.v[0].path + strlen(dir), "/app.bin") == 0);
 	CHECK(b.has_table && b.table_offset == 0x8000);
+	CHECK(strncmp(b.json, dir, strlen(dir)) == 0 &&
+	      strcmp(b.json + strlen(dir), "/flasher_args.json") == 0);
 	idfbuild_free(&b);
 	CHECK(b.n == 0 && b.v == NULL && b.dir == NULL);
 }

@@ -193,7 +193,7 @@ int idfbuild_load(const char *dir, struct idfbuild *b)
 	while (n > 1 && dir[n - 1] == '/')
 		n--;
 	b->dir = strndup(dir, n);
-	b->json = fileio_path_join(dir, "flasher_args.json");
+	b->json = b->dir ? fileio_path_join(b->dir, "flasher_args.json") : NULL;
 	if (!b->dir || !b->json)
 		return diag_error("out of memory");
 	if (fileio_read(b->json, IDFBUILD_MAX_JSON, &data) < 0)
