@@ -60,7 +60,7 @@ _espgen()
 		;;
 	esp-mkflash)
 		noarg="--keep-going --keygen-per-device --check --md5-disable --quiet --help --version"
-		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --chunk-size --depfile"
+		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --chunk-size --depfile --idf-build --manifest-out"
 		;;
 	esp-mknvs)
 		noarg="--decode --encrypt --decrypt --keygen --quiet --help --version"
@@ -114,7 +114,12 @@ _espgen()
 		--elf-sha256-offset | --size | --slots | --seq | --target-offset | -t | --jobs | -j | --chunk-size | \
 		--address | -a | --page-size | --block-size | --obj-name-len | --meta-len | --root-entry-count)
 		return 0 ;; # a number or free text
-	--output | -o | --layout | --manifest | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
+	--idf-build)
+		compopt -o filenames 2>/dev/null
+		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+		return 0
+		;;
+	--output | -o | --layout | --manifest | --manifest-out | --devices | --depfile | --key | -k | --keyfile | --sign-key | --pubkey | \
 		--nvs-key | --hmac-key | --flash-key | \
 		-p | --pub-key | --key-digest | --pubkey-digest | --digest-out | --signature | \
 		--pkcs11-module | --pin-file)

@@ -448,3 +448,19 @@ int fileio_atomic_write_file_mode(const char *path, const void *data, size_t len
 	}
 	return fileio_atomic_commit(&af);
 }
+
+char *fileio_path_join(const char *dir, const char *rel)
+{
+	size_t dl = strlen(dir), rl = strlen(rel);
+	char *p;
+
+	if (rel[0] == '/' || dl == 0)
+		return strdup(rel);
+	p = malloc(dl + rl + 2);
+	if (!p)
+		return NULL;
+	memcpy(p, dir, dl);
+	p[dl] = '/';
+	memcpy(p + dl + 1, rel, rl + 1);
+	return p;
+}

@@ -19,6 +19,10 @@
  */
 int fileio_read(const char *path, size_t max, struct buf *out);
 
+/* @rel as seen from directory @dir ("" for the current one): "dir/rel", or @rel itself
+ * when absolute. malloc'd; NULL when out of memory. */
+char *fileio_path_join(const char *dir, const char *rel);
+
 /*
  * An output file being written: a temporary file in the target's directory that
  * becomes the target only on fileio_atomic_commit(). "-" is standard output (no rename).

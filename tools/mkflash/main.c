@@ -15,6 +15,8 @@
 #include "fileio.h"
 #include "flash.h"
 #include "flash_merge.h"
+#include "idfbuild.h"
+#include "idfbuild_manifest.h"
 #include "num.h"
 
 struct mkflash_opts {
@@ -23,6 +25,8 @@ struct mkflash_opts {
 	const char *manifest;
 	const char *devices;
 	const char *depfile;
+	const char *idf_build;	  /* ESP-IDF build directory */
+	const char *manifest_out; /* with idf_build: write a manifest instead */
 	int jobs;
 	int keep_going;
 	int check;
@@ -46,6 +50,9 @@ static const char usage_text[] =
 	"                   ADDR FILE [ADDR FILE ...] -o FLASH.uf2\n"
 	"       esp-mkflash --chip CHIP --format hex [--flash-mode M] [--flash-freq F]\n"
 	"                   [--flash-size S] ADDR FILE [ADDR FILE ...] -o FLASH.hex\n"
+	"       esp-mkflash --idf-build DIR [--format F] [--pad-to-size SIZE] ...\n"
+	"                   [ADDR FILE ...] -o FLASH.bin\n"
+	"       esp-mkflash --idf-build DIR --manifest-out FACTORY.ini\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
 	"                   [--keygen-per-device] [--depfile FILE] -o OUTDIR\n"
@@ -75,6 +82,10 @@ static const char help_text[] =
 	"      --chunk-size N        uf2: payload bytes per block, a multiple of 4\n"
 	"                            (default 452, 476 with --md5-disable)\n"
 	"      --md5-disable         uf2: no MD5 part in the blocks\n"
+	"      --idf-build DIR       an ESP-IDF build directory: chip, flash settings and\n"
+	"                            files from DIR/flasher_args.json (as @DIR/flash_args)\n"
+	"      --manifest-out FILE   with --idf-build: write a manifest of that build (and\n"
+	"                            its layout, FILE.partitions.ini) instead of an image\n"
 	"      --manifest FILE       build from a factory manifest (see README)\n"
 	"      --devices CSV         one image per row: OUTDIR/<id>/FLASH.bin + FLASH.json,\n"
 	"                            the manifest's NVS CSVs filled from ${column} values\n"
@@ -109,6 +120,8 @@ enum {
 	OPT_KEYGEN,
 	OPT_CHUNK,
 	OPT_MD5_DISABLE,
+	OPT_IDF_BUILD,
+	OPT_MANIFEST_OUT,
 };
 
 /* esptool's --pad-to-size choices. */
@@ -125,6 +138,24 @@ static int parse_pad(const char *arg, uint64_t *out)
 static const char *keep_or(const char *arg)
 {
 	return strcmp(arg, "keep") == 0 ? NULL : arg;
+}
+
+/* --idf-build names the chip and flash settings; --manifest-out writes only a manifest. */
+static int check_idf_build(const struct mkflash_opts *o)
+{
+	if (o->manifest_out && !o->idf_build)
+		return cli_usage_error("--manifest-out goes with --idf-build");
+	if (!o->idf_build)
+		return 0;
+	if (o->manifest)
+		return cli_usage_error("--idf-build and --manifest are two forms: give one");
+	if (o->chip || o->params.mode || o->params.freq || o->params.size)
+		return cli_usage_error("--idf-build takes the chip and flash settings from "
+				       "DIR/flasher_args.json: no --chip or --flash-*");
+	if (o->manifest_out && (o->output || o->npairs || o->pad_given || o->format_given ||
+				o->out.chunk_given || o->out.md5_disable))
+		return cli_usage_error("--manifest-out takes only --idf-build");
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct mkflash_opts *o)
@@ -152,6 +183,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"depfile", required_argument, NULL, OPT_DEPFILE},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"keygen-per-device", no_argument, NULL, OPT_KEYGEN},
+		{"idf-build", required_argument, NULL, OPT_IDF_BUILD},
+		{"manifest-out", required_argument, NULL, OPT_MANIFEST_OUT},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -232,6 +265,12 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_KEYGEN:
 			o->keygen = 1;
 			break;
+		case OPT_IDF_BUILD:
+			o->idf_build = optarg;
+			break;
+		case OPT_MANIFEST_OUT:
+			o->manifest_out = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") == 0)
 				o->out.format = FLASH_MERGE_RAW;
@@ -276,8 +315,12 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		return cli_usage_error("--check writes nothing: no --depfile");
 	if (o->check && o->output && !o->devices)
 		return cli_usage_error("--check without --devices takes no -o");
-	if (!o->output && !o->check)
+	if (check_idf_build(o) < 0)
+		return -1;
+	if (!o->output && !o->check && !o->manifest_out)
 		return cli_usage_error("no output given (-o FILE)");
+	if (o->manifest_out)
+		return 0;
 	if (o->manifest) {
 		if (o->npairs || o->chip || o->pad_to || o->target_offset || o->params.mode ||
 		    o->params.freq || o->params.size || o->format_given || o->out.chunk_given ||
@@ -291,9 +334,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		return cli_usage_error("--pad-to-size and --target-offset go with --format raw");
 	if (o->out.format != FLASH_MERGE_UF2 && (o->out.chunk_given || o->out.md5_disable))
 		return cli_usage_error("--chunk-size and --md5-disable go with --format uf2");
-	if (!o->chip)
+	if (!o->chip && !o->idf_build)
 		return cli_usage_error("--chip is required (one of %s)", chip_names());
-	if (o->npairs == 0)
+	if (o->npairs == 0 && !o->idf_build)
 		return cli_usage_error("no ADDR FILE pairs given");
 	if (o->npairs % 2)
 		return cli_usage_error("'%s' has no FILE: give ADDR FILE pairs",
@@ -305,13 +348,17 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 	return 0;
 }
 
-static int merge_form(const struct mkflash_opts *o)
+/* The ADDR FILE form; @idf (may be NULL): the build directory's files come first. */
+static int merge_form(const struct mkflash_opts *o, const struct idfbuild *idf)
 {
 	struct flash_merge m;
 	struct flash_merge_out out = o->out;
 	int i, rc = -1;
 
-	flash_merge_init(&m, o->chip, &o->params);
+	if (!idf)
+		flash_merge_init(&m, o->chip, &o->params);
+	else if (idfbuild_merge_init(idf, &m) < 0)
+		goto out;
 	for (i = 0; i + 1 < o->npairs; i += 2) {
 		const char *addr = o->pairs[i];
 		int64_t a;
@@ -335,11 +382,13 @@ int main(int argc, char **argv)
 {
 	struct mkflash_opts opts;
 	struct cli_args args;
+	struct idfbuild idf;
 	int rc = EXIT_USAGE, r;
 
 	diag_set_program("esp-mkflash");
 	cli_set_usage(usage_text, help_text);
 	memset(&opts, 0, sizeof(opts));
+	memset(&idf, 0, sizeof(idf));
 	/* @FILE: ESP-IDF's build/flash_args and the like, as esptool reads them */
 	if (cli_expand_argfiles(argc, argv, &args) < 0)
 		return EXIT_INPUT;
@@ -349,6 +398,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
+	if (opts.idf_build && idfbuild_load(opts.idf_build, &idf) < 0)
+		goto out;
+	if (opts.manifest_out) {
+		if (idfbuild_manifest_write(&idf, opts.manifest_out) < 0)
+			goto out;
+		rc = EXIT_OK;
+		goto out;
+	}
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
@@ -373,10 +430,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if ((opts.manifest ? factory_make(opts.manifest, opts.output, opts.depfile)
-			   : merge_form(&opts)) < 0)
+			   : merge_form(&opts, opts.idf_build ? &idf : NULL)) < 0)
 		goto out;
 	rc = EXIT_OK;
 out:
+	idfbuild_free(&idf);
 	cli_args_free(&args);
 	return rc;
 }

@@ -186,18 +186,7 @@ const struct manifest_setting *manifest_get(const struct manifest_section *s, co
 
 char *manifest_path(const struct manifest *m, const char *rel)
 {
-	size_t dl = strlen(m->dir), rl = strlen(rel);
-	char *p;
-
-	if (rel[0] == '/' || dl == 0)
-		return strdup(rel);
-	p = malloc(dl + rl + 2);
-	if (!p)
-		return NULL;
-	memcpy(p, m->dir, dl);
-	p[dl] = '/';
-	memcpy(p + dl + 1, rel, rl + 1);
-	return p;
+	return fileio_path_join(m->dir, rel);
 }
 
 int manifest_bool(const struct manifest *m, const struct manifest_setting *s, int *out)
