@@ -10,7 +10,7 @@
 #  - the four cases that once went wrong, with exact output.
 # Usage: roundtrip.sh ESP-MKNVS RANDCSV SHARED_DIR OWN_GOLDEN_DIR
 exe=$1 randcsv=$2 shared=$3 own=$4
-# shellcheck source=common.sh
+# shellcheck source=tests/mknvs/common.sh
 . "$(dirname "$0")/common.sh"
 seed=${RANDCSV_SEED:-20}
 count=${RANDCSV_COUNT:-200}
@@ -139,5 +139,5 @@ rc=$?
 
 echo "vectors: $vectors ($vrefused refused with the entry named); random: $((count - ungen)) of $count generated (seed $seed)"
 echo "round trips with the same bytes: $same, refused naming the entry: $refused"
-[ $fail -eq 0 ] && echo "roundtrip.mknvs: all passed"
-[ $fail -eq 0 ]
+[ "$fail" -eq 0 ] && echo "roundtrip.mknvs: all passed"
+[ "$fail" -eq 0 ]
