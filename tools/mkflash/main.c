@@ -27,6 +27,8 @@ struct mkflash_opts {
 	int keep_going;
 	int check;
 	int keygen;
+	unsigned shard_k, shard_n; /* --shard K/N; shard_n 0: not given */
+	const char *merge_index;   /* --merge-index OUTDIR */
 	uint64_t target_offset;
 	uint64_t pad_to;
 	int pad_given; /* --pad-to-size or --target-offset given (raw only) */
@@ -48,7 +50,8 @@ static const char usage_text[] =
 	"                   [--flash-size S] ADDR FILE [ADDR FILE ...] -o FLASH.hex\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   [--keygen-per-device] [--depfile FILE] -o OUTDIR\n"
+	"                   [--keygen-per-device] [--shard K/N] [--depfile FILE] -o OUTDIR\n"
+	"       esp-mkflash [--manifest FACTORY.ini] --devices DEVICES.csv --merge-index OUTDIR\n"
 	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
 static const char help_text[] =
@@ -84,6 +87,11 @@ static const char help_text[] =
 	"      --keygen-per-device   with --devices: flash-encrypt each image with a new\n"
 	"                            key of its own, written (mode 0600) to\n"
 	"                            OUTDIR/<id>/flash_key.bin for burning into eFuse\n"
+	"      --shard K/N           with --devices: build only shard K (0 to N-1) of N, the\n"
+	"                            devices whose id hashes to K; index in\n"
+	"                            OUTDIR/index-K-of-N.csv; shards may share OUTDIR\n"
+	"      --merge-index OUTDIR  check that the shards built every device of --devices\n"
+	"                            once and completely, then write OUTDIR/index.csv\n"
 	"      --check               check the manifest and every device row (and, with -o,\n"
 	"                            the names OUTDIR holds); build and write nothing\n"
 	"      --depfile FILE        with --manifest: also write FILE, a Makefile rule\n"
@@ -109,7 +117,26 @@ enum {
 	OPT_KEYGEN,
 	OPT_CHUNK,
 	OPT_MD5_DISABLE,
+	OPT_SHARD,
+	OPT_MERGE_INDEX,
 };
+
+/* --shard K/N: K from 0 to N-1, as Kubernetes, Slurm and xargs count. */
+static int parse_shard(const char *arg, struct mkflash_opts *o)
+{
+	const char *slash = strchr(arg, '/');
+	int64_t k, n;
+
+	if (!slash || num_pyint_parse(arg, (size_t)(slash - arg), &k) < 0 ||
+	    num_pyint_parse(slash + 1, strlen(slash + 1), &n) < 0 || n < 1 || n > 100000 ||
+	    k < 0 || k >= n)
+		return cli_usage_error("--shard: '%s' is not K/N with N from 1 to 100000 and K "
+				       "from 0 to N-1",
+				       arg);
+	o->shard_k = (unsigned)k;
+	o->shard_n = (unsigned)n;
+	return 0;
+}
 
 /* esptool's --pad-to-size choices. */
 static int parse_pad(const char *arg, uint64_t *out)
@@ -152,6 +179,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"depfile", required_argument, NULL, OPT_DEPFILE},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"keygen-per-device", no_argument, NULL, OPT_KEYGEN},
+		{"shard", required_argument, NULL, OPT_SHARD},
+		{"merge-index", required_argument, NULL, OPT_MERGE_INDEX},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -232,6 +261,13 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_KEYGEN:
 			o->keygen = 1;
 			break;
+		case OPT_SHARD:
+			if (parse_shard(optarg, o) < 0)
+				return -1;
+			break;
+		case OPT_MERGE_INDEX:
+			o->merge_index = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") == 0)
 				o->out.format = FLASH_MERGE_RAW;
@@ -267,6 +303,16 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			    "options must come before the ADDR FILE pairs ('%s')", argv[optind]);
 		o->pairs[o->npairs++] = argv[optind++];
 	}
+	if (o->merge_index) {
+		if (!o->devices)
+			return cli_usage_error("--merge-index needs --devices");
+		if (o->output || o->shard_n || o->jobs || o->keep_going || o->depfile || o->check ||
+		    o->keygen || o->npairs)
+			return cli_usage_error("--merge-index takes only --manifest and --devices");
+		return 0;
+	}
+	if (o->shard_n && (!o->devices || !o->manifest))
+		return cli_usage_error("--shard goes with --manifest and --devices");
 	if ((o->devices || o->jobs || o->keep_going || o->depfile || o->check) && !o->manifest)
 		return cli_usage_error(
 		    "--devices, --jobs, --keep-going, --depfile and --check go with --manifest");
@@ -349,10 +395,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
+	if (opts.merge_index) {
+		if (batch_merge_index(opts.devices, opts.merge_index) < 0)
+			goto out;
+		rc = EXIT_OK;
+		goto out;
+	}
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
-				       opts.keep_going, opts.depfile, opts.check, opts.keygen};
+				       opts.keep_going, opts.depfile, opts.check, opts.keygen,
+				       opts.shard_k, opts.shard_n};
 
 		if (!b.jobs)
 			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;

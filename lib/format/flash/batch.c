@@ -41,6 +41,9 @@ struct job {
 	int want_deps;
 	int checking; /* rows are checked (factory_check), not built */
 	int keygen;   /* a flash-encryption key made per device */
+	struct batchdir_shard shard;
+	unsigned char *mine; /* per row: the device is in this run's shard; NULL: all are */
+	size_t nmine;
 	pthread_mutex_t lock;
 	size_t next;
 	int stop;
@@ -234,6 +237,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&j->lock);
 		if (i >= j->d->n)
 			break;
+		if (j->mine && !j->mine[i])
+			continue;
 		devices_get(j->d, i, values, &dev);
 		if (j->checking)
 			check_one(j, i, &dev);
@@ -302,7 +307,7 @@ static int check_rows(struct job *j, int jobs)
 	j->bad = NULL;
 	if (rc == 0 && j->nbad) {
 		if (j->keep_going && j->nbad > 1)
-			diag_error("%zu of %zu devices have bad rows", j->nbad, j->d->n);
+			diag_error("%zu of %zu devices have bad rows", j->nbad, j->nmine);
 		rc = -1;
 	}
 	j->nbad = 0;
@@ -315,7 +320,8 @@ static int check_ids(const struct job *j)
 	size_t i;
 
 	for (i = 0; i < j->d->n; i++)
-		if (batchdir_check_id(j->dir, devices_id(j->d, i), j->d->file, j->d->rows[i].line) <
+		if ((!j->mine || j->mine[i]) &&
+		    batchdir_check_id(j->dir, devices_id(j->d, i), j->d->file, j->d->rows[i].line) <
 		    0)
 			return -1;
 	return 0;
@@ -332,7 +338,7 @@ static int keys_index(const struct job *j, struct buf *b)
 
 	if (!j->keygen && !gen)
 		return 0;
-	if (buf_puts(b, "device_id,kind,file\n") < 0)
+	if (buf_puts(b, BATCHDIR_KEYS_HEADER) < 0)
 		return -1;
 	for (i = 0; i < j->d->n; i++) {
 		const char *id = devices_id(j->d, i);
@@ -348,22 +354,27 @@ static int keys_index(const struct job *j, struct buf *b)
 	return 0;
 }
 
-/* index.csv and keys.csv, renamed into place together. A run that generates no keys
- * removes an earlier run's keys.csv: the directories it names may have been replaced. */
+/* The run's index (@stem "index") or key index ("keys"): "<stem>.csv", a shard's
+ * "<stem>-K-of-N.csv". @name holds 64 bytes. */
+static void index_name(const struct job *j, const char *stem, char name[64])
+{
+	if (j->shard.n > 1)
+		snprintf(name, 64, "%s-%u-of-%u.csv", stem, j->shard.k, j->shard.n);
+	else
+		snprintf(name, 64, "%s.csv", stem);
+}
+
+/* index.csv and keys.csv (a shard's: index-K-of-N.csv and keys-K-of-N.csv). */
 static int write_index(const struct job *j)
 {
 	struct buf b = BUF_INIT, keys = BUF_INIT;
-	struct fileio_atomic_file f[2];
-	char *path = path2(j->dir->path, DEVICES_INDEX_NAME, NULL);
-	char *kpath = path2(j->dir->path, DEVICES_KEYS_NAME, NULL);
-	size_t i, n = 0;
+	char iname[64], kname[64];
+	size_t i;
 	int rc = -1;
 
-	if (!path || !kpath) {
-		diag_error("out of memory");
-		goto out;
-	}
-	if (buf_puts(&b, "device_id,file,sha256,build_id\n") < 0 || keys_index(j, &keys) < 0)
+	index_name(j, "index", iname);
+	index_name(j, "keys", kname);
+	if (buf_puts(&b, BATCHDIR_INDEX_HEADER) < 0 || keys_index(j, &keys) < 0)
 		goto out;
 	for (i = 0; i < j->d->n; i++) {
 		const struct result *r = &j->results[i];
@@ -373,30 +384,10 @@ static int write_index(const struct job *j)
 					r->res.build_id) < 0)
 			goto out;
 	}
-	if (fileio_atomic_open(&f[0], path) < 0)
-		goto out;
-	n = 1;
-	if (fileio_atomic_write(&f[0], b.data, b.len) < 0)
-		goto out;
-	if (keys.len) {
-		if (fileio_atomic_open(&f[1], kpath) < 0)
-			goto out;
-		n = 2;
-		if (fileio_atomic_write(&f[1], keys.data, keys.len) < 0)
-			goto out;
-	} else if (unlinkat(j->dir->fd, DEVICES_KEYS_NAME, 0) < 0 && errno != ENOENT) {
-		diag_errno(kpath, "cannot remove an earlier run's key index");
-		goto out;
-	}
-	rc = fileio_atomic_commit_all(f, n);
-	n = 0;
+	rc = batchdir_write_indexes(j->dir, iname, &b, kname, &keys);
 out:
-	for (i = 0; i < n; i++)
-		fileio_atomic_abort(&f[i]);
 	buf_free(&b);
 	buf_free(&keys);
-	free(path);
-	free(kpath);
 	return rc;
 }
 
@@ -442,6 +433,7 @@ static int check_only(const struct batch_opts *o, struct job *j)
 /* Builds every device, then reports the failures; the caller holds OUTDIR's lock. */
 static int build_all(const struct batch_opts *o, struct job *j)
 {
+	char iname[64];
 	size_t i, failed = 0;
 	int rc;
 
@@ -470,12 +462,34 @@ static int build_all(const struct batch_opts *o, struct job *j)
 				  "builds the others)");
 	if (write_index(j) < 0)
 		return -1;
+	index_name(j, "index", iname);
 	if (failed)
 		return diag_error("%zu of %zu devices failed; %s/%s lists the others", failed,
-				  j->d->n, o->outdir, DEVICES_INDEX_NAME);
+				  j->nmine, o->outdir, iname);
 	/* last, and only for a run that built every device */
 	if (o->depfile && write_deps(o, j) < 0)
 		return -1;
+	return 0;
+}
+
+/* Which rows are this run's: all, or those of its shard. */
+static int select_shard(const struct batch_opts *o, struct job *j)
+{
+	size_t i;
+
+	j->shard.k = o->shard_n > 1 ? o->shard_k : 0;
+	j->shard.n = o->shard_n > 1 ? o->shard_n : 1;
+	j->nmine = j->d->n;
+	if (j->shard.n == 1)
+		return 0;
+	j->mine = malloc(j->d->n);
+	if (!j->mine)
+		return diag_error("out of memory");
+	j->nmine = 0;
+	for (i = 0; i < j->d->n; i++) {
+		j->mine[i] = batchdir_shard_of(devices_id(j->d, i), j->shard.n) == j->shard.k;
+		j->nmine += j->mine[i];
+	}
 	return 0;
 }
 
@@ -498,11 +512,13 @@ int batch_build(const struct batch_opts *o)
 	j.d = &d;
 	j.keep_going = o->keep_going;
 	j.want_deps = o->depfile != NULL;
+	if (select_shard(o, &j) < 0)
+		goto out;
 	if (o->check) {
 		rc = check_only(o, &j);
 		goto out;
 	}
-	if (batchdir_lock(&dir, o->outdir) < 0)
+	if (batchdir_lock(&dir, o->outdir, &j.shard) < 0)
 		goto out;
 	locked = 1;
 	j.dir = &dir;
@@ -521,6 +537,7 @@ out:
 		depfile_free(&j.results[i].deps);
 	}
 	free(j.results);
+	free(j.mine);
 	devices_free(&d);
 	factory_free(f);
 	return rc;
