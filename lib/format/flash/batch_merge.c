@@ -40,7 +40,7 @@ struct entry {
 struct merge {
 	const struct batchdir *dir;
 	const struct devices *d;
-	char **names; /* the shard index files read */
+	char **names; /* the shard index files read: OUTDIR/<name> */
 	struct buf *texts;
 	size_t nfiles;
 	struct entry *e;
@@ -72,10 +72,23 @@ static void problem(struct merge *m, const char *file, unsigned line, const char
 	va_end(ap);
 }
 
-/* Reads OUTDIR/@name (at most 1 GiB: a million lines of ~120 bytes fit) into @text. */
+/* "OUTDIR/@name", malloc'd. */
+static char *outdir_path(const struct merge *m, const char *name)
+{
+	size_t n = strlen(m->dir->path) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", m->dir->path, name);
+	return p;
+}
+
+/* Reads @name, OUTDIR/<leaf> (at most 1 GiB: a million lines of ~120 bytes fit), into
+ * @text. */
 static int read_at(const struct merge *m, const char *name, struct buf *text)
 {
-	int fd = openat(m->dir->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(m->dir->fd, name + strlen(m->dir->path) + 1,
+			O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	char chunk[65536];
 	ssize_t n;
 
@@ -153,7 +166,7 @@ static int read_indexes(struct merge *m, const char *stem, const char *header)
 		v = realloc(m->names, (m->nfiles + 1) * sizeof(*v));
 		if (v)
 			m->names = v;
-		if (!v || !(m->names[m->nfiles] = strdup(de->d_name))) {
+		if (!v || !(m->names[m->nfiles] = outdir_path(m, de->d_name))) {
 			closedir(dh);
 			return diag_error("out of memory");
 		}
