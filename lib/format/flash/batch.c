@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch_resume.h"
 #include "batchdir.h"
 #include "depfile.h"
 #include "devices.h"
@@ -42,6 +43,7 @@ struct job {
 	int checking; /* rows are checked (factory_check), not built */
 	int keygen;   /* a flash-encryption key made per device */
 	struct batchdir_shard shard;
+	struct batch_resume resume;
 	unsigned char *mine; /* per row: the device is in this run's shard; NULL: all are */
 	size_t nmine;
 	pthread_mutex_t lock;
@@ -55,6 +57,7 @@ struct job {
 	struct result {
 		int done;
 		int ok;
+		int fresh; /* 1: up to date, not built; -1: to build; 0: not known yet */
 		struct factory_result res;
 		struct buf messages;
 		struct depfile deps; /* files read for this device alone */
@@ -88,8 +91,10 @@ static int new_key(const struct job *j, const char *path, struct flashenc_key *k
 	return rc;
 }
 
-/* Builds a device in a temporary directory of OUTDIR and renames it into place whole. */
-static int build_device(struct job *j, const struct content_device *dev, struct result *res)
+/* Builds device @i in a temporary directory of OUTDIR, records its action key in its
+ * FLASH.json and renames the directory into place whole. */
+static int build_device(struct job *j, size_t i, const struct content_device *dev,
+			struct result *res)
 {
 	const char *outdir = j->dir->path;
 	const char *gen = factory_generated_keys(j->f);
@@ -128,9 +133,12 @@ static int build_device(struct job *j, const struct content_device *dev, struct 
 	}
 	if (j->keygen && new_key(j, keyfile, &key) < 0)
 		goto out;
-	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, nvskeys, 0,
-			  j->want_deps ? &res->deps : NULL, &res->res) < 0)
+	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, nvskeys, 0, &res->deps,
+			  &res->res) < 0 ||
+	    batch_resume_stamp(&j->resume, j->d, i, &res->deps, json) < 0)
 		goto out;
+	if (!j->want_deps)
+		depfile_free(&res->deps);
 	if (renameat(j->dir->fd, leaf, j->dir->fd, dev->id) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
 			diag_errno(outdir, "cannot rename %s into place", dev->id);
@@ -156,6 +164,19 @@ out:
 	return rc;
 }
 
+/* Whether device @i is up to date in OUTDIR (batch_resume_fresh), asked once. */
+static int is_fresh(struct job *j, size_t i)
+{
+	struct result *r = &j->results[i];
+
+	if (!r->fresh)
+		r->fresh = batch_resume_fresh(&j->resume, j->dir, j->d, i, &r->res,
+					      j->want_deps ? &r->deps : NULL)
+			       ? 1
+			       : -1;
+	return r->fresh > 0;
+}
+
 /* Reports a failed device: its messages, then which of its columns fed the rows named. */
 static void report_failure(const struct job *j, const struct content_device *dev,
 			   struct buf *messages)
@@ -176,6 +197,8 @@ static void check_one(struct job *j, size_t i, const struct content_device *dev)
 	struct bad_row b = {i, BUF_INIT};
 	struct bad_row *v;
 
+	if (j->results && is_fresh(j, i))
+		return;
 	diag_capture_begin(&b.messages);
 	if (factory_check(j->f, dev) == 0) {
 		diag_capture_end();
@@ -202,8 +225,12 @@ static void build_one(struct job *j, size_t i, const struct content_device *dev)
 {
 	struct result *r = &j->results[i];
 
+	if (is_fresh(j, i)) {
+		r->ok = r->done = 1;
+		return;
+	}
 	diag_capture_begin(&r->messages);
-	r->ok = build_device(j, dev, r) == 0;
+	r->ok = build_device(j, i, dev, r) == 0;
 	if (!r->ok)
 		report_failure(j, dev, &r->messages);
 	diag_capture_end();
@@ -434,12 +461,9 @@ static int check_only(const struct batch_opts *o, struct job *j)
 static int build_all(const struct batch_opts *o, struct job *j)
 {
 	char iname[64];
-	size_t i, failed = 0;
+	size_t i, failed = 0, fresh = 0, built = 0;
 	int rc;
 
-	j->results = calloc(j->d->n, sizeof(*j->results));
-	if (!j->results)
-		return diag_error("out of memory");
 	batchdir_clean_stale(j->dir);
 	/* many files: each is renamed into place whole; one sync for all at the end */
 	fileio_set_sync(0);
@@ -452,7 +476,14 @@ static int build_all(const struct batch_opts *o, struct job *j)
 			fwrite(r->messages.data, 1, r->messages.len, stderr);
 		if (r->done && !r->ok)
 			failed++;
+		else if (r->done && r->fresh > 0)
+			fresh++;
+		else if (r->done)
+			built++;
 	}
+	/* only a run that skipped devices says so: a first run stays quiet */
+	if (fresh)
+		fprintf(stderr, "%s: %zu up to date, %zu built\n", diag_program(), fresh, built);
 	if (syncfs(j->dir->fd) < 0)
 		return diag_errno(o->outdir, "cannot sync the devices written");
 	if (rc < 0)
@@ -522,6 +553,13 @@ int batch_build(const struct batch_opts *o)
 		goto out;
 	locked = 1;
 	j.dir = &dir;
+	j.results = calloc(d.n, sizeof(*j.results));
+	if (!j.results) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (batch_resume_init(&j.resume, f, o->keygen) < 0)
+		goto out;
 	/* all before the first image: a bad name or a bad row leaves OUTDIR as it was */
 	if (check_ids(&j) < 0)
 		goto out;
