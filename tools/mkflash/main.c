@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "batch_progress.h"
 #include "buf.h"
 #include "chip.h"
 #include "cli.h"
@@ -29,6 +30,8 @@ struct mkflash_opts {
 	int keygen;
 	unsigned shard_k, shard_n; /* --shard K/N; shard_n 0: not given */
 	const char *merge_index;   /* --merge-index OUTDIR */
+	int progress;		   /* enum batch_progress_mode */
+	int progress_given;
 	uint64_t target_offset;
 	uint64_t pad_to;
 	int pad_given; /* --pad-to-size or --target-offset given (raw only) */
@@ -50,7 +53,8 @@ static const char usage_text[] =
 	"                   [--flash-size S] ADDR FILE [ADDR FILE ...] -o FLASH.hex\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   [--keygen-per-device] [--shard K/N] [--depfile FILE] -o OUTDIR\n"
+	"                   [--keygen-per-device] [--shard K/N] [--progress=jsonl]\n"
+	"                   [--depfile FILE] -o OUTDIR\n"
 	"       esp-mkflash [--manifest FACTORY.ini] --devices DEVICES.csv --merge-index OUTDIR\n"
 	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
@@ -90,6 +94,10 @@ static const char help_text[] =
 	"      --shard K/N           with --devices: build only shard K (0 to N-1) of N, the\n"
 	"                            devices whose id hashes to K; index in\n"
 	"                            OUTDIR/index-K-of-N.csv; shards may share OUTDIR\n"
+	"      --progress auto|none|jsonl\n"
+	"                            with --devices: a one-line display on stderr when it\n"
+	"                            is a terminal (auto, the default), nothing (none), or\n"
+	"                            one JSON object per finished device (jsonl)\n"
 	"      --merge-index OUTDIR  check that the shards built every device of --devices\n"
 	"                            once and completely, then write OUTDIR/index.csv\n"
 	"      --check               check the manifest and every device row (and, with -o,\n"
@@ -119,6 +127,7 @@ enum {
 	OPT_MD5_DISABLE,
 	OPT_SHARD,
 	OPT_MERGE_INDEX,
+	OPT_PROGRESS,
 };
 
 /* --shard K/N: K from 0 to N-1, as Kubernetes, Slurm and xargs count. */
@@ -181,6 +190,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"keygen-per-device", no_argument, NULL, OPT_KEYGEN},
 		{"shard", required_argument, NULL, OPT_SHARD},
 		{"merge-index", required_argument, NULL, OPT_MERGE_INDEX},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -268,6 +278,18 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		case OPT_MERGE_INDEX:
 			o->merge_index = optarg;
 			break;
+		case OPT_PROGRESS:
+			if (strcmp(optarg, "auto") == 0)
+				o->progress = BATCH_PROGRESS_AUTO;
+			else if (strcmp(optarg, "none") == 0)
+				o->progress = BATCH_PROGRESS_NONE;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o->progress = BATCH_PROGRESS_JSONL;
+			else
+				return cli_usage_error("--progress: '%s' is not one of auto none jsonl",
+						       optarg);
+			o->progress_given = 1;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") == 0)
 				o->out.format = FLASH_MERGE_RAW;
@@ -311,6 +333,8 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			return cli_usage_error("--merge-index takes only --manifest and --devices");
 		return 0;
 	}
+	if (o->progress_given && (!o->devices || !o->manifest))
+		return cli_usage_error("--progress goes with --manifest and --devices");
 	if (o->shard_n && (!o->devices || !o->manifest))
 		return cli_usage_error("--shard goes with --manifest and --devices");
 	if ((o->devices || o->jobs || o->keep_going || o->depfile || o->check) && !o->manifest)
@@ -405,7 +429,7 @@ int main(int argc, char **argv)
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
 				       opts.keep_going, opts.depfile, opts.check, opts.keygen,
-				       opts.shard_k, opts.shard_n};
+				       opts.shard_k, opts.shard_n, opts.progress};
 
 		if (!b.jobs)
 			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch_progress.h"
 #include "batch_resume.h"
 #include "batchdir.h"
 #include "depfile.h"
@@ -44,6 +45,7 @@ struct job {
 	int keygen;   /* a flash-encryption key made per device */
 	struct batchdir_shard shard;
 	struct batch_resume resume;
+	struct batch_progress progress;
 	unsigned char *mine; /* per row: the device is in this run's shard; NULL: all are */
 	size_t nmine;
 	pthread_mutex_t lock;
@@ -225,21 +227,28 @@ static void build_one(struct job *j, size_t i, const struct content_device *dev)
 {
 	struct result *r = &j->results[i];
 
+	size_t len;
+
 	if (is_fresh(j, i)) {
-		r->ok = r->done = 1;
-		return;
+		r->ok = 1;
+	} else {
+		diag_capture_begin(&r->messages);
+		r->ok = build_device(j, i, dev, r) == 0;
+		if (!r->ok)
+			report_failure(j, dev, &r->messages);
+		diag_capture_end();
 	}
-	diag_capture_begin(&r->messages);
-	r->ok = build_device(j, i, dev, r) == 0;
-	if (!r->ok)
-		report_failure(j, dev, &r->messages);
-	diag_capture_end();
 	r->done = 1;
-	if (!r->ok && !j->keep_going) {
-		pthread_mutex_lock(&j->lock);
+	len = r->messages.len;
+	if (len && r->messages.data[len - 1] == '\n')
+		len--;
+	pthread_mutex_lock(&j->lock);
+	batch_progress_device(&j->progress, dev->id,
+			      !r->ok ? "failed" : r->fresh > 0 ? "up-to-date" : "built",
+			      r->ok ? r->res.sha256 : NULL, (const char *)r->messages.data, len);
+	if (!r->ok && !j->keep_going)
 		j->stop = 1;
-		pthread_mutex_unlock(&j->lock);
-	}
+	pthread_mutex_unlock(&j->lock);
 }
 
 static void *worker(void *arg)
@@ -467,7 +476,9 @@ static int build_all(const struct batch_opts *o, struct job *j)
 	batchdir_clean_stale(j->dir);
 	/* many files: each is renamed into place whole; one sync for all at the end */
 	fileio_set_sync(0);
+	batch_progress_init(&j->progress, o->progress, j->nmine);
 	rc = run_workers(j, o->jobs);
+	batch_progress_end(&j->progress);
 	fileio_set_sync(1);
 	for (i = 0; i < j->d->n; i++) {
 		struct result *r = &j->results[i];

@@ -15,6 +15,7 @@ struct batch_opts {
 	/* shard K of N (K from 0 to N-1; N 0 or 1: all devices): only the devices whose id
 	 * batchdir_shard_of() puts in shard K, indexed in OUTDIR/index-K-of-N.csv */
 	unsigned shard_k, shard_n;
+	int progress; /* enum batch_progress_mode: what stderr shows while devices build */
 };
 
 /*
