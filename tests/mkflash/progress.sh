@@ -25,6 +25,10 @@ for id in unit-0001 unit-0002 unit-0003 unit-0004 unit-0005; do
 	line $id built "\"$(sha256sum O/$id/FLASH.bin | cut -d' ' -f1)\"" ""
 done >want
 cmp -s want err && ok || bad "jsonl, built: $(diff want err)"
+# FLASH.json, like every JSON document espgen writes, starts with its schema and tool
+printf '{\n  "schema_version": 1,\n  "tool_version": "%s",\n  "device_id": "unit-0001",\n  "action_key": "' "$v" >want
+head -c "$(stat -c %s want)" O/unit-0001/FLASH.json | cmp -s want - && ok ||
+	bad "FLASH.json's first fields: $(head -5 O/unit-0001/FLASH.json)"
 
 # a rerun: up to date; one changed row built, one failed (with --keep-going)
 sed -i -e 's/^unit-0002,ESP-2026-0002,/unit-0002,ESP-2026-X002,/' \

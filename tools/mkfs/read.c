@@ -34,7 +34,9 @@ static int list_json(const struct spiffs_list *l, struct buf *out)
 	int rc = -1;
 	size_t i;
 
-	if (!root || !files || json_object_set_new(root, "type", json_string("spiffs")) < 0 ||
+	if (!root || !files || json_object_set_new(root, "schema_version", json_integer(1)) < 0 ||
+	    json_object_set_new(root, "tool_version", json_string(ESPGEN_VERSION)) < 0 ||
+	    json_object_set_new(root, "type", json_string("spiffs")) < 0 ||
 	    json_object_set(root, "files", files) < 0)
 		goto out;
 	for (i = 0; i < l->n; i++) {

@@ -208,15 +208,15 @@ int batch_resume_stamp(const struct batch_resume *r, const struct devices *d, si
 	}
 	for (k = 0; k < inputs->n; k++)
 		json_array_append_new(list, json_string(inputs->v[k]));
-	/* device_id, then the key and its inputs, then all else in its order: a batch
-	 * device's FLASH.json is a single build's with these lines added at the top */
-	json_object_set(out, "device_id", json_object_get(root, "device_id"));
-	json_object_set_new(out, "action_key", json_string(hex));
-	json_object_set(out, "device_inputs", list);
+	/* the key and its inputs right after device_id, all else in its order: a batch
+	 * device's FLASH.json is a single build's with these lines added */
 	json_object_foreach_safe(root, it, key, v)
 	{
-		if (!json_object_get(out, key))
-			json_object_set(out, key, v);
+		json_object_set(out, key, v);
+		if (strcmp(key, "device_id") == 0) {
+			json_object_set_new(out, "action_key", json_string(hex));
+			json_object_set(out, "device_inputs", list);
+		}
 	}
 	dump = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	text.len = 0;
