@@ -55,6 +55,7 @@ mk --manifest batch.ini --devices devices.csv -o clean 2>err && [ ! -s err ] && 
 
 # a device's own input: a file its row names
 printf 'device_id,cert\nd1,c1.der\nd2,c2.der\n' >fdev.csv
+# shellcheck disable=SC2016 # a manifest placeholder, not a shell expansion
 printf 'key,type,encoding,value\nns,namespace,,\ncert,file,binary,${cert}\n' >fnvs.csv
 sed 's/^nvs = .*/nvs = fnvs.csv/' batch.ini >files.ini
 printf 'one' >c1.der

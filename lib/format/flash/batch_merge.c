@@ -72,17 +72,6 @@ static void problem(struct merge *m, const char *file, unsigned line, const char
 	va_end(ap);
 }
 
-/* "OUTDIR/@name", malloc'd. */
-static char *outdir_path(const struct merge *m, const char *name)
-{
-	size_t n = strlen(m->dir->path) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", m->dir->path, name);
-	return p;
-}
-
 /* Reads @name, OUTDIR/<leaf> (at most 1 GiB: a million lines of ~120 bytes fit), into
  * @text. */
 static int read_at(const struct merge *m, const char *name, struct buf *text)
@@ -166,7 +155,7 @@ static int read_indexes(struct merge *m, const char *stem, const char *header)
 		v = realloc(m->names, (m->nfiles + 1) * sizeof(*v));
 		if (v)
 			m->names = v;
-		if (!v || !(m->names[m->nfiles] = outdir_path(m, de->d_name))) {
+		if (!v || !(m->names[m->nfiles] = batchdir_path(m->dir, de->d_name))) {
 			closedir(dh);
 			return diag_error("out of memory");
 		}

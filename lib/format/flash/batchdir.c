@@ -310,8 +310,7 @@ int batchdir_check_id(const struct batchdir *b, const char *id, const char *file
 		       id, b->path, id);
 }
 
-/* OUTDIR/@name as a malloc'd path. */
-static char *outdir_path(const struct batchdir *b, const char *name)
+char *batchdir_path(const struct batchdir *b, const char *name)
 {
 	size_t n = strlen(b->path) + strlen(name) + 2;
 	char *p = malloc(n);
@@ -325,7 +324,7 @@ int batchdir_write_indexes(const struct batchdir *b, const char *iname, const st
 			   const char *kname, const struct buf *keys)
 {
 	struct fileio_atomic_file f[2];
-	char *path = outdir_path(b, iname), *kpath = outdir_path(b, kname);
+	char *path = batchdir_path(b, iname), *kpath = batchdir_path(b, kname);
 	size_t i, n = 0;
 	int rc = -1;
 

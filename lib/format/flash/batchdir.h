@@ -86,6 +86,9 @@ void batchdir_clean_stale(const struct batchdir *b);
  */
 int batchdir_check_id(const struct batchdir *b, const char *id, const char *file, unsigned line);
 
+/* "OUTDIR/@name", malloc'd; NULL when out of memory. */
+char *batchdir_path(const struct batchdir *b, const char *name);
+
 /* The first lines of index.csv and keys.csv (and of a shard's). */
 #define BATCHDIR_INDEX_HEADER "device_id,file,sha256,build_id\n"
 #define BATCHDIR_KEYS_HEADER "device_id,kind,file\n"
