@@ -162,8 +162,10 @@ static int read_indexes(struct merge *m, const char *stem, const char *header)
 		m->nfiles++;
 	}
 	closedir(dh);
+	if (m->nfiles == first)
+		return 0;
 	qsort(m->names + first, m->nfiles - first, sizeof(*m->names), name_cmp);
-	texts = realloc(m->texts, (m->nfiles ? m->nfiles : 1) * sizeof(*texts));
+	texts = realloc(m->texts, m->nfiles * sizeof(*texts));
 	if (!texts)
 		return diag_error("out of memory");
 	m->texts = texts;
@@ -245,7 +247,7 @@ static int merge_index(struct merge *m, struct buf *out, unsigned char *used)
 		char want[300];
 
 		n = run_of(m, 0, id, &at);
-		e = &m->e[at];
+		e = n ? &m->e[at] : NULL;
 		if (n == 0) {
 			problem(m, m->d->file, m->d->rows[i].line, "device %s is in no shard index",
 				id);
@@ -324,7 +326,8 @@ static int merge_all(struct merge *m, struct buf *index, struct buf *keys)
 		return -1;
 	if (m->nfiles == 0)
 		return diag_file(m->dir->path, "holds no shard index (index-K-of-N.csv)");
-	qsort(m->e, m->ne, sizeof(*m->e), entry_cmp);
+	if (m->ne)
+		qsort(m->e, m->ne, sizeof(*m->e), entry_cmp);
 	used = calloc(m->ne ? m->ne : 1, 1);
 	if (!used)
 		return diag_error("out of memory");
