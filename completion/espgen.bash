@@ -60,7 +60,7 @@ _espgen()
 		;;
 	esp-mkflash)
 		noarg="--keep-going --keygen-per-device --check --md5-disable --quiet --help --version"
-		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --chunk-size --depfile --idf-build --manifest-out"
+		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --chunk-size --depfile --idf-build --manifest-out --shard --merge-index --progress"
 		;;
 	esp-mknvs)
 		noarg="--decode --encrypt --decrypt --keygen --quiet --help --version"

@@ -274,3 +274,24 @@ json_t *imginfo_to_json(const struct imginfo_node *root)
 {
 	return json_node(root);
 }
+
+json_t *imginfo_json_versioned(json_t *j)
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	if (!j || !out || json_object_set_new(out, "schema_version", json_integer(1)) < 0 ||
+	    json_object_set_new(out, "tool_version", json_string(ESPGEN_VERSION)) < 0)
+		goto fail;
+	json_object_foreach(j, key, v)
+	{
+		if (json_object_set(out, key, v) < 0)
+			goto fail;
+	}
+	json_decref(j);
+	return out;
+fail:
+	json_decref(out);
+	json_decref(j);
+	return NULL;
+}

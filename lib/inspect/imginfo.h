@@ -178,6 +178,10 @@ int imginfo_format_text(const struct imginfo_node *root, struct buf *out);
 /* The same as JSON. Returns a new reference, or NULL when out of memory. */
 json_t *imginfo_to_json(const struct imginfo_node *root);
 
+/* @j (an object, taken over) with "schema_version" (1) and "tool_version" first, as every
+ * JSON document espgen writes begins (docs/json.md). NULL when out of memory. */
+json_t *imginfo_json_versioned(json_t *j);
+
 /* One difference between two descriptions. */
 struct imginfo_diff {
 	char *path;		 /* "partitions[factory].content.segments[0x42000020]" */

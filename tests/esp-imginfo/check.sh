@@ -159,7 +159,9 @@ if command -v jq >/dev/null 2>&1; then
 else
 	echo "SKIP: imginfo.check's jq checks of the --json problems (jq is not installed)"
 fi
-"$info" --check --json good.bin >out && [ "$(tr -d ' \n' <out)" = '{"problems":[]}' ] ||
+v=$("$info" --version | cut -d' ' -f3)
+"$info" --check --json good.bin >out &&
+	[ "$(tr -d ' \n' <out)" = '{"schema_version":1,"tool_version":"'"$v"'","problems":[]}' ] ||
 	bad "--json without problems: $(cat out)"
 # a signed app that verifies is no problem; other kinds of image are checked as they are
 no_problems factory-signed.bin --pubkey "$key"

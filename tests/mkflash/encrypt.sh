@@ -122,6 +122,11 @@ cmp -s "KB/$1/flash_key.bin" "KB/$2/flash_key.bin" && bad "two devices share a k
 cp "KB/$1/flash_key.bin" old.key
 "$BIN/esp-mkflash" --manifest batch.ini --devices devices.csv --keygen-per-device -o KB \
 	2>err && ok || bad "second keygen run on the same OUTDIR: $(cat err)"
+# (the devices are up to date, keys included: kept; a removed device gets a new key)
+cmp -s "KB/$1/flash_key.bin" old.key && ok || bad "an up-to-date device's key was replaced"
+rm -r "KB/$1"
+"$BIN/esp-mkflash" --manifest batch.ini --devices devices.csv --keygen-per-device -o KB \
+	2>err && ok || bad "third keygen run on the same OUTDIR: $(cat err)"
 cmp -s "KB/$1/flash_key.bin" old.key && bad "key not renewed" || ok
 # a devices CSV column names each device's key file
 for id in $ids; do cp "KB/$id/flash_key.bin" "key-$id.bin"; done

@@ -158,6 +158,7 @@ static int emit_json(json_t *j)
 	char *s;
 	int rc;
 
+	j = imginfo_json_versioned(j);
 	if (!j)
 		return diag_error("out of memory");
 	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

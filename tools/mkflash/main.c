@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "batch_progress.h"
 #include "buf.h"
 #include "chip.h"
 #include "cli.h"
@@ -31,6 +32,10 @@ struct mkflash_opts {
 	int keep_going;
 	int check;
 	int keygen;
+	unsigned shard_k, shard_n; /* --shard K/N; shard_n 0: not given */
+	const char *merge_index;   /* --merge-index OUTDIR */
+	int progress;		   /* enum batch_progress_mode */
+	int progress_given;
 	uint64_t target_offset;
 	uint64_t pad_to;
 	int pad_given; /* --pad-to-size or --target-offset given (raw only) */
@@ -55,7 +60,9 @@ static const char usage_text[] =
 	"       esp-mkflash --idf-build DIR --manifest-out FACTORY.ini\n"
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
-	"                   [--keygen-per-device] [--depfile FILE] -o OUTDIR\n"
+	"                   [--keygen-per-device] [--shard K/N] [--progress=jsonl]\n"
+	"                   [--depfile FILE] -o OUTDIR\n"
+	"       esp-mkflash [--manifest FACTORY.ini] --devices DEVICES.csv --merge-index OUTDIR\n"
 	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
 static const char help_text[] =
@@ -95,6 +102,15 @@ static const char help_text[] =
 	"      --keygen-per-device   with --devices: flash-encrypt each image with a new\n"
 	"                            key of its own, written (mode 0600) to\n"
 	"                            OUTDIR/<id>/flash_key.bin for burning into eFuse\n"
+	"      --shard K/N           with --devices: build only shard K (0 to N-1) of N, the\n"
+	"                            devices whose id hashes to K; index in\n"
+	"                            OUTDIR/index-K-of-N.csv; shards may share OUTDIR\n"
+	"      --progress auto|none|jsonl\n"
+	"                            with --devices: a one-line display on stderr when it\n"
+	"                            is a terminal (auto, the default), nothing (none), or\n"
+	"                            one JSON object per finished device (jsonl)\n"
+	"      --merge-index OUTDIR  check that the shards built every device of --devices\n"
+	"                            once and completely, then write OUTDIR/index.csv\n"
 	"      --check               check the manifest and every device row (and, with -o,\n"
 	"                            the names OUTDIR holds); build and write nothing\n"
 	"      --depfile FILE        with --manifest: also write FILE, a Makefile rule\n"
@@ -122,7 +138,27 @@ enum {
 	OPT_MD5_DISABLE,
 	OPT_IDF_BUILD,
 	OPT_MANIFEST_OUT,
+	OPT_SHARD,
+	OPT_MERGE_INDEX,
+	OPT_PROGRESS,
 };
+
+/* --shard K/N: K from 0 to N-1, as Kubernetes, Slurm and xargs count. */
+static int parse_shard(const char *arg, struct mkflash_opts *o)
+{
+	const char *slash = strchr(arg, '/');
+	int64_t k, n;
+
+	if (!slash || num_pyint_parse(arg, (size_t)(slash - arg), &k) < 0 ||
+	    num_pyint_parse(slash + 1, strlen(slash + 1), &n) < 0 || n < 1 || n > 100000 ||
+	    k < 0 || k >= n)
+		return cli_usage_error("--shard: '%s' is not K/N with N from 1 to 100000 and K "
+				       "from 0 to N-1",
+				       arg);
+	o->shard_k = (unsigned)k;
+	o->shard_n = (unsigned)n;
+	return 0;
+}
 
 /* esptool's --pad-to-size choices. */
 static int parse_pad(const char *arg, uint64_t *out)
@@ -185,6 +221,9 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"keygen-per-device", no_argument, NULL, OPT_KEYGEN},
 		{"idf-build", required_argument, NULL, OPT_IDF_BUILD},
 		{"manifest-out", required_argument, NULL, OPT_MANIFEST_OUT},
+		{"shard", required_argument, NULL, OPT_SHARD},
+		{"merge-index", required_argument, NULL, OPT_MERGE_INDEX},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -270,6 +309,24 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			break;
 		case OPT_MANIFEST_OUT:
 			o->manifest_out = optarg;
+		case OPT_SHARD:
+			if (parse_shard(optarg, o) < 0)
+				return -1;
+			break;
+		case OPT_MERGE_INDEX:
+			o->merge_index = optarg;
+			break;
+		case OPT_PROGRESS:
+			if (strcmp(optarg, "auto") == 0)
+				o->progress = BATCH_PROGRESS_AUTO;
+			else if (strcmp(optarg, "none") == 0)
+				o->progress = BATCH_PROGRESS_NONE;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o->progress = BATCH_PROGRESS_JSONL;
+			else
+				return cli_usage_error("--progress: '%s' is not one of auto none jsonl",
+						       optarg);
+			o->progress_given = 1;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") == 0)
@@ -306,6 +363,18 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			    "options must come before the ADDR FILE pairs ('%s')", argv[optind]);
 		o->pairs[o->npairs++] = argv[optind++];
 	}
+	if (o->merge_index) {
+		if (!o->devices)
+			return cli_usage_error("--merge-index needs --devices");
+		if (o->output || o->shard_n || o->jobs || o->keep_going || o->depfile || o->check ||
+		    o->keygen || o->npairs)
+			return cli_usage_error("--merge-index takes only --manifest and --devices");
+		return 0;
+	}
+	if (o->progress_given && (!o->devices || !o->manifest))
+		return cli_usage_error("--progress goes with --manifest and --devices");
+	if (o->shard_n && (!o->devices || !o->manifest))
+		return cli_usage_error("--shard goes with --manifest and --devices");
 	if ((o->devices || o->jobs || o->keep_going || o->depfile || o->check) && !o->manifest)
 		return cli_usage_error(
 		    "--devices, --jobs, --keep-going, --depfile and --check go with --manifest");
@@ -398,6 +467,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	rc = EXIT_INPUT;
+	if (opts.merge_index) {
+		if (batch_merge_index(opts.devices, opts.merge_index) < 0)
+			goto out;
+		rc = EXIT_OK;
+		goto out;
+	}
 	if (opts.idf_build && idfbuild_load(opts.idf_build, &idf) < 0)
 		goto out;
 	if (opts.manifest_out) {
@@ -409,7 +484,8 @@ int main(int argc, char **argv)
 	if (opts.devices) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
-				       opts.keep_going, opts.depfile, opts.check, opts.keygen};
+				       opts.keep_going, opts.depfile, opts.check, opts.keygen,
+				       opts.shard_k, opts.shard_n, opts.progress};
 
 		if (!b.jobs)
 			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;

@@ -95,7 +95,8 @@ static int list_json(const struct mkfs_image *l, struct buf *out)
 	int rc = -1;
 	size_t i;
 
-	if (!root || !files ||
+	if (!root || !files || json_object_set_new(root, "schema_version", json_integer(1)) < 0 ||
+	    json_object_set_new(root, "tool_version", json_string(ESPGEN_VERSION)) < 0 ||
 	    json_object_set_new(root, "type", json_string(l->type == MKFS_FAT ? "fat" : "spiffs")) <
 		0 ||
 	    (l->type == MKFS_FAT &&

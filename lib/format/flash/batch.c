@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch_progress.h"
+#include "batch_resume.h"
 #include "batchdir.h"
 #include "depfile.h"
 #include "devices.h"
@@ -41,6 +43,11 @@ struct job {
 	int want_deps;
 	int checking; /* rows are checked (factory_check), not built */
 	int keygen;   /* a flash-encryption key made per device */
+	struct batchdir_shard shard;
+	struct batch_resume resume;
+	struct batch_progress progress;
+	unsigned char *mine; /* per row: the device is in this run's shard; NULL: all are */
+	size_t nmine;
 	pthread_mutex_t lock;
 	size_t next;
 	int stop;
@@ -52,6 +59,7 @@ struct job {
 	struct result {
 		int done;
 		int ok;
+		int fresh; /* 1: up to date, not built; -1: to build; 0: not known yet */
 		struct factory_result res;
 		struct buf messages;
 		struct depfile deps; /* files read for this device alone */
@@ -85,8 +93,10 @@ static int new_key(const struct job *j, const char *path, struct flashenc_key *k
 	return rc;
 }
 
-/* Builds a device in a temporary directory of OUTDIR and renames it into place whole. */
-static int build_device(struct job *j, const struct content_device *dev, struct result *res)
+/* Builds device @i in a temporary directory of OUTDIR, records its action key in its
+ * FLASH.json and renames the directory into place whole. */
+static int build_device(struct job *j, size_t i, const struct content_device *dev,
+			struct result *res)
 {
 	const char *outdir = j->dir->path;
 	const char *gen = factory_generated_keys(j->f);
@@ -125,9 +135,12 @@ static int build_device(struct job *j, const struct content_device *dev, struct 
 	}
 	if (j->keygen && new_key(j, keyfile, &key) < 0)
 		goto out;
-	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, nvskeys, 0,
-			  j->want_deps ? &res->deps : NULL, &res->res) < 0)
+	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, nvskeys, 0, &res->deps,
+			  &res->res) < 0 ||
+	    batch_resume_stamp(&j->resume, j->d, i, &res->deps, json) < 0)
 		goto out;
+	if (!j->want_deps)
+		depfile_free(&res->deps);
 	if (renameat(j->dir->fd, leaf, j->dir->fd, dev->id) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
 			diag_errno(outdir, "cannot rename %s into place", dev->id);
@@ -153,6 +166,19 @@ out:
 	return rc;
 }
 
+/* Whether device @i is up to date in OUTDIR (batch_resume_fresh), asked once. */
+static int is_fresh(struct job *j, size_t i)
+{
+	struct result *r = &j->results[i];
+
+	if (!r->fresh)
+		r->fresh = batch_resume_fresh(&j->resume, j->dir, j->d, i, &r->res,
+					      j->want_deps ? &r->deps : NULL)
+			       ? 1
+			       : -1;
+	return r->fresh > 0;
+}
+
 /* Reports a failed device: its messages, then which of its columns fed the rows named. */
 static void report_failure(const struct job *j, const struct content_device *dev,
 			   struct buf *messages)
@@ -173,6 +199,8 @@ static void check_one(struct job *j, size_t i, const struct content_device *dev)
 	struct bad_row b = {i, BUF_INIT};
 	struct bad_row *v;
 
+	if (j->results && is_fresh(j, i))
+		return;
 	diag_capture_begin(&b.messages);
 	if (factory_check(j->f, dev) == 0) {
 		diag_capture_end();
@@ -199,17 +227,28 @@ static void build_one(struct job *j, size_t i, const struct content_device *dev)
 {
 	struct result *r = &j->results[i];
 
-	diag_capture_begin(&r->messages);
-	r->ok = build_device(j, dev, r) == 0;
-	if (!r->ok)
-		report_failure(j, dev, &r->messages);
-	diag_capture_end();
-	r->done = 1;
-	if (!r->ok && !j->keep_going) {
-		pthread_mutex_lock(&j->lock);
-		j->stop = 1;
-		pthread_mutex_unlock(&j->lock);
+	size_t len;
+
+	if (is_fresh(j, i)) {
+		r->ok = 1;
+	} else {
+		diag_capture_begin(&r->messages);
+		r->ok = build_device(j, i, dev, r) == 0;
+		if (!r->ok)
+			report_failure(j, dev, &r->messages);
+		diag_capture_end();
 	}
+	r->done = 1;
+	len = r->messages.len;
+	if (len && r->messages.data[len - 1] == '\n')
+		len--;
+	pthread_mutex_lock(&j->lock);
+	batch_progress_device(&j->progress, dev->id,
+			      !r->ok ? "failed" : r->fresh > 0 ? "up-to-date" : "built",
+			      r->ok ? r->res.sha256 : NULL, (const char *)r->messages.data, len);
+	if (!r->ok && !j->keep_going)
+		j->stop = 1;
+	pthread_mutex_unlock(&j->lock);
 }
 
 static void *worker(void *arg)
@@ -234,6 +273,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&j->lock);
 		if (i >= j->d->n)
 			break;
+		if (j->mine && !j->mine[i])
+			continue;
 		devices_get(j->d, i, values, &dev);
 		if (j->checking)
 			check_one(j, i, &dev);
@@ -302,7 +343,7 @@ static int check_rows(struct job *j, int jobs)
 	j->bad = NULL;
 	if (rc == 0 && j->nbad) {
 		if (j->keep_going && j->nbad > 1)
-			diag_error("%zu of %zu devices have bad rows", j->nbad, j->d->n);
+			diag_error("%zu of %zu devices have bad rows", j->nbad, j->nmine);
 		rc = -1;
 	}
 	j->nbad = 0;
@@ -315,7 +356,8 @@ static int check_ids(const struct job *j)
 	size_t i;
 
 	for (i = 0; i < j->d->n; i++)
-		if (batchdir_check_id(j->dir, devices_id(j->d, i), j->d->file, j->d->rows[i].line) <
+		if ((!j->mine || j->mine[i]) &&
+		    batchdir_check_id(j->dir, devices_id(j->d, i), j->d->file, j->d->rows[i].line) <
 		    0)
 			return -1;
 	return 0;
@@ -332,7 +374,7 @@ static int keys_index(const struct job *j, struct buf *b)
 
 	if (!j->keygen && !gen)
 		return 0;
-	if (buf_puts(b, "device_id,kind,file\n") < 0)
+	if (buf_puts(b, BATCHDIR_KEYS_HEADER) < 0)
 		return -1;
 	for (i = 0; i < j->d->n; i++) {
 		const char *id = devices_id(j->d, i);
@@ -348,22 +390,27 @@ static int keys_index(const struct job *j, struct buf *b)
 	return 0;
 }
 
-/* index.csv and keys.csv, renamed into place together. A run that generates no keys
- * removes an earlier run's keys.csv: the directories it names may have been replaced. */
+/* The run's index (@stem "index") or key index ("keys"): "<stem>.csv", a shard's
+ * "<stem>-K-of-N.csv". @name holds 64 bytes. */
+static void index_name(const struct job *j, const char *stem, char name[64])
+{
+	if (j->shard.n > 1)
+		snprintf(name, 64, "%s-%u-of-%u.csv", stem, j->shard.k, j->shard.n);
+	else
+		snprintf(name, 64, "%s.csv", stem);
+}
+
+/* index.csv and keys.csv (a shard's: index-K-of-N.csv and keys-K-of-N.csv). */
 static int write_index(const struct job *j)
 {
 	struct buf b = BUF_INIT, keys = BUF_INIT;
-	struct fileio_atomic_file f[2];
-	char *path = path2(j->dir->path, DEVICES_INDEX_NAME, NULL);
-	char *kpath = path2(j->dir->path, DEVICES_KEYS_NAME, NULL);
-	size_t i, n = 0;
+	char iname[64], kname[64];
+	size_t i;
 	int rc = -1;
 
-	if (!path || !kpath) {
-		diag_error("out of memory");
-		goto out;
-	}
-	if (buf_puts(&b, "device_id,file,sha256,build_id\n") < 0 || keys_index(j, &keys) < 0)
+	index_name(j, "index", iname);
+	index_name(j, "keys", kname);
+	if (buf_puts(&b, BATCHDIR_INDEX_HEADER) < 0 || keys_index(j, &keys) < 0)
 		goto out;
 	for (i = 0; i < j->d->n; i++) {
 		const struct result *r = &j->results[i];
@@ -373,30 +420,10 @@ static int write_index(const struct job *j)
 					r->res.build_id) < 0)
 			goto out;
 	}
-	if (fileio_atomic_open(&f[0], path) < 0)
-		goto out;
-	n = 1;
-	if (fileio_atomic_write(&f[0], b.data, b.len) < 0)
-		goto out;
-	if (keys.len) {
-		if (fileio_atomic_open(&f[1], kpath) < 0)
-			goto out;
-		n = 2;
-		if (fileio_atomic_write(&f[1], keys.data, keys.len) < 0)
-			goto out;
-	} else if (unlinkat(j->dir->fd, DEVICES_KEYS_NAME, 0) < 0 && errno != ENOENT) {
-		diag_errno(kpath, "cannot remove an earlier run's key index");
-		goto out;
-	}
-	rc = fileio_atomic_commit_all(f, n);
-	n = 0;
+	rc = batchdir_write_indexes(j->dir, iname, &b, kname, &keys);
 out:
-	for (i = 0; i < n; i++)
-		fileio_atomic_abort(&f[i]);
 	buf_free(&b);
 	buf_free(&keys);
-	free(path);
-	free(kpath);
 	return rc;
 }
 
@@ -442,16 +469,16 @@ static int check_only(const struct batch_opts *o, struct job *j)
 /* Builds every device, then reports the failures; the caller holds OUTDIR's lock. */
 static int build_all(const struct batch_opts *o, struct job *j)
 {
-	size_t i, failed = 0;
+	char iname[64];
+	size_t i, failed = 0, fresh = 0, built = 0;
 	int rc;
 
-	j->results = calloc(j->d->n, sizeof(*j->results));
-	if (!j->results)
-		return diag_error("out of memory");
 	batchdir_clean_stale(j->dir);
 	/* many files: each is renamed into place whole; one sync for all at the end */
 	fileio_set_sync(0);
+	batch_progress_init(&j->progress, o->progress, j->nmine);
 	rc = run_workers(j, o->jobs);
+	batch_progress_end(&j->progress);
 	fileio_set_sync(1);
 	for (i = 0; i < j->d->n; i++) {
 		struct result *r = &j->results[i];
@@ -460,7 +487,14 @@ static int build_all(const struct batch_opts *o, struct job *j)
 			fwrite(r->messages.data, 1, r->messages.len, stderr);
 		if (r->done && !r->ok)
 			failed++;
+		else if (r->done && r->fresh > 0)
+			fresh++;
+		else if (r->done)
+			built++;
 	}
+	/* only a run that skipped devices says so: a first run stays quiet */
+	if (fresh)
+		fprintf(stderr, "%s: %zu up to date, %zu built\n", diag_program(), fresh, built);
 	if (syncfs(j->dir->fd) < 0)
 		return diag_errno(o->outdir, "cannot sync the devices written");
 	if (rc < 0)
@@ -470,12 +504,34 @@ static int build_all(const struct batch_opts *o, struct job *j)
 				  "builds the others)");
 	if (write_index(j) < 0)
 		return -1;
+	index_name(j, "index", iname);
 	if (failed)
 		return diag_error("%zu of %zu devices failed; %s/%s lists the others", failed,
-				  j->d->n, o->outdir, DEVICES_INDEX_NAME);
+				  j->nmine, o->outdir, iname);
 	/* last, and only for a run that built every device */
 	if (o->depfile && write_deps(o, j) < 0)
 		return -1;
+	return 0;
+}
+
+/* Which rows are this run's: all, or those of its shard. */
+static int select_shard(const struct batch_opts *o, struct job *j)
+{
+	size_t i;
+
+	j->shard.k = o->shard_n > 1 ? o->shard_k : 0;
+	j->shard.n = o->shard_n > 1 ? o->shard_n : 1;
+	j->nmine = j->d->n;
+	if (j->shard.n == 1)
+		return 0;
+	j->mine = malloc(j->d->n);
+	if (!j->mine)
+		return diag_error("out of memory");
+	j->nmine = 0;
+	for (i = 0; i < j->d->n; i++) {
+		j->mine[i] = batchdir_shard_of(devices_id(j->d, i), j->shard.n) == j->shard.k;
+		j->nmine += j->mine[i];
+	}
 	return 0;
 }
 
@@ -498,14 +554,23 @@ int batch_build(const struct batch_opts *o)
 	j.d = &d;
 	j.keep_going = o->keep_going;
 	j.want_deps = o->depfile != NULL;
+	if (select_shard(o, &j) < 0)
+		goto out;
 	if (o->check) {
 		rc = check_only(o, &j);
 		goto out;
 	}
-	if (batchdir_lock(&dir, o->outdir) < 0)
+	if (batchdir_lock(&dir, o->outdir, &j.shard) < 0)
 		goto out;
 	locked = 1;
 	j.dir = &dir;
+	j.results = calloc(d.n, sizeof(*j.results));
+	if (!j.results) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (batch_resume_init(&j.resume, f, o->keygen) < 0)
+		goto out;
 	/* all before the first image: a bad name or a bad row leaves OUTDIR as it was */
 	if (check_ids(&j) < 0)
 		goto out;
@@ -521,6 +586,7 @@ out:
 		depfile_free(&j.results[i].deps);
 	}
 	free(j.results);
+	free(j.mine);
 	devices_free(&d);
 	factory_free(f);
 	return rc;

@@ -12,6 +12,10 @@ struct batch_opts {
 	const char *depfile; /* NULL, or where to write the depfile (target: @outdir) */
 	int check;	     /* check the manifest, every row and OUTDIR's names; write nothing */
 	int keygen; /* a new flash-encryption key per device, into OUTDIR/<id>/flash_key.bin */
+	/* shard K of N (K from 0 to N-1; N 0 or 1: all devices): only the devices whose id
+	 * batchdir_shard_of() puts in shard K, indexed in OUTDIR/index-K-of-N.csv */
+	unsigned shard_k, shard_n;
+	int progress; /* enum batch_progress_mode: what stderr shows while devices build */
 };
 
 /*
@@ -28,5 +32,16 @@ struct batch_opts {
  * BATCHDIR_KEY_NAME and committed with it. Returns 0, or -1 with messages.
  */
 int batch_build(const struct batch_opts *o);
+
+/*
+ * esp-mkflash --merge-index OUTDIR: the shards' indexes (index-K-of-N.csv, and the
+ * keys-K-of-N.csv of shards that generated keys) into OUTDIR/index.csv and keys.csv,
+ * exactly as one unsharded run over @devices would have written them. Every device of
+ * @devices must be in exactly one shard index, no index may name another device, and
+ * each device's FLASH.bin and FLASH.json must exist with FLASH.bin's SHA-256 the
+ * index's. OUTDIR is locked as by an unsharded run. Returns 0, or -1 with messages
+ * naming every missing, repeated or incomplete device.
+ */
+int batch_merge_index(const char *devices, const char *outdir);
 
 #endif

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -20,18 +21,64 @@
 
 #include "diag.h"
 #include "fileio.h"
+#include "hash.h"
+
+unsigned batchdir_shard_of(const char *id, unsigned n)
+{
+	uint8_t d[SHA256_LEN];
+	uint64_t h = 0;
+	int i;
+
+	hash_sha256(id, strlen(id), d);
+	for (i = 0; i < 8; i++)
+		h = h << 8 | d[i];
+	return n > 1 ? (unsigned)(h % n) : 0;
+}
 
 static void init(struct batchdir *b, const char *path)
 {
 	b->path = path;
 	b->fd = -1;
 	b->lock_fd = -1;
+	b->shard_fd = -1;
 	b->created = 0;
+	b->shard.k = 0;
+	b->shard.n = 1;
 }
 
-int batchdir_lock(struct batchdir *b, const char *path)
+/* Takes @how (LOCK_EX or LOCK_SH) on the file @name of OUTDIR, without waiting; the
+ * descriptor, or -1 with a message. */
+static int lock_file(struct batchdir *b, const char *name, int how)
 {
+	int fd = openat(b->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		return diag_errno(b->path, "cannot create %s", name);
+	if (flock(fd, how | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			diag_file(b->path, "another esp-mkflash run is using this directory%s",
+				  strcmp(name, BATCHDIR_LOCK_NAME) ? " for this shard" : "");
+		else
+			diag_errno(b->path, "cannot lock %s", name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The lock file of one shard: BATCHDIR_LOCK_NAME-K-of-N. */
+static void shard_lock_name(const struct batchdir *b, char *name, size_t size)
+{
+	snprintf(name, size, "%s-%u-of-%u", BATCHDIR_LOCK_NAME, b->shard.k, b->shard.n);
+}
+
+int batchdir_lock(struct batchdir *b, const char *path, const struct batchdir_shard *shard)
+{
+	char name[64];
+
 	init(b, path);
+	if (shard)
+		b->shard = *shard;
 	if (mkdir(path, 0777) == 0)
 		b->created = 1;
 	else if (errno != EEXIST)
@@ -41,22 +88,19 @@ int batchdir_lock(struct batchdir *b, const char *path)
 		diag_errno(path, "cannot open the output directory");
 		goto fail;
 	}
-	b->lock_fd =
-	    openat(b->fd, BATCHDIR_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+	b->lock_fd = lock_file(b, BATCHDIR_LOCK_NAME, b->shard.n > 1 ? LOCK_SH : LOCK_EX);
 	if (b->lock_fd < 0) {
-		diag_errno(path, "cannot create %s", BATCHDIR_LOCK_NAME);
-		goto fail;
-	}
-	if (flock(b->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			diag_file(path, "another esp-mkflash run is using this directory");
-		else
-			diag_errno(path, "cannot lock %s", BATCHDIR_LOCK_NAME);
-		close(b->lock_fd);
-		b->lock_fd = -1;
 		/* the other run's directory, even if this run's mkdir made it first */
 		b->created = 0;
 		goto fail;
+	}
+	if (b->shard.n > 1) {
+		shard_lock_name(b, name, sizeof(name));
+		b->shard_fd = lock_file(b, name, LOCK_EX);
+		if (b->shard_fd < 0) {
+			b->created = 0;
+			goto fail;
+		}
 	}
 	return 0;
 fail:
@@ -75,16 +119,42 @@ int batchdir_open_existing(struct batchdir *b, const char *path)
 
 void batchdir_close(struct batchdir *b, int remove)
 {
-	if (remove && b->created && b->fd >= 0) {
-		if (b->lock_fd >= 0)
-			unlinkat(b->fd, BATCHDIR_LOCK_NAME, 0);
+	char name[64];
+
+	/* a shard removes the lock files only when no other shard holds OUTDIR's lock:
+	 * else a third run could lock a new file of that name beside the held one */
+	if (remove && b->created && b->fd >= 0 && b->lock_fd >= 0 &&
+	    (b->shard.n == 1 || flock(b->lock_fd, LOCK_EX | LOCK_NB) == 0)) {
+		if (b->shard_fd >= 0) {
+			shard_lock_name(b, name, sizeof(name));
+			unlinkat(b->fd, name, 0);
+		}
+		unlinkat(b->fd, BATCHDIR_LOCK_NAME, 0);
 		rmdir(b->path);
 	}
+	if (b->shard_fd >= 0)
+		close(b->shard_fd);
 	if (b->lock_fd >= 0)
 		close(b->lock_fd);
 	if (b->fd >= 0)
 		close(b->fd);
-	b->fd = b->lock_fd = -1;
+	b->fd = b->lock_fd = b->shard_fd = -1;
+}
+
+/* Whether the leftover temporary @name (BATCHDIR_TEMP_PREFIX "<id>-XXXXXX") is of a
+ * device of this run's shard. */
+static int own_temp(const struct batchdir *b, const char *name)
+{
+	const char *id = name + strlen(BATCHDIR_TEMP_PREFIX), *dash = strrchr(id, '-');
+	char buf[256];
+
+	if (b->shard.n == 1)
+		return 1;
+	if (!dash || (size_t)(dash - id) >= sizeof(buf))
+		return 0;
+	memcpy(buf, id, (size_t)(dash - id));
+	buf[dash - id] = '\0';
+	return batchdir_shard_of(buf, b->shard.n) == b->shard.k;
 }
 
 /* The names a device build writes into its directory. */
@@ -136,7 +206,8 @@ void batchdir_clean_stale(const struct batchdir *b)
 	if (!dh)
 		return;
 	while ((e = readdir(dh)) != NULL) {
-		if (strncmp(e->d_name, BATCHDIR_TEMP_PREFIX, strlen(BATCHDIR_TEMP_PREFIX)) != 0)
+		if (strncmp(e->d_name, BATCHDIR_TEMP_PREFIX, strlen(BATCHDIR_TEMP_PREFIX)) != 0 ||
+		    !own_temp(b, e->d_name))
 			continue;
 		if (fstatat(b->fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -237,4 +308,51 @@ int batchdir_check_id(const struct batchdir *b, const char *id, const char *file
 		       "earlier esp-mkflash run; it is left as it is (rename it, or use another "
 		       "OUTDIR)",
 		       id, b->path, id);
+}
+
+char *batchdir_path(const struct batchdir *b, const char *name)
+{
+	size_t n = strlen(b->path) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", b->path, name);
+	return p;
+}
+
+int batchdir_write_indexes(const struct batchdir *b, const char *iname, const struct buf *index,
+			   const char *kname, const struct buf *keys)
+{
+	struct fileio_atomic_file f[2];
+	char *path = batchdir_path(b, iname), *kpath = batchdir_path(b, kname);
+	size_t i, n = 0;
+	int rc = -1;
+
+	if (!path || !kpath) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (fileio_atomic_open(&f[0], path) < 0)
+		goto out;
+	n = 1;
+	if (fileio_atomic_write(&f[0], index->data, index->len) < 0)
+		goto out;
+	if (keys->len) {
+		if (fileio_atomic_open(&f[1], kpath) < 0)
+			goto out;
+		n = 2;
+		if (fileio_atomic_write(&f[1], keys->data, keys->len) < 0)
+			goto out;
+	} else if (unlinkat(b->fd, kname, 0) < 0 && errno != ENOENT) {
+		diag_errno(kpath, "cannot remove an earlier run's key index");
+		goto out;
+	}
+	rc = fileio_atomic_commit_all(f, n);
+	n = 0;
+out:
+	for (i = 0; i < n; i++)
+		fileio_atomic_abort(&f[i]);
+	free(path);
+	free(kpath);
+	return rc;
 }

@@ -233,6 +233,36 @@ static int check_header(const struct devices *d)
 	return 0;
 }
 
+/* Digits of at most 9 characters at *@p (no sign, no space), moving @p past them. */
+static int shard_number(const char **p, unsigned *v)
+{
+	unsigned x = 0;
+	int n = 0;
+
+	while (**p >= '0' && **p <= '9' && n < 9) {
+		x = x * 10 + (unsigned)(**p - '0');
+		(*p)++;
+		n++;
+	}
+	if (v)
+		*v = x;
+	return n > 0 && !(**p >= '0' && **p <= '9');
+}
+
+int devices_shard_name(const char *name, const char *stem, unsigned *k, unsigned *n)
+{
+	size_t len = strlen(stem);
+	const char *p = name;
+
+	if (strncmp(p, stem, len) != 0 || p[len] != '-')
+		return 0;
+	p += len + 1;
+	if (!shard_number(&p, k) || strncmp(p, "-of-", 4) != 0)
+		return 0;
+	p += 4;
+	return shard_number(&p, n) && strcmp(p, ".csv") == 0;
+}
+
 /* Everything about one row but whether its id repeats another's. */
 /* How messages name column k: "column 'NAME'", made once for every row. */
 #define WHAT_LEN 300
@@ -262,6 +292,11 @@ static int check_row(const struct devices *d, const struct devices_row *r, const
 			       "column '%s': device id '%s' is reserved (OUTDIR/%s is the "
 			       "batch's index of key files)",
 			       d->names[d->id_col], id, DEVICES_KEYS_NAME);
+	if (devices_shard_name(id, "index", NULL, NULL) || devices_shard_name(id, "keys", NULL, NULL))
+		return diag_at(d->file, r->line,
+			       "column '%s': device id '%s' is reserved (the name of a shard's "
+			       "index in OUTDIR)",
+			       d->names[d->id_col], id);
 	/* values fill the NVS CSV's fields: text that CSV's reader would take */
 	s = (const char *)d->text.data + r->off;
 	for (k = 0; k < d->ncols; k++) {

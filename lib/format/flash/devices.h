@@ -17,6 +17,12 @@
 /* Which key file the batch generated for which device (device_id,kind,file). */
 #define DEVICES_KEYS_NAME "keys.csv"
 
+/*
+ * Whether @name is a shard's index file "<stem>-K-of-N.csv" (@stem "index" or "keys"),
+ * K and N decimal; fills @k and @n (either may be NULL). No device takes such a name.
+ */
+int devices_shard_name(const char *name, const char *stem, unsigned *k, unsigned *n);
+
 /* One device: its fields lie one after the other, each NUL-terminated, in the text. */
 struct devices_row {
 	uint32_t off; /* of the first field in devices.text */

@@ -30,6 +30,8 @@ static int describe(const struct factory_output *o, uint64_t image_size, const c
 	size_t i;
 	int rc = -1;
 
+	json_object_set_new(root, "schema_version", json_integer(1));
+	json_object_set_new(root, "tool_version", json_string(ESPGEN_VERSION));
 	if (o->device)
 		json_object_set_new(root, "device_id", json_string(o->device));
 	json_object_set_new(root, "chip", json_string(o->chip->name));
