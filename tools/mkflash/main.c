@@ -309,6 +309,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 			break;
 		case OPT_MANIFEST_OUT:
 			o->manifest_out = optarg;
+			break;
 		case OPT_SHARD:
 			if (parse_shard(optarg, o) < 0)
 				return -1;
@@ -367,7 +368,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		if (!o->devices)
 			return cli_usage_error("--merge-index needs --devices");
 		if (o->output || o->shard_n || o->jobs || o->keep_going || o->depfile || o->check ||
-		    o->keygen || o->npairs)
+		    o->keygen || o->npairs || o->idf_build || o->manifest_out)
 			return cli_usage_error("--merge-index takes only --manifest and --devices");
 		return 0;
 	}

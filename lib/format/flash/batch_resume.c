@@ -23,16 +23,25 @@
 #include "diag.h"
 #include "fileio.h"
 
-/* Adds @path and the SHA-256 of its bytes to @ctx; -1 when it cannot be read. */
+/* Adds @path and the SHA-256 of its bytes to @ctx; -1 when it cannot be read. A
+ * directory (a file-system partition's, in the depfile so that added files count) adds
+ * its path alone: each file in it is an input of its own. */
 static int hash_file(struct hash_sha256_ctx *ctx, const char *path)
 {
 	uint8_t chunk[1 << 16], d[SHA256_LEN];
 	struct hash_sha256_ctx fc;
+	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		hash_sha256_update(ctx, "dir:", 4);
+		hash_sha256_update(ctx, path, strlen(path) + 1);
+		return 0;
+	}
 	hash_sha256_begin(&fc);
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		hash_sha256_update(&fc, chunk, (size_t)n);
