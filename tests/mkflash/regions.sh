@@ -98,6 +98,15 @@ done
 head -1 kreg/u1/flash_args | grep -qx -- '--flash_mode keep --flash_freq keep --flash_size keep' &&
 	ok || bad "encrypted bootloader: $(head -1 kreg/u1/flash_args)"
 
+# a manifest with fill: --fill-flash-size gives its padding back
+sed 's/^flash_size = 4MB/flash_size = 4MB\nfill = yes/' batch.ini >fill.ini
+rows 3 >three.csv
+mk --manifest fill.ini --devices three.csv -o fimg 2>err || bad "fill, image: $(cat err)"
+mk --manifest fill.ini --devices three.csv --output-mode regions -o freg 2>err ||
+	bad "fill, regions: $(cat err)"
+(cd freg/u2 && mk --chip esp32c3 @flash_args --fill-flash-size 4MB -o "$tmp/f.bin") &&
+	cmp -s fimg/u2/FLASH.bin "$tmp/f.bin" && ok || bad "fill: the merge differs"
+
 # usage errors
 mk --manifest batch.ini --devices devices.csv --output-mode both -o x 2>err
 [ $? = 2 ] && grep -q "'both' is not one of image regions" err && ok || bad "bad mode: $(cat err)"
