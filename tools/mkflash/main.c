@@ -36,7 +36,7 @@ struct mkflash_opts {
 	const char *merge_index;   /* --merge-index OUTDIR */
 	int progress;		   /* enum batch_progress_mode */
 	int progress_given;
-	int regions;	   /* --output-mode regions */
+	int regions; /* --output-mode regions */
 	int output_mode_given;
 	uint64_t target_offset;
 	uint64_t pad_to;

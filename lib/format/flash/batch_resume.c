@@ -139,9 +139,12 @@ static int has_regions(const struct batchdir *dir, int dfd, json_t *regions)
 			continue;
 		if (!file || strstr(file + (strncmp(file, up, strlen(up)) ? 0 : 3), ".."))
 			return 0;
-		if (strncmp(file, up, strlen(up)) == 0 ? !has_file(dir->fd, file + 3, size)
-						       : (strchr(file, '/') || !has_file(dfd, file, size)))
+		if (strncmp(file, up, strlen(up)) == 0) {
+			if (!has_file(dir->fd, file + 3, size))
+				return 0;
+		} else if (strchr(file, '/') || !has_file(dfd, file, size)) {
 			return 0;
+		}
 	}
 	return 1;
 }

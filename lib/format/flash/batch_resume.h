@@ -30,8 +30,8 @@ int batch_resume_init(struct batch_resume *r, const struct factory *f, int keyge
 /*
  * Whether device @i's directory in OUTDIR is up to date: FLASH.bin (of the size
  * FLASH.json gives) and FLASH.json exist (in regions mode: flash_args, and each region's
- * file of FLASH.json, in the device directory or OUTDIR/common/, of its data_size), with the key files the run generates, and the
- * action key in FLASH.json is the one computed now from the row and the current bytes
+ * file of FLASH.json, in the device directory or OUTDIR/common/, of its data_size), with
+ * the key files the run generates, and the action key in FLASH.json is the one computed now from the row and the current bytes
  * of the device's own inputs (recorded in FLASH.json as device_inputs). Fills @res from
  * FLASH.json and adds the inputs to @deps. Any doubt answers 0 (build it).
  */

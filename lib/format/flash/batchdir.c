@@ -160,8 +160,7 @@ static int own_temp(const struct batchdir *b, const char *name)
 /* A device's own region in --output-mode regions: "0x<lowercase hex offset>.bin". */
 static int region_file(const char *name)
 {
-	size_t n = strspn(name + (name[0] == '0' && name[1] == 'x' ? 2 : 0),
-			  "0123456789abcdef");
+	size_t n = strspn(name + (name[0] == '0' && name[1] == 'x' ? 2 : 0), "0123456789abcdef");
 
 	return name[0] == '0' && name[1] == 'x' && n > 0 && n <= 16 &&
 	       strcmp(name + 2 + n, ".bin") == 0;

@@ -53,8 +53,8 @@ struct factory {
 	struct factory_enc enc;
 	struct factory_sign sign;
 	struct factory_nvs nvs;
-	size_t keys_region; /* the region the NVS keys fill (factory_nvs.h), or 0 */
-	char *layout_path; /* the table's messages name it: kept as long as the table */
+	size_t keys_region;    /* the region the NVS keys fill (factory_nvs.h), or 0 */
+	char *layout_path;     /* the table's messages name it: kept as long as the table */
 	unsigned char *shared; /* regions mode: per region, 1 when every build shares it */
 };
 

@@ -66,7 +66,8 @@ static int describe(const struct factory_output *o, uint64_t image_size, const c
 			char file[FACTORY_OUTPUT_FILE_MAX];
 
 			factory_output_region_file(r, o->shared[i], file);
-			json_object_set_new(e, "file", r->data.len ? json_string(file) : json_null());
+			json_object_set_new(e, "file",
+					    r->data.len ? json_string(file) : json_null());
 		}
 		json_array_append_new(regions, e);
 	}
@@ -207,8 +208,8 @@ static size_t by_address(const struct factory_output *o, size_t *v)
  * offset and length (8 bytes each, big-endian) and the SHA-256 of its bytes in lowercase
  * hex (64 characters).
  */
-static int flash_args(const struct factory_output *o, const size_t *v, size_t n,
-		      struct buf *out, uint8_t digest[SHA256_LEN])
+static int flash_args(const struct factory_output *o, const size_t *v, size_t n, struct buf *out,
+		      uint8_t digest[SHA256_LEN])
 {
 	struct hash_sha256_ctx ctx;
 	int keep = 0;
@@ -276,7 +277,8 @@ int factory_output_regions(const struct factory_output *o, const char *dir, cons
 		path.len = 0;
 		if (buf_printf(&path, "%s/0x%" PRIx64 ".bin", dir, r->offset) < 0 ||
 		    fileio_atomic_write_file_mode((const char *)path.data, r->data.data,
-						  r->data.len, v[i] == o->keys_region ? 0600 : 0666) < 0)
+						  r->data.len,
+						  v[i] == o->keys_region ? 0600 : 0666) < 0)
 			goto out;
 	}
 	if (flash_args(o, v, n, &args, digest) < 0)
