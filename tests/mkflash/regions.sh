@@ -107,6 +107,13 @@ mk --manifest fill.ini --devices three.csv --output-mode regions -o freg 2>err |
 (cd freg/u2 && mk --chip esp32c3 @flash_args --fill-flash-size 4MB -o "$tmp/f.bin") &&
 	cmp -s fimg/u2/FLASH.bin "$tmp/f.bin" && ok || bad "fill: the merge differs"
 
+# OUTDIR/common a link: refused, nothing written through it
+mkdir -p lnk elsewhere && ln -s ../elsewhere lnk/common
+msg="esp-mkflash: lnk/common: is not a directory (a link or a file is left as it is)"
+mk --manifest batch.ini --devices three.csv --output-mode regions -o lnk 2>err
+[ $? = 1 ] && grep -qxF "$msg" err &&
+	[ -z "$(ls elsewhere)" ] && ok || bad "common a link: $(cat err)"
+
 # usage errors
 mk --manifest batch.ini --devices devices.csv --output-mode both -o x 2>err
 [ $? = 2 ] && grep -q "'both' is not one of image regions" err && ok || bad "bad mode: $(cat err)"

@@ -578,6 +578,7 @@ static int write_common(const char *common, const struct content_region *r, int 
 
 int factory_share_regions(struct factory *f, const char *common)
 {
+	struct stat st;
 	size_t i;
 
 	if (!f->shared) {
@@ -587,6 +588,9 @@ int factory_share_regions(struct factory *f, const char *common)
 	}
 	if (mkdir(common, 0777) < 0 && errno != EEXIST)
 		return diag_errno(common, "cannot create the directory");
+	/* a link there would take the shared regions out of OUTDIR */
+	if (lstat(common, &st) < 0 || !S_ISDIR(st.st_mode))
+		return diag_file(common, "is not a directory (a link or a file is left as it is)");
 	for (i = 0; i < f->nr; i++) {
 		uint8_t d[SHA256_LEN];
 
