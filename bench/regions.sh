@@ -3,11 +3,12 @@
 # --output-mode regions at scale: COUNT devices (default 100000) of bench/batch.sh's
 # inputs (4 MiB filled images, a 10-key NVS partition per device) in regions mode, its
 # wall time, disk bytes (du -sb) and peak RSS (target: 100,000 devices under 60 s); then
-# IMAGES devices (default 1000) in both modes, for the ratio of bytes written.
+# IMAGES devices (default 1000) in both modes, for the ratio of bytes written, and each
+# device's flash_args merged by esp-mkflash compared with its image.
 # Usage: bench/regions.sh [BIN_DIR] (default build/bin); COUNT=N, IMAGES=N.
 set -eu
 cd "$(dirname "$0")/.."
-bin=${1:-build/bin}
+bin=$(cd "${1:-build/bin}" && pwd)
 mkelf=${MKELF:-build/tests/mkelf}
 n=${COUNT:-100000}
 m=${IMAGES:-1000}
@@ -46,8 +47,17 @@ reg_du=$(du -sb "$tmp/reg" | cut -f1)
 read -r img_ms img_rss < <(run "$d/few.csv" image "$tmp/img")
 img_du=$(du -sb "$tmp/img" | cut -f1)
 
+# acceptance: every device's flash_args, merged, is its image (the manifest fills: 4MB)
+differ=0
+for id in $(tail -n +2 "$d/few.csv" | cut -d, -f1); do
+	(cd "$tmp/reg/$id" && "$bin/esp-mkflash" --chip esp32c3 @flash_args \
+		--fill-flash-size 4MB -o "$tmp/m.bin") && cmp -s "$tmp/m.bin" "$tmp/img/$id/FLASH.bin" ||
+		differ=$((differ + 1))
+done
+
 echo "cores: $(nproc)"
 echo "regions, $n devices: ${big_ms} ms, $big_du bytes on disk, peak RSS $((big_rss / 1024)) MiB"
 echo "regions, $m devices: ${reg_ms} ms, $reg_du bytes on disk, peak RSS $((reg_rss / 1024)) MiB"
 echo "image,   $m devices: ${img_ms} ms, $img_du bytes on disk, peak RSS $((img_rss / 1024)) MiB"
 awk -v a="$reg_du" -v b="$img_du" 'BEGIN { printf "bytes regions / image: %.2f%%\n", 100 * a / b }'
+echo "merged flash_args differing from the image: $differ of $m"
