@@ -60,7 +60,7 @@ _espgen()
 		;;
 	esp-mkflash)
 		noarg="--keep-going --keygen-per-device --check --md5-disable --quiet --help --version"
-		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --chunk-size --depfile --idf-build --manifest-out --shard --merge-index --progress"
+		witharg="--output --chip --pad-to-size --fill-flash-size --target-offset --flash-mode --flash-freq --flash-size --manifest --devices --jobs --format --chunk-size --depfile --idf-build --manifest-out --shard --merge-index --progress --output-mode"
 		;;
 	esp-mknvs)
 		noarg="--decode --encrypt --decrypt --keygen --quiet --help --version"
@@ -108,6 +108,7 @@ _espgen()
 	--fat-type) values="12 16" ;;
 	--fat-count) values="1 2" ;;
 	--wl-mode) values="perf safe" ;;
+	--output-mode) values="image regions" ;;
 	--ignore) values="header appdesc elf-sha256 digest signature partition content otadata file" ;;
 	--offset | --primary-bootloader-offset | --recovery-bootloader-offset | --extra-subtype | \
 		--extra-partition-subtypes | --min-rev | -r | --min-rev-full | --max-rev-full | \

@@ -59,6 +59,7 @@ expect "128MB 16MB 1MB" esp-mkpart --flash-size 1
 expect "256KB 2MB" esp-mkflash --pad-to-size 2
 expect "csv ini" esp-mkpart --decode --format ""
 expect "hex raw uf2" esp-mkflash --format ""
+expect "image regions" esp-mkflash --output-mode ""
 expect "v1 v2" esp-mkpart --secure =
 expect "invalid" esp-mkotadata --boot ota_0 --state inv
 expect "ota_1 ota_10 ota_11 ota_12 ota_13 ota_14 ota_15" esp-mkotadata --boot ota_1

@@ -42,6 +42,7 @@ dio dout|esp-mkflash --flash-mode d
 256KB 2MB|esp-mkflash --pad-to-size 2
 csv ini|esp-mkpart --decode --format 
 hex raw uf2|esp-mkflash --format 
+image regions|esp-mkflash --output-mode 
 v1 v2|esp-mkpart --secure=
 invalid|esp-mkotadata --boot ota_1 --state inv
 ota_1 ota_10 ota_11 ota_12 ota_13 ota_14 ota_15|esp-mkotadata --boot ota_1

@@ -36,6 +36,8 @@ struct mkflash_opts {
 	const char *merge_index;   /* --merge-index OUTDIR */
 	int progress;		   /* enum batch_progress_mode */
 	int progress_given;
+	int regions; /* --output-mode regions */
+	int output_mode_given;
 	uint64_t target_offset;
 	uint64_t pad_to;
 	int pad_given; /* --pad-to-size or --target-offset given (raw only) */
@@ -61,7 +63,7 @@ static const char usage_text[] =
 	"       esp-mkflash --manifest FACTORY.ini [--depfile FILE] -o FLASH.bin\n"
 	"       esp-mkflash --manifest FACTORY.ini --devices DEVICES.csv [-j N] [--keep-going]\n"
 	"                   [--keygen-per-device] [--shard K/N] [--progress=jsonl]\n"
-	"                   [--depfile FILE] -o OUTDIR\n"
+	"                   [--output-mode image|regions] [--depfile FILE] -o OUTDIR\n"
 	"       esp-mkflash [--manifest FACTORY.ini] --devices DEVICES.csv --merge-index OUTDIR\n"
 	"       esp-mkflash --manifest FACTORY.ini [--devices DEVICES.csv [-o OUTDIR]] --check\n";
 
@@ -109,6 +111,10 @@ static const char help_text[] =
 	"                            with --devices: a one-line display on stderr when it\n"
 	"                            is a terminal (auto, the default), nothing (none), or\n"
 	"                            one JSON object per finished device (jsonl)\n"
+	"      --output-mode image|regions\n"
+	"                            with --devices: whole images (image, the default), or\n"
+	"                            the regions all devices share once in OUTDIR/common/\n"
+	"                            and per device its own regions and flash_args (regions)\n"
 	"      --merge-index OUTDIR  check that the shards built every device of --devices\n"
 	"                            once and completely, then write OUTDIR/index.csv\n"
 	"      --check               check the manifest and every device row (and, with -o,\n"
@@ -141,6 +147,7 @@ enum {
 	OPT_SHARD,
 	OPT_MERGE_INDEX,
 	OPT_PROGRESS,
+	OPT_OUTPUT_MODE,
 };
 
 /* --shard K/N: K from 0 to N-1, as Kubernetes, Slurm and xargs count. */
@@ -224,6 +231,7 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		{"shard", required_argument, NULL, OPT_SHARD},
 		{"merge-index", required_argument, NULL, OPT_MERGE_INDEX},
 		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"output-mode", required_argument, NULL, OPT_OUTPUT_MODE},
 		CLI_LONGOPT_QUIET,
 		CLI_LONGOPT_HELP,
 		CLI_LONGOPT_VERSION,
@@ -329,6 +337,13 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 						       optarg);
 			o->progress_given = 1;
 			break;
+		case OPT_OUTPUT_MODE:
+			if (strcmp(optarg, "image") != 0 && strcmp(optarg, "regions") != 0)
+				return cli_usage_error(
+				    "--output-mode: '%s' is not one of image regions", optarg);
+			o->regions = strcmp(optarg, "regions") == 0;
+			o->output_mode_given = 1;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "raw") == 0)
 				o->out.format = FLASH_MERGE_RAW;
@@ -368,10 +383,13 @@ static int parse_args(int argc, char **argv, struct mkflash_opts *o)
 		if (!o->devices)
 			return cli_usage_error("--merge-index needs --devices");
 		if (o->output || o->shard_n || o->jobs || o->keep_going || o->depfile || o->check ||
-		    o->keygen || o->npairs || o->idf_build || o->manifest_out)
+		    o->keygen || o->npairs || o->idf_build || o->manifest_out ||
+		    o->output_mode_given)
 			return cli_usage_error("--merge-index takes only --manifest and --devices");
 		return 0;
 	}
+	if (o->output_mode_given && (!o->devices || !o->manifest))
+		return cli_usage_error("--output-mode goes with --manifest and --devices");
 	if (o->progress_given && (!o->devices || !o->manifest))
 		return cli_usage_error("--progress goes with --manifest and --devices");
 	if (o->shard_n && (!o->devices || !o->manifest))
@@ -486,7 +504,7 @@ int main(int argc, char **argv)
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		struct batch_opts b = {opts.manifest, opts.devices, opts.output, opts.jobs,
 				       opts.keep_going, opts.depfile, opts.check, opts.keygen,
-				       opts.shard_k, opts.shard_n, opts.progress};
+				       opts.shard_k, opts.shard_n, opts.progress, opts.regions};
 
 		if (!b.jobs)
 			b.jobs = cores > 0 && cores < 256 ? (int)cores : 1;

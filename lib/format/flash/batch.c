@@ -37,12 +37,14 @@ struct bad_row {
 
 struct job {
 	const struct factory *f;
+	struct factory *factory; /* the same, for what is done once before the builds */
 	const struct devices *d;
 	const struct batchdir *dir;
 	int keep_going;
 	int want_deps;
 	int checking; /* rows are checked (factory_check), not built */
 	int keygen;   /* a flash-encryption key made per device */
+	int regions;  /* --output-mode regions */
 	struct batchdir_shard shard;
 	struct batch_resume resume;
 	struct batch_progress progress;
@@ -135,8 +137,10 @@ static int build_device(struct job *j, size_t i, const struct content_device *de
 	}
 	if (j->keygen && new_key(j, keyfile, &key) < 0)
 		goto out;
-	if (factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, nvskeys, 0, &res->deps,
-			  &res->res) < 0 ||
+	if ((j->regions ? factory_build_regions(j->f, dev, j->keygen ? &key : NULL, tmpl, json,
+						nvskeys, &res->deps, &res->res)
+			: factory_build(j->f, dev, j->keygen ? &key : NULL, bin, json, nvskeys, 0,
+					&res->deps, &res->res)) < 0 ||
 	    batch_resume_stamp(&j->resume, j->d, i, &res->deps, json) < 0)
 		goto out;
 	if (!j->want_deps)
@@ -410,14 +414,16 @@ static int write_index(const struct job *j)
 
 	index_name(j, "index", iname);
 	index_name(j, "keys", kname);
-	if (buf_puts(&b, BATCHDIR_INDEX_HEADER) < 0 || keys_index(j, &keys) < 0)
+	if (buf_puts(&b, j->regions ? BATCHDIR_REGIONS_INDEX_HEADER : BATCHDIR_INDEX_HEADER) < 0 ||
+	    keys_index(j, &keys) < 0)
 		goto out;
 	for (i = 0; i < j->d->n; i++) {
 		const struct result *r = &j->results[i];
 		const char *id = devices_id(j->d, i);
 
-		if (r->ok && buf_printf(&b, "%s,%s/FLASH.bin,%s,%s\n", id, id, r->res.sha256,
-					r->res.build_id) < 0)
+		if (r->ok && buf_printf(&b, "%s,%s/%s,%s,%s\n", id, id,
+					j->regions ? BATCHDIR_FLASH_ARGS_NAME : "FLASH.bin",
+					r->res.sha256, r->res.build_id) < 0)
 			goto out;
 	}
 	rc = batchdir_write_indexes(j->dir, iname, &b, kname, &keys);
@@ -466,6 +472,19 @@ static int check_only(const struct batch_opts *o, struct job *j)
 	return rc;
 }
 
+/* Regions mode: the shared regions into OUTDIR/common/, once, before any device. */
+static int share_regions(struct job *j)
+{
+	char *common = batchdir_path(j->dir, DEVICES_COMMON_NAME);
+	int rc;
+
+	if (!common)
+		return diag_error("out of memory");
+	rc = factory_share_regions(j->factory, common);
+	free(common);
+	return rc;
+}
+
 /* Builds every device, then reports the failures; the caller holds OUTDIR's lock. */
 static int build_all(const struct batch_opts *o, struct job *j)
 {
@@ -474,6 +493,8 @@ static int build_all(const struct batch_opts *o, struct job *j)
 	int rc;
 
 	batchdir_clean_stale(j->dir);
+	if (j->regions && share_regions(j) < 0)
+		return -1;
 	/* many files: each is renamed into place whole; one sync for all at the end */
 	fileio_set_sync(0);
 	batch_progress_init(&j->progress, o->progress, j->nmine);
@@ -549,8 +570,9 @@ int batch_build(const struct batch_opts *o)
 	if (factory_load_opts(o->manifest, o->keygen ? FACTORY_KEYGEN : 0, &f) < 0 ||
 	    devices_load(o->devices, &d) < 0)
 		goto out;
-	j.f = f;
+	j.f = j.factory = f;
 	j.keygen = o->keygen;
+	j.regions = o->regions;
 	j.d = &d;
 	j.keep_going = o->keep_going;
 	j.want_deps = o->depfile != NULL;
@@ -569,7 +591,7 @@ int batch_build(const struct batch_opts *o)
 		diag_error("out of memory");
 		goto out;
 	}
-	if (batch_resume_init(&j.resume, f, o->keygen) < 0)
+	if (batch_resume_init(&j.resume, f, o->keygen, o->regions) < 0)
 		goto out;
 	/* all before the first image: a bad name or a bad row leaves OUTDIR as it was */
 	if (check_ids(&j) < 0)

@@ -16,6 +16,9 @@ struct batch_opts {
 	 * batchdir_shard_of() puts in shard K, indexed in OUTDIR/index-K-of-N.csv */
 	unsigned shard_k, shard_n;
 	int progress; /* enum batch_progress_mode: what stderr shows while devices build */
+	/* --output-mode regions: the regions all devices share once in OUTDIR/common/
+	 * (<sha256>.bin), per device only its own regions, flash_args and FLASH.json */
+	int regions;
 };
 
 /*

@@ -100,6 +100,10 @@ static int split_lines(struct merge *m, size_t f, const char *header)
 	char *p = (char *)m->texts[f].data, *nl;
 	unsigned line = 1;
 
+	if (strncmp(p, BATCHDIR_REGIONS_INDEX_HEADER, strlen(BATCHDIR_REGIONS_INDEX_HEADER)) == 0)
+		return diag_at(m->names[f], 1,
+			       "a shard index of --output-mode regions: --merge-index merges "
+			       "shards of --output-mode image only");
 	if (strncmp(p, header, strlen(header)) != 0)
 		return diag_at(m->names[f], 1, "not a shard index: the first line is not %.*s",
 			       (int)strlen(header) - 1, header);

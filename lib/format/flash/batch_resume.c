@@ -54,7 +54,7 @@ static int hash_file(struct hash_sha256_ctx *ctx, const char *path)
 	return 0;
 }
 
-int batch_resume_init(struct batch_resume *r, const struct factory *f, int keygen)
+int batch_resume_init(struct batch_resume *r, const struct factory *f, int keygen, int regions)
 {
 	const struct depfile *deps = factory_deps(f);
 	struct hash_sha256_ctx ctx;
@@ -62,8 +62,11 @@ int batch_resume_init(struct batch_resume *r, const struct factory *f, int keyge
 	size_t i;
 
 	r->keygen = keygen;
+	r->regions = regions;
 	r->gen = factory_generated_keys(f);
-	snprintf(how, sizeof(how), "keygen=%d generate=%s", keygen, r->gen ? r->gen : "-");
+	/* the output mode too: a device built in the other mode is built again */
+	snprintf(how, sizeof(how), "keygen=%d generate=%s%s", keygen, r->gen ? r->gen : "-",
+		 regions ? " regions" : "");
 	hash_sha256_begin(&ctx);
 	hash_sha256_update(&ctx, "espgen " ESPGEN_VERSION, sizeof("espgen " ESPGEN_VERSION));
 	hash_sha256_update(&ctx, how, strlen(how) + 1);
@@ -117,6 +120,35 @@ static const char *str(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* Regions mode: flash_args in the device directory @dfd and every file @regions (of
+ * FLASH.json) names, of its data_size: the device's own beside flash_args, a shared one
+ * ("../common/<sha256>.bin") in OUTDIR/common/. */
+static int has_regions(const struct batchdir *dir, int dfd, json_t *regions)
+{
+	const char *up = "../" DEVICES_COMMON_NAME "/";
+	size_t k;
+
+	if (!json_is_array(regions) || !has_file(dfd, BATCHDIR_FLASH_ARGS_NAME, -1))
+		return 0;
+	for (k = 0; k < json_array_size(regions); k++) {
+		json_t *e = json_array_get(regions, k);
+		const char *file = str(e, "file");
+		long long size = json_integer_value(json_object_get(e, "data_size"));
+
+		if (json_is_null(json_object_get(e, "file")))
+			continue;
+		if (!file || strstr(file + (strncmp(file, up, strlen(up)) ? 0 : 3), ".."))
+			return 0;
+		if (strncmp(file, up, strlen(up)) == 0) {
+			if (!has_file(dir->fd, file + 3, size))
+				return 0;
+		} else if (strchr(file, '/') || !has_file(dfd, file, size)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* The FLASH.json of directory @dfd, parsed; NULL when there is none or it is no JSON. */
 static json_t *load_json(int dfd)
 {
@@ -154,13 +186,16 @@ int batch_resume_fresh(const struct batch_resume *r, const struct batchdir *dir,
 	root = load_json(dfd);
 	inputs = json_object_get(root, "device_inputs");
 	key = str(root, "action_key");
-	sha = str(json_object_get(root, "image"), "sha256");
+	sha = str(json_object_get(root, "image"), r->regions ? "regions_sha256" : "sha256");
 	bid = str(root, "build_id");
 	if (!root || !json_is_array(inputs) || !key || !sha || !bid ||
 	    strlen(sha) != 2 * SHA256_LEN || strlen(bid) != sizeof(res->build_id) - 1 ||
-	    !str(root, "device_id") || strcmp(str(root, "device_id"), id) != 0 ||
-	    !has_file(dfd, "FLASH.bin",
-		      json_integer_value(json_object_get(json_object_get(root, "image"), "size"))))
+	    !str(root, "device_id") || strcmp(str(root, "device_id"), id) != 0)
+		goto out;
+	if (r->regions ? !has_regions(dir, dfd, json_object_get(root, "regions"))
+		       : !has_file(dfd, "FLASH.bin",
+				   json_integer_value(
+				       json_object_get(json_object_get(root, "image"), "size"))))
 		goto out;
 	/* the key files this run would generate: without them the device is not done */
 	if ((r->keygen && !has_file(dfd, BATCHDIR_KEY_NAME, -1)) ||

@@ -20,16 +20,18 @@ struct batch_resume {
 	 * (path and bytes) factory_load() read, the manifest first */
 	uint8_t shared[SHA256_LEN];
 	int keygen;	 /* --keygen-per-device: flash_key.bin must exist */
+	int regions;	 /* --output-mode regions: flash_args and the region files must */
 	const char *gen; /* "nvs_keys"/"hmac_key": that key file must exist; or NULL */
 };
 
 /* Hashes the shared inputs of @f. Returns 0, or -1 with a message (a file unreadable). */
-int batch_resume_init(struct batch_resume *r, const struct factory *f, int keygen);
+int batch_resume_init(struct batch_resume *r, const struct factory *f, int keygen, int regions);
 
 /*
  * Whether device @i's directory in OUTDIR is up to date: FLASH.bin (of the size
- * FLASH.json gives) and FLASH.json exist, with the key files the run generates, and the
- * action key in FLASH.json is the one computed now from the row and the current bytes
+ * FLASH.json gives) and FLASH.json exist (in regions mode: flash_args, and each region's
+ * file of FLASH.json, in the device directory or OUTDIR/common/, of its data_size), with
+ * the key files the run generates, and the action key in FLASH.json is the one computed now from the row and the current bytes
  * of the device's own inputs (recorded in FLASH.json as device_inputs). Fills @res from
  * FLASH.json and adds the inputs to @deps. Any doubt answers 0 (build it).
  */

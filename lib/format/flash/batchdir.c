@@ -157,10 +157,20 @@ static int own_temp(const struct batchdir *b, const char *name)
 	return batchdir_shard_of(buf, b->shard.n) == b->shard.k;
 }
 
+/* A device's own region in --output-mode regions: "0x<lowercase hex offset>.bin". */
+static int region_file(const char *name)
+{
+	size_t n = strspn(name + (name[0] == '0' && name[1] == 'x' ? 2 : 0), "0123456789abcdef");
+
+	return name[0] == '0' && name[1] == 'x' && n > 0 && n <= 16 &&
+	       strcmp(name + 2 + n, ".bin") == 0;
+}
+
 /* The names a device build writes into its directory. */
 static int device_file(const char *name)
 {
 	return !strcmp(name, "FLASH.bin") || !strcmp(name, "FLASH.json") ||
+	       !strcmp(name, BATCHDIR_FLASH_ARGS_NAME) || region_file(name) ||
 	       !strcmp(name, BATCHDIR_KEY_NAME) ||
 	       !strcmp(name, BATCHDIR_NVS_KEYS_NAME) || !strcmp(name, BATCHDIR_HMAC_KEY_NAME) ||
 	       !strncmp(name, FILEIO_TEMP_PREFIX, strlen(FILEIO_TEMP_PREFIX));
@@ -223,7 +233,7 @@ void batchdir_clean_stale(const struct batchdir *b)
 }
 
 /* Whether the JSON file at @fd is the FLASH.json of device @id for an image of @bin_size
- * bytes. */
+ * bytes (-1: regions mode, whose image is not on disk). */
 static int our_json(int fd, const char *id, long long bin_size)
 {
 	FILE *f = fdopen(fd, "r");
@@ -244,14 +254,15 @@ static int our_json(int fd, const char *id, long long bin_size)
 	     strcmp(json_string_value(json_object_get(root, "device_id")), id) == 0 &&
 	     json_is_string(json_object_get(root, "build_id")) &&
 	     json_is_integer(json_object_get(image, "size")) &&
-	     json_integer_value(json_object_get(image, "size")) == bin_size;
+	     (bin_size < 0 || json_integer_value(json_object_get(image, "size")) == bin_size);
 	json_decref(root);
 	return ok;
 }
 
 /* Whether directory @name of OUTDIR is what a device build of @id left: FLASH.bin and
  * FLASH.json (and the keys it generated), regular files, nothing else, the JSON
- * describing that image. */
+ * describing that image; or in regions mode flash_args, FLASH.json, the keys and the
+ * device's region files (0x<offset>.bin). */
 static int our_device_dir(const struct batchdir *b, const char *name, const char *id)
 {
 	static const char *const keys[] = {BATCHDIR_KEY_NAME, BATCHDIR_NVS_KEYS_NAME,
@@ -262,14 +273,19 @@ static int our_device_dir(const struct batchdir *b, const char *name, const char
 	size_t want = 2;
 	struct dirent *e;
 	size_t entries = 0;
-	int fd, jfd, ok = 0;
+	int fd, jfd, ok = 0, regions = 0;
 
 	if (!dh)
 		return 0;
 	fd = dirfd(dh);
-	if (fstatat(fd, "FLASH.bin", &bin, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(bin.st_mode) ||
-	    fstatat(fd, "FLASH.json", &js, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(js.st_mode) ||
-	    js.st_size > (1 << 20))
+	if (fstatat(fd, "FLASH.bin", &bin, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* regions mode: flash_args in FLASH.bin's place, the image's size not on disk */
+		if (fstatat(fd, BATCHDIR_FLASH_ARGS_NAME, &bin, AT_SYMLINK_NOFOLLOW) < 0)
+			goto out;
+		regions = 1;
+	}
+	if (!S_ISREG(bin.st_mode) || fstatat(fd, "FLASH.json", &js, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(js.st_mode) || js.st_size > (1 << 20))
 		goto out;
 	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		if (fstatat(fd, keys[k], &key, AT_SYMLINK_NOFOLLOW) < 0)
@@ -279,11 +295,19 @@ static int our_device_dir(const struct batchdir *b, const char *name, const char
 		want++;
 	}
 	jfd = openat(fd, "FLASH.json", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (jfd < 0 || !our_json(jfd, id, (long long)bin.st_size))
+	if (jfd < 0 || !our_json(jfd, id, regions ? -1 : (long long)bin.st_size))
 		goto out;
-	while ((e = readdir(dh)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			entries++;
+	while ((e = readdir(dh)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		entries++;
+		if (regions && region_file(e->d_name)) {
+			if (fstatat(fd, e->d_name, &key, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISREG(key.st_mode))
+				goto out;
+			want++;
+		}
+	}
 	ok = entries == want;
 out:
 	closedir(dh);

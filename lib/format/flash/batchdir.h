@@ -21,6 +21,9 @@
 #define BATCHDIR_NVS_KEYS_NAME "nvs_keys.bin"
 #define BATCHDIR_HMAC_KEY_NAME "hmac_key.bin"
 
+/* A device's list of regions in --output-mode regions (esptool write-flash arguments). */
+#define BATCHDIR_FLASH_ARGS_NAME "flash_args"
+
 /* The prefix of the hidden directory a device is built in before it is renamed into place. */
 #define BATCHDIR_TEMP_PREFIX ".tmp-"
 
@@ -91,6 +94,8 @@ char *batchdir_path(const struct batchdir *b, const char *name);
 
 /* The first lines of index.csv and keys.csv (and of a shard's). */
 #define BATCHDIR_INDEX_HEADER "device_id,file,sha256,build_id\n"
+/* index.csv in --output-mode regions: each device's flash_args and its regions' digest */
+#define BATCHDIR_REGIONS_INDEX_HEADER "device_id,flash_args,regions_sha256,build_id\n"
 #define BATCHDIR_KEYS_HEADER "device_id,kind,file\n"
 
 /*

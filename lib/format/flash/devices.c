@@ -292,6 +292,11 @@ static int check_row(const struct devices *d, const struct devices_row *r, const
 			       "column '%s': device id '%s' is reserved (OUTDIR/%s is the "
 			       "batch's index of key files)",
 			       d->names[d->id_col], id, DEVICES_KEYS_NAME);
+	if (strcmp(id, DEVICES_COMMON_NAME) == 0)
+		return diag_at(d->file, r->line,
+			       "column '%s': device id '%s' is reserved (OUTDIR/%s holds the "
+			       "regions every device shares in --output-mode regions)",
+			       d->names[d->id_col], id, DEVICES_COMMON_NAME);
 	if (devices_shard_name(id, "index", NULL, NULL) || devices_shard_name(id, "keys", NULL, NULL))
 		return diag_at(d->file, r->line,
 			       "column '%s': device id '%s' is reserved (the name of a shard's "

@@ -14,6 +14,9 @@
 
 /* The index of a batch, in OUTDIR beside the device directories: no device takes its name. */
 #define DEVICES_INDEX_NAME "index.csv"
+/* The regions all devices share (esp-mkflash --output-mode regions): reserved in every mode,
+ * so that OUTDIR can change modes. */
+#define DEVICES_COMMON_NAME "common"
 /* Which key file the batch generated for which device (device_id,kind,file). */
 #define DEVICES_KEYS_NAME "keys.csv"
 

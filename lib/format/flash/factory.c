@@ -6,17 +6,22 @@
  */
 #include "factory.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "ascii.h"
 #include "diag.h"
 #include "factory_enc.h"
 #include "factory_nvs.h"
 #include "factory_output.h"
 #include "factory_sign.h"
+#include "fileio.h"
 #include "flash.h"
+#include "hash.h"
 #include "layout.h"
 #include "manifest.h"
 #include "parttable.h"
@@ -48,8 +53,9 @@ struct factory {
 	struct factory_enc enc;
 	struct factory_sign sign;
 	struct factory_nvs nvs;
-	size_t keys_region; /* the region the NVS keys fill (factory_nvs.h), or 0 */
-	char *layout_path; /* the table's messages name it: kept as long as the table */
+	size_t keys_region;    /* the region the NVS keys fill (factory_nvs.h), or 0 */
+	char *layout_path;     /* the table's messages name it: kept as long as the table */
+	unsigned char *shared; /* regions mode: per region, 1 when every build shares it */
 };
 
 #define FIRST_FILL 2
@@ -78,6 +84,7 @@ void factory_free(struct factory *f)
 	factory_sign_free(&f->sign);
 	factory_nvs_free(&f->nvs);
 	free(f->layout_path);
+	free(f->shared);
 	free(f);
 }
 
@@ -465,10 +472,12 @@ const char *factory_generated_keys(const struct factory *f)
 	return factory_nvs_generates(&f->nvs);
 }
 
-int factory_build(const struct factory *f, const struct content_device *dev,
-		  const struct flashenc_key *key, const char *bin_path, const char *json_path,
-		  const char *keys_path, int threads, struct depfile *deps,
-		  struct factory_result *res)
+/* One build: the image at @bin_path, or with @regions (which of f->r are shared) the
+ * device's regions and flash_args into the directory @bin_path. */
+static int build(const struct factory *f, const struct content_device *dev,
+		 const struct flashenc_key *key, const char *bin_path, const char *json_path,
+		 const char *keys_path, int threads, const unsigned char *regions,
+		 struct depfile *deps, struct factory_result *res)
 {
 	struct content_region *r = NULL;
 	struct flash_item *items = NULL;
@@ -513,7 +522,10 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 		o.secret = nb.file;
 		o.secret_len = nb.file_len;
 	}
-	if (factory_output_write(&o, bin_path, json_path, threads, res) < 0)
+	o.shared = regions;
+	o.keys_region = f->keys_region ? f->keys_region : (size_t)-1;
+	if ((regions ? factory_output_regions(&o, bin_path, json_path, res)
+		     : factory_output_write(&o, bin_path, json_path, threads, res)) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -527,6 +539,71 @@ out:
 	free(r);
 	free(items);
 	return rc;
+}
+
+int factory_build(const struct factory *f, const struct content_device *dev,
+		  const struct flashenc_key *key, const char *bin_path, const char *json_path,
+		  const char *keys_path, int threads, struct depfile *deps,
+		  struct factory_result *res)
+{
+	return build(f, dev, key, bin_path, json_path, keys_path, threads, NULL, deps, res);
+}
+
+int factory_build_regions(const struct factory *f, const struct content_device *dev,
+			  const struct flashenc_key *key, const char *dir, const char *json_path,
+			  const char *keys_path, struct depfile *deps, struct factory_result *res)
+{
+	if (!f->shared)
+		return diag_error("factory_share_regions() was not called");
+	return build(f, dev, key, dir, json_path, keys_path, 0, f->shared, deps, res);
+}
+
+/* The shared region @r as OUTDIR/common/<sha256>.bin: kept when a regular file of that
+ * name and size is there (its name is its content's digest), else written. */
+static int write_common(const char *common, const struct content_region *r, int secret)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	if (buf_printf(&path, "%s/%s.bin", common, r->sha) < 0)
+		return diag_error("out of memory");
+	if (lstat((const char *)path.data, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != (uint64_t)r->data.len)
+		rc = fileio_atomic_write_file_mode((const char *)path.data, r->data.data,
+						   r->data.len, secret ? 0600 : 0666);
+	buf_free(&path);
+	return rc;
+}
+
+int factory_share_regions(struct factory *f, const char *common)
+{
+	struct stat st;
+	size_t i;
+
+	if (!f->shared) {
+		f->shared = calloc(f->nr ? f->nr : 1, 1);
+		if (!f->shared)
+			return diag_error("out of memory");
+	}
+	if (mkdir(common, 0777) < 0 && errno != EEXIST)
+		return diag_errno(common, "cannot create the directory");
+	/* a link there would take the shared regions out of OUTDIR */
+	if (lstat(common, &st) < 0 || !S_ISDIR(st.st_mode))
+		return diag_file(common, "is not a directory (a link or a file is left as it is)");
+	for (i = 0; i < f->nr; i++) {
+		uint8_t d[SHA256_LEN];
+
+		f->shared[i] = !build_owned(f, i);
+		if (!f->shared[i] || !f->r[i].data.len)
+			continue;
+		hash_sha256(f->r[i].data.data, f->r[i].data.len, d);
+		ascii_hex_encode(d, SHA256_LEN, f->r[i].sha);
+		/* the NVS keys partition: key bytes, kept as a key file is */
+		if (write_common(common, &f->r[i], f->keys_region && i == f->keys_region) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int factory_check(const struct factory *f, const struct content_device *dev)

@@ -63,6 +63,24 @@ int factory_build(const struct factory *f, const struct content_device *dev,
 		  const char *keys_path, int threads, struct depfile *deps,
 		  struct factory_result *res);
 
+/*
+ * Regions mode (esp-mkflash --output-mode regions), once before the builds: marks which
+ * regions every build shares and writes each as @common/<sha256>.bin (a file already
+ * there under that name and of that size is kept). Returns 0, or -1 with a message.
+ */
+int factory_share_regions(struct factory *f, const char *common);
+
+/*
+ * As factory_build(), but into the device directory @dir: only the regions of this
+ * build that are not shared, flash_args naming them and the shared ones in
+ * ../common/ (factory_output_regions()), and the description at @json_path; @res gets
+ * the digest over the regions instead of the image's SHA-256. Call
+ * factory_share_regions() first.
+ */
+int factory_build_regions(const struct factory *f, const struct content_device *dev,
+			  const struct flashenc_key *key, const char *dir, const char *json_path,
+			  const char *keys_path, struct depfile *deps, struct factory_result *res);
+
 /* Builds only what differs per device and discards it: a quick check of a device row
  * before any image is written. Returns 0, or -1 with a message. */
 int factory_check(const struct factory *f, const struct content_device *dev);
