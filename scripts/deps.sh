@@ -7,10 +7,11 @@ set -eu
 # check of tests/pkcs11), scdoc + man-db (man pages), jq (JSON checks), clang (the clang
 # build) + libclang-rt-14-dev (libFuzzer harnesses), valgrind, shellcheck, time (bench/),
 # dpkg-dev + debhelper + lintian (the Debian package, tests/debian), zsh and fish (their
-# completion tests)
+# completion tests), python3 (the FAT upper-case table check and the file-system round
+# trip's tree comparison)
 pkgs="cmake make gcc pkg-config libelf-dev libmbedtls-dev libinih-dev uuid-dev libjansson-dev
 libp11-kit-dev openssl softhsm2 opensc procps scdoc man-db jq clang libclang-rt-14-dev valgrind
-shellcheck time dpkg-dev debhelper lintian zsh fish"
+shellcheck time dpkg-dev debhelper lintian zsh fish python3"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
