@@ -6,6 +6,8 @@
 #   is 1: 4 MiB images) and writes device-nvs.csv, an NVS partition of 10 keys, 7 of
 #   them from the devices CSV's columns.
 #   batch_devices N: that devices CSV with N rows, on stdout.
+#   batch_ms CMD...: runs CMD, prints the milliseconds it took.
+#   batch_min A B: the smaller of two numbers, A empty meaning none yet.
 
 batch_inputs() {
 	local d=$1
@@ -37,4 +39,16 @@ batch_devices() {
 		printf 'u%05d,SN-%08d,24dcc3%06x,%d,%d,EU,%s,%d\n' "$i" "$i" "$i" $((i % 200 - 100)) \
 			$((i * 37)) "$(printf '%016d' "$i" | base64)" $((i % 60000))
 	done
+}
+
+batch_ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@"
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+batch_min() {
+	if [ -z "$1" ] || [ "$2" -lt "$1" ]; then echo "$2"; else echo "$1"; fi
 }

@@ -21,20 +21,16 @@ batch_inputs "$d" "$bin" "$mkelf" 1
 batch_devices "$n" >"$d/devices.csv"
 
 run() { # run OUTDIR [OPTION]: prints the milliseconds it took
-	local t0 t1
-	t0=$(date +%s%N)
-	"$bin/esp-mkflash" --manifest "$d/batch.ini" --devices "$d/devices.csv" "${@:2}" -o "$1"
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
+	batch_ms "$bin/esp-mkflash" --manifest "$d/batch.ini" --devices "$d/devices.csv" \
+		"${@:2}" -o "$1"
 }
 # alternating rounds, the fastest of each kind: the first run also warms the caches
-min() { if [ -z "$1" ] || [ "$2" -lt "$1" ]; then echo "$2"; else echo "$1"; fi; }
 tp='' te=''
 for _ in 1 2 3; do
 	rm -rf "$tmp/plain" "$tmp/enc"
-	tp=$(min "$tp" "$(run "$tmp/plain")")
+	tp=$(batch_min "$tp" "$(run "$tmp/plain")")
 	rm -rf "$tmp/plain"
-	te=$(min "$te" "$(run "$tmp/enc" --keygen-per-device)")
+	te=$(batch_min "$te" "$(run "$tmp/enc" --keygen-per-device)")
 done
 size=$(stat -c %s "$tmp/enc/u00001/FLASH.bin")
 enc=$(grep -c '"encrypted": true' "$tmp/enc/u00001/FLASH.json")

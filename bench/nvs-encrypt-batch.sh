@@ -27,20 +27,15 @@ sed 's/^nvs = device-nvs.csv/&\nnvs_encryption = flash\n\n[nvs_keys]\nnvs_keys =
 	"$d/batch.ini" >"$d/nvsenc.ini"
 
 run() { # run MANIFEST OUTDIR: prints the milliseconds it took
-	local t0 t1
-	t0=$(date +%s%N)
-	"$bin/esp-mkflash" --manifest "$1" --devices "$d/devices.csv" -o "$2"
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
+	batch_ms "$bin/esp-mkflash" --manifest "$1" --devices "$d/devices.csv" -o "$2"
 }
 # alternating rounds, the fastest of each kind: the first run also warms the caches
-min() { if [ -z "$1" ] || [ "$2" -lt "$1" ]; then echo "$2"; else echo "$1"; fi; }
 tp='' te=''
 for _ in 1 2 3; do
 	rm -rf "$tmp/plain" "$tmp/enc"
-	tp=$(min "$tp" "$(run "$d/batch.ini" "$tmp/plain")")
+	tp=$(batch_min "$tp" "$(run "$d/batch.ini" "$tmp/plain")")
 	rm -rf "$tmp/plain"
-	te=$(min "$te" "$(run "$d/nvsenc.ini" "$tmp/enc")")
+	te=$(batch_min "$te" "$(run "$d/nvsenc.ini" "$tmp/enc")")
 done
 
 # every device: its NVS region decodes with its own key file to its row's values (the
