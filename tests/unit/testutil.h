@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Helpers the unit tests share beside check.h: hex text into bytes, and catching the
- * messages a call prints to compare them exactly. Include after check.h.
+ * Helpers the unit tests share beside check.h: hex text into bytes, catching the
+ * messages a call prints to compare them exactly, and running a test with stderr
+ * muted. Include after check.h.
  */
 #ifndef ESPGEN_TESTUTIL_H
 #define ESPGEN_TESTUTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include "ascii.h"
 #include "buf.h"
@@ -41,6 +44,24 @@ static inline void msg_end(struct buf *msg, const char *want)
 	diag_capture_end();
 	CHECK(buf_fill(msg, 0, 1) == 0);
 	CHECK_STR((const char *)msg->data, want);
+}
+
+/* Runs @fn with stderr sent to /dev/null: for loops whose decode errors are expected
+ * (the library captures decoder messages itself, and captures do not nest). */
+static inline void run_quiet(void (*fn)(void))
+{
+	int saved;
+
+	fflush(stderr);
+	saved = dup(2);
+	if (saved >= 0 && freopen("/dev/null", "w", stderr)) {
+		fn();
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+	} else {
+		fn();
+	}
 }
 
 #endif
