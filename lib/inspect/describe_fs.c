@@ -80,7 +80,7 @@ static int spiffs_like(const uint8_t *data, size_t len)
 	struct spiffs_config c;
 	struct spiffs_geom g;
 	struct fs_files f;
-	uint32_t block, magic;
+	uint32_t block;
 	int found = 0;
 	struct buf sink = BUF_INIT;
 
@@ -93,8 +93,7 @@ static int spiffs_like(const uint8_t *data, size_t len)
 		const uint8_t *slot =
 		    data + (size_t)block * c.block_size + (size_t)g.lu * c.page_size - 4;
 
-		magic = (SPIFFS_MAGIC ^ c.page_size ^ (g.blocks - block)) & 0xFFFF;
-		found = buf_get_le16(slot) == magic;
+		found = buf_get_le16(slot) == spiffs_geom_magic(&c, &g, block);
 	}
 	if (!found)
 		return 0;

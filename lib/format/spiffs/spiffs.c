@@ -250,11 +250,21 @@ static int add_file(struct builder *b, const struct spiffs_file *f)
 	return 0;
 }
 
+uint16_t spiffs_geom_magic(const struct spiffs_config *c, const struct spiffs_geom *g,
+			   uint32_t block)
+{
+	uint32_t magic = SPIFFS_MAGIC ^ g->page;
+
+	if (c->use_magic_len)
+		magic ^= g->blocks - block;
+	return (uint16_t)(magic & 0xFFFF);
+}
+
 /* The magic number in the last lookup page of every block, where two slots are free
  * (§2.4). */
 static void add_magic(struct builder *b)
 {
-	uint32_t block, used, in_last, magic;
+	uint32_t block, used, in_last;
 
 	for (block = 0; block < b->g.blocks; block++) {
 		if (block + 1 < b->blocks_used)
@@ -267,11 +277,8 @@ static void add_magic(struct builder *b)
 		in_last = used > in_last ? used - in_last : 0;
 		if (b->g.slots - in_last < 2)
 			continue;
-		magic = SPIFFS_MAGIC ^ b->g.page;
-		if (b->c->use_magic_len)
-			magic ^= b->g.blocks - block;
 		put16(b, slot_at(b, block, (b->g.lu - 1) * b->g.slots + b->g.slots - 2),
-		      magic & 0xFFFF);
+		      spiffs_geom_magic(b->c, &b->g, block));
 	}
 }
 

@@ -42,4 +42,9 @@ struct spiffs_geom {
 /* The derived numbers for @c and an image of @size bytes (@c checked before). */
 void spiffs_geom_init(const struct spiffs_config *c, uint64_t size, struct spiffs_geom *g);
 
+/* The magic number of @block, in the second-to-last slot of its last lookup page
+ * (§2.4): its position enters it unless --no-magic-len. */
+uint16_t spiffs_geom_magic(const struct spiffs_config *c, const struct spiffs_geom *g,
+			   uint32_t block);
+
 #endif
